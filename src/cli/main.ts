@@ -1,0 +1,47 @@
+import { ManifestError, UsageError } from '../model/errors.js'
+import { formatIssue } from '../model/issue.js'
+import type { CliIo } from './io.js'
+import { EXIT } from './io.js'
+import { PLAN_USAGE, runPlan } from './plan-command.js'
+
+const USAGE = `Usage: wavesync <command> [options]
+
+Commands:
+  plan    print the ordered sync plan of manifests (no cluster needed)
+
+Run 'wavesync <command> --help' for a command's options.
+`
+
+/** Dispatches a command line; returns the exit code. One top-level catch turns errors into messages. */
+export async function runCli(argv: readonly string[], io: CliIo, now: () => number): Promise<number> {
+  const [command, ...args] = argv
+  try {
+    switch (command) {
+      case 'plan':
+        return await runPlan(args, io, now)
+      case undefined:
+      case '--help':
+      case 'help':
+        io.out(USAGE)
+        return command === undefined ? EXIT.invalid : EXIT.ok
+      default:
+        throw new UsageError(`unknown command '${command}'\n\n${USAGE}`)
+    }
+  } catch (error) {
+    return reportError(error, io, command === 'plan' ? PLAN_USAGE : USAGE)
+  }
+}
+
+function reportError(error: unknown, io: CliIo, usage: string): number {
+  if (error instanceof ManifestError) {
+    io.err(error.issues.map(formatIssue).join('\n') + '\n')
+    return EXIT.invalid
+  }
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    io.err(`wavesync: ${error.message}\n`)
+    if (!(error instanceof UsageError)) io.err(`\n${usage}`)
+    return EXIT.invalid
+  }
+  io.err(`wavesync: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  return EXIT.failed
+}

@@ -1,0 +1,32 @@
+import type { Issue } from '../model/issue.js'
+import { compareIssues } from '../model/issue.js'
+import type { Manifest } from '../model/manifest.js'
+import { decodeDocuments } from './decode.js'
+import { parseYamlFile } from './parse.js'
+import type { ManifestSource } from './source.js'
+
+export interface LoadedManifests {
+  manifests: Manifest[]
+  issues: Issue[]
+}
+
+/**
+ * Reads every file the patterns name and decodes all documents. Never stops at the first problem:
+ * every file is read and every issue collected, so one run shows all of them.
+ */
+export async function loadManifests(source: ManifestSource, patterns: readonly string[]): Promise<LoadedManifests> {
+  const { files, issues } = await source.resolve(patterns)
+  const manifests: Manifest[] = []
+  for (const file of files) {
+    const text = await source.read(file).catch((error: unknown) => error)
+    if (typeof text !== 'string') {
+      issues.push({ severity: 'error', file, line: 1, message: `cannot read: ${text instanceof Error ? text.message : String(text)}` })
+      continue
+    }
+    const parsed = parseYamlFile(text, file)
+    const decoded = decodeDocuments(parsed.documents, file)
+    manifests.push(...decoded.manifests)
+    issues.push(...parsed.issues, ...decoded.issues)
+  }
+  return { manifests, issues: issues.sort(compareIssues) }
+}

@@ -1,0 +1,166 @@
+import type { Event, ScalarEvent } from 'js-yaml'
+import { EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml'
+import type { Issue } from '../model/issue.js'
+import type { FieldLines } from '../model/manifest.js'
+import { pathKey } from '../model/manifest.js'
+import { LEGACY_OCTAL, MANIFEST_SCHEMA, YAML11_BOOLEAN, YAML11_SEXAGESIMAL } from './yaml-schema.js'
+
+/** One YAML document of a file, with where it starts and where each field is. */
+export interface ParsedDocument {
+  value: unknown
+  docIndex: number
+  line: number
+  fieldLines: FieldLines
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[]
+  issues: Issue[]
+}
+
+/** Limits that keep hostile input bounded (alias bombs, runaway nesting). */
+const MAX_DEPTH = 64
+const MAX_ALIASES = 1000
+
+/**
+ * Parses a YAML (or JSON, its subset) file into documents with positions. Pure: text in, data out.
+ * A syntax error yields one error issue at its line and no documents, so nothing of a broken file
+ * is half-used.
+ */
+export function parseYamlFile(text: string, file: string): ParsedFile {
+  try {
+    const events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH })
+    const values = constructFromEvents(events, {
+      source: text,
+      filename: file,
+      schema: MANIFEST_SCHEMA,
+      maxAliases: MAX_ALIASES
+    })
+    const walk = walkEvents(events, text, file)
+    const documents = walk.documents.map((doc, index) => ({ ...doc, value: values[index] ?? null }))
+    return { documents, issues: walk.issues }
+  } catch (error) {
+    return { documents: [], issues: [yamlIssue(error, file)] }
+  }
+}
+
+function yamlIssue(error: unknown, file: string): Issue {
+  if (error instanceof YAMLException) {
+    return { severity: 'error', file, line: (error.mark?.line ?? 0) + 1, message: `invalid YAML: ${error.reason}` }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { severity: 'error', file, line: 1, message: `invalid YAML: ${message}` }
+}
+
+type Frame =
+  | { kind: 'mapping'; path: (string | number)[]; key: string | undefined }
+  | { kind: 'sequence'; path: (string | number)[]; index: number }
+  | { kind: 'document' }
+
+interface Walk {
+  documents: Omit<ParsedDocument, 'value'>[]
+  issues: Issue[]
+}
+
+/** Follows the event stream to record the line of every field and the YAML 1.1 ambiguities. */
+function walkEvents(events: readonly Event[], text: string, file: string): Walk {
+  const lineOf = lineLocator(text)
+  const walk: Walk = { documents: [], issues: [] }
+  const stack: Frame[] = []
+  let current: { docIndex: number; line: number; fieldLines: Map<string, number> } | undefined
+
+  const place = (offset: number): (string | number)[] | undefined => {
+    const parent = stack[stack.length - 1]
+    if (!parent || !current) return undefined
+    if (parent.kind === 'document') {
+      if (current.line === 0 && offset >= 0) current.line = lineOf(offset)
+      return []
+    }
+    if (parent.kind === 'sequence') {
+      const path = [...parent.path, parent.index]
+      if (offset >= 0) current.fieldLines.set(pathKey(path), lineOf(offset))
+      return path
+    }
+    return parent.key === undefined ? undefined : [...parent.path, parent.key]
+  }
+  const advance = (): void => {
+    const parent = stack[stack.length - 1]
+    if (parent?.kind === 'sequence') parent.index += 1
+    if (parent?.kind === 'mapping') parent.key = undefined
+  }
+
+  for (const event of events) {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        current = { docIndex: walk.documents.length, line: 0, fieldLines: new Map() }
+        stack.push({ kind: 'document' })
+        break
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const path = place(event.start) ?? ['<complex key>']
+        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'mapping', path, key: undefined } : { kind: 'sequence', path, index: 0 })
+        break
+      }
+      case EVENT_ID.SCALAR:
+        onScalar(event)
+        break
+      case EVENT_ID.ALIAS:
+        place(event.anchorStart)
+        advance()
+        break
+      case EVENT_ID.POP: {
+        const popped = stack.pop()
+        if (popped?.kind === 'document' && current) {
+          walk.documents.push({ docIndex: current.docIndex, line: current.line || 1, fieldLines: current.fieldLines })
+          current = undefined
+        } else advance()
+        break
+      }
+    }
+  }
+  return walk
+
+  function onScalar(event: ScalarEvent): void {
+    const parent = stack[stack.length - 1]
+    if (parent?.kind === 'mapping' && parent.key === undefined) {
+      parent.key = getScalarValue(text, event)
+      if (current && event.valueStart >= 0) current.fieldLines.set(pathKey([...parent.path, parent.key]), lineOf(event.valueStart))
+      return
+    }
+    const path = place(event.valueStart)
+    if (event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0 && path) {
+      checkYaml11(getScalarValue(text, event), lineOf(event.valueStart), path)
+    }
+    advance()
+  }
+
+  function checkYaml11(raw: string, line: number, path: readonly (string | number)[]): void {
+    const field = path.join('.')
+    const warn = (message: string): void => {
+      walk.issues.push({ severity: 'warning', file, line, docIndex: current?.docIndex ?? 0, message })
+    }
+    if (YAML11_BOOLEAN.test(raw)) {
+      warn(`${field}: plain '${raw}' is the string "${raw}" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false`)
+    } else if (LEGACY_OCTAL.test(raw)) {
+      warn(`${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write 0o${raw.replace(/^[-+]?0/, '')} to say so explicitly`)
+    } else if (YAML11_SEXAGESIMAL.test(raw)) {
+      warn(`${field}: plain '${raw}' is a string here but a base-60 number for YAML 1.1; quote it`)
+    }
+  }
+}
+
+/** Maps a 0-based character offset to a 1-based line by binary search over line starts. */
+function lineLocator(text: string): (offset: number) => number {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return offset => {
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((starts[mid] ?? 0) <= offset) low = mid
+      else high = mid - 1
+    }
+    return low + 1
+  }
+}

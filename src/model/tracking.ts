@@ -1,0 +1,15 @@
+import type { ResourceKey } from './key.js'
+
+/** The annotation wavesync writes on every object it writes (sync-semantics §7.1). */
+export const TRACKING_ANNOTATION = 'wavesync.dev/tracking-id'
+
+/** `<application>:<group>/<kind>:<namespace>/<name>`, Argo CD's annotation-tracking format. */
+export function trackingId(app: string, key: ResourceKey): string {
+  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`
+}
+
+/** The application a tracking id names, or undefined when the value is not one. */
+export function trackedApp(value: string | undefined): string | undefined {
+  const colon = value?.indexOf(':') ?? -1
+  return value !== undefined && colon > 0 ? value.slice(0, colon) : undefined
+}

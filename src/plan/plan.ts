@@ -1,0 +1,129 @@
+import type { Issue } from '../model/issue.js'
+import { compareIssues, issueAt } from '../model/issue.js'
+import { formatKey, keyId } from '../model/key.js'
+import type { Manifest } from '../model/manifest.js'
+import { formatSource } from '../model/source.js'
+import type { Task } from '../model/task.js'
+import type { OperationKind } from '../model/vocabulary.js'
+import { readDirectives } from './annotations/directives.js'
+import type { SyncOptions } from './annotations/sync-options.js'
+import { optionValue } from './annotations/sync-options.js'
+import { hookFilter } from './hook-filter.js'
+import { nameProblem } from './names.js'
+import { compareTasks } from './order.js'
+import type { PreviousInventory, PruneSettings } from './prune.js'
+import { arrangePruneWaves, pruneTasks } from './prune.js'
+import { pullUpDependencies } from './pull-ups.js'
+import type { ScopeResolver } from './scope.js'
+import type { SkippedHook } from './tasks.js'
+import { tasksForManifest } from './tasks.js'
+import { namespaceTasks } from './namespace.js'
+import type { DeletionSettings } from './deletion.js'
+import { arrangeDeletion } from './deletion.js'
+
+/** Everything the planner needs; plain data, resolved before planning (no I/O in here). */
+export interface PlanInput {
+  app: string
+  manifests: readonly Manifest[]
+  operation: OperationKind
+  /** Destination namespace for namespaced objects that name none. */
+  namespace: string
+  /** Source revision (commit SHA); its first 7 characters go into generated hook names. */
+  revision: string
+  /** The attempt's start, Unix seconds; part of generated hook names. */
+  startedAt: number
+  scope: ScopeResolver
+  appOptions?: SyncOptions
+  hooks?: { none?: boolean; skip?: readonly string[] }
+  prune?: PruneSettings & { allowEmpty?: boolean }
+  previous?: PreviousInventory
+  deletion?: DeletionSettings
+  namespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }
+}
+
+/** The ordered tasks of one operation, the hooks that do not run in it, and every issue found. */
+export interface Plan {
+  app: string
+  operation: OperationKind
+  namespace: string
+  revision: string
+  tasks: Task[]
+  skipped: SkippedHook[]
+  issues: Issue[]
+}
+
+/**
+ * Builds the plan of sync-semantics §3–§5: tasks from manifests (one vocabulary for Argo CD, Helm
+ * and Sherpack annotations), prune tasks from the previous inventory, the total order, and the
+ * Namespace/CRD pull-ups. Pure and deterministic: the same input gives the same plan.
+ */
+export function buildPlan(input: PlanInput): Plan {
+  const issues: Issue[] = []
+  const appOptions = input.appOptions ?? {}
+  const ctx = {
+    operation: input.operation,
+    namespace: input.namespace,
+    revision: input.revision,
+    startedAt: input.startedAt,
+    scope: input.scope,
+    hookFilter: hookFilter(input.hooks ?? {}),
+    issues
+  }
+  const tasks: Task[] = []
+  const skipped: SkippedHook[] = []
+  for (const manifest of input.manifests) {
+    const directives = readDirectives(manifest, issues)
+    const made = tasksForManifest(manifest, directives, ctx)
+    tasks.push(...made.tasks)
+    skipped.push(...made.skipped)
+  }
+  validateTasks(tasks, issues)
+  tasks.push(...namespaceTasks(input, tasks, appOptions))
+  tasks.push(...prunes(input, tasks, appOptions, issues))
+  const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions)
+  const ordered = pullUpDependencies(arranged.sort(compareTasks))
+  return { app: input.app, operation: input.operation, namespace: input.namespace, revision: input.revision, tasks: ordered, skipped, issues: issues.sort(compareIssues) }
+}
+
+function prunes(input: PlanInput, tasks: readonly Task[], appOptions: SyncOptions, issues: Issue[]): Task[] {
+  if (!input.previous || input.operation.type === 'delete' || input.operation.type === 'test') return []
+  const settings = { enabled: input.prune?.enabled ?? false, confirmed: input.prune?.confirmed ?? false }
+  const resources = tasks.filter(task => task.type === 'resource')
+  if (resources.length === 0 && settings.enabled && input.previous.entries.length > 0 && !input.prune?.allowEmpty) {
+    issues.push({ severity: 'error', file: '(manifests)', line: 0, message: 'the manifests hold no resources but the previous revision has some: pruning would delete everything; set allow-empty to allow it' })
+  }
+  return pruneTasks(input.previous, {
+    app: input.app,
+    desired: new Set(resources.map(task => keyId(task.key))),
+    desiredNamespaces: new Set(resources.map(task => task.key.namespace).filter(ns => ns !== '')),
+    appOptions,
+    settings,
+    issues
+  })
+}
+
+/**
+ * Name rules, and no two manifests on one object (sync-semantics §5.2.3). A hook listed in several
+ * phases yields several tasks from one manifest: that is not a duplicate.
+ */
+function validateTasks(tasks: readonly Task[], issues: Issue[]): void {
+  const seen = new Map<string, Task>()
+  for (const task of tasks) {
+    const source = task.source
+    if (!source) continue
+    const problem = task.key.name.endsWith('*') ? undefined : nameProblem(task.key.kind, task.key.name)
+    if (problem) issues.push(issueAt('error', source, problem, { key: task.key }))
+    const id = keyId(task.key)
+    const first = seen.get(id)
+    if (!first) seen.set(id, task)
+    else if (first.source && formatSource(first.source) !== formatSource(source)) {
+      const what = first.type === 'hook' && task.type === 'hook' ? 'two hooks resolve to' : 'duplicate object'
+      issues.push(issueAt('error', source, `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`, { key: task.key }))
+    }
+  }
+}
+
+/** True when an option is on for the application. */
+export function appOption(appOptions: SyncOptions, key: string): boolean {
+  return optionValue(key, {}, appOptions) === 'true'
+}
