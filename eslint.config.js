@@ -37,7 +37,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https'], message: 'pure core: no I/O' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https'],
+              message: 'pure core: no I/O'
+            },
             { group: ['@actions/*', '@kubernetes/*', 'undici'], message: 'pure core: use a port' }
           ]
         }

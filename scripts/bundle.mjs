@@ -5,7 +5,8 @@
 import { build } from 'esbuild'
 import { mkdirSync, writeFileSync } from 'node:fs'
 
-const banner = "import { createRequire as __wavesyncCreateRequire } from 'node:module'; const require = __wavesyncCreateRequire(import.meta.url);"
+const banner =
+  "import { createRequire as __wavesyncCreateRequire } from 'node:module'; const require = __wavesyncCreateRequire(import.meta.url);"
 
 const common = {
   bundle: true,

@@ -3,22 +3,31 @@ import { formatIssue } from '../model/issue.js'
 import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { PLAN_USAGE, runPlan } from './plan-command.js'
+import { SYNC_USAGE, runSync } from './sync-command.js'
 
 const USAGE = `Usage: wavesync <command> [options]
 
 Commands:
   plan    print the ordered sync plan of manifests (no cluster needed)
+  sync    sync manifests to a cluster in phases and waves with hooks
 
 Run 'wavesync <command> --help' for a command's options.
 `
 
 /** Dispatches a command line; returns the exit code. One top-level catch turns errors into messages. */
-export async function runCli(argv: readonly string[], io: CliIo, now: () => number): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  now: () => number,
+  signal: AbortSignal = new AbortController().signal
+): Promise<number> {
   const [command, ...args] = argv
   try {
     switch (command) {
       case 'plan':
         return await runPlan(args, io, now)
+      case 'sync':
+        return await runSync(args, io, signal)
       case undefined:
       case '--help':
       case 'help':
@@ -28,7 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIo, now: () => numb
         throw new UsageError(`unknown command '${command}'\n\n${USAGE}`)
     }
   } catch (error) {
-    return reportError(error, io, command === 'plan' ? PLAN_USAGE : USAGE)
+    return reportError(error, io, command === 'plan' ? PLAN_USAGE : command === 'sync' ? SYNC_USAGE : USAGE)
   }
 }
 
@@ -37,11 +46,16 @@ function reportError(error: unknown, io: CliIo, usage: string): number {
     io.err(error.issues.map(formatIssue).join('\n') + '\n')
     return EXIT.invalid
   }
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
     io.err(`wavesync: ${error.message}\n`)
     if (!(error instanceof UsageError)) io.err(`\n${usage}`)
     return EXIT.invalid
   }
-  io.err(`wavesync: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  io.err(
+    `wavesync: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+  )
   return EXIT.failed
 }

@@ -48,7 +48,12 @@ const OPTIONS = {
 
 /** `wavesync plan`: loads, validates and plans; exit 0 for a valid plan, 2 for invalid input. */
 export async function runPlan(args: readonly string[], io: CliIo, now: () => number): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true })
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true
+  })
   if (values.help) {
     io.out(PLAN_USAGE)
     return EXIT.ok
@@ -67,18 +72,27 @@ export async function runPlan(args: readonly string[], io: CliIo, now: () => num
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
 
 function planSettings(values: Values, patterns: readonly string[], io: CliIo, now: () => number) {
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`)
+  if (values.format !== 'text' && values.format !== 'json')
+    throw new UsageError(`--format must be text or json, not '${values.format}'`)
   const operation = values.operation ?? 'sync'
   if (!(OPERATION_NAMES as readonly string[]).includes(operation)) {
     throw new UsageError(`--operation must be one of ${OPERATION_NAMES.join(', ')}, not '${operation}'`)
   }
   const app = values.app ?? defaultApp(patterns[0] ?? 'app')
-  const appOptions = values['sync-options'] ? parseSyncOptions(values['sync-options'], 'app') : { options: {}, problems: [] }
-  const skip = values['skip-hooks']?.split(',').map(s => s.trim()).filter(s => s !== '') ?? []
+  const appOptions = values['sync-options']
+    ? parseSyncOptions(values['sync-options'], 'app')
+    : { options: {}, problems: [] }
+  const skip =
+    values['skip-hooks']
+      ?.split(',')
+      .map(s => s.trim())
+      .filter(s => s !== '') ?? []
   const problems = [...appOptions.problems, ...skipHooksProblems(skip)]
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
-  const startedAt = values['started-at'] === undefined ? Math.floor(now() / 1000) : Number(values['started-at'])
-  if (!Number.isSafeInteger(startedAt) || startedAt < 0) throw new UsageError(`--started-at must be Unix seconds, not '${values['started-at']}'`)
+  const startedAt =
+    values['started-at'] === undefined ? Math.floor(now() / 1000) : Number(values['started-at'])
+  if (!Number.isSafeInteger(startedAt) || startedAt < 0)
+    throw new UsageError(`--started-at must be Unix seconds, not '${values['started-at']}'`)
   return {
     app,
     namespace: values.namespace ?? app,
@@ -94,5 +108,11 @@ function planSettings(values: Values, patterns: readonly string[], io: CliIo, no
 function defaultApp(pattern: string): string {
   const clean = pattern.replace(/^!/, '').split(/[*?{[]/)[0] ?? ''
   const base = path.basename(/\.(ya?ml|json)$/i.test(clean) ? path.dirname(clean) : clean) || 'app'
-  return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 53) || 'app'
+  return (
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 53) || 'app'
+  )
 }

@@ -36,7 +36,13 @@ function decodeValue(
   const problems = shapeProblems(value)
   if (problems.length > 0) {
     for (const { path, message } of problems) {
-      into.issues.push({ severity: 'error', file: source.file, line: at(path), docIndex: source.docIndex, message })
+      into.issues.push({
+        severity: 'error',
+        file: source.file,
+        line: at(path),
+        docIndex: source.docIndex,
+        message
+      })
     }
     return
   }
@@ -47,12 +53,18 @@ function decodeValue(
     })
     return
   }
-  if (isKubeObject(value)) into.manifests.push({ object: value, source, fieldLines: relativeLines(lines, prefix) })
+  if (isKubeObject(value))
+    into.manifests.push({ object: value, source, fieldLines: relativeLines(lines, prefix) })
 }
 
 /** A `v1/List` or any `*List` kind with an `items` array: kubectl applies its items one by one. */
 function isList(value: unknown): value is { items: unknown[] } {
-  return isRecord(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])
+  return (
+    isRecord(value) &&
+    typeof value['kind'] === 'string' &&
+    value['kind'].endsWith('List') &&
+    Array.isArray(value['items'])
+  )
 }
 
 interface Problem {
@@ -63,38 +75,58 @@ interface Problem {
 /** What keeps a document from being a Kubernetes object, each with the field to point at. */
 export function shapeProblems(value: unknown): Problem[] {
   if (!isRecord(value)) {
-    return [{ path: [], message: `a manifest must be a mapping with apiVersion, kind and metadata, found ${describe(value)}` }]
+    return [
+      {
+        path: [],
+        message: `a manifest must be a mapping with apiVersion, kind and metadata, found ${describe(value)}`
+      }
+    ]
   }
   if (isList(value)) return []
   const problems: Problem[] = []
   for (const field of ['apiVersion', 'kind'] as const) {
     const found = value[field]
     if (found === undefined) problems.push({ path: [], message: `missing ${field}` })
-    else if (typeof found !== 'string' || found.trim() === '') problems.push({ path: [field], message: `${field} must be a non-empty string, found ${describe(found)}` })
+    else if (typeof found !== 'string' || found.trim() === '')
+      problems.push({
+        path: [field],
+        message: `${field} must be a non-empty string, found ${describe(found)}`
+      })
   }
   problems.push(...metadataProblems(value['metadata']))
   return problems
 }
 
 function metadataProblems(metadata: unknown): Problem[] {
-  if (metadata === undefined) return [{ path: [], message: 'missing metadata (metadata.name or metadata.generateName is required)' }]
-  if (!isRecord(metadata)) return [{ path: ['metadata'], message: `metadata must be a mapping, found ${describe(metadata)}` }]
+  if (metadata === undefined)
+    return [{ path: [], message: 'missing metadata (metadata.name or metadata.generateName is required)' }]
+  if (!isRecord(metadata))
+    return [{ path: ['metadata'], message: `metadata must be a mapping, found ${describe(metadata)}` }]
   const problems: Problem[] = []
   const name = metadata['name']
   const generateName = metadata['generateName']
   if (name === undefined && generateName === undefined) {
-    problems.push({ path: ['metadata'], message: 'missing metadata.name (or metadata.generateName for a hook)' })
+    problems.push({
+      path: ['metadata'],
+      message: 'missing metadata.name (or metadata.generateName for a hook)'
+    })
   }
   for (const field of ['name', 'generateName', 'namespace'] as const) {
     const found = metadata[field]
     if (found !== undefined && (typeof found !== 'string' || found === '')) {
-      problems.push({ path: ['metadata', field], message: `metadata.${field} must be a non-empty string, found ${describe(found)}` })
+      problems.push({
+        path: ['metadata', field],
+        message: `metadata.${field} must be a non-empty string, found ${describe(found)}`
+      })
     }
   }
   for (const field of ['annotations', 'labels'] as const) {
     const found = metadata[field]
     if (found !== undefined && found !== null && !isRecord(found)) {
-      problems.push({ path: ['metadata', field], message: `metadata.${field} must be a mapping, found ${describe(found)}` })
+      problems.push({
+        path: ['metadata', field],
+        message: `metadata.${field} must be a mapping, found ${describe(found)}`
+      })
     }
   }
   return problems

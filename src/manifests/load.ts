@@ -14,13 +14,21 @@ export interface LoadedManifests {
  * Reads every file the patterns name and decodes all documents. Never stops at the first problem:
  * every file is read and every issue collected, so one run shows all of them.
  */
-export async function loadManifests(source: ManifestSource, patterns: readonly string[]): Promise<LoadedManifests> {
+export async function loadManifests(
+  source: ManifestSource,
+  patterns: readonly string[]
+): Promise<LoadedManifests> {
   const { files, issues } = await source.resolve(patterns)
   const manifests: Manifest[] = []
   for (const file of files) {
     const text = await source.read(file).catch((error: unknown) => error)
     if (typeof text !== 'string') {
-      issues.push({ severity: 'error', file, line: 1, message: `cannot read: ${text instanceof Error ? text.message : String(text)}` })
+      issues.push({
+        severity: 'error',
+        file,
+        line: 1,
+        message: `cannot read: ${text instanceof Error ? text.message : String(text)}`
+      })
       continue
     }
     const parsed = parseYamlFile(text, file)

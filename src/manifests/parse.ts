@@ -1,5 +1,12 @@
 import type { Event, ScalarEvent } from 'js-yaml'
-import { EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml'
+import {
+  EVENT_ID,
+  SCALAR_STYLE,
+  YAMLException,
+  constructFromEvents,
+  getScalarValue,
+  parseEvents
+} from 'js-yaml'
 import type { Issue } from '../model/issue.js'
 import type { FieldLines } from '../model/manifest.js'
 import { pathKey } from '../model/manifest.js'
@@ -46,7 +53,12 @@ export function parseYamlFile(text: string, file: string): ParsedFile {
 
 function yamlIssue(error: unknown, file: string): Issue {
   if (error instanceof YAMLException) {
-    return { severity: 'error', file, line: (error.mark?.line ?? 0) + 1, message: `invalid YAML: ${error.reason}` }
+    return {
+      severity: 'error',
+      file,
+      line: (error.mark?.line ?? 0) + 1,
+      message: `invalid YAML: ${error.reason}`
+    }
   }
   const message = error instanceof Error ? error.message : String(error)
   return { severity: 'error', file, line: 1, message: `invalid YAML: ${message}` }
@@ -64,85 +76,124 @@ interface Walk {
 
 /** Follows the event stream to record the line of every field and the YAML 1.1 ambiguities. */
 function walkEvents(events: readonly Event[], text: string, file: string): Walk {
-  const lineOf = lineLocator(text)
-  const walk: Walk = { documents: [], issues: [] }
-  const stack: Frame[] = []
-  let current: { docIndex: number; line: number; fieldLines: Map<string, number> } | undefined
+  const walker = new EventWalker(text, file)
+  for (const event of events) walker.on(event)
+  return walker.walk
+}
 
-  const place = (offset: number): (string | number)[] | undefined => {
-    const parent = stack[stack.length - 1]
+class EventWalker {
+  readonly walk: Walk = { documents: [], issues: [] }
+  private readonly stack: Frame[] = []
+  private current: { docIndex: number; line: number; fieldLines: Map<string, number> } | undefined
+  private readonly lineOf: (offset: number) => number
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string
+  ) {
+    this.lineOf = lineLocator(text)
+  }
+
+  on(event: Event): void {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        this.current = { docIndex: this.walk.documents.length, line: 0, fieldLines: new Map() }
+        this.stack.push({ kind: 'document' })
+        break
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const path = this.place(event.start) ?? ['<complex key>']
+        this.stack.push(
+          event.type === EVENT_ID.MAPPING
+            ? { kind: 'mapping', path, key: undefined }
+            : { kind: 'sequence', path, index: 0 }
+        )
+        break
+      }
+      case EVENT_ID.SCALAR:
+        this.onScalar(event)
+        break
+      case EVENT_ID.ALIAS:
+        this.place(event.anchorStart)
+        this.advance()
+        break
+      case EVENT_ID.POP:
+        this.onPop()
+        break
+    }
+  }
+
+  /** The path of the node starting at `offset`; records its line where it is a sequence item or the root. */
+  private place(offset: number): (string | number)[] | undefined {
+    const parent = this.stack[this.stack.length - 1]
+    const current = this.current
     if (!parent || !current) return undefined
     if (parent.kind === 'document') {
-      if (current.line === 0 && offset >= 0) current.line = lineOf(offset)
+      if (current.line === 0 && offset >= 0) current.line = this.lineOf(offset)
       return []
     }
     if (parent.kind === 'sequence') {
       const path = [...parent.path, parent.index]
-      if (offset >= 0) current.fieldLines.set(pathKey(path), lineOf(offset))
+      if (offset >= 0) current.fieldLines.set(pathKey(path), this.lineOf(offset))
       return path
     }
     return parent.key === undefined ? undefined : [...parent.path, parent.key]
   }
-  const advance = (): void => {
-    const parent = stack[stack.length - 1]
+
+  /** A node ended: the next node of a sequence is the next item, of a mapping the next key. */
+  private advance(): void {
+    const parent = this.stack[this.stack.length - 1]
     if (parent?.kind === 'sequence') parent.index += 1
     if (parent?.kind === 'mapping') parent.key = undefined
   }
 
-  for (const event of events) {
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        current = { docIndex: walk.documents.length, line: 0, fieldLines: new Map() }
-        stack.push({ kind: 'document' })
-        break
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        const path = place(event.start) ?? ['<complex key>']
-        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'mapping', path, key: undefined } : { kind: 'sequence', path, index: 0 })
-        break
-      }
-      case EVENT_ID.SCALAR:
-        onScalar(event)
-        break
-      case EVENT_ID.ALIAS:
-        place(event.anchorStart)
-        advance()
-        break
-      case EVENT_ID.POP: {
-        const popped = stack.pop()
-        if (popped?.kind === 'document' && current) {
-          walk.documents.push({ docIndex: current.docIndex, line: current.line || 1, fieldLines: current.fieldLines })
-          current = undefined
-        } else advance()
-        break
-      }
-    }
-  }
-  return walk
-
-  function onScalar(event: ScalarEvent): void {
-    const parent = stack[stack.length - 1]
-    if (parent?.kind === 'mapping' && parent.key === undefined) {
-      parent.key = getScalarValue(text, event)
-      if (current && event.valueStart >= 0) current.fieldLines.set(pathKey([...parent.path, parent.key]), lineOf(event.valueStart))
+  private onPop(): void {
+    const popped = this.stack.pop()
+    if (popped?.kind !== 'document' || !this.current) {
+      this.advance()
       return
     }
-    const path = place(event.valueStart)
-    if (event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0 && path) {
-      checkYaml11(getScalarValue(text, event), lineOf(event.valueStart), path)
-    }
-    advance()
+    const { docIndex, line, fieldLines } = this.current
+    this.walk.documents.push({ docIndex, line: line || 1, fieldLines })
+    this.current = undefined
   }
 
-  function checkYaml11(raw: string, line: number, path: readonly (string | number)[]): void {
+  private onScalar(event: ScalarEvent): void {
+    const parent = this.stack[this.stack.length - 1]
+    if (parent?.kind === 'mapping' && parent.key === undefined) {
+      parent.key = getScalarValue(this.text, event)
+      if (this.current && event.valueStart >= 0) {
+        this.current.fieldLines.set(pathKey([...parent.path, parent.key]), this.lineOf(event.valueStart))
+      }
+      return
+    }
+    const path = this.place(event.valueStart)
+    if (event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0 && path) {
+      this.checkYaml11(getScalarValue(this.text, event), this.lineOf(event.valueStart), path)
+    }
+    this.advance()
+  }
+
+  /** Plain scalars YAML 1.1 (kubectl) reads otherwise than YAML 1.2 become warnings at their line. */
+  private checkYaml11(raw: string, line: number, path: readonly (string | number)[]): void {
     const field = path.join('.')
     const warn = (message: string): void => {
-      walk.issues.push({ severity: 'warning', file, line, docIndex: current?.docIndex ?? 0, message })
+      this.walk.issues.push({
+        severity: 'warning',
+        file: this.file,
+        line,
+        docIndex: this.current?.docIndex ?? 0,
+        message
+      })
     }
     if (YAML11_BOOLEAN.test(raw)) {
-      warn(`${field}: plain '${raw}' is the string "${raw}" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false`)
+      warn(
+        `${field}: plain '${raw}' is the string "${raw}" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false`
+      )
     } else if (LEGACY_OCTAL.test(raw)) {
-      warn(`${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write 0o${raw.replace(/^[-+]?0/, '')} to say so explicitly`)
+      warn(
+        `${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write 0o${raw.replace(/^[-+]?0/, '')} to say so explicitly`
+      )
     } else if (YAML11_SEXAGESIMAL.test(raw)) {
       warn(`${field}: plain '${raw}' is a string here but a base-60 number for YAML 1.1; quote it`)
     }

@@ -32,9 +32,14 @@ export function fileManifestSource(root: string): ManifestSource {
   }
 }
 
-async function resolvePatterns(base: string, patterns: readonly string[]): Promise<{ files: string[]; issues: Issue[] }> {
+async function resolvePatterns(
+  base: string,
+  patterns: readonly string[]
+): Promise<{ files: string[]; issues: Issue[] }> {
   const includes = patterns.filter(p => !p.startsWith('!'))
-  const excludes = patterns.filter(p => p.startsWith('!')).map(p => picomatch(normalise(p.slice(1)), { dot: true }))
+  const excludes = patterns
+    .filter(p => p.startsWith('!'))
+    .map(p => picomatch(normalise(p.slice(1)), { dot: true }))
   const found = new Set<string>()
   const issues: Issue[] = []
   for (const pattern of includes) {
@@ -43,7 +48,12 @@ async function resolvePatterns(base: string, patterns: readonly string[]): Promi
   }
   const files = [...found].filter(file => !excludes.some(matches => matches(file))).sort()
   if (files.length === 0 && issues.length === 0) {
-    issues.push({ severity: 'error', file: patterns.join(' ') || '(none)', line: 1, message: 'no manifest files matched' })
+    issues.push({
+      severity: 'error',
+      file: patterns.join(' ') || '(none)',
+      line: 1,
+      message: 'no manifest files matched'
+    })
   }
   return { files, issues }
 }
@@ -95,7 +105,8 @@ async function confined(base: string, relative: string): Promise<string> {
   const real = await realpath(full).catch(() => {
     throw new Error(`'${relative}' does not exist`)
   })
-  if (!isInside(await realpath(base), real)) throw new Error(`'${relative}' leads outside the workspace through a symlink`)
+  if (!isInside(await realpath(base), real))
+    throw new Error(`'${relative}' leads outside the workspace through a symlink`)
   return real
 }
 

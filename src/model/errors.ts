@@ -20,6 +20,13 @@ export class ManifestError extends SyncError {
   }
 }
 
+/** One entry of a Status' `details.causes`: which field, and what is wrong with it. */
+export interface ClusterErrorCause {
+  field?: string
+  reason?: string
+  message: string
+}
+
 /** A cluster request failed; carries the object, verb and the server's status. */
 export class ClusterError extends SyncError {
   override name = 'ClusterError'
@@ -31,8 +38,16 @@ export class ClusterError extends SyncError {
       status?: number
       reason?: string
       retryable: boolean
+      /** Field-level problems from the server's Status (`details.causes`), e.g. validation errors. */
+      causes?: readonly ClusterErrorCause[]
+      /** The server's `Retry-After`, when it sent one (429, some 5xx). */
+      retryAfterMs?: number
+      /** A transport error code (`ECONNRESET`, `UND_ERR_SOCKET` …) when no HTTP status was received. */
+      code?: string
     }
   ) {
-    super(details.key ? `${details.verb} ${formatKey(details.key)}: ${message}` : `${details.verb}: ${message}`)
+    super(
+      details.key ? `${details.verb} ${formatKey(details.key)}: ${message}` : `${details.verb}: ${message}`
+    )
   }
 }

@@ -17,7 +17,10 @@ export function pathKey(path: readonly (string | number)[]): string {
 }
 
 /** The line of a field (e.g. an annotation key), else the line where the document starts. */
-export function fieldLine(manifest: Pick<Manifest, 'fieldLines' | 'source'>, path: readonly (string | number)[]): number {
+export function fieldLine(
+  manifest: Pick<Manifest, 'fieldLines' | 'source'>,
+  path: readonly (string | number)[]
+): number {
   return manifest.fieldLines.get(pathKey(path)) ?? manifest.source.line
 }
 

@@ -23,7 +23,15 @@ export const PHASE_RANK: Readonly<Record<Phase, number>> = {
 }
 
 /** Values of `argocd.argoproj.io/hook`, exactly as Argo CD spells them (case-sensitive). */
-export const ARGO_HOOK_TYPES = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip', 'PreDelete', 'PostDelete'] as const
+export const ARGO_HOOK_TYPES = [
+  'PreSync',
+  'Sync',
+  'PostSync',
+  'SyncFail',
+  'Skip',
+  'PreDelete',
+  'PostDelete'
+] as const
 export type ArgoHookType = (typeof ARGO_HOOK_TYPES)[number]
 
 /** Helm hook events; Sherpack adds the two `during-*` events. */

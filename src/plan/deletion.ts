@@ -13,9 +13,17 @@ export interface DeletionSettings {
  * (deleting one deletes every object of its kind), `Delete=false`/`keep` objects stay, and
  * Namespaces move to `NamespaceCleanup`, after PostDelete, kept while anything kept lives in them.
  */
-export function arrangeDeletion(tasks: readonly Task[], appOptions: SyncOptions, settings: DeletionSettings): Task[] {
-  const decided = tasks.map(task => (task.type === 'delete' ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task))
-  const keptIn = new Set(decided.filter(t => t.type === 'delete' && t.removal?.action === 'skip').map(t => t.key.namespace))
+export function arrangeDeletion(
+  tasks: readonly Task[],
+  appOptions: SyncOptions,
+  settings: DeletionSettings
+): Task[] {
+  const decided = tasks.map(task =>
+    task.type === 'delete' ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
+  )
+  const keptIn = new Set(
+    decided.filter(t => t.type === 'delete' && t.removal?.action === 'skip').map(t => t.key.namespace)
+  )
   return decided.map(task => {
     if (task.type !== 'delete' || task.key.group !== '' || task.key.kind !== 'Namespace') return task
     const removal: Removal = keptIn.has(task.key.name)
@@ -27,7 +35,8 @@ export function arrangeDeletion(tasks: readonly Task[], appOptions: SyncOptions,
 
 function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionSettings): Removal {
   const skip = (reason: string): Removal => ({ uid: undefined, action: 'skip', reason })
-  if (task.key.group === 'apiextensions.k8s.io' && task.key.kind === 'CustomResourceDefinition') return skip('CRD kept')
+  if (task.key.group === 'apiextensions.k8s.io' && task.key.kind === 'CustomResourceDefinition')
+    return skip('CRD kept')
   if (task.keep) return skip('ignored (resource-policy keep)')
   const option = optionValue('Delete', task.syncOptions, appOptions)
   if (option === 'false') return skip('ignored (Delete=false)')

@@ -28,7 +28,9 @@ const ARGO_PHASES: Readonly<Record<string, readonly Phase[]>> = {
 export function hookPhases(spec: HookSpec, operation: OperationKind): HookPhase[] {
   if (spec.family === 'argo') {
     const phases = ARGO_PHASES[operation.type] ?? []
-    return spec.types.filter(type => (phases as readonly string[]).includes(type)).map(type => ({ phase: type as Phase, trigger: type }))
+    return spec.types
+      .filter(type => (phases as readonly string[]).includes(type))
+      .map(type => ({ phase: type as Phase, trigger: type }))
   }
   const table = EVENT_PHASES[operation.type === 'sync' ? (operation.mode ?? 'install') : operation.type] ?? {}
   const seen = new Set<Phase>()
@@ -48,7 +50,12 @@ export function hookPhases(spec: HookSpec, operation: OperationKind): HookPhase[
  * `<rev>-<phase>-<t>`. Deterministic within an attempt, so dry run, create and observation agree;
  * a new attempt (new start time) gets new names, so an earlier attempt's hooks are kept as evidence.
  */
-export function generatedHookName(generateName: string, revision: string, phase: Phase, startedAt: number): string {
+export function generatedHookName(
+  generateName: string,
+  revision: string,
+  phase: Phase,
+  startedAt: number
+): string {
   const rev = revision.length >= 8 ? revision.slice(0, 7) : revision
   return generateName + `${rev}-${phase}-${Math.floor(startedAt)}`.toLowerCase()
 }

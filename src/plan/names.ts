@@ -20,20 +20,42 @@ const RULES: Readonly<Record<string, NameRule>> = {
 
 /** Kinds whose names are DNS-1123 subdomains; other kinds (RBAC, custom) only need a valid path segment. */
 const SUBDOMAIN_KINDS = new Set([
-  'ConfigMap', 'Secret', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController',
-  'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'Ingress', 'IngressClass',
-  'NetworkPolicy', 'CustomResourceDefinition', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ResourceQuota',
-  'LimitRange', 'PriorityClass'
+  'ConfigMap',
+  'Secret',
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'ServiceAccount',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'StorageClass',
+  'Ingress',
+  'IngressClass',
+  'NetworkPolicy',
+  'CustomResourceDefinition',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'ResourceQuota',
+  'LimitRange',
+  'PriorityClass'
 ])
 
 /** Why a name is invalid for its kind, or undefined when it is fine. */
 export function nameProblem(kind: string, name: string): string | undefined {
-  const rule = RULES[kind] ?? (SUBDOMAIN_KINDS.has(kind) ? { pattern: SUBDOMAIN, max: 253, what: 'a DNS-1123 subdomain' } : undefined)
+  const rule =
+    RULES[kind] ??
+    (SUBDOMAIN_KINDS.has(kind) ? { pattern: SUBDOMAIN, max: 253, what: 'a DNS-1123 subdomain' } : undefined)
   if (!rule) {
-    if (name === '.' || name === '..' || /[/%]/.test(name)) return `name '${name}' may not be '.' or '..' or contain '/' or '%'`
+    if (name === '.' || name === '..' || /[/%]/.test(name))
+      return `name '${name}' may not be '.' or '..' or contain '/' or '%'`
     return name.length > 253 ? `name '${name}' is longer than 253 characters` : undefined
   }
-  if (name.length > rule.max) return `${kind} name '${name}' has ${name.length} characters; at most ${rule.max} (${rule.what})`
-  if (!rule.pattern.test(name)) return `${kind} name '${name}' must be ${rule.what}: lower-case letters, digits and '-'`
+  if (name.length > rule.max)
+    return `${kind} name '${name}' has ${name.length} characters; at most ${rule.max} (${rule.what})`
+  if (!rule.pattern.test(name))
+    return `${kind} name '${name}' must be ${rule.what}: lower-case letters, digits and '-'`
   return undefined
 }

@@ -10,7 +10,8 @@ import type { PlanInput } from './plan.js'
  */
 export function namespaceTasks(input: PlanInput, tasks: readonly Task[], appOptions: SyncOptions): Task[] {
   const type = input.operation.type
-  if (optionValue('CreateNamespace', {}, appOptions) !== 'true' || (type !== 'sync' && type !== 'rollback')) return []
+  if (optionValue('CreateNamespace', {}, appOptions) !== 'true' || (type !== 'sync' && type !== 'rollback'))
+    return []
   const key = { group: '', kind: 'Namespace', namespace: '', name: input.namespace }
   if (tasks.some(task => keyId(task.key) === keyId(key))) return []
   const metadata = { name: input.namespace, ...input.namespaceMetadata }

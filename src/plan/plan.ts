@@ -82,15 +82,34 @@ export function buildPlan(input: PlanInput): Plan {
   tasks.push(...prunes(input, tasks, appOptions, issues))
   const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions)
   const ordered = pullUpDependencies(arranged.sort(compareTasks))
-  return { app: input.app, operation: input.operation, namespace: input.namespace, revision: input.revision, tasks: ordered, skipped, issues: issues.sort(compareIssues) }
+  return {
+    app: input.app,
+    operation: input.operation,
+    namespace: input.namespace,
+    revision: input.revision,
+    tasks: ordered,
+    skipped,
+    issues: issues.sort(compareIssues)
+  }
 }
 
 function prunes(input: PlanInput, tasks: readonly Task[], appOptions: SyncOptions, issues: Issue[]): Task[] {
   if (!input.previous || input.operation.type === 'delete' || input.operation.type === 'test') return []
   const settings = { enabled: input.prune?.enabled ?? false, confirmed: input.prune?.confirmed ?? false }
   const resources = tasks.filter(task => task.type === 'resource')
-  if (resources.length === 0 && settings.enabled && input.previous.entries.length > 0 && !input.prune?.allowEmpty) {
-    issues.push({ severity: 'error', file: '(manifests)', line: 0, message: 'the manifests hold no resources but the previous revision has some: pruning would delete everything; set allow-empty to allow it' })
+  if (
+    resources.length === 0 &&
+    settings.enabled &&
+    input.previous.entries.length > 0 &&
+    !input.prune?.allowEmpty
+  ) {
+    issues.push({
+      severity: 'error',
+      file: '(manifests)',
+      line: 0,
+      message:
+        'the manifests hold no resources but the previous revision has some: pruning would delete everything; set allow-empty to allow it'
+    })
   }
   return pruneTasks(input.previous, {
     app: input.app,
@@ -118,7 +137,14 @@ function validateTasks(tasks: readonly Task[], issues: Issue[]): void {
     if (!first) seen.set(id, task)
     else if (first.source && formatSource(first.source) !== formatSource(source)) {
       const what = first.type === 'hook' && task.type === 'hook' ? 'two hooks resolve to' : 'duplicate object'
-      issues.push(issueAt('error', source, `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`, { key: task.key }))
+      issues.push(
+        issueAt(
+          'error',
+          source,
+          `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`,
+          { key: task.key }
+        )
+      )
     }
   }
 }

@@ -53,8 +53,14 @@ export function pruneTasks(previous: PreviousInventory, ctx: PruneContext): Task
     const live = previous.live.get(id)
     const tracked = live?.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(ctx.app, entry.key)
     if (!live || !tracked) {
-      const why = live ? 'no longer carries this application\'s tracking id' : 'no longer exists'
-      ctx.issues.push({ severity: 'notice', file: '(inventory)', line: 0, key: entry.key, message: `${formatKey(entry.key)} ${why}; dropped from the inventory` })
+      const why = live ? "no longer carries this application's tracking id" : 'no longer exists'
+      ctx.issues.push({
+        severity: 'notice',
+        file: '(inventory)',
+        line: 0,
+        key: entry.key,
+        message: `${formatKey(entry.key)} ${why}; dropped from the inventory`
+      })
       continue
     }
     const directives = liveDirectives(live, entry.key, ctx.issues)
@@ -86,22 +92,37 @@ function pruneTask(entry: PreviousEntry, live: KubeObject, directives: Directive
 }
 
 /** Whether a prune will delete or be skipped, and why (sync-semantics §7.4 items 1–3). */
-function removalDecision(key: ResourceKey, live: KubeObject, directives: Directives, ctx: PruneContext): Removal {
+function removalDecision(
+  key: ResourceKey,
+  live: KubeObject,
+  directives: Directives,
+  ctx: PruneContext
+): Removal {
   const skip = (reason: string): Removal => ({ uid: live.metadata.uid, action: 'skip', reason })
   if (!ctx.settings.enabled) return skip('ignored (requires pruning)')
   const prune = optionValue('Prune', directives.syncOptions, ctx.appOptions)
   if (prune === 'false' || directives.keep) return skip('ignored (no prune)')
   if (prune === 'confirm' && !ctx.settings.confirmed) return skip('ignored (requires confirmation)')
-  if (key.group === '' && key.kind === 'Namespace' && ctx.desiredNamespaces.has(key.name)) return skip('namespace still in use')
+  if (key.group === '' && key.kind === 'Namespace' && ctx.desiredNamespaces.has(key.name))
+    return skip('namespace still in use')
   return { uid: live.metadata.uid, action: 'remove', reason: undefined }
 }
 
 /** Reads a live object's annotations; problems there are the cluster's, so they become warnings. */
 function liveDirectives(live: KubeObject, key: ResourceKey, issues: Issue[]): Directives {
   const found: Issue[] = []
-  const directives = readDirectives({ object: live, source: { file: '(live)', docIndex: 0, line: 0 }, fieldLines: new Map() }, found)
+  const directives = readDirectives(
+    { object: live, source: { file: '(live)', docIndex: 0, line: 0 }, fieldLines: new Map() },
+    found
+  )
   for (const issue of found.filter(issue => issue.severity === 'error')) {
-    issues.push({ ...issue, severity: 'warning', file: '(live)', key, message: `live ${formatKey(key)}: ${issue.message}` })
+    issues.push({
+      ...issue,
+      severity: 'warning',
+      file: '(live)',
+      key,
+      message: `live ${formatKey(key)}: ${issue.message}`
+    })
   }
   return directives
 }
@@ -117,6 +138,8 @@ export function arrangePruneWaves(tasks: readonly Task[], appOptions: SyncOption
   const syncWaves = reversed.filter(t => t.phase === 'Sync').map(t => t.wave)
   const lastWave = Math.max(0, ...syncWaves) + 1
   return reversed.map(t =>
-    t.type === 'prune' && optionValue('PruneLast', t.syncOptions, appOptions) === 'true' ? { ...t, wave: lastWave } : t
+    t.type === 'prune' && optionValue('PruneLast', t.syncOptions, appOptions) === 'true'
+      ? { ...t, wave: lastWave }
+      : t
   )
 }

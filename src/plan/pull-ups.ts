@@ -16,7 +16,10 @@ function needs(task: Task, dependency: Task): boolean {
 function isDependency(task: Task): boolean {
   if (task.type === 'prune' || task.type === 'delete') return false
   const { group, kind } = task.key
-  return (group === '' && kind === 'Namespace') || (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition')
+  return (
+    (group === '' && kind === 'Namespace') ||
+    (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition')
+  )
 }
 
 /**

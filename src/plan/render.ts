@@ -71,7 +71,12 @@ export function taskJson(task: Task): TaskJson {
 }
 
 function issueJson(issue: Issue): IssueJson {
-  return { file: issue.file, line: issue.line, message: issue.message, resource: issue.key ? formatKey(issue.key) : null }
+  return {
+    file: issue.file,
+    line: issue.line,
+    message: issue.message,
+    resource: issue.key ? formatKey(issue.key) : null
+  }
 }
 
 /** The stable JSON form of a plan; with errors, no tasks are listed (nothing would run). */
@@ -84,9 +89,15 @@ export function planJson(plan: Plan): PlanJson {
     namespace: plan.namespace,
     revision: plan.revision,
     tasks: errors.length > 0 ? [] : plan.tasks.map(taskJson),
-    skipped: plan.skipped.map(s => ({ resource: formatKey(s.key), reason: s.reason, source: { file: s.source.file, line: s.source.line } })),
+    skipped: plan.skipped.map(s => ({
+      resource: formatKey(s.key),
+      reason: s.reason,
+      source: { file: s.source.file, line: s.source.line }
+    })),
     errors: errors.map(issueJson),
-    warnings: plan.issues.filter(issue => issue.severity !== 'error').map(issue => ({ ...issueJson(issue), severity: issue.severity }))
+    warnings: plan.issues
+      .filter(issue => issue.severity !== 'error')
+      .map(issue => ({ ...issueJson(issue), severity: issue.severity }))
   }
 }
 
@@ -97,23 +108,39 @@ export function describeOperation(operation: OperationKind): string {
 /** The plan as a person reads it: grouped by phase and wave, one aligned line per task. */
 export function planText(plan: Plan): string {
   const errors = plan.issues.filter(issue => issue.severity === 'error')
-  const lines = [`Plan for ${plan.app}: ${describeOperation(plan.operation)} into namespace ${plan.namespace}, revision ${plan.revision}`]
+  const lines = [
+    `Plan for ${plan.app}: ${describeOperation(plan.operation)} into namespace ${plan.namespace}, revision ${plan.revision}`
+  ]
   if (errors.length > 0) {
-    lines.push('', `${errors.length} error(s); nothing would be applied:`, ...errors.map(issue => `  ${formatIssue(issue)}`))
+    lines.push(
+      '',
+      `${errors.length} error(s); nothing would be applied:`,
+      ...errors.map(issue => `  ${formatIssue(issue)}`)
+    )
   } else {
     lines.push(...taskLines(plan.tasks))
   }
   if (plan.skipped.length > 0) {
-    lines.push('', 'Hooks that do not run:', ...plan.skipped.map(s => `  ${formatKey(s.key)}  ${s.reason}  (${formatSource(s.source)})`))
+    lines.push(
+      '',
+      'Hooks that do not run:',
+      ...plan.skipped.map(s => `  ${formatKey(s.key)}  ${s.reason}  (${formatSource(s.source)})`)
+    )
   }
   const others = plan.issues.filter(issue => issue.severity !== 'error')
-  if (others.length > 0) lines.push('', 'Warnings and notices:', ...others.map(issue => `  ${formatIssue(issue)}`))
+  if (others.length > 0)
+    lines.push('', 'Warnings and notices:', ...others.map(issue => `  ${formatIssue(issue)}`))
   return lines.join('\n') + '\n'
 }
 
 function taskLines(tasks: readonly Task[]): string[] {
   if (tasks.length === 0) return ['', 'No tasks.']
-  const rows = tasks.map(task => [task.type, formatKey(task.key), detail(task), task.source ? formatSource(task.source) : ''])
+  const rows = tasks.map(task => [
+    task.type,
+    formatKey(task.key),
+    detail(task),
+    task.source ? formatSource(task.source) : ''
+  ])
   const widths = [0, 1, 2].map(col => Math.max(...rows.map(row => (row[col] ?? '').length)))
   const lines: string[] = []
   let phase: string | undefined
@@ -129,7 +156,9 @@ function taskLines(tasks: readonly Task[]): string[] {
       wave = task.wave
     }
     const row = rows[i] ?? []
-    lines.push(`    ${row.map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell)).join('  ')}`.trimEnd())
+    lines.push(
+      `    ${row.map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell)).join('  ')}`.trimEnd()
+    )
   })
   return lines
 }
@@ -137,7 +166,8 @@ function taskLines(tasks: readonly Task[]): string[] {
 function detail(task: Task): string {
   const parts: string[] = []
   if (task.hook) parts.push(`${task.hook.trigger} [${task.hook.deletePolicies.join(',')}]`)
-  if (task.removal) parts.push(task.removal.action === 'skip' ? `skip: ${task.removal.reason ?? ''}` : 'delete')
+  if (task.removal)
+    parts.push(task.removal.action === 'skip' ? `skip: ${task.removal.reason ?? ''}` : 'delete')
   if (task.createdNamespace) parts.push('CreateNamespace')
   if (task.pulledUpFor) parts.push(`pulled up for ${task.pulledUpFor}`)
   return parts.join('; ')

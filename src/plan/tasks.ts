@@ -37,7 +37,11 @@ export interface ManifestTasks {
 }
 
 /** The tasks one manifest yields for the operation: none (Skip, other operation), one, or one per hook phase. */
-export function tasksForManifest(manifest: Manifest, directives: Directives, ctx: TaskContext): ManifestTasks {
+export function tasksForManifest(
+  manifest: Manifest,
+  directives: Directives,
+  ctx: TaskContext
+): ManifestTasks {
   const object = placeInNamespace(manifest, ctx)
   if (directives.skip) return { tasks: [], skipped: [] }
   if (!directives.hook) return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [] }
@@ -47,7 +51,11 @@ export function tasksForManifest(manifest: Manifest, directives: Directives, ctx
   const skipped: SkippedHook[] = []
   const tasks: Task[] = []
   if (phases.length === 0) {
-    skipped.push({ key: identity(object), source: manifest.source, reason: `${types.join(',')} hooks do not run in ${describeOperation(ctx.operation)}` })
+    skipped.push({
+      key: identity(object),
+      source: manifest.source,
+      reason: `${types.join(',')} hooks do not run in ${describeOperation(ctx.operation)}`
+    })
   }
   for (const { phase, trigger } of phases) {
     const filtered = ctx.hookFilter(hook.family, trigger)
@@ -56,30 +64,49 @@ export function tasksForManifest(manifest: Manifest, directives: Directives, ctx
       continue
     }
     const named = nameHook(object, phase, ctx)
-    const policies: DeletePolicy[] = directives.deletePolicies.length > 0 ? directives.deletePolicies : ['BeforeHookCreation']
+    const policies: DeletePolicy[] =
+      directives.deletePolicies.length > 0 ? directives.deletePolicies : ['BeforeHookCreation']
     tasks.push({
       ...baseTask(manifest, named, directives, phase),
       type: 'hook',
-      hook: { family: hook.family, types: [...types], trigger, deletePolicies: policies, logPolicy: directives.logPolicy }
+      hook: {
+        family: hook.family,
+        types: [...types],
+        trigger,
+        deletePolicies: policies,
+        logPolicy: directives.logPolicy
+      }
     })
   }
   return { tasks, skipped }
 }
 
-function resourceTasks(manifest: Manifest, object: KubeObject, directives: Directives, ctx: TaskContext): Task[] {
+function resourceTasks(
+  manifest: Manifest,
+  object: KubeObject,
+  directives: Directives,
+  ctx: TaskContext
+): Task[] {
   const type = ctx.operation.type
   if (type === 'test') return []
   if (object.metadata.generateName !== undefined && object.metadata.name === undefined) {
     ctx.issues.push(
-      issueAt('error', manifest.source, 'metadata.generateName is only allowed on hooks: a resource is applied by name; set metadata.name', {
-        line: fieldLine(manifest, ['metadata', 'generateName']),
-        key: identity(object)
-      })
+      issueAt(
+        'error',
+        manifest.source,
+        'metadata.generateName is only allowed on hooks: a resource is applied by name; set metadata.name',
+        {
+          line: fieldLine(manifest, ['metadata', 'generateName']),
+          key: identity(object)
+        }
+      )
     )
     return []
   }
   const phase: Phase = type === 'delete' ? 'Delete' : 'Sync'
-  return [{ ...baseTask(manifest, object, directives, phase), type: type === 'delete' ? 'delete' : 'resource' }]
+  return [
+    { ...baseTask(manifest, object, directives, phase), type: type === 'delete' ? 'delete' : 'resource' }
+  ]
 }
 
 function baseTask(manifest: Manifest, object: KubeObject, directives: Directives, phase: Phase): Task {
@@ -111,9 +138,14 @@ function placeInNamespace(manifest: Manifest, ctx: TaskContext): KubeObject {
   const scope = ctx.scope(group, object.kind)
   if (scope === 'Cluster' && object.metadata.namespace !== undefined) {
     ctx.issues.push(
-      issueAt('warning', manifest.source, `metadata.namespace '${object.metadata.namespace}' is ignored: ${object.kind} is cluster-scoped`, {
-        line: fieldLine(manifest, ['metadata', 'namespace'])
-      })
+      issueAt(
+        'warning',
+        manifest.source,
+        `metadata.namespace '${object.metadata.namespace}' is ignored: ${object.kind} is cluster-scoped`,
+        {
+          line: fieldLine(manifest, ['metadata', 'namespace'])
+        }
+      )
     )
     delete object.metadata.namespace
   } else if (scope !== 'Cluster' && object.metadata.namespace === undefined) {

@@ -4,17 +4,29 @@ import { keyOf } from '../../model/key.js'
 import type { Manifest } from '../../model/manifest.js'
 import { annotationLine, fieldLine } from '../../model/manifest.js'
 import type { ArgoHookType, DeletePolicy, HookEvent, HookFamily } from '../../model/vocabulary.js'
-import { ARGO_HOOK_TYPES, DELETE_POLICIES, HELM_HOOK_EVENTS, SHERPACK_HOOK_EVENTS } from '../../model/vocabulary.js'
+import {
+  ARGO_HOOK_TYPES,
+  DELETE_POLICIES,
+  HELM_HOOK_EVENTS,
+  SHERPACK_HOOK_EVENTS
+} from '../../model/vocabulary.js'
 import type { HelmKey } from './keys.js'
-import { ARGO, HELM_PREFIX, KNOWN_KEYS, SHERPACK_PREFIX, WATCHED_PREFIXES, WAVESYNC, suggestKey } from './keys.js'
+import {
+  ARGO,
+  HELM_PREFIX,
+  KNOWN_KEYS,
+  SHERPACK_PREFIX,
+  WATCHED_PREFIXES,
+  WAVESYNC,
+  suggestKey
+} from './keys.js'
 import type { SyncOptions } from './sync-options.js'
 import { parseSyncOptions } from './sync-options.js'
 import { parseDuration, parseWave, splitList } from './values.js'
 
 /** What a hook annotation says: Argo phases, or Helm/Sherpack events. */
 export type HookSpec =
-  | { family: 'argo'; types: ArgoHookType[] }
-  | { family: 'helm' | 'sherpack'; events: HookEvent[] }
+  { family: 'argo'; types: ArgoHookType[] } | { family: 'helm' | 'sherpack'; events: HookEvent[] }
 
 /** Everything wavesync reads from one object's annotations, in one vocabulary for all families. */
 export interface Directives {
@@ -70,13 +82,21 @@ class AnnotationReader {
   ) {
     for (const [key, value] of Object.entries(manifest.object.metadata.annotations ?? {})) {
       if (typeof value === 'string') this.values[key] = value
-      else this.report('error', key, `annotation ${key}: value must be a string, found ${JSON.stringify(value)}; quote it (${key}: "${String(value)}")`)
+      else
+        this.report(
+          'error',
+          key,
+          `annotation ${key}: value must be a string, found ${JSON.stringify(value)}; quote it (${key}: "${String(value)}")`
+        )
     }
   }
 
   report(severity: Severity, key: string | undefined, message: string): void {
-    const line = key === undefined ? fieldLine(this.manifest, ['metadata']) : annotationLine(this.manifest, key)
-    this.issues.push(issueAt(severity, this.manifest.source, message, { line, key: keyOf(this.manifest.object) }))
+    const line =
+      key === undefined ? fieldLine(this.manifest, ['metadata']) : annotationLine(this.manifest, key)
+    this.issues.push(
+      issueAt(severity, this.manifest.source, message, { line, key: keyOf(this.manifest.object) })
+    )
   }
 
   /** Typos of known keys are errors; unknown wavesync keys are errors; other unknown keys are notices. */
@@ -85,14 +105,24 @@ class AnnotationReader {
       if (KNOWN_KEYS.includes(key) || !WATCHED_PREFIXES.some(prefix => key.startsWith(prefix))) continue
       const suggestion = suggestKey(key)
       if (suggestion) this.report('error', key, `unknown annotation ${key}: did you mean ${suggestion}?`)
-      else if (key.startsWith('wavesync.dev/')) this.report('error', key, `unknown annotation ${key}; wavesync reads only ${WAVESYNC.timeout}`)
-      else if (key !== ARGO.ignoreRestartPolicy) this.report('notice', key, `annotation ${key} is not used by wavesync`)
+      else if (key.startsWith('wavesync.dev/'))
+        this.report('error', key, `unknown annotation ${key}; wavesync reads only ${WAVESYNC.timeout}`)
+      else if (key !== ARGO.ignoreRestartPolicy)
+        this.report('notice', key, `annotation ${key} is not used by wavesync`)
     }
     if (this.values[WAVESYNC.trackingId] !== undefined) {
-      this.report('error', WAVESYNC.trackingId, `${WAVESYNC.trackingId} is written by wavesync itself; remove it from the manifest`)
+      this.report(
+        'error',
+        WAVESYNC.trackingId,
+        `${WAVESYNC.trackingId} is written by wavesync itself; remove it from the manifest`
+      )
     }
     if (this.manifest.object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer)) {
-      this.report('error', undefined, `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`)
+      this.report(
+        'error',
+        undefined,
+        `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`
+      )
     }
   }
 
@@ -115,7 +145,12 @@ class AnnotationReader {
     const found = this.helmKey(key)
     if (!found) return undefined
     const value = (this.values[found] ?? '').trim().toLowerCase()
-    if (!allowed.includes(value)) this.report('error', found, `annotation ${found}: '${this.values[found]}' is not valid; use ${allowed.join(' or ')}`)
+    if (!allowed.includes(value))
+      this.report(
+        'error',
+        found,
+        `annotation ${found}: '${this.values[found]}' is not valid; use ${allowed.join(' or ')}`
+      )
     return value
   }
 
@@ -123,10 +158,20 @@ class AnnotationReader {
     const argo = this.argoHook()
     const helmKey = this.helmKey('hook')
     if (argo !== undefined) {
-      if (helmKey) this.report('warning', helmKey, `${helmKey} is ignored: ${ARGO.hook} is set and decides the hook phases`)
+      if (helmKey)
+        this.report(
+          'warning',
+          helmKey,
+          `${helmKey} is ignored: ${ARGO.hook} is set and decides the hook phases`
+        )
       const types = argo.filter(type => type !== 'Skip')
       if (types.length === 0) return undefined
-      if (types.length < argo.length) this.report('warning', ARGO.hook, `Skip is ignored because the object is also a ${types.join(', ')} hook`)
+      if (types.length < argo.length)
+        this.report(
+          'warning',
+          ARGO.hook,
+          `Skip is ignored because the object is also a ${types.join(', ')} hook`
+        )
       return { family: 'argo', types }
     }
     if (!helmKey) return undefined
@@ -138,11 +183,17 @@ class AnnotationReader {
   private argoHook(): ArgoHookType[] | undefined {
     const items = this.list(ARGO.hook)
     if (!items) return undefined
-    const valid = items.filter((item): item is ArgoHookType => (ARGO_HOOK_TYPES as readonly string[]).includes(item))
+    const valid = items.filter((item): item is ArgoHookType =>
+      (ARGO_HOOK_TYPES as readonly string[]).includes(item)
+    )
     for (const item of items.filter(item => !valid.includes(item as ArgoHookType))) {
       const cased = ARGO_HOOK_TYPES.find(type => type.toLowerCase() === item.toLowerCase())
       const hint = cased ? ` (values are case-sensitive: ${cased})` : ''
-      this.report('error', ARGO.hook, `unknown hook type '${item}'${hint}; valid: ${ARGO_HOOK_TYPES.join(', ')}`)
+      this.report(
+        'error',
+        ARGO.hook,
+        `unknown hook type '${item}'${hint}; valid: ${ARGO_HOOK_TYPES.join(', ')}`
+      )
     }
     return valid
   }
@@ -152,7 +203,12 @@ class AnnotationReader {
     const events: HookEvent[] = []
     for (const item of this.list(key, true) ?? []) {
       if (allowed.includes(item)) events.push(item as HookEvent)
-      else this.report('error', key, `unknown hook event '${item}'${legacyHint(item)}; valid: ${allowed.join(', ')}`)
+      else
+        this.report(
+          'error',
+          key,
+          `unknown hook event '${item}'${legacyHint(item)}; valid: ${allowed.join(', ')}`
+        )
     }
     return events
   }
@@ -162,7 +218,12 @@ class AnnotationReader {
     if (!key) return 0
     const raw = this.values[key] ?? ''
     const wave = parseWave(raw)
-    if (wave === undefined) this.report('error', key, `annotation ${key}: '${raw}' is not an integer (write a whole number such as "-1" or "5", within 32 bits)`)
+    if (wave === undefined)
+      this.report(
+        'error',
+        key,
+        `annotation ${key}: '${raw}' is not an integer (write a whole number such as "-1" or "5", within 32 bits)`
+      )
     return wave ?? 0
   }
 
@@ -170,16 +231,27 @@ class AnnotationReader {
     const policies = new Set<DeletePolicy>()
     for (const item of this.list(ARGO.deletePolicy) ?? []) {
       if ((DELETE_POLICIES as readonly string[]).includes(item)) policies.add(item as DeletePolicy)
-      else this.report('error', ARGO.deletePolicy, `unknown delete policy '${item}'; valid: ${DELETE_POLICIES.join(', ')}`)
+      else
+        this.report(
+          'error',
+          ARGO.deletePolicy,
+          `unknown delete policy '${item}'; valid: ${DELETE_POLICIES.join(', ')}`
+        )
     }
     const helmKey = this.helmKey('hook-delete-policy')
     for (const item of helmKey ? (this.list(helmKey, true) ?? []) : []) {
       const policy = KEBAB_POLICY[item]
       if (policy) policies.add(policy)
-      else this.report('error', helmKey, `unknown delete policy '${item}'; valid: ${Object.keys(KEBAB_POLICY).join(', ')}`)
+      else
+        this.report(
+          'error',
+          helmKey,
+          `unknown delete policy '${item}'; valid: ${Object.keys(KEBAB_POLICY).join(', ')}`
+        )
     }
     const anyPolicyKey = this.values[ARGO.deletePolicy] !== undefined ? ARGO.deletePolicy : helmKey
-    if (!hook && anyPolicyKey) this.report('warning', anyPolicyKey, `${anyPolicyKey} is ignored: the object is not a hook`)
+    if (!hook && anyPolicyKey)
+      this.report('warning', anyPolicyKey, `${anyPolicyKey} is ignored: the object is not a hook`)
     return DELETE_POLICIES.filter(policy => policies.has(policy))
   }
 
@@ -205,7 +277,12 @@ class AnnotationReader {
     const raw = this.values[WAVESYNC.timeout]
     if (raw === undefined) return undefined
     const ms = parseDuration(raw)
-    if (ms === undefined) this.report('error', WAVESYNC.timeout, `annotation ${WAVESYNC.timeout}: '${raw}' is not a duration (e.g. "90s", "5m", "1h30m")`)
+    if (ms === undefined)
+      this.report(
+        'error',
+        WAVESYNC.timeout,
+        `annotation ${WAVESYNC.timeout}: '${raw}' is not a duration (e.g. "90s", "5m", "1h30m")`
+      )
     return ms
   }
 }

@@ -31,7 +31,12 @@ export const KNOWN_KEYS: readonly string[] = [
 ]
 
 /** Prefixes whose unknown keys are examined at all. */
-export const WATCHED_PREFIXES = ['argocd.argoproj.io/', HELM_PREFIX, SHERPACK_PREFIX, 'wavesync.dev/'] as const
+export const WATCHED_PREFIXES = [
+  'argocd.argoproj.io/',
+  HELM_PREFIX,
+  SHERPACK_PREFIX,
+  'wavesync.dev/'
+] as const
 
 /** Levenshtein distance, capped: only "is it within 2" matters, so stop early past the cap. */
 export function editDistance(a: string, b: string, cap = 3): number {

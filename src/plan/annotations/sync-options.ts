@@ -14,20 +14,48 @@ const BOOL = ['true', 'false'] as const
 
 /** The sync options of sync-semantics §2.5, as data. Values are compared exactly (case-sensitive). */
 export const SYNC_OPTION_RULES: Readonly<Record<string, OptionRule>> = {
-  Prune: { values: ['false', 'confirm'], scope: 'both', effect: 'never prune, or prune only with confirm-prune' },
+  Prune: {
+    values: ['false', 'confirm'],
+    scope: 'both',
+    effect: 'never prune, or prune only with confirm-prune'
+  },
   PruneLast: { values: BOOL, scope: 'both', effect: 'prune after every Sync wave' },
-  PrunePropagationPolicy: { values: ['foreground', 'background', 'orphan'], scope: 'app', effect: 'propagation of prunes, deletes and hook deletions' },
-  Delete: { values: ['false', 'confirm'], scope: 'both', effect: 'keep on delete, or delete only with confirm-delete' },
+  PrunePropagationPolicy: {
+    values: ['foreground', 'background', 'orphan'],
+    scope: 'app',
+    effect: 'propagation of prunes, deletes and hook deletions'
+  },
+  Delete: {
+    values: ['false', 'confirm'],
+    scope: 'both',
+    effect: 'keep on delete, or delete only with confirm-delete'
+  },
   Replace: { values: BOOL, scope: 'both', effect: 'PUT instead of apply' },
   Force: { values: BOOL, scope: 'both', effect: 'delete and re-create when a field is immutable' },
   ServerSideApply: { values: BOOL, scope: 'both', effect: 'server-side apply (default) or client-side' },
-  ClientSideApplyMigration: { values: BOOL, scope: 'app', effect: 'take over fields of kubectl client-side apply' },
+  ClientSideApplyMigration: {
+    values: BOOL,
+    scope: 'app',
+    effect: 'take over fields of kubectl client-side apply'
+  },
   Validate: { values: BOOL, scope: 'both', effect: 'strict field validation' },
-  SkipDryRunOnMissingResource: { values: BOOL, scope: 'both', effect: 'skip the dry run of kinds the server does not know yet' },
+  SkipDryRunOnMissingResource: {
+    values: BOOL,
+    scope: 'both',
+    effect: 'skip the dry run of kinds the server does not know yet'
+  },
   ApplyOutOfSyncOnly: { values: BOOL, scope: 'app', effect: 'write only what differs from the live object' },
   CreateNamespace: { values: BOOL, scope: 'app', effect: 'create the destination namespace' },
-  FailOnSharedResource: { values: BOOL, scope: 'app', effect: "fail on objects tracked by another application" },
-  RespectIgnoreDifferences: { values: ['false'], scope: 'app', effect: 'unsupported: wavesync has no ignore-differences rules' }
+  FailOnSharedResource: {
+    values: BOOL,
+    scope: 'app',
+    effect: 'fail on objects tracked by another application'
+  },
+  RespectIgnoreDifferences: {
+    values: ['false'],
+    scope: 'app',
+    effect: 'unsupported: wavesync has no ignore-differences rules'
+  }
 }
 
 export type SyncOptions = Readonly<Record<string, string>>
@@ -61,11 +89,16 @@ function checkItem(item: string, where: 'object' | 'app'): string | undefined {
   const rule = SYNC_OPTION_RULES[key]
   if (!rule) {
     const known = Object.keys(SYNC_OPTION_RULES).find(k => k.toLowerCase() === key.toLowerCase())
-    return known ? `unknown sync option '${key}': did you mean '${known}'?` : `unknown sync option '${key}'; known: ${Object.keys(SYNC_OPTION_RULES).join(', ')}`
+    return known
+      ? `unknown sync option '${key}': did you mean '${known}'?`
+      : `unknown sync option '${key}'; known: ${Object.keys(SYNC_OPTION_RULES).join(', ')}`
   }
-  if (key === 'RespectIgnoreDifferences' && value === 'true') return `sync option ${item} is not supported: wavesync has no ignore-differences rules`
-  if (!rule.values.includes(value)) return `sync option ${item}: value must be one of ${rule.values.map(v => `${key}=${v}`).join(', ')} (case-sensitive)`
-  if (where === 'object' && rule.scope === 'app') return `sync option ${key} applies to the whole application; set it in the sync-options input, not on an object`
+  if (key === 'RespectIgnoreDifferences' && value === 'true')
+    return `sync option ${item} is not supported: wavesync has no ignore-differences rules`
+  if (!rule.values.includes(value))
+    return `sync option ${item}: value must be one of ${rule.values.map(v => `${key}=${v}`).join(', ')} (case-sensitive)`
+  if (where === 'object' && rule.scope === 'app')
+    return `sync option ${key} applies to the whole application; set it in the sync-options input, not on an object`
   return undefined
 }
 

@@ -23,7 +23,8 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
 export function parseDuration(value: string): number | undefined {
   if (!/^([0-9]+(ms|s|m|h))+$/.test(value)) return undefined
   let total = 0
-  for (const [, amount, unit] of value.matchAll(/([0-9]+)(ms|s|m|h)/g)) total += Number(amount) * (UNIT_MS[unit ?? 's'] ?? 0)
+  for (const [, amount, unit] of value.matchAll(/([0-9]+)(ms|s|m|h)/g))
+    total += Number(amount) * (UNIT_MS[unit ?? 's'] ?? 0)
   return total > 0 && Number.isSafeInteger(total) ? total : undefined
 }
 
@@ -32,7 +33,11 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`
   const parts: string[] = []
   let rest = Math.round(ms / 1000)
-  for (const [unit, seconds] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, seconds] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1]
+  ] as const) {
     if (rest >= seconds) {
       parts.push(`${Math.floor(rest / seconds)}${unit}`)
       rest %= seconds

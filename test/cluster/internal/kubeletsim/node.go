@@ -35,9 +35,9 @@ type nodeAgent struct {
 func (n *nodeAgent) register(ctx context.Context) error {
 	node := &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: n.name, Labels: map[string]string{
-			corev1.LabelHostname:   n.name,
-			corev1.LabelOSStable:   "linux",
-			corev1.LabelArchStable: "amd64",
+			corev1.LabelHostname:      n.name,
+			corev1.LabelOSStable:      "linux",
+			corev1.LabelArchStable:    "amd64",
 			"beta.kubernetes.io/os":   "linux",
 			"beta.kubernetes.io/arch": "amd64",
 		}},

@@ -1,0 +1,179 @@
+import { writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { realClock } from '../clock.js'
+import { createCluster } from '../cluster/client-node.js'
+import type { KubeConfigSource } from '../cluster/kubeconfig.js'
+import { loadKubeConfig } from '../cluster/kubeconfig.js'
+import { UsageError } from '../model/errors.js'
+import { formatIssue } from '../model/issue.js'
+import { fileManifestSource } from '../manifests/source.js'
+import { parseSyncOptions } from '../plan/annotations/sync-options.js'
+import { parseDuration } from '../plan/annotations/values.js'
+import { skipHooksProblems } from '../plan/hook-filter.js'
+import { reportText } from '../report/render-text.js'
+import { runSyncOperation } from '../sync/operation.js'
+import type { SyncSettings } from '../sync/settings.js'
+import { DEFAULTS } from '../sync/settings.js'
+import type { CliIo } from './io.js'
+import { EXIT } from './io.js'
+import { progressPrinter } from './progress.js'
+
+export const SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
+
+Syncs the manifests to the cluster in phases and waves with hooks, and prints the report.
+
+Options:
+  --manifests <path>...    files, folders (recursive) or globs; a leading ! excludes
+  --app <name>             application name (DNS-1123 label, at most 53 characters)
+  --namespace <ns>         destination namespace (default: the application name)
+  --inventory-namespace    where inventory records and the lock live (default: --namespace)
+  --kubeconfig <path>      kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
+  --operation <op>         sync (install or upgrade, from history) | install | upgrade
+  --prune                  delete obsolete objects (default: report them)
+  --confirm-prune          also delete objects marked Prune=confirm
+  --allow-empty            allow pruning everything when the manifests hold no resources
+  --dry-run                stop after the server-side dry run
+  --no-wait                do not gate the last step on health (Argo CD behaviour)
+  --timeout <d>            overall limit (default 30m)
+  --object-timeout <d>     per-object wait limit (default 5m)
+  --wave-delay <d>         pause between steps (default 0)
+  --parallelism <n>        writes in flight per kind batch (default 10)
+  --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true
+  --skip-hooks <list>      Argo phases or Helm events whose hooks to leave out
+  --no-hooks               leave out every hook
+  --revision <sha>         source revision (default $GITHUB_SHA, else "local")
+  --report <file>          write the JSON report there (docs/report-format.md)
+`
+
+const OPTIONS = {
+  manifests: { type: 'string', multiple: true },
+  app: { type: 'string' },
+  namespace: { type: 'string' },
+  'inventory-namespace': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  operation: { type: 'string', default: 'sync' },
+  prune: { type: 'boolean', default: false },
+  'confirm-prune': { type: 'boolean', default: false },
+  'allow-empty': { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  'no-wait': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  'object-timeout': { type: 'string' },
+  'wave-delay': { type: 'string' },
+  parallelism: { type: 'string' },
+  'sync-options': { type: 'string' },
+  'skip-hooks': { type: 'string' },
+  'no-hooks': { type: 'boolean', default: false },
+  revision: { type: 'string' },
+  report: { type: 'string' },
+  help: { type: 'boolean', default: false }
+} as const
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+/** `wavesync sync`: exit 0 Succeeded, 1 Failed or Terminated, 2 invalid input (nothing written). */
+export async function runSync(args: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true
+  })
+  if (values.help) {
+    io.out(SYNC_USAGE)
+    return EXIT.ok
+  }
+  const settings = syncSettings(values, [...(values.manifests ?? []), ...positionals], io)
+  const loaded = loadKubeConfig(kubeconfigSource(values, io), { env: io.env })
+  loaded.warnings.forEach(w => io.err(`warning: ${w}\n`))
+  const cluster = createCluster(loaded)
+  try {
+    const print = progressPrinter(line => io.err(line + '\n'), realClock.now)
+    const result = await runSyncOperation(settings, {
+      cluster,
+      clock: realClock,
+      source: fileManifestSource(io.cwd),
+      emit: print,
+      signal
+    })
+    for (const issue of result.issues) io.err(formatIssue(issue) + '\n')
+    if (result.report) {
+      io.out('\n' + reportText(result.report))
+      if (values.report)
+        await writeFile(path.resolve(io.cwd, values.report), JSON.stringify(result.report, null, 2) + '\n')
+    }
+    return result.exitCode
+  } finally {
+    await cluster.close()
+  }
+}
+
+function kubeconfigSource(values: Values, io: CliIo): KubeConfigSource {
+  if (values.kubeconfig) return { kind: 'file', path: path.resolve(io.cwd, values.kubeconfig) }
+  return io.env['KUBERNETES_SERVICE_HOST'] && !io.env['KUBECONFIG'] ? { kind: 'in-cluster' } : { kind: 'env' }
+}
+
+/** Validates every flag before anything touches the cluster; all problems at once. */
+function syncSettings(values: Values, manifests: string[], io: CliIo): SyncSettings {
+  const problems: string[] = []
+  if (manifests.length === 0) problems.push('--manifests <path>... is required')
+  const app = values.app ?? ''
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(app) || app.length > 53)
+    problems.push(`--app must be a DNS-1123 label of at most 53 characters, not '${app}'`)
+  const operation = values.operation ?? 'sync'
+  if (operation !== 'sync' && operation !== 'install' && operation !== 'upgrade')
+    problems.push(`--operation must be sync, install or upgrade, not '${operation}'`)
+  const duration = (flag: 'timeout' | 'object-timeout' | 'wave-delay', fallback: number): number => {
+    const raw = values[flag]
+    if (raw === undefined) return fallback
+    const ms = raw === '0' ? 0 : parseDuration(raw)
+    if (ms === undefined) problems.push(`--${flag} must be a duration such as 90s, 5m or 1h30m, not '${raw}'`)
+    return ms ?? fallback
+  }
+  const parallelism = values.parallelism === undefined ? DEFAULTS.parallelism : Number(values.parallelism)
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 100)
+    problems.push(`--parallelism must be a whole number from 1 to 100`)
+  const options = values['sync-options']
+    ? parseSyncOptions(values['sync-options'], 'app')
+    : { options: {}, problems: [] }
+  const skipHooks = (values['skip-hooks'] ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(s => s !== '')
+  problems.push(...options.problems, ...skipHooksProblems(skipHooks))
+  const settings = {
+    timeoutMs: duration('timeout', DEFAULTS.timeoutMs),
+    objectTimeoutMs: duration('object-timeout', DEFAULTS.objectTimeoutMs),
+    waveDelayMs: duration('wave-delay', DEFAULTS.waveDelayMs)
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'))
+  const namespace = values.namespace ?? app
+  const runId = io.env['GITHUB_RUN_ID']
+    ? `${io.env['GITHUB_RUN_ID']}-${io.env['GITHUB_RUN_ATTEMPT'] ?? '1'}`
+    : `local-${Date.now()}`
+  return {
+    app,
+    namespace,
+    inventoryNamespace: values['inventory-namespace'] ?? namespace,
+    manifests,
+    operation: operation === 'install' || operation === 'upgrade' ? operation : 'sync',
+    prune: values.prune ?? false,
+    confirmPrune: values['confirm-prune'] ?? false,
+    allowEmpty: values['allow-empty'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    wait: !(values['no-wait'] ?? false),
+    ...settings,
+    parallelism,
+    pollIntervalMs: DEFAULTS.pollIntervalMs,
+    lockWaitMs: DEFAULTS.lockWaitMs,
+    historyMax: DEFAULTS.historyMax,
+    syncOptions: options.options,
+    skipHooks,
+    noHooks: values['no-hooks'] ?? false,
+    revision: values.revision ?? io.env['GITHUB_SHA'] ?? 'local',
+    operationId: runId,
+    holder: `${io.env['GITHUB_REPOSITORY'] ?? 'local'}/${runId}@${os.hostname()}`
+  }
+}

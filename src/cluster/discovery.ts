@@ -1,0 +1,89 @@
+import { getArray, getPath, getString } from '../model/json.js'
+import { abortedError, isNotFound } from './errors.js'
+import type { ApiClient } from './http.js'
+import type { ApiResource } from './port.js'
+
+type GroupVersion = Map<string, ApiResource> | undefined
+
+/**
+ * Maps group/version/kind to the resource serving it, reading only the group-versions asked
+ * about (`/api/v1`, `/apis/<group>/<version>`), each once. A kind missing from a cached answer
+ * refetches its group-version once: a CRD may have become established since (platform.md §11).
+ */
+export class Discovery {
+  private readonly cache = new Map<string, Promise<GroupVersion>>()
+
+  constructor(private readonly client: ApiClient) {}
+
+  /** The resource for a kind, or undefined when the server does not serve it. */
+  async resource(
+    group: string,
+    version: string,
+    kind: string,
+    signal?: AbortSignal
+  ): Promise<ApiResource | undefined> {
+    const id = `${group}/${version}`
+    const cached = this.cache.get(id)
+    if (cached !== undefined) {
+      const found = (await untilAborted(cached, signal))?.get(kind)
+      if (found !== undefined) return found
+      // Refetch unless a concurrent miss already replaced the entry we looked at.
+      if (this.cache.get(id) === cached) this.cache.delete(id)
+    }
+    return (await untilAborted(this.groupVersion(group, version), signal))?.get(kind)
+  }
+
+  /** Forgets everything (after CRDs became established, or an API service changed). */
+  invalidate(): void {
+    this.cache.clear()
+  }
+
+  // Shared by concurrent callers, so it does not follow any one caller's signal.
+  private groupVersion(group: string, version: string): Promise<GroupVersion> {
+    const id = `${group}/${version}`
+    let entry = this.cache.get(id)
+    if (entry === undefined) {
+      entry = this.fetch(group, version)
+      this.cache.set(id, entry)
+      // A failed read is not cached: the next caller tries again.
+      entry.catch(() => this.cache.get(id) === entry && this.cache.delete(id))
+    }
+    return entry
+  }
+
+  private async fetch(group: string, version: string): Promise<GroupVersion> {
+    const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`
+    try {
+      const { body } = await this.client.json({ method: 'GET', path, verb: 'discovery' })
+      return parseResourceList(body, group, version)
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+}
+
+/** The kinds of an APIResourceList, subresources (`deployments/scale`) left out. */
+export function parseResourceList(body: unknown, group: string, version: string): Map<string, ApiResource> {
+  const byKind = new Map<string, ApiResource>()
+  for (const entry of getArray(body, ['resources'])) {
+    const name = getString(entry, ['name'])
+    const kind = getString(entry, ['kind'])
+    if (name === undefined || kind === undefined || name.includes('/') || byKind.has(kind)) continue
+    const verbs = getArray(entry, ['verbs']).filter(verb => typeof verb === 'string')
+    const namespaced = getPath(entry, ['namespaced']) === true
+    byKind.set(kind, { group, version, kind, resource: name, namespaced, verbs })
+  }
+  return byKind
+}
+
+/** Waits for a shared promise, but gives up (with an abort error) when this caller's signal fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(abortedError({ verb: 'discovery' }))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError({ verb: 'discovery' }))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}

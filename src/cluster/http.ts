@@ -1,0 +1,302 @@
+import type { Dispatcher, Response } from 'undici'
+import { Agent, fetch } from 'undici'
+import type { Clock } from '../clock.js'
+import { realClock } from '../clock.js'
+import { ClusterError } from '../model/errors.js'
+import type { ResourceKey } from '../model/key.js'
+import type { AuthState, Authenticate } from './auth.js'
+import { AuthCache } from './auth.js'
+import { abortedError, statusError, timeoutError, transportError } from './errors.js'
+import { parseRetryAfter, parseWarnings } from './headers.js'
+import type { RetryPolicy } from './retry.js'
+import { DEFAULT_RETRY, backoffMs, shouldRetry } from './retry.js'
+
+export type HttpMethodName = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** One request to the API server. `verb` and `key` name it in errors and statistics. */
+export interface ApiRequest {
+  method: HttpMethodName
+  /** Absolute API path, already encoded: `/apis/apps/v1/namespaces/ns/deployments/web`. */
+  path: string
+  query?: Readonly<Record<string, string | number | boolean | undefined>>
+  /** Sent as JSON. */
+  body?: unknown
+  /** Defaults to `application/json` when there is a body. */
+  contentType?: string
+  /** Defaults to `application/json`. */
+  accept?: string
+  signal?: AbortSignal
+  /** Per attempt; for streams, until the response headers arrive. */
+  timeoutMs?: number
+  verb: string
+  key?: ResourceKey
+  /** Defaults by method: GET, PUT, DELETE are; POST and PATCH are not (server-side apply says so). */
+  idempotent?: boolean
+  retryConflict?: boolean
+}
+
+/** A successful answer: status, body and the server's `Warning` texts. */
+export interface ApiResponse<T> {
+  status: number
+  body: T
+  warnings: string[]
+}
+
+/** Requests sent, counted per attempt (retries and re-authentications included). */
+export interface RequestStats {
+  total: number
+  byVerb: Record<string, number>
+  byMethod: Record<string, number>
+  retries: number
+  reauthentications: number
+}
+
+export interface ApiClientOptions {
+  /** Replaces the kubeconfig's TLS dispatcher (tests pass an undici MockAgent). */
+  dispatcher?: Dispatcher
+  /** Time for credential age and backoff sleeps (tests pass a fake that does not wait). */
+  clock?: Clock
+  /** Backoff jitter source (Math.random). */
+  random?: () => number
+  /** Default per-request timeout (30 s). */
+  timeoutMs?: number
+  /** How long credentials are reused before client-node is asked again (10 s). */
+  authTtlMs?: number
+  retry?: RetryPolicy
+  /** Called once for each bearer token obtained (exec plugins mint new ones): mask it. */
+  onSecret?: (value: string) => void
+  userAgent?: string
+}
+
+const IDEMPOTENT_METHODS = new Set<HttpMethodName>(['GET', 'PUT', 'DELETE'])
+
+/**
+ * Raw JSON requests to the API server over undici `fetch`: one keep-alive dispatcher for the whole
+ * run, cached credentials (re-read every ~10 s and on a 401), retries for transient failures
+ * (sync-semantics §4.2), `Warning` headers, Status bodies turned into `ClusterError`.
+ */
+export class ApiClient {
+  readonly stats: RequestStats = { total: 0, byVerb: {}, byMethod: {}, retries: 0, reauthentications: 0 }
+  private readonly auth: AuthCache
+  private dispatcher: Dispatcher | undefined
+  private dispatcherGeneration = 0
+  private readonly clock: Clock
+  private readonly random: () => number
+  private readonly timeoutMs: number
+  private readonly retry: RetryPolicy
+  private readonly userAgent: string
+
+  constructor(
+    readonly server: string,
+    authenticate: Authenticate,
+    private readonly options: ApiClientOptions = {}
+  ) {
+    this.clock = options.clock ?? realClock
+    this.auth = new AuthCache(
+      authenticate,
+      () => this.clock.now(),
+      options.authTtlMs ?? 10_000,
+      options.onSecret
+    )
+    this.dispatcher = options.dispatcher
+    this.random = options.random ?? Math.random
+    this.timeoutMs = options.timeoutMs ?? 30_000
+    this.retry = options.retry ?? DEFAULT_RETRY
+    this.userAgent = options.userAgent ?? 'wavesync'
+  }
+
+  /** Sends a request, retrying transient failures, and parses the JSON answer. */
+  async json(request: ApiRequest): Promise<ApiResponse<unknown>> {
+    const answer = await this.withRetries(request, () => this.once(request, true))
+    return { ...answer, body: parseBody(answer.body, request) }
+  }
+
+  /** Like `json`, for a text answer (pod logs). */
+  async text(request: ApiRequest): Promise<ApiResponse<string>> {
+    return this.withRetries(request, () => this.once(request, true))
+  }
+
+  /** One attempt, no retries; the caller reads (or cancels) the body. Used for watches. */
+  async stream(request: ApiRequest): Promise<Response> {
+    const { response } = await this.once(request, false)
+    return response
+  }
+
+  /** Closes the kept-alive connections (waits for open streams). */
+  async close(): Promise<void> {
+    await this.dispatcher?.close()
+  }
+
+  private async withRetries(
+    request: ApiRequest,
+    attempt: () => Promise<Answer>
+  ): Promise<ApiResponse<string>> {
+    for (let retry = 1; ; retry++) {
+      try {
+        const { response, text } = await attempt()
+        return {
+          status: response.status,
+          body: text,
+          warnings: parseWarnings(response.headers.get('warning'))
+        }
+      } catch (error) {
+        if (!this.mayRetry(request, error, retry)) throw error
+        this.stats.retries += 1
+        await this.pause(request, backoffMs(retry, this.random, error.details.retryAfterMs, this.retry))
+      }
+    }
+  }
+
+  private mayRetry(request: ApiRequest, error: unknown, retry: number): error is ClusterError {
+    if (!isClusterError(error) || retry >= this.retry.attempts || request.signal?.aborted) return false
+    const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)
+    return shouldRetry(error, { idempotent, retryConflict: request.retryConflict ?? false })
+  }
+
+  private async pause(request: ApiRequest, ms: number): Promise<void> {
+    try {
+      await this.clock.sleep(ms, request.signal)
+    } catch {
+      throw abortedError(identity(request))
+    }
+    if (request.signal?.aborted) throw abortedError(identity(request))
+  }
+
+  /** One attempt, plus one more with fresh credentials after a 401. */
+  private async once(request: ApiRequest, readBody: boolean): Promise<Answer> {
+    const auth = await this.auth.current()
+    const first = await this.send(request, auth, readBody)
+    if (first.response.status !== 401) return this.check(request, first)
+    this.stats.reauthentications += 1
+    const renewed = await this.auth.renew(auth)
+    this.adoptDispatcher(renewed)
+    return this.check(request, await this.send(request, renewed, readBody))
+  }
+
+  private check(request: ApiRequest, answer: Answer): Answer {
+    const { response, text } = answer
+    if (response.ok) return answer
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
+    throw statusError(identity(request), response.status, text, retryAfter)
+  }
+
+  private async send(request: ApiRequest, auth: AuthState, readBody: boolean): Promise<Answer> {
+    this.count(request)
+    const deadline = new Deadline(request.signal, request.timeoutMs ?? this.timeoutMs)
+    try {
+      const response = await fetch(this.url(request), {
+        method: request.method,
+        headers: this.headers(request, auth),
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        signal: deadline.signal,
+        dispatcher: this.dispatcherFor(auth)
+      })
+      // Error bodies are always read: they carry the Status, and reading frees the connection.
+      const text = readBody || !response.ok ? await response.text() : ''
+      return { response, text }
+    } catch (error) {
+      if (request.signal?.aborted) throw abortedError(identity(request))
+      if (deadline.expired) throw timeoutError(identity(request), deadline.ms)
+      throw transportError(identity(request), error)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  // client-node builds a new Agent per authentication: keep the first (or our own keep-alive Agent)
+  // for the whole run; a renewal after a 401 may bring new TLS material (a rotated client cert).
+  private dispatcherFor(auth: AuthState): Dispatcher {
+    if (this.options.dispatcher !== undefined) return this.options.dispatcher
+    this.dispatcher ??= auth.dispatcher ?? keepAliveAgent()
+    return this.dispatcher
+  }
+
+  private adoptDispatcher(auth: AuthState): void {
+    if (this.options.dispatcher !== undefined || auth.dispatcher === undefined) return
+    if (auth.generation <= this.dispatcherGeneration) return
+    const previous = this.dispatcher
+    this.dispatcher = auth.dispatcher
+    this.dispatcherGeneration = auth.generation
+    // close() lets requests in flight (and open watches) finish on the old connections.
+    previous?.close().catch(() => undefined)
+  }
+
+  private headers(request: ApiRequest, auth: AuthState): Record<string, string> {
+    const headers: Record<string, string> = {
+      ...auth.headers,
+      Accept: request.accept ?? 'application/json',
+      'User-Agent': this.userAgent
+    }
+    if (request.body !== undefined) headers['Content-Type'] = request.contentType ?? 'application/json'
+    return headers
+  }
+
+  private url(request: ApiRequest): string {
+    const params = new URLSearchParams()
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) params.append(name, String(value))
+    }
+    const query = params.toString()
+    return `${this.server}${request.path}${query === '' ? '' : `?${query}`}`
+  }
+
+  private count(request: ApiRequest): void {
+    this.stats.total += 1
+    this.stats.byVerb[request.verb] = (this.stats.byVerb[request.verb] ?? 0) + 1
+    this.stats.byMethod[request.method] = (this.stats.byMethod[request.method] ?? 0) + 1
+  }
+}
+
+interface Answer {
+  response: Response
+  text: string
+}
+
+/** A per-attempt timeout joined with the caller's signal; `expired` tells a timeout from an abort. */
+class Deadline {
+  readonly signal: AbortSignal
+  private readonly controller = new AbortController()
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    outer: AbortSignal | undefined,
+    readonly ms: number
+  ) {
+    this.timer = setTimeout(() => this.controller.abort(), ms)
+    this.timer.unref()
+    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal
+  }
+
+  get expired(): boolean {
+    return this.controller.signal.aborted
+  }
+
+  clear(): void {
+    clearTimeout(this.timer)
+  }
+}
+
+function identity(request: ApiRequest): { verb: string; key?: ResourceKey } {
+  return request.key !== undefined ? { verb: request.verb, key: request.key } : { verb: request.verb }
+}
+
+function isClusterError(error: unknown): error is ClusterError {
+  return error instanceof ClusterError
+}
+
+// Keep-alive as client-node configures its own Agents: 30 s probes beat 60 s load-balancer idle cuts.
+function keepAliveAgent(): Agent {
+  return new Agent({ connect: { keepAlive: true, keepAliveInitialDelay: 30_000 } })
+}
+
+function parseBody(text: string, request: ApiRequest): unknown {
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw transportError(
+      identity(request),
+      new Error('the server answered with invalid JSON', { cause: error })
+    )
+  }
+}

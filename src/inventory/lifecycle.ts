@@ -1,0 +1,129 @@
+import type { Cluster } from '../cluster/port.js'
+import { keyId } from '../model/key.js'
+import type { KubeObject } from '../model/object.js'
+import type { Task } from '../model/task.js'
+import type { OperationKind } from '../model/vocabulary.js'
+import type { Plan } from '../plan/plan.js'
+import type { PreviousInventory } from '../plan/prune.js'
+import { runOf } from '../sync/state.js'
+import type { EngineState } from '../sync/types.js'
+import type { HookRun, InventoryObject, InventoryRecord, RecordStatus } from './record.js'
+
+/** The previous record's objects with their live copies (one GET each), for pruning (§7.3). */
+export async function previousInventory(
+  record: InventoryRecord | undefined,
+  cluster: Cluster,
+  signal: AbortSignal
+): Promise<PreviousInventory | undefined> {
+  if (!record) return undefined
+  const entries = [...record.objects, ...record.retained].map(o => ({
+    key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
+    version: o.version,
+    createdNamespace: o.createdNamespace
+  }))
+  const live = new Map<string, KubeObject>()
+  await Promise.all(
+    entries.map(async entry => {
+      const object = await cluster.get({ ...entry.key, version: entry.version }, signal)
+      if (object) live.set(keyId(entry.key), object)
+    })
+  )
+  return { entries, live }
+}
+
+export interface RecordContext {
+  app: string
+  revision: number
+  operation: OperationKind
+  operationId: string
+  commit: string
+  paths: readonly string[]
+  startedAt: number
+  runUrl?: string
+  actor?: string
+}
+
+/** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
+export function pendingRecord(plan: Plan, ctx: RecordContext): InventoryRecord {
+  return {
+    schema: 1,
+    app: ctx.app,
+    revision: ctx.revision,
+    status: pendingStatus(ctx.operation),
+    source: { commit: ctx.commit, paths: [...ctx.paths] },
+    operation: {
+      type: ctx.operation.type,
+      ...(ctx.operation.mode ? { mode: ctx.operation.mode } : {}),
+      id: ctx.operationId,
+      startedAt: new Date(ctx.startedAt).toISOString(),
+      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+      ...(ctx.actor ? { actor: ctx.actor } : {})
+    },
+    objects: plan.tasks.filter(t => t.type === 'resource').map(t => inventoryObject(t)),
+    retained: [],
+    hooks: [],
+    manifests: plan.tasks
+      .filter(t => (t.type === 'resource' || t.type === 'hook') && t.object)
+      .flatMap(t => (t.object ? [t.object] : []))
+  }
+}
+
+/** The record as the operation ends: status, uids, retained objects and each hook's last run. */
+export function finishedRecord(
+  record: InventoryRecord,
+  state: EngineState,
+  outcome: { status: RecordStatus; phase: string; message: string; finishedAt: number }
+): InventoryRecord {
+  const resources = state.tasks.filter(t => t.type === 'resource')
+  const retained = state.tasks
+    .filter(
+      t => t.type === 'prune' && (t.removal?.action === 'skip' || runOf(state, t).state !== 'Succeeded')
+    )
+    .map(t => ({ ...inventoryObject(t), reason: t.removal?.reason ?? runOf(state, t).message }))
+  return {
+    ...record,
+    status: outcome.status,
+    operation: {
+      ...record.operation,
+      finishedAt: new Date(outcome.finishedAt).toISOString(),
+      phase: outcome.phase,
+      message: outcome.message
+    },
+    objects: resources.map(t => ({
+      ...inventoryObject(t),
+      ...(runOf(state, t).uid ? { uid: runOf(state, t).uid ?? '' } : {})
+    })),
+    retained,
+    hooks: state.tasks
+      .filter(t => t.type === 'hook' && runOf(state, t).state !== 'pending')
+      .map(t => hookRun(t, state))
+  }
+}
+
+function inventoryObject(task: Task): InventoryObject {
+  return { ...task.key, version: task.version, wave: task.wave, createdNamespace: task.createdNamespace }
+}
+
+function hookRun(task: Task, state: EngineState): HookRun {
+  const run = runOf(state, task)
+  return {
+    key: task.key,
+    version: task.version,
+    ...(run.uid ? { uid: run.uid } : {}),
+    family: task.hook?.family ?? 'argo',
+    phase: task.phase,
+    trigger: task.hook?.trigger ?? task.phase,
+    state: run.state,
+    message: run.message,
+    ...(run.diagnostics?.reason ? { reason: run.diagnostics.reason } : {}),
+    ...(run.startedAt !== undefined ? { startedAt: new Date(run.startedAt).toISOString() } : {}),
+    ...(run.finishedAt !== undefined ? { finishedAt: new Date(run.finishedAt).toISOString() } : {})
+  }
+}
+
+/** `pending-install`, `pending-upgrade`, `pending-rollback` or `pending-delete` (§7.2). */
+function pendingStatus(operation: OperationKind): RecordStatus {
+  if (operation.type === 'sync') return operation.mode === 'upgrade' ? 'pending-upgrade' : 'pending-install'
+  if (operation.type === 'rollback') return 'pending-rollback'
+  return 'pending-delete'
+}

@@ -1,0 +1,139 @@
+import type { Clock } from '../clock.js'
+import type { Cluster, ObjectRef } from '../cluster/port.js'
+import { ClusterError } from '../model/errors.js'
+import { getNumber, getString, isRecord } from '../model/json.js'
+import type { KubeObject } from '../model/object.js'
+
+export interface LockOptions {
+  /** Who we are: repository, run id, attempt, host. */
+  holder: string
+  /** How long a second operation waits for the lock (default 5m). */
+  waitMs: number
+  /** A Lease not renewed within this is a dead run's (default 30 s). */
+  durationSeconds: number
+}
+
+/** What acquiring found: a free lock, or one taken over from a dead holder (whose record must be marked failed). */
+export interface Acquired {
+  takenOverFrom: string | undefined
+}
+
+/**
+ * One operation at a time per application (sync-semantics §7.2): a `coordination.k8s.io/v1` Lease
+ * `wavesync.<app>`, renewed while the operation runs, released at its end. A Lease not renewed
+ * within its duration belonged to a dead run and is taken over.
+ */
+export class ApplicationLock {
+  private renewal: AbortController | undefined
+  private readonly ref: ObjectRef
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly clock: Clock,
+    app: string,
+    namespace: string,
+    private readonly options: LockOptions
+  ) {
+    this.ref = {
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      kind: 'Lease',
+      namespace,
+      name: `wavesync.${app}`
+    }
+  }
+
+  /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
+  async acquire(signal: AbortSignal): Promise<Acquired> {
+    const deadline = this.clock.now() + this.options.waitMs
+    for (;;) {
+      const live = await this.cluster.get(this.ref, signal)
+      const holder = live ? getString(live, ['spec', 'holderIdentity']) : undefined
+      const expired = live !== undefined && this.expired(live)
+      if (!live || !holder || holder === this.options.holder || expired) {
+        if (await this.take(live, signal)) {
+          this.startRenewing()
+          return { takenOverFrom: expired && holder && holder !== this.options.holder ? holder : undefined }
+        }
+        continue
+      }
+      if (this.clock.now() >= deadline)
+        throw new Error(`another operation is in progress (held by ${holder})`)
+      await this.clock.sleep(Math.min(1000, Math.max(0, deadline - this.clock.now())), signal)
+    }
+  }
+
+  /** Gives the lock back (idempotent); only our own holder identity is cleared. */
+  async release(signal?: AbortSignal): Promise<void> {
+    this.renewal?.abort()
+    const live = await this.cluster.get(this.ref, signal).catch(() => undefined)
+    if (!live || getString(live, ['spec', 'holderIdentity']) !== this.options.holder) return
+    await this.cluster
+      .delete(this.ref, {
+        propagationPolicy: 'Background',
+        uid: live.metadata.uid ?? '',
+        ...(signal ? { signal } : {})
+      })
+      .catch(() => undefined)
+  }
+
+  private expired(lease: KubeObject): boolean {
+    const renewed = Date.parse(getString(lease, ['spec', 'renewTime']) ?? '')
+    const duration = getNumber(lease, ['spec', 'leaseDurationSeconds']) ?? this.options.durationSeconds
+    return !Number.isFinite(renewed) || renewed + duration * 1000 < this.clock.now()
+  }
+
+  /** Creates or updates the Lease under optimistic concurrency; false when another run won the race. */
+  private async take(live: KubeObject | undefined, signal: AbortSignal): Promise<boolean> {
+    const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+    const lease: KubeObject = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: this.ref.name,
+        namespace: this.ref.namespace,
+        ...(live ? { resourceVersion: live.metadata.resourceVersion ?? '' } : {})
+      },
+      spec: {
+        holderIdentity: this.options.holder,
+        leaseDurationSeconds: this.options.durationSeconds,
+        acquireTime: now,
+        renewTime: now
+      }
+    }
+    try {
+      if (live) await this.cluster.replace(lease, { signal })
+      else await this.cluster.create(lease, { signal })
+      return true
+    } catch (error) {
+      if (
+        error instanceof ClusterError &&
+        (error.details.status === 409 || error.details.reason === 'AlreadyExists')
+      )
+        return false
+      throw error
+    }
+  }
+
+  /** Renews the Lease every third of its duration until released. */
+  private startRenewing(): void {
+    this.renewal = new AbortController()
+    const signal = this.renewal.signal
+    const every = Math.max(1000, (this.options.durationSeconds * 1000) / 3)
+    const renew = async (): Promise<void> => {
+      while (!signal.aborted) {
+        await this.clock.sleep(every, signal).catch(() => undefined)
+        if (signal.aborted) return
+        const live = await this.cluster.get(this.ref, signal).catch(() => undefined)
+        if (live && getString(live, ['spec', 'holderIdentity']) === this.options.holder) {
+          const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+          const spec = isRecord(live['spec']) ? live['spec'] : {}
+          await this.cluster
+            .replace({ ...live, spec: { ...spec, renewTime: now } }, { signal })
+            .catch(() => undefined)
+        }
+      }
+    }
+    void renew()
+  }
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../clock.js'
+import type { Observer } from '../cluster/observer.js'
+import type { Cluster, PropagationPolicy } from '../cluster/port.js'
+import type { Task } from '../model/task.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
+import { finishHook, deleteHooks } from './hook-finish.js'
+import { missingMessage } from './refresh.js'
+import { runOf } from './state.js'
+import type { Action, EngineState, ProgressEvent, RunUpdate } from './types.js'
+import { refOf } from './objects.js'
+import { writeStep } from './write-step.js'
+
+export interface ExecSettings {
+  app: string
+  parallelism: number
+  objectTimeoutMs: number
+  propagation: PropagationPolicy
+  appOptions: SyncOptions
+}
+
+/** Everything executing actions needs; the only place the engine reaches the cluster. */
+export interface ExecDeps {
+  cluster: Cluster
+  observer: Observer
+  clock: Clock
+  signal: AbortSignal
+  settings: ExecSettings
+  emit: (event: ProgressEvent) => void
+  /** Called with each hook's computed identity before its create (the post step must find it). */
+  beforeCreate?: (task: Task) => Promise<void>
+}
+
+/**
+ * Performs the step function's actions and reports what became of each task. Errors of one task
+ * never escape: they become that task's result, so the step function sees every outcome.
+ */
+export async function execute(
+  actions: readonly Action[],
+  state: EngineState,
+  deps: ExecDeps
+): Promise<RunUpdate[]> {
+  const updates: RunUpdate[] = []
+  const byId = new Map(state.tasks.map(task => [task.id, task]))
+  const tasksOf = (ids: readonly string[]): Task[] =>
+    ids.map(id => byId.get(id)).filter((t): t is Task => t !== undefined)
+  for (const action of actions) {
+    switch (action.type) {
+      case 'sleep':
+        await deps.clock.sleep(action.ms, deps.signal).catch(() => undefined)
+        break
+      case 'skip-tasks':
+        updates.push(...tasksOf(action.taskIds).map(task => skipped(task, deps.clock.now())))
+        break
+      case 'write-step':
+        updates.push(...(await writeStep(tasksOf(action.taskIds), deps)))
+        break
+      case 'finish-hook': {
+        const task = byId.get(action.taskId)
+        if (task) updates.push(await finishHook(task, runOf(state, task), action, deps))
+        break
+      }
+      case 'delete-hooks':
+        updates.push(...(await deleteHooks(tasksOf(action.taskIds), state, deps)))
+        break
+      case 'confirm-missing': {
+        const task = byId.get(action.taskId)
+        if (task) updates.push(...(await confirmMissing(task, deps)))
+        break
+      }
+    }
+  }
+  return updates
+}
+
+function skipped(task: Task, now: number): RunUpdate {
+  const result = task.type === 'prune' ? 'PruneSkipped' : 'DeleteSkipped'
+  return {
+    taskId: task.id,
+    run: {
+      state: 'Succeeded',
+      result,
+      message: task.removal?.reason ?? 'skipped',
+      startedAt: now,
+      finishedAt: now
+    }
+  }
+}
+
+/** A Running task's object seems gone: a GET decides (sync-semantics §4.3.2). */
+async function confirmMissing(task: Task, deps: ExecDeps): Promise<RunUpdate[]> {
+  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => null)
+  if (live) {
+    deps.observer.put(live)
+    return []
+  }
+  if (live === null) return []
+  deps.observer.markGone(task.key)
+  const now = deps.clock.now()
+  return [
+    {
+      taskId: task.id,
+      run: { state: 'Failed', result: 'SyncFailed', message: missingMessage(task), finishedAt: now }
+    }
+  ]
+}

@@ -1,0 +1,38 @@
+import type { ObjectRef } from '../cluster/port.js'
+import type { KubeObject } from '../model/object.js'
+import { cloneObject } from '../model/object.js'
+import type { Task } from '../model/task.js'
+import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
+import { WAVESYNC } from '../plan/annotations/keys.js'
+
+/** The reference of a task's object. */
+export function refOf(task: Task): ObjectRef {
+  return {
+    group: task.key.group,
+    version: task.version,
+    kind: task.key.kind,
+    namespace: task.key.namespace,
+    name: task.key.name
+  }
+}
+
+/**
+ * The object as wavesync writes it: the tracking annotation on everything (§7.1), and the hook
+ * finalizer on hooks so their final status stays readable if something else deletes them (§5.5).
+ */
+export function objectToWrite(task: Task, app: string): KubeObject {
+  if (!task.object) throw new Error(`task ${task.id} has no object to write`)
+  const object = cloneObject(task.object)
+  object.metadata.annotations = {
+    ...object.metadata.annotations,
+    [TRACKING_ANNOTATION]: trackingId(app, task.key)
+  }
+  if (task.type === 'hook')
+    object.metadata.finalizers = [...(object.metadata.finalizers ?? []), WAVESYNC.hookFinalizer]
+  return object
+}
+
+/** True when the object still carries wavesync's hook finalizer. */
+export function hasHookFinalizer(object: KubeObject): boolean {
+  return object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer) === true
+}

@@ -1,0 +1,435 @@
+import type { Clock } from '../clock.js'
+import { Observer } from '../cluster/observer.js'
+import type { Cluster } from '../cluster/port.js'
+import { InventoryStore } from '../inventory/store.js'
+import { ApplicationLock } from '../inventory/lock.js'
+import { finishedRecord, pendingRecord, previousInventory } from '../inventory/lifecycle.js'
+import type { InventoryRecord } from '../inventory/record.js'
+import type { Issue } from '../model/issue.js'
+import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
+import { formatKey } from '../model/key.js'
+import { operationKind } from '../model/vocabulary.js'
+import { loadManifests } from '../manifests/load.js'
+import type { ManifestSource } from '../manifests/source.js'
+import type { Plan } from '../plan/plan.js'
+import { buildPlan } from '../plan/plan.js'
+import type { Report, ReportPhase } from '../report/model.js'
+import { buildReport } from '../report/model.js'
+import { discoverKinds } from './discover.js'
+import { dryRunTasks } from './dry-run.js'
+import type { ExecDeps } from './execute.js'
+import { runLoop } from './loop.js'
+import type { SyncSettings } from './settings.js'
+import { propagationOf } from './settings.js'
+import { applyUpdates, initialState } from './state.js'
+import { terminate } from './terminate.js'
+import type { EngineState, ProgressEvent } from './types.js'
+import { writeStep } from './write-step.js'
+
+/** The outside world of one operation; every side effect goes through these. */
+export interface OperationDeps {
+  cluster: Cluster
+  clock: Clock
+  source: ManifestSource
+  emit: (event: ProgressEvent) => void
+  /** Aborted on cancel (SIGINT/SIGTERM): the operation terminates (§4.9). */
+  signal: AbortSignal
+}
+
+export interface OperationResult {
+  /** 0 Succeeded, 1 ran and did not succeed, 2 invalid input (nothing written). */
+  exitCode: 0 | 1 | 2
+  report: Report | undefined
+  issues: Issue[]
+}
+
+/** Runs one sync (sync-semantics §4.1): validate, discover, plan, dry run, lock, steps, finalize. */
+export async function runSyncOperation(
+  settings: SyncSettings,
+  deps: OperationDeps
+): Promise<OperationResult> {
+  const startedAt = deps.clock.now()
+  const loaded = await loadManifests(deps.source, settings.manifests)
+  if (hasErrors(loaded.issues)) return { exitCode: 2, report: undefined, issues: loaded.issues }
+  const discovered = await discoverKinds(loaded.manifests, deps.cluster, settings.syncOptions, deps.signal)
+  const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace)
+  const prepare = async (): Promise<Prepared> => {
+    const history = await readHistory(store, settings, deps)
+    const latest = history.records[history.records.length - 1]
+    const previous = await previousInventory(latest, deps.cluster, deps.signal)
+    const deployed = history.records.some(r => r.status === 'deployed' || r.status === 'superseded')
+    const plan = buildPlan({
+      app: settings.app,
+      manifests: loaded.manifests,
+      operation: operationKind(settings.operation, deployed),
+      namespace: settings.namespace,
+      revision: settings.revision,
+      startedAt: Math.floor(startedAt / 1000),
+      scope: discovered.scope,
+      appOptions: settings.syncOptions,
+      hooks: { none: settings.noHooks, skip: settings.skipHooks },
+      prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
+      ...(previous ? { previous } : {})
+    })
+    const issues = [
+      ...loaded.issues,
+      ...plan.issues,
+      ...history.problems.map(p => notice(`inventory: ${p}`))
+    ].sort(compareIssues)
+    return { plan, latest, records: history.records, issues }
+  }
+  const prepared = await prepare()
+  if (hasErrors(prepared.issues)) return { exitCode: 2, report: undefined, issues: prepared.issues }
+  const run = new OperationRun(settings, deps, prepared, startedAt, prepare)
+  if (discovered.issues.length > 0)
+    return run.failBeforeWrites('one or more synchronization tasks are not valid', discovered.issues)
+  return run.execute(store, discovered.served)
+}
+
+/** What planning produced against one reading of the history; redone if the history moved meanwhile. */
+interface Prepared {
+  plan: Plan
+  latest: InventoryRecord | undefined
+  records: InventoryRecord[]
+  issues: Issue[]
+}
+
+async function readHistory(store: InventoryStore, settings: SyncSettings, deps: OperationDeps) {
+  const ref = {
+    group: '',
+    version: 'v1',
+    kind: 'Namespace',
+    namespace: '',
+    name: settings.inventoryNamespace
+  }
+  const exists = (await deps.cluster.get(ref, deps.signal)) !== undefined
+  return exists ? store.history(deps.signal) : { records: [], problems: [] }
+}
+
+function notice(message: string): Issue {
+  return { severity: 'warning', file: '(inventory)', line: 0, message }
+}
+
+/** One operation past validation: holds what every later stage needs. */
+class OperationRun {
+  private readonly observer: Observer
+  private readonly exec: ExecDeps
+  private readonly warnings: string[] = []
+
+  private plan: Plan
+  private issues: Issue[]
+
+  constructor(
+    private readonly settings: SyncSettings,
+    private readonly deps: OperationDeps,
+    private prepared: Prepared,
+    private readonly startedAt: number,
+    private readonly prepare: () => Promise<Prepared>
+  ) {
+    this.plan = prepared.plan
+    this.issues = prepared.issues
+    this.observer = new Observer(deps.cluster, deps.clock, {
+      pollIntervalMs: settings.pollIntervalMs,
+      maxBackoffMs: 2000
+    })
+    this.exec = {
+      cluster: deps.cluster,
+      observer: this.observer,
+      clock: deps.clock,
+      signal: deps.signal,
+      emit: deps.emit,
+      settings: {
+        app: settings.app,
+        parallelism: settings.parallelism,
+        objectTimeoutMs: settings.objectTimeoutMs,
+        propagation: propagationOf(settings.syncOptions),
+        appOptions: settings.syncOptions
+      }
+    }
+    this.warnings.push(...prepared.issues.filter(i => i.severity !== 'error').map(formatIssue))
+  }
+
+  failBeforeWrites(message: string, more: readonly Issue[]): OperationResult {
+    const all = [...this.issues, ...more].sort(compareIssues)
+    return {
+      exitCode: 1,
+      report: this.report(initialState(this.plan.tasks), 'Failed', message, null),
+      issues: all
+    }
+  }
+
+  async execute(store: InventoryStore, served: ReadonlySet<string>): Promise<OperationResult> {
+    try {
+      return await this.stages(store, served)
+    } finally {
+      await this.observer.stop()
+    }
+  }
+
+  private async stages(store: InventoryStore, served: ReadonlySet<string>): Promise<OperationResult> {
+    const { settings, deps } = this
+    const labels = this.plan.tasks.map(t => ({
+      id: t.id,
+      label: formatKey(t.key),
+      phase: t.phase,
+      wave: t.wave
+    }))
+    this.deps.emit({ type: 'operation-started', tasks: labels })
+    const dryFailure = await this.dryRun(served)
+    if (dryFailure) return dryFailure
+    if (settings.dryRun)
+      return this.finish(
+        initialState(this.plan.tasks),
+        'Succeeded',
+        'dry run passed: nothing was written',
+        null
+      )
+    const lock = new ApplicationLock(deps.cluster, deps.clock, settings.app, settings.inventoryNamespace, {
+      holder: settings.holder,
+      waitMs: settings.lockWaitMs,
+      durationSeconds: 30
+    })
+    const state = await this.createInventoryNamespace(initialState(this.plan.tasks))
+    if (state.outcome) return this.finish(state, 'Failed', state.outcome.message, null)
+    try {
+      await lock.acquire(deps.signal)
+    } catch (error) {
+      return this.finish(state, 'Failed', error instanceof Error ? error.message : String(error), null)
+    }
+    try {
+      return await this.locked(store, state, served)
+    } finally {
+      await lock.release().catch(() => undefined)
+    }
+  }
+
+  /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
+  private async dryRun(served: ReadonlySet<string>): Promise<OperationResult | undefined> {
+    const { settings, deps } = this
+    const toCreate = await this.namespacesToCreate()
+    const context = {
+      cluster: deps.cluster,
+      app: settings.app,
+      appOptions: settings.syncOptions,
+      parallelism: settings.parallelism,
+      propagation: this.exec.settings.propagation,
+      served,
+      namespacesToCreate: toCreate,
+      signal: deps.signal
+    }
+    const dry = await dryRunTasks(this.plan.tasks, context)
+    this.warnings.push(...dry.notes)
+    if (dry.failures.length === 0) return undefined
+    const state = applyUpdates(initialState(this.plan.tasks), dry.failures)
+    return this.finish(state, 'Failed', 'one or more objects failed to apply (dry run)', null)
+  }
+
+  /**
+   * Under the lock the history is read again: another operation may have finished while this one
+   * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
+   */
+  private async replanIfMoved(
+    served: ReadonlySet<string>,
+    initial: EngineState
+  ): Promise<{ state: EngineState; failure?: OperationResult }> {
+    const again = await this.prepare()
+    if (
+      again.latest?.revision === this.prepared.latest?.revision &&
+      again.latest?.status === this.prepared.latest?.status
+    )
+      return { state: initial }
+    this.prepared = again
+    this.plan = again.plan
+    this.issues = again.issues
+    const failure = await this.dryRun(served)
+    const carried = applyUpdates(
+      initialState(this.plan.tasks),
+      [...initial.runs]
+        .filter(([id]) => this.plan.tasks.some(t => t.id === id))
+        .map(([taskId, run]) => ({ taskId, run }))
+    )
+    return failure ? { state: carried, failure } : { state: carried }
+  }
+
+  private async locked(
+    store: InventoryStore,
+    lockedState: EngineState,
+    served: ReadonlySet<string>
+  ): Promise<OperationResult> {
+    const replanned = await this.replanIfMoved(served, lockedState)
+    if (replanned.failure) return replanned.failure
+    const initial = replanned.state
+    const { settings, deps, plan } = this
+    const { latest, records } = this.prepared
+    if (latest?.status.startsWith('pending-')) {
+      await store
+        .update({
+          ...latest,
+          status: 'failed',
+          operation: {
+            ...latest.operation,
+            message: 'abandoned: the operation that started this revision did not finish'
+          }
+        })
+        .catch(() => undefined)
+      this.warnings.push(
+        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
+      )
+    }
+    const revision = (latest?.revision ?? 0) + 1
+    const record = pendingRecord(plan, {
+      app: settings.app,
+      revision,
+      operation: plan.operation,
+      operationId: settings.operationId,
+      commit: settings.revision,
+      paths: settings.manifests,
+      startedAt: this.startedAt,
+      ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
+      ...(settings.actor ? { actor: settings.actor } : {})
+    })
+    await store.create(record, deps.signal)
+    const state = await this.runWithTimeout(initial)
+    const phase = state.outcome?.phase ?? 'Failed'
+    const terminated =
+      state.outcome?.message === 'Operation terminated' ||
+      state.outcome?.message.startsWith('operation timed out') === true
+    const status = phase === 'Succeeded' ? 'deployed' : 'failed'
+    const finishedAt = deps.clock.now()
+    await store.update(
+      finishedRecord(record, state, { status, phase, message: state.outcome?.message ?? '', finishedAt })
+    )
+    if (status === 'deployed') await this.supersede(store, records, revision)
+    const reportPhase: ReportPhase = terminated
+      ? 'Terminated'
+      : phase === 'Succeeded'
+        ? 'Succeeded'
+        : phase === 'Error'
+          ? 'Error'
+          : 'Failed'
+    return this.finish(state, reportPhase, state.outcome?.message ?? '', revision)
+  }
+
+  /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
+  private async runWithTimeout(initial: EngineState): Promise<EngineState> {
+    const { settings, deps } = this
+    const timer = new AbortController()
+    const signal = AbortSignal.any([deps.signal, timer.signal])
+    const remaining = Math.max(0, this.startedAt + settings.timeoutMs - deps.clock.now())
+    const timeout = deps.clock.sleep(remaining, signal).then(
+      () => timer.abort('timeout'),
+      () => undefined
+    )
+    const state = await runLoop(
+      initial,
+      { ...this.exec, signal },
+      { wait: settings.wait, waveDelayMs: settings.waveDelayMs }
+    )
+    timer.abort('done')
+    await timeout
+    if (state.mode === 'done') return state
+    const cleanup = { ...this.exec, signal: AbortSignal.timeout(20_000) }
+    const message = deps.signal.aborted
+      ? 'Operation terminated'
+      : `operation timed out after ${Math.round(settings.timeoutMs / 1000)}s`
+    return terminate(state, cleanup, message)
+  }
+
+  /** Previous `deployed` records become `superseded`; then the history is trimmed. */
+  private async supersede(
+    store: InventoryStore,
+    records: readonly InventoryRecord[],
+    revision: number
+  ): Promise<void> {
+    for (const record of records.filter(r => r.status === 'deployed'))
+      await store.update({ ...record, status: 'superseded' })
+    const all = [
+      ...records.map(r => ({
+        revision: r.revision,
+        status: r.status === 'deployed' ? ('superseded' as const) : r.status
+      })),
+      { revision, status: 'deployed' as const }
+    ]
+    await store
+      .trim(all, this.settings.historyMax)
+      .catch(error => this.warnings.push(`history trimming failed: ${String(error)}`))
+  }
+
+  /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */
+  private async namespacesToCreate(): Promise<Set<string>> {
+    const names = this.plan.tasks
+      .filter(t => t.type === 'resource' && t.key.group === '' && t.key.kind === 'Namespace')
+      .map(t => t.key.name)
+    const missing = await Promise.all(
+      names.map(async name =>
+        (await this.deps.cluster.get(
+          { group: '', version: 'v1', kind: 'Namespace', namespace: '', name },
+          this.deps.signal
+        ))
+          ? undefined
+          : name
+      )
+    )
+    return new Set(missing.filter((n): n is string => n !== undefined))
+  }
+
+  /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
+  private async createInventoryNamespace(state: EngineState): Promise<EngineState> {
+    const ns = this.settings.inventoryNamespace
+    const exists = await this.deps.cluster.get(
+      { group: '', version: 'v1', kind: 'Namespace', namespace: '', name: ns },
+      this.deps.signal
+    )
+    if (exists) return state
+    const task = this.plan.tasks.find(
+      t => t.type === 'resource' && t.key.group === '' && t.key.kind === 'Namespace' && t.key.name === ns
+    )
+    if (!task)
+      return {
+        ...state,
+        mode: 'done',
+        outcome: {
+          phase: 'Failed',
+          message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
+        }
+      }
+    return applyUpdates(state, await writeStep([task], this.exec))
+  }
+
+  private finish(
+    state: EngineState,
+    phase: ReportPhase,
+    message: string,
+    revision: number | null
+  ): OperationResult {
+    const finishedAt = this.deps.clock.now()
+    this.deps.emit({ type: 'operation-finished', phase: phase === 'Terminated' ? 'Failed' : phase, message })
+    const report = this.report(state, phase, message, revision, finishedAt)
+    return { exitCode: phase === 'Succeeded' ? 0 : 1, report, issues: this.issues }
+  }
+
+  private report(
+    state: EngineState,
+    phase: ReportPhase,
+    message: string,
+    revision: number | null,
+    finishedAt = this.deps.clock.now()
+  ): Report {
+    return buildReport({
+      app: this.settings.app,
+      operation: this.plan.operation,
+      revision,
+      sourceRevision: this.settings.revision,
+      namespace: this.settings.namespace,
+      phase,
+      message,
+      dryRun: this.settings.dryRun,
+      startedAt: this.startedAt,
+      finishedAt,
+      state,
+      skipped: this.plan.skipped,
+      warnings: this.warnings,
+      waveDelayMs: this.settings.waveDelayMs
+    })
+  }
+}

@@ -1,0 +1,136 @@
+import { hookOutcome } from '../health/hook-phase.js'
+import { resourceHealth } from '../health/health.js'
+import { taskStateFromHealth } from '../health/task-state.js'
+import { formatShortKey } from '../model/key.js'
+import type { KubeObject } from '../model/object.js'
+import type { Task } from '../model/task.js'
+import { formatDuration } from '../plan/annotations/values.js'
+import type { Action, RunUpdate, TaskRun } from './types.js'
+
+/** What the observer knows of a task's object right now. */
+export type Observation = { kind: 'present'; object: KubeObject } | { kind: 'absent' } | { kind: 'unknown' }
+
+export interface Refreshed {
+  updates: RunUpdate[]
+  actions: Action[]
+}
+
+/**
+ * Judges every Running task from its live object (sync-semantics §4.3.1–2, §4.8): completion,
+ * health, disappearance and per-object timeouts. Pure: observations and the time come in.
+ */
+export function refreshRunning(
+  tasks: readonly Task[],
+  runs: ReadonlyMap<string, TaskRun>,
+  observe: (task: Task) => Observation,
+  now: number
+): Refreshed {
+  const out: Refreshed = { updates: [], actions: [] }
+  for (const task of tasks) {
+    const run = runs.get(task.id)
+    if (!run || run.state !== 'Running') continue
+    const observation = observe(task)
+    if (task.type === 'prune' || task.type === 'delete') refreshRemoval(task, run, observation, now, out)
+    else if (task.type === 'hook') refreshHook(task, run, observation, now, out)
+    else refreshResource(task, run, observation, now, out)
+  }
+  return out
+}
+
+function refreshHook(task: Task, run: TaskRun, observation: Observation, now: number, out: Refreshed): void {
+  if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
+  if (observation.kind === 'absent' || observation.object.metadata.uid !== run.uid) {
+    if (observation.kind === 'present') {
+      return finishHook(
+        task,
+        out,
+        {
+          state: 'Failed',
+          result: 'SyncFailed',
+          message: `another ${task.key.kind} named ${task.key.name} replaced the hook (uid conflict)`
+        },
+        now
+      )
+    }
+    return missing(task, run, out)
+  }
+  const outcome = hookOutcome(observation.object)
+  if (outcome.state === 'Running') {
+    if (outcome.message !== run.message)
+      out.updates.push({ taskId: task.id, run: { message: outcome.message, lastSeen: observation.object } })
+    return timeoutIfDue(task, run, now, out, outcome.message)
+  }
+  finishHook(
+    task,
+    out,
+    { state: outcome.state, message: outcome.message, lastSeen: observation.object, terminalSeen: true },
+    now
+  )
+}
+
+function refreshResource(
+  task: Task,
+  run: TaskRun,
+  observation: Observation,
+  now: number,
+  out: Refreshed
+): void {
+  if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
+  if (observation.kind === 'absent') return missing(task, run, out)
+  const health = resourceHealth(observation.object)
+  const state = taskStateFromHealth(health, 'resource')
+  const message = health.conventions ? health.message : run.message
+  if (state === 'Running') {
+    if (message !== run.message)
+      out.updates.push({ taskId: task.id, run: { message, lastSeen: observation.object } })
+    return timeoutIfDue(task, run, now, out, message)
+  }
+  out.updates.push({
+    taskId: task.id,
+    run: { state, message, lastSeen: observation.object, terminalSeen: true, finishedAt: now }
+  })
+}
+
+function refreshRemoval(
+  task: Task,
+  run: TaskRun,
+  observation: Observation,
+  now: number,
+  out: Refreshed
+): void {
+  if (observation.kind === 'absent') {
+    out.updates.push({ taskId: task.id, run: { state: 'Succeeded', finishedAt: now } })
+    return
+  }
+  timeoutIfDue(task, run, now, out, `deletion of ${formatShortKey(task.key)}`)
+}
+
+function finishHook(task: Task, out: Refreshed, run: Partial<TaskRun>, now: number): void {
+  const failed = run.state === 'Failed'
+  const logPolicy = task.hook?.logPolicy ?? []
+  const capture = failed || logPolicy.includes('hook-succeeded')
+  const helmHookFailed =
+    task.hook?.family !== 'argo' && failed && task.hook?.deletePolicies.includes('HookFailed') === true
+  const crd = task.key.kind === 'CustomResourceDefinition'
+  out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } })
+  out.actions.push({ type: 'finish-hook', taskId: task.id, capture, deleteNow: helmHookFailed && !crd })
+}
+
+/** A Running task whose object is gone: confirm with a GET, unless its last state was terminal (§5.7). */
+function missing(task: Task, run: TaskRun, out: Refreshed): void {
+  if (run.terminalSeen) return
+  out.actions.push({ type: 'confirm-missing', taskId: task.id })
+}
+
+function timeoutIfDue(task: Task, run: TaskRun, now: number, out: Refreshed, waitingFor: string): void {
+  if (run.deadline === undefined || now < run.deadline) return
+  const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline))
+  const message = `timed out after ${limit} waiting for ${waitingFor || 'completion'}`
+  if (task.type === 'hook') finishHook(task, out, { state: 'Failed', message }, now)
+  else out.updates.push({ taskId: task.id, run: { state: 'Failed', message, finishedAt: now } })
+}
+
+/** The message of a vanished object (Argo CD ≥ 3.3 wording). */
+export function missingMessage(task: Task): string {
+  return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`
+}

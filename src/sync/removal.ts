@@ -1,0 +1,63 @@
+import { ClusterError } from '../model/errors.js'
+import type { Task } from '../model/task.js'
+import { WAVESYNC } from '../plan/annotations/keys.js'
+import type { ExecDeps } from './execute.js'
+import { refOf } from './objects.js'
+
+/**
+ * Removes wavesync's hook finalizer from the object with this uid (sync-semantics §5.5.2). A JSON
+ * patch with a `test` on the entry makes concurrent edits safe: on a mismatch, re-read and retry.
+ * NotFound or another uid means there is nothing left to do.
+ */
+export async function removeHookFinalizer(
+  task: Task,
+  uid: string | undefined,
+  deps: ExecDeps
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const live = await deps.cluster.get(refOf(task), deps.signal)
+    if (!live || (uid !== undefined && live.metadata.uid !== uid)) return
+    const index = live.metadata.finalizers?.indexOf(WAVESYNC.hookFinalizer) ?? -1
+    if (index < 0) return
+    const path = `/metadata/finalizers/${index}`
+    try {
+      const patched = await deps.cluster.jsonPatch(
+        refOf(task),
+        [
+          { op: 'test', path: '/metadata/uid', value: live.metadata.uid ?? '' },
+          { op: 'test', path, value: WAVESYNC.hookFinalizer },
+          { op: 'remove', path }
+        ],
+        deps.signal
+      )
+      if (patched) deps.observer.put(patched)
+      return
+    } catch (error) {
+      if (!(error instanceof ClusterError) || (error.details.status !== 422 && error.details.status !== 409))
+        throw error
+    }
+  }
+}
+
+/**
+ * Waits until the object with `uid` is gone (NotFound, or replaced by another uid) or the timeout
+ * passes; wakes on watch events, so a deletion is noticed as soon as the server reports it.
+ */
+export async function waitGone(
+  task: Task,
+  uid: string | undefined,
+  timeoutMs: number,
+  deps: ExecDeps
+): Promise<boolean> {
+  const deadline = deps.clock.now() + timeoutMs
+  while (!deps.signal.aborted) {
+    const live = await deps.cluster.get(refOf(task), deps.signal)
+    if (!live || (uid !== undefined && live.metadata.uid !== uid)) {
+      deps.observer.markGone(task.key)
+      return true
+    }
+    if (deps.clock.now() >= deadline) return false
+    await deps.observer.changeOr(Math.min(deadline, deps.clock.now() + 1000), deps.signal)
+  }
+  return false
+}

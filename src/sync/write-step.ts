@@ -1,0 +1,268 @@
+import { ClusterError } from '../model/errors.js'
+import { getArray, isRecord } from '../model/json.js'
+import type { KubeObject } from '../model/object.js'
+import type { Task } from '../model/task.js'
+import { optionValue } from '../plan/annotations/sync-options.js'
+import { formatDuration } from '../plan/annotations/values.js'
+import { consecutiveBatches, mapLimit } from './concurrency.js'
+import type { ExecDeps } from './execute.js'
+import { hasHookFinalizer, objectToWrite, refOf } from './objects.js'
+import { removeHookFinalizer, waitGone } from './removal.js'
+import type { RunUpdate } from './types.js'
+
+/**
+ * One step's writes, in the strict order of sync-semantics §4.4: stale hook finalizers, prunes,
+ * BeforeHookCreation deletions (awaited), then writes batched by kind, CRDs established before
+ * the next batch. A failed task does not stop later batches; a failed prune stops the writes.
+ */
+export async function writeStep(tasks: readonly Task[], deps: ExecDeps): Promise<RunUpdate[]> {
+  const first = tasks[0]
+  if (first)
+    deps.emit({ type: 'step-started', phase: first.phase, wave: first.wave, tasks: tasks.map(t => t.id) })
+  await deps.observer.track(collectionsOf(tasks))
+  const updates: RunUpdate[] = []
+  const removals = tasks.filter(t => t.type === 'prune' || t.type === 'delete')
+  updates.push(...(await mapLimit(removals, deps.settings.parallelism, task => removeObject(task, deps))))
+  if (updates.some(u => u.run.state === 'Failed')) return updates
+  const writes = tasks.filter(t => t.type === 'resource' || t.type === 'hook')
+  const ready = await prepareHooks(writes, deps, updates)
+  for (const batch of consecutiveBatches(ready, task => `${task.key.group}/${task.key.kind}`)) {
+    updates.push(...(await mapLimit(batch, deps.settings.parallelism, task => writeTask(task, deps))))
+    if (batch.some(task => task.key.kind === 'CustomResourceDefinition'))
+      await establishCrds(batch, updates, deps)
+  }
+  return updates
+}
+
+function collectionsOf(tasks: readonly Task[]) {
+  const seen = new Map<string, { group: string; version: string; kind: string; namespace: string }>()
+  for (const { key, version } of tasks)
+    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
+      group: key.group,
+      version,
+      kind: key.kind,
+      namespace: key.namespace
+    })
+  return [...seen.values()]
+}
+
+/**
+ * Sub-steps 1 and 3 for hooks: a leftover object from an earlier operation loses our finalizer; a
+ * terminating one is waited for; with BeforeHookCreation it is deleted and confirmed gone. Hooks
+ * that cannot be prepared are reported failed and not written.
+ */
+async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: RunUpdate[]): Promise<Task[]> {
+  const results = await mapLimit(writes, deps.settings.parallelism, async task => {
+    if (task.type !== 'hook') return undefined
+    const live = await deps.cluster.get(refOf(task), deps.signal)
+    if (!live) return undefined
+    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps)
+    const policies = task.hook?.deletePolicies ?? []
+    if (live.metadata.deletionTimestamp === undefined && !policies.includes('BeforeHookCreation'))
+      return undefined
+    if (live.metadata.deletionTimestamp === undefined) {
+      await deps.cluster.delete(refOf(task), {
+        propagationPolicy: deps.settings.propagation,
+        uid: live.metadata.uid ?? '',
+        signal: deps.signal
+      })
+    }
+    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)
+    return gone
+      ? undefined
+      : failed(
+          task,
+          `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+          deps
+        )
+  }).catch((error: unknown) => writes.map(task => failed(task, errorMessage(error), deps)))
+  const failedIds = new Set<string>()
+  for (const update of results) {
+    if (!update) continue
+    updates.push(update)
+    failedIds.add(update.taskId)
+  }
+  return writes.filter(task => !failedIds.has(task.id))
+}
+
+/** Sub-steps 5–6: the write itself; success leaves the task Running until health or completion says more. */
+async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
+  try {
+    const before = deps.observer.observe(task.key, task.version)
+    const sentAt = deps.clock.now()
+    const written = task.type === 'hook' ? await writeHook(task, deps) : await writeResource(task, deps)
+    deps.observer.put(written)
+    const verb =
+      before.kind !== 'present'
+        ? 'created'
+        : before.object.metadata.resourceVersion === written.metadata.resourceVersion
+          ? 'unchanged'
+          : 'configured'
+    const now = deps.clock.now()
+    return {
+      taskId: task.id,
+      run: {
+        state: 'Running',
+        result: 'Synced',
+        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
+        startedAt: sentAt,
+        uid: written.metadata.uid,
+        deadline: now + timeoutOf(task, deps)
+      }
+    }
+  } catch (error) {
+    return failed(task, errorMessage(error), deps)
+  }
+}
+
+async function writeResource(task: Task, deps: ExecDeps): Promise<KubeObject> {
+  const object = objectToWrite(task, deps.settings.app)
+  const options = deps.settings.appOptions
+  const fieldValidation = optionValue('Validate', task.syncOptions, options) === 'false' ? 'Ignore' : 'Strict'
+  const force = optionValue('Force', task.syncOptions, options) === 'true'
+  if (optionValue('Replace', task.syncOptions, options) === 'true')
+    return replaceObject(task, object, force, deps)
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object
+  } catch (error) {
+    if (!force || !isImmutableRejection(error)) throw error
+    return recreate(task, object, deps)
+  }
+}
+
+/** Replace=true: PUT over the live object (create when absent); with Force, delete and create. */
+async function replaceObject(
+  task: Task,
+  object: KubeObject,
+  force: boolean,
+  deps: ExecDeps
+): Promise<KubeObject> {
+  const live = await deps.cluster.get(refOf(task), deps.signal)
+  if (!live) return (await deps.cluster.create(object, { signal: deps.signal })).object
+  const neverRecreate = task.key.kind === 'CustomResourceDefinition' || task.key.kind === 'Namespace'
+  if (force && !neverRecreate) return recreate(task, object, deps)
+  const withVersion = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? '' }
+  }
+  return (await deps.cluster.replace(withVersion, { signal: deps.signal })).object
+}
+
+/** Force=true on an immutable field: delete, wait until gone, create (sync-semantics §2.5). */
+async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise<KubeObject> {
+  const live = await deps.cluster.get(refOf(task), deps.signal)
+  if (live) {
+    await deps.cluster.delete(refOf(task), {
+      propagationPolicy: deps.settings.propagation,
+      uid: live.metadata.uid ?? '',
+      signal: deps.signal
+    })
+    if (!(await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)))
+      throw new Error(
+        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
+      )
+  }
+  return (await deps.cluster.create(object, { signal: deps.signal })).object
+}
+
+/** Hooks are created (POST) under their computed name; an existing one was handled by prepareHooks (§5.3). */
+async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
+  const object = objectToWrite(task, deps.settings.app)
+  await deps.beforeCreate?.(task)
+  try {
+    return (await deps.cluster.create(object, { signal: deps.signal })).object
+  } catch (error) {
+    if (!(error instanceof ClusterError) || error.details.reason !== 'AlreadyExists') throw error
+    if (task.hook?.family !== 'argo')
+      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+        cause: error
+      })
+    try {
+      // Named argo hooks are created once: apply over the existing object; its status decides (§5.3.3).
+      return (
+        await deps.cluster.apply(object, { force: true, fieldValidation: 'Strict', signal: deps.signal })
+      ).object
+    } catch (applyError) {
+      if (isImmutableRejection(applyError))
+        throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+          cause: applyError
+        })
+      throw applyError
+    }
+  }
+}
+
+/** Removes an obsolete object (prune) or an application's object (delete), with a uid precondition (§7.4). */
+async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
+  const result = task.type === 'prune' ? 'Pruned' : 'Deleted'
+  const now = deps.clock.now()
+  const running = (message: string): RunUpdate => ({
+    taskId: task.id,
+    run: { state: 'Running', result, message, startedAt: now, deadline: now + timeoutOf(task, deps) }
+  })
+  try {
+    const live = deps.observer.observe(task.key, task.version)
+    if (live.kind === 'present' && live.object.metadata.deletionTimestamp !== undefined)
+      return running(result.toLowerCase())
+    const uid = task.removal?.uid ?? (live.kind === 'present' ? live.object.metadata.uid : undefined)
+    const options = {
+      propagationPolicy: deps.settings.propagation,
+      signal: deps.signal,
+      ...(uid ? { uid } : {})
+    }
+    await deps.cluster.delete(refOf(task), options)
+    return running(result.toLowerCase())
+  } catch (error) {
+    return failed(task, errorMessage(error), deps)
+  }
+}
+
+/** Waits for every CRD of a batch to be Established, then drops cached discovery (§4.4.4). */
+async function establishCrds(batch: readonly Task[], updates: RunUpdate[], deps: ExecDeps): Promise<void> {
+  for (const task of batch.filter(t => t.key.kind === 'CustomResourceDefinition')) {
+    const deadline = deps.clock.now() + timeoutOf(task, deps)
+    while (!deps.signal.aborted) {
+      const seen = deps.observer.observe(task.key, task.version)
+      if (seen.kind === 'present' && established(seen.object)) break
+      if (deps.clock.now() >= deadline) {
+        updates.push(
+          failed(
+            task,
+            `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for the CRD to be established`,
+            deps
+          )
+        )
+        break
+      }
+      await deps.observer.changeOr(deadline, deps.signal)
+    }
+  }
+  deps.cluster.invalidateDiscovery()
+}
+
+function established(crd: KubeObject): boolean {
+  return getArray(crd, ['status', 'conditions']).some(
+    c => isRecord(c) && c['type'] === 'Established' && c['status'] === 'True'
+  )
+}
+
+function isImmutableRejection(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
+}
+
+export function timeoutOf(task: Task, deps: ExecDeps): number {
+  return task.timeoutMs ?? deps.settings.objectTimeoutMs
+}
+
+function failed(task: Task, message: string, deps: ExecDeps): RunUpdate {
+  const now = deps.clock.now()
+  return {
+    taskId: task.id,
+    run: { state: 'Failed', result: 'SyncFailed', message, startedAt: now, finishedAt: now }
+  }
+}
+
+/** The server's message for a cluster error, else the error's own. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

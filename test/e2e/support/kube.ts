@@ -1,0 +1,26 @@
+import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { KUBECONFIG } from './cluster.js'
+
+/** An independent view of the cluster through @kubernetes/client-node, to check what wavesync did. */
+export function kubeClients(): { core: CoreV1Api; batch: BatchV1Api; config: KubeConfig } {
+  const config = new KubeConfig()
+  config.loadFromFile(KUBECONFIG)
+  return { core: config.makeApiClient(CoreV1Api), batch: config.makeApiClient(BatchV1Api), config }
+}
+
+/** Deletes a namespace (if present) and waits until it is gone, so each test starts clean. */
+export async function freshNamespace(core: CoreV1Api, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  await core.deleteNamespace({ name }).catch(() => undefined)
+  while (Date.now() < deadline) {
+    const found = await core.readNamespace({ name }).then(() => true, () => false)
+    if (!found) return
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error(`namespace ${name} was not deleted within ${timeoutMs} ms`)
+}
+
+/** Whether an object exists, from a read call that rejects on 404. */
+export async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  return read().then(() => true, () => false)
+}

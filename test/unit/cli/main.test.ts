@@ -1,0 +1,29 @@
+import { describe, expect, test } from '@jest/globals'
+import { PLAN_USAGE } from '../../../src/cli/plan-command.js'
+import { cli } from '../../support/cli-io.js'
+
+describe('runCli', () => {
+  test('--help and help: the command list on stdout, exit 0', async () => {
+    const help = await cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.err).toBe('')
+    expect(help.out.startsWith('Usage: wavesync <command> [options]\n\nCommands:\n')).toBe(true)
+    expect(help.out).toContain('\n  plan    print the ordered sync plan of manifests (no cluster needed)\n')
+    expect(help.out.endsWith("\nRun 'wavesync <command> --help' for a command's options.\n")).toBe(true)
+    expect(await cli(['help'])).toEqual(help)
+  })
+
+  test('no command: the usage on stdout, exit 2 (invalid input)', async () => {
+    const usage = (await cli(['--help'])).out
+    expect(await cli([])).toEqual({ code: 2, out: usage, err: '' })
+  })
+
+  test('an unknown command: named, then the usage, on stderr, exit 2', async () => {
+    const usage = (await cli(['--help'])).out
+    expect(await cli(['deploy'])).toEqual({ code: 2, out: '', err: `wavesync: unknown command 'deploy'\n\n${usage}\n` })
+  })
+
+  test('a command gets its own --help', async () => {
+    expect(await cli(['plan', '--help'])).toEqual({ code: 0, out: PLAN_USAGE, err: '' })
+  })
+})
