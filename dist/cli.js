@@ -45223,37 +45223,37 @@ var require_tar_fs = __commonJS({
           pack2.entry(header, onnextentry);
         });
       }
-      function onstat(err, filename, stat) {
+      function onstat(err, filename, stat2) {
         if (pack2.destroyed) return;
         if (err) return pack2.destroy(err);
         if (!filename) {
           if (opts.finalize !== false) pack2.finalize();
           return finish(pack2);
         }
-        if (stat.isSocket()) return onnextentry();
+        if (stat2.isSocket()) return onnextentry();
         let header = {
           name: normalize(filename),
-          mode: (stat.mode | (stat.isDirectory() ? dmode : fmode)) & umask,
-          mtime: stat.mtime,
-          size: stat.size,
+          mode: (stat2.mode | (stat2.isDirectory() ? dmode : fmode)) & umask,
+          mtime: stat2.mtime,
+          size: stat2.size,
           type: "file",
-          uid: stat.uid,
-          gid: stat.gid
+          uid: stat2.uid,
+          gid: stat2.gid
         };
-        if (stat.isDirectory()) {
+        if (stat2.isDirectory()) {
           header.size = 0;
           header.type = "directory";
           header = map2(header) || header;
           return pack2.entry(header, onnextentry);
         }
-        if (stat.isSymbolicLink()) {
+        if (stat2.isSymbolicLink()) {
           header.size = 0;
           header.type = "symlink";
           header = map2(header) || header;
           return onsymlink(filename, header);
         }
         header = map2(header) || header;
-        if (!stat.isFile()) {
+        if (!stat2.isFile()) {
           if (strict) return pack2.destroy(new Error("unsupported type for " + filename));
           return onnextentry();
         }
@@ -45328,7 +45328,7 @@ var require_tar_fs = __commonJS({
               uid: header.uid,
               gid: header.gid,
               mode: header.mode
-            }, stat);
+            }, stat2);
           }
           mkdirfix(dir, {
             fs: xfs,
@@ -45354,7 +45354,7 @@ var require_tar_fs = __commonJS({
             next();
           });
         });
-        function stat(err) {
+        function stat2(err) {
           if (err) return next(err);
           if (path7.join(name, ".") === path7.join(cwd, ".")) return next();
           utimes(name, header, function(err2) {
@@ -45371,7 +45371,7 @@ var require_tar_fs = __commonJS({
             validateNotSymlink(xfs, dst, path7.join(cwd, "."), function(err, valid) {
               if (err) return next(err);
               if (!valid && validateSymLinks) return next(new Error(name + " is not a valid symlink"));
-              xfs.symlink(header.linkname, name, stat);
+              xfs.symlink(header.linkname, name, stat2);
             });
           });
         }
@@ -45386,7 +45386,7 @@ var require_tar_fs = __commonJS({
                   stream = xfs.createReadStream(dst);
                   return onfile();
                 }
-                stat(err2);
+                stat2(err2);
               });
             });
           });
@@ -45408,7 +45408,7 @@ var require_tar_fs = __commonJS({
             });
             pump(rs, ws, function(err2) {
               if (err2) return next(err2);
-              ws.on("close", stat);
+              ws.on("close", stat2);
             });
           }
         }
@@ -45481,7 +45481,7 @@ var require_tar_fs = __commonJS({
     function normalize(name) {
       return win32 ? name.replace(/\\/g, "/").replace(/[:?<>|]/g, "_") : name;
     }
-    function statAll(fs5, stat, cwd, ignore, entries, sort) {
+    function statAll(fs5, stat2, cwd, ignore, entries, sort) {
       if (!entries) entries = ["."];
       const queue = entries.slice(0);
       const root = path7.resolve(cwd);
@@ -45490,16 +45490,16 @@ var require_tar_fs = __commonJS({
         const next = queue.shift();
         const nextAbs = path7.join(cwd, next);
         if (!inside(root, path7.resolve(cwd, next))) return callback(new Error(next + " is not a valid path"));
-        stat.call(fs5, nextAbs, function(err, stat2) {
+        stat2.call(fs5, nextAbs, function(err, stat3) {
           if (err) return callback(entries.indexOf(next) === -1 && err.code === "ENOENT" ? null : err);
-          if (!stat2.isDirectory()) return callback(null, next, stat2);
+          if (!stat3.isDirectory()) return callback(null, next, stat3);
           fs5.readdir(nextAbs, function(err2, files) {
             if (err2) return callback(err2);
             if (sort) files.sort();
             for (let i = 0; i < files.length; i++) {
               if (!ignore(path7.join(cwd, next, files[i]))) queue.push(path7.join(next, files[i]));
             }
-            callback(null, next, stat2);
+            callback(null, next, stat3);
           });
         });
       };
@@ -45573,6 +45573,12 @@ function formatShortKey(key) {
 }
 function keyId(key) {
   return `${key.group}\0${key.kind}\0${key.namespace}\0${key.name}`;
+}
+function compareKeys(a, b) {
+  return compareText(a.group, b.group) || compareText(a.kind, b.kind) || compareText(a.namespace, b.namespace) || compareText(a.name, b.name);
+}
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/model/errors.ts
@@ -48317,9 +48323,9 @@ function parseYamlFile(text, file) {
       schema: MANIFEST_SCHEMA,
       maxAliases: MAX_ALIASES
     });
-    const walk2 = walkEvents(events, text, file);
-    const documents = walk2.documents.map((doc, index2) => ({ ...doc, value: values[index2] ?? null }));
-    return { documents, issues: walk2.issues };
+    const walk = walkEvents(events, text, file);
+    const documents = walk.documents.map((doc, index2) => ({ ...doc, value: values[index2] ?? null }));
+    return { documents, issues: walk.issues };
   } catch (error) {
     return { documents: [], issues: [yamlIssue(error, file)] };
   }
@@ -48444,7 +48450,7 @@ var EventWalker = class {
       );
     } else if (LEGACY_OCTAL.test(raw)) {
       warn(
-        `${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write 0o${raw.replace(/^[-+]?0/, "")} to say so explicitly`
+        `${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write ${raw.replace(/^([-+]?)0/, (_, sign) => `${sign}0o`)} to say so explicitly`
       );
     } else if (YAML11_SEXAGESIMAL.test(raw)) {
       warn(`${field}: plain '${raw}' is a string here but a base-60 number for YAML 1.1; quote it`);
@@ -48491,87 +48497,141 @@ async function loadManifests(source, patterns) {
 
 // src/manifests/source.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { lstat, readFile, readdir, realpath } from "node:fs/promises";
+import { lstat, readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 var MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 var MAX_FILE_BYTES = 16 * 1024 * 1024;
 function fileManifestSource(root) {
-  const base = path.resolve(root);
+  let workspace;
+  const open = () => workspace ??= realpath(path.resolve(root)).then((real) => new Workspace(real));
   return {
-    resolve: (patterns) => resolvePatterns(base, patterns),
+    resolve: async (patterns) => (await open()).resolve(patterns),
     read: async (file) => {
-      const full = await confined(base, file);
-      const info = await lstat(full);
+      const full = await (await open()).confined(file);
+      const info = await stat(full);
       if (info.size > MAX_FILE_BYTES) throw new Error(`${file}: file is larger than ${MAX_FILE_BYTES} bytes`);
       return readFile(full, "utf8");
     }
   };
 }
-async function resolvePatterns(base, patterns) {
-  const includes = patterns.filter((p) => !p.startsWith("!"));
-  const excludes = patterns.filter((p) => p.startsWith("!")).map((p) => (0, import_picomatch.default)(normalise(p.slice(1)), { dot: true }));
-  const found = /* @__PURE__ */ new Set();
-  const issues = [];
-  for (const pattern of includes) {
-    const problem = await expand(base, pattern, found);
-    if (problem) issues.push({ severity: "error", file: pattern, line: 1, message: problem });
+var Workspace = class {
+  constructor(base) {
+    this.base = base;
   }
-  const files = [...found].filter((file) => !excludes.some((matches) => matches(file))).sort();
-  if (files.length === 0 && issues.length === 0) {
-    issues.push({
-      severity: "error",
-      file: patterns.join(" ") || "(none)",
-      line: 1,
-      message: "no manifest files matched"
-    });
+  base;
+  async resolve(patterns) {
+    const excludes = patterns.filter((p) => p.startsWith("!")).map((p) => excluder(normalise(p.slice(1))));
+    const found = /* @__PURE__ */ new Set();
+    const issues = [];
+    for (const pattern of patterns.filter((p) => !p.startsWith("!"))) {
+      const problems = await this.expand(pattern, found);
+      issues.push(
+        ...problems.map(({ file, message }) => ({
+          severity: "error",
+          file: file ?? pattern,
+          line: 1,
+          message
+        }))
+      );
+    }
+    const files = [...found].filter((file) => !excludes.some((excluded) => excluded(file))).sort();
+    if (files.length === 0 && issues.length === 0) {
+      issues.push({
+        severity: "error",
+        file: patterns.join(" ") || "(none)",
+        line: 1,
+        message: "no manifest files matched"
+      });
+    }
+    return { files, issues };
   }
-  return { files, issues };
-}
-async function expand(base, pattern, into) {
-  const relative = normalise(pattern);
-  if (import_picomatch.default.scan(relative).isGlob) {
-    const { base: globBase } = import_picomatch.default.scan(relative);
-    const matches = (0, import_picomatch.default)(relative, { dot: false });
-    const start = await confined(base, globBase || ".").catch(() => void 0);
-    if (!start) return `the glob's folder '${globBase}' is outside the workspace or does not exist`;
-    const before = into.size;
-    for (const file of await walk(base, start)) if (matches(file)) into.add(file);
-    return into.size === before ? `the glob matched no files` : void 0;
-  }
-  const full = await confined(base, relative).catch((error) => error);
-  if (full instanceof Error) return full.message;
-  if (typeof full !== "string") return "cannot read";
-  const info = await lstat(full);
-  if (info.isDirectory()) {
-    const files = (await walk(base, full)).filter((file) => MANIFEST_EXTENSIONS.test(file));
+  /** Adds the files one pattern names to `into`; returns the problems to report (at the pattern, or a file). */
+  async expand(pattern, into) {
+    const relative = normalise(pattern);
+    const scan = import_picomatch.default.scan(relative);
+    if (scan.isGlob) {
+      const start = await this.confined(scan.base || ".").catch(() => void 0);
+      if (!start)
+        return [{ message: `the glob's folder '${scan.base}' is outside the workspace or does not exist` }];
+      const matches = (0, import_picomatch.default)(relative);
+      const walked2 = await this.walk(scan.base || ".");
+      const files2 = walked2.files.filter((file) => MANIFEST_EXTENSIONS.test(file) && matches(file));
+      files2.forEach((file) => into.add(file));
+      return [
+        ...walked2.problems,
+        ...files2.length === 0 ? [{ message: "the glob matched no .yaml, .yml or .json files" }] : []
+      ];
+    }
+    const full = await this.confined(relative).catch(
+      (error) => error instanceof Error ? error : new Error(String(error))
+    );
+    if (full instanceof Error) return [{ message: full.message }];
+    if (!(await stat(full)).isDirectory()) {
+      into.add(this.relative(full));
+      return [];
+    }
+    const walked = await this.walk(relative);
+    const files = walked.files.filter((file) => MANIFEST_EXTENSIONS.test(file));
     files.forEach((file) => into.add(file));
-    return files.length === 0 ? "the folder holds no .yaml, .yml or .json files" : void 0;
+    const empty = files.length === 0 && walked.problems.length === 0;
+    return [
+      ...walked.problems,
+      ...empty ? [{ message: "the folder holds no .yaml, .yml or .json files" }] : []
+    ];
   }
-  into.add(toRelative(base, full));
-  return void 0;
-}
-async function walk(base, folder) {
-  const files = [];
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    if (entry.name === ".git" || entry.name === "node_modules") continue;
-    const full = path.join(folder, entry.name);
-    const real = await confined(base, toRelative(base, full)).catch(() => void 0);
-    if (!real) continue;
-    const info = await lstat(real);
-    if (info.isDirectory()) files.push(...await walk(base, full));
-    else if (info.isFile()) files.push(toRelative(base, full));
+  /**
+   * Every regular file below a folder, by its repo-relative path as written. A symlink leading
+   * outside the workspace is a problem (never followed); a folder already visited (a symlink
+   * cycle) is not entered twice.
+   */
+  async walk(folder, visited = /* @__PURE__ */ new Set()) {
+    const result = { files: [], problems: [] };
+    const real = await this.confined(folder);
+    if (visited.has(real)) return result;
+    visited.add(real);
+    for (const entry of (await readdir(real, { withFileTypes: true })).sort(
+      (a, b) => a.name < b.name ? -1 : 1
+    )) {
+      if (entry.name === ".git" || entry.name === "node_modules") continue;
+      const child = folder === "." ? entry.name : `${folder}/${entry.name}`;
+      const target = await this.confined(child).catch(
+        (error) => error instanceof Error ? error : new Error(String(error))
+      );
+      if (target instanceof Error) {
+        if (entry.isSymbolicLink()) result.problems.push({ file: child, message: target.message });
+        continue;
+      }
+      const info = await stat(target);
+      if (info.isDirectory()) {
+        const inner = await this.walk(child, visited);
+        result.files.push(...inner.files);
+        result.problems.push(...inner.problems);
+      } else if (info.isFile()) result.files.push(child);
+    }
+    return result;
   }
-  return files;
-}
-async function confined(base, relative) {
-  const full = path.resolve(base, relative);
-  if (!isInside(base, full)) throw new Error(`'${relative}' is outside the workspace (${base})`);
-  const real = await realpath(full).catch(() => {
-    throw new Error(`'${relative}' does not exist`);
-  });
-  if (!isInside(await realpath(base), real))
-    throw new Error(`'${relative}' leads outside the workspace through a symlink`);
-  return real;
+  /** The real path of a repo-relative path, or an error when it (or a symlink on the way) leaves the root. */
+  async confined(relative) {
+    const full = path.resolve(this.base, relative);
+    if (!isInside(this.base, full)) throw new Error(`'${relative}' is outside the workspace (${this.base})`);
+    const real = await realpath(full).catch(async () => {
+      const link = await lstat(full).catch(() => void 0);
+      throw new Error(
+        link?.isSymbolicLink() ? `'${relative}' is a broken symlink` : `'${relative}' does not exist`
+      );
+    });
+    if (!isInside(this.base, real))
+      throw new Error(`'${relative}' leads outside the workspace through a symlink`);
+    return real;
+  }
+  relative(full) {
+    return path.relative(this.base, full).split(path.sep).join("/");
+  }
+};
+function excluder(pattern) {
+  const matches = (0, import_picomatch.default)(pattern, { dot: true });
+  const folder = pattern.replace(/\/+$/, "");
+  return (file) => matches(file) || file.startsWith(folder + "/");
 }
 function isInside(base, full) {
   const relative = path.relative(base, full);
@@ -48579,9 +48639,6 @@ function isInside(base, full) {
 }
 function normalise(pattern) {
   return pattern.replace(/\\/g, "/").replace(/^\.\//, "");
-}
-function toRelative(base, full) {
-  return path.relative(base, full).split(path.sep).join("/");
 }
 
 // src/plan/annotations/values.ts
@@ -48783,12 +48840,10 @@ var KEBAB_POLICY = {
   "hook-succeeded": "HookSucceeded",
   "hook-failed": "HookFailed"
 };
-function readDirectives(manifest, issues) {
+function readDirectives(manifest, issues, options = {}) {
   const reader = new AnnotationReader(manifest, issues);
-  reader.checkKeys();
-  const hook = reader.hookSpec();
-  const argoTypes = reader.list(ARGO.hook);
-  const skip = hook === void 0 && argoTypes?.includes("Skip") === true;
+  if (!options.live) reader.checkKeys();
+  const { hook, skip } = reader.hookSpec();
   return {
     hook,
     skip,
@@ -48874,8 +48929,13 @@ var AnnotationReader = class {
       );
     return value;
   }
+  /** The hook's phases (sync-semantics §2.8.1), and whether the object is `Skip` alone. */
   hookSpec() {
     const argo = this.argoHook();
+    const hook = this.hookFrom(argo);
+    return { hook, skip: hook === void 0 && argo?.includes("Skip") === true };
+  }
+  hookFrom(argo) {
     const helmKey = this.helmKey("hook");
     if (argo !== void 0) {
       if (helmKey)
@@ -49184,10 +49244,8 @@ function removalDecision(key, live, directives, ctx) {
 }
 function liveDirectives(live, key, issues) {
   const found = [];
-  const directives = readDirectives(
-    { object: live, source: { file: "(live)", docIndex: 0, line: 0 }, fieldLines: /* @__PURE__ */ new Map() },
-    found
-  );
+  const source = { file: "(live)", docIndex: 0, line: 0 };
+  const directives = readDirectives({ object: live, source, fieldLines: /* @__PURE__ */ new Map() }, found, { live: true });
   for (const issue of found.filter((issue2) => issue2.severity === "error")) {
     issues.push({
       ...issue,
@@ -49284,8 +49342,10 @@ function generatedHookName(generateName, revision, phase, startedAt) {
 // src/plan/tasks.ts
 function tasksForManifest(manifest, directives, ctx) {
   const object = placeInNamespace(manifest, ctx);
-  if (directives.skip) return { tasks: [], skipped: [] };
-  if (!directives.hook) return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [] };
+  const key = identity(object);
+  if (directives.skip) return { tasks: [], skipped: [], identity: key };
+  if (!directives.hook)
+    return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [], identity: key };
   const hook = directives.hook;
   const types = hook.family === "argo" ? hook.types : hook.events;
   const phases = hookPhases(hook, ctx.operation);
@@ -49301,7 +49361,7 @@ function tasksForManifest(manifest, directives, ctx) {
   for (const { phase, trigger } of phases) {
     const filtered = ctx.hookFilter(hook.family, trigger);
     if (filtered) {
-      skipped2.push({ key: identity(object), source: manifest.source, reason: filtered });
+      skipped2.push({ key: identity(object), source: manifest.source, reason: `${trigger} hook ${filtered}` });
       continue;
     }
     const named = nameHook(object, phase, ctx);
@@ -49318,7 +49378,7 @@ function tasksForManifest(manifest, directives, ctx) {
       }
     });
   }
-  return { tasks, skipped: skipped2 };
+  return { tasks, skipped: skipped2, identity: key };
 }
 function resourceTasks(manifest, object, directives, ctx) {
   const type = ctx.operation.type;
@@ -49475,17 +49535,23 @@ function buildPlan(input) {
   };
   const tasks = [];
   const skipped2 = [];
+  const desired = /* @__PURE__ */ new Set();
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues);
     const made = tasksForManifest(manifest, directives, ctx);
     tasks.push(...made.tasks);
     skipped2.push(...made.skipped);
+    desired.add(keyId(made.identity));
   }
   validateTasks(tasks, issues);
+  const resources = tasks.filter((task) => task.type === "resource");
   tasks.push(...namespaceTasks(input, tasks, appOptions));
-  tasks.push(...prunes(input, tasks, appOptions, issues));
+  tasks.push(...prunes(input, resources, desired, appOptions, issues));
   const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions);
   const ordered = pullUpDependencies(arranged.sort(compareTasks));
+  skipped2.sort(
+    (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
+  );
   return {
     app: input.app,
     operation: input.operation,
@@ -49496,10 +49562,9 @@ function buildPlan(input) {
     issues: issues.sort(compareIssues)
   };
 }
-function prunes(input, tasks, appOptions, issues) {
+function prunes(input, resources, desired, appOptions, issues) {
   if (!input.previous || input.operation.type === "delete" || input.operation.type === "test") return [];
   const settings = { enabled: input.prune?.enabled ?? false, confirmed: input.prune?.confirmed ?? false };
-  const resources = tasks.filter((task) => task.type === "resource");
   if (resources.length === 0 && settings.enabled && input.previous.entries.length > 0 && !input.prune?.allowEmpty) {
     issues.push({
       severity: "error",
@@ -49510,7 +49575,7 @@ function prunes(input, tasks, appOptions, issues) {
   }
   return pruneTasks(input.previous, {
     app: input.app,
-    desired: new Set(resources.map((task) => keyId(task.key))),
+    desired,
     desiredNamespaces: new Set(resources.map((task) => task.key.namespace).filter((ns) => ns !== "")),
     appOptions,
     settings,
@@ -49519,24 +49584,23 @@ function prunes(input, tasks, appOptions, issues) {
 }
 function validateTasks(tasks, issues) {
   const seen = /* @__PURE__ */ new Map();
+  const named = /* @__PURE__ */ new Set();
   for (const task of tasks) {
     const source = task.source;
     if (!source) continue;
-    const problem = task.key.name.endsWith("*") ? void 0 : nameProblem(task.key.kind, task.key.name);
-    if (problem) issues.push(issueAt("error", source, problem, { key: task.key }));
     const id = keyId(task.key);
+    const nameCheck = `${formatSource(source)} ${id}`;
+    if (!named.has(nameCheck) && !task.key.name.endsWith("*")) {
+      named.add(nameCheck);
+      const problem = nameProblem(task.key.kind, task.key.name);
+      if (problem) issues.push(issueAt("error", source, problem, { key: task.key }));
+    }
     const first = seen.get(id);
     if (!first) seen.set(id, task);
     else if (first.source && formatSource(first.source) !== formatSource(source)) {
       const what = first.type === "hook" && task.type === "hook" ? "two hooks resolve to" : "duplicate object";
-      issues.push(
-        issueAt(
-          "error",
-          source,
-          `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`,
-          { key: task.key }
-        )
-      );
+      const message = `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`;
+      issues.push(issueAt("error", source, message, { key: task.key }));
     }
   }
 }
@@ -49764,6 +49828,8 @@ function planSettings(values, patterns, io, now) {
   const appOptions = values["sync-options"] ? parseSyncOptions(values["sync-options"], "app") : { options: {}, problems: [] };
   const skip = values["skip-hooks"]?.split(",").map((s) => s.trim()).filter((s) => s !== "") ?? [];
   const problems = [...appOptions.problems, ...skipHooksProblems(skip)];
+  if (operation === "test" && values["no-hooks"])
+    problems.push("--no-hooks cannot be used with --operation test: a test runs hooks only");
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   const startedAt = values["started-at"] === void 0 ? Math.floor(now() / 1e3) : Number(values["started-at"]);
   if (!Number.isSafeInteger(startedAt) || startedAt < 0)
@@ -85192,6 +85258,7 @@ var AuthCache = class {
 // src/cluster/errors.ts
 var MAX_MESSAGE = 1e3;
 var TRANSIENT_STATUSES = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var PERMANENT_500 = /failed to create typed patch object|field not declared in schema/;
 var STATUS_REASONS = {
   400: "BadRequest",
   401: "Unauthorized",
@@ -85229,7 +85296,7 @@ function failedBeforeSending(error) {
 }
 function isTransient(error) {
   const { status, code: code2, reason } = error.details;
-  if (status !== void 0) return TRANSIENT_STATUSES.has(status);
+  if (status !== void 0) return TRANSIENT_STATUSES.has(status) && error.details.retryable;
   if (code2 !== void 0) return CONNECT_CODES.has(code2) || SOCKET_CODES.has(code2);
   return reason === "Timeout";
 }
@@ -85243,7 +85310,7 @@ function statusError(identity3, status, bodyText, retryAfterMs) {
     ...identity3,
     status: (isStatus ? getNumber(body, ["code"]) : void 0) ?? status,
     reason,
-    retryable: TRANSIENT_STATUSES.has(status),
+    retryable: TRANSIENT_STATUSES.has(status) && !PERMANENT_500.test(message),
     ...causes.length > 0 ? { causes } : {},
     ...retryAfterMs !== void 0 ? { retryAfterMs } : {}
   });
@@ -85276,6 +85343,14 @@ function transportError(identity3, error) {
     ...identity3,
     retryable: retryable2,
     ...code2 !== void 0 ? { code: code2 } : {}
+  });
+}
+function authenticationError(identity3, error) {
+  const detail2 = innermostMessage(error).trim() || "no detail";
+  return new ClusterError(truncate(`cannot authenticate: ${detail2}`), {
+    ...identity3,
+    reason: "AuthenticationFailed",
+    retryable: false
   });
 }
 function abortedError(identity3) {
@@ -85387,6 +85462,28 @@ function untilAborted(promise, signal3) {
 // src/cluster/http.ts
 var import_undici7 = __toESM(require_undici(), 1);
 
+// src/cluster/deadline.ts
+var Deadline = class {
+  constructor(outer, ms) {
+    this.ms = ms;
+    this.timer = setTimeout(() => this.controller.abort(), ms);
+    this.timer.unref();
+    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
+  }
+  ms;
+  signal;
+  controller = new AbortController();
+  timer;
+  /** True when the timeout (not the caller) ended the request. */
+  get expired() {
+    return this.controller.signal.aborted;
+  }
+  /** Stops the timer: the request finished, or a stream got its headers and may now run long. */
+  clear() {
+    clearTimeout(this.timer);
+  }
+};
+
 // src/cluster/headers.ts
 var WARNING = /(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?/g;
 var MAX_RETRY_AFTER_MS = 1e4;
@@ -85462,9 +85559,9 @@ var ApiClient = class {
     const { response } = await this.once(request, false);
     return response;
   }
-  /** Closes the kept-alive connections (waits for open streams). */
+  /** Closes the kept-alive connections it opened; abort open watches first, close() waits for them. */
   async close() {
-    await this.dispatcher?.close();
+    if (this.options.dispatcher === void 0) await this.dispatcher?.close();
   }
   async withRetries(request, attempt) {
     for (let retry2 = 1; ; retry2++) {
@@ -85476,14 +85573,14 @@ var ApiClient = class {
           warnings: parseWarnings(response.headers.get("warning"))
         };
       } catch (error) {
-        if (!this.mayRetry(request, error, retry2)) throw error;
+        if (!(error instanceof ClusterError) || !this.mayRetry(request, error, retry2)) throw error;
         this.stats.retries += 1;
         await this.pause(request, backoffMs(retry2, this.random, error.details.retryAfterMs, this.retry));
       }
     }
   }
   mayRetry(request, error, retry2) {
-    if (!isClusterError(error) || retry2 >= this.retry.attempts || request.signal?.aborted) return false;
+    if (retry2 >= this.retry.attempts || request.signal?.aborted) return false;
     const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method);
     return shouldRetry(error, { idempotent, retryConflict: request.retryConflict ?? false });
   }
@@ -85497,13 +85594,21 @@ var ApiClient = class {
   }
   /** One attempt, plus one more with fresh credentials after a 401. */
   async once(request, readBody) {
-    const auth = await this.auth.current();
+    const auth = await this.authenticated(request, () => this.auth.current());
     const first = await this.send(request, auth, readBody);
     if (first.response.status !== 401) return this.check(request, first);
     this.stats.reauthentications += 1;
-    const renewed = await this.auth.renew(auth);
+    const renewed = await this.authenticated(request, () => this.auth.renew(auth));
     this.adoptDispatcher(renewed);
     return this.check(request, await this.send(request, renewed, readBody));
+  }
+  // An exec plugin that fails, or a certificate file that is gone, fails before any request is sent.
+  async authenticated(request, get) {
+    try {
+      return await get();
+    } catch (error) {
+      throw authenticationError(identity2(request), error);
+    }
   }
   check(request, answer) {
     const { response, text } = answer;
@@ -85570,29 +85675,8 @@ var ApiClient = class {
     this.stats.byMethod[request.method] = (this.stats.byMethod[request.method] ?? 0) + 1;
   }
 };
-var Deadline = class {
-  constructor(outer, ms) {
-    this.ms = ms;
-    this.timer = setTimeout(() => this.controller.abort(), ms);
-    this.timer.unref();
-    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
-  }
-  ms;
-  signal;
-  controller = new AbortController();
-  timer;
-  get expired() {
-    return this.controller.signal.aborted;
-  }
-  clear() {
-    clearTimeout(this.timer);
-  }
-};
 function identity2(request) {
   return request.key !== void 0 ? { verb: request.verb, key: request.key } : { verb: request.verb };
-}
-function isClusterError(error) {
-  return error instanceof ClusterError;
 }
 function keepAliveAgent() {
   return new import_undici7.Agent({ connect: { keepAlive: true, keepAliveInitialDelay: 3e4 } });
@@ -85621,8 +85705,33 @@ function collectionPath(resource, namespace) {
   const scope = resource.namespaced && namespace !== "" ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${base}${scope}/${resource.resource}`;
 }
-function objectPath(resource, namespace, name) {
+function targetPath(resource, namespace, name, verb, key) {
+  if (name === void 0) return collectionPath(resource, namespace);
+  if (resource.namespaced && namespace === "") {
+    throw new ClusterError(`${resource.kind} is namespaced: metadata.namespace is required`, {
+      verb,
+      key,
+      reason: "Invalid",
+      retryable: false
+    });
+  }
   return `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`;
+}
+function objectGvk(object) {
+  return { ...splitApiVersion(object.apiVersion), kind: object.kind };
+}
+function typeMeta(ref) {
+  return { apiVersion: apiVersionOf(ref.group, ref.version), kind: ref.kind };
+}
+function expectObject(body, identity3) {
+  if (isKubeObject(body)) return body;
+  throw new ClusterError("the server answered with something that is not an object", {
+    ...identity3,
+    retryable: false
+  });
+}
+function isPreconditionFailure(error) {
+  return error instanceof ClusterError && error.details.status === 409 && /precondition/i.test(error.message);
 }
 function refKey(ref) {
   return { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name ?? "" };
@@ -85663,6 +85772,9 @@ function deleteOptionsBody(options) {
 }
 function dryRunQuery(dryRun) {
   return dryRun === true ? { dryRun: "All" } : {};
+}
+function sortEvents(events) {
+  return events.map((event, index2) => ({ event, index: index2, at: eventTimeMs(event) })).sort((a, b) => a.at - b.at || a.index - b.index).map((entry) => entry.event);
 }
 function eventTimeMs(event) {
   const candidates = [
@@ -85781,6 +85893,25 @@ var LineSplitter = class {
   }
 };
 
+// src/cluster/list.ts
+async function listAll(client, target, query2, signal3) {
+  const items = [];
+  let resourceVersion = "";
+  let token;
+  do {
+    const page = { ...query2, continue: token };
+    const request = { method: "GET", path: target.path, query: page, verb: "list" };
+    const { body } = await client.json(signal3 !== void 0 ? { ...request, signal: signal3 } : request);
+    for (const item of getArray(body, ["items"])) {
+      const object = withTypeMeta(item, target);
+      if (object !== void 0) items.push(object);
+    }
+    resourceVersion = getString(body, ["metadata", "resourceVersion"]) ?? resourceVersion;
+    token = getString(body, ["metadata", "continue"]) || void 0;
+  } while (token !== void 0);
+  return { items, resourceVersion };
+}
+
 // src/cluster/client-node.ts
 function createCluster(loaded, options = {}) {
   const client = new ApiClient(loaded.server, kubeConfigAuthenticator(loaded.config, loaded.server), options);
@@ -85802,15 +85933,15 @@ var ApiServerCluster = class {
   get stats() {
     return this.client.stats;
   }
-  async close() {
-    await this.client.close();
+  close() {
+    return this.client.close();
   }
   async serverVersion(signal3) {
     const { body } = await this.client.json({
       method: "GET",
       path: "/version",
       verb: "version",
-      ...opt({ signal: signal3 })
+      ...opt(signal3)
     });
     return getString(body, ["gitVersion"]) ?? "unknown";
   }
@@ -85821,24 +85952,19 @@ var ApiServerCluster = class {
     this.discovery.invalidate();
   }
   async get(ref, signal3) {
-    const resource = await this.resolve(ref, "get", signal3);
-    const request = {
-      method: "GET",
-      path: objectPath(resource, ref.namespace, ref.name),
-      verb: "get"
-    };
-    return this.readObject({ ...request, key: refKey(ref), ...opt({ signal: signal3 }) });
+    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "get", signal3);
+    return this.readObject({ method: "GET", path: path7, verb: "get", key: refKey(ref), ...opt(signal3) });
   }
   async list(ref, options = {}) {
-    const resource = await this.resolve(ref, "list", options.signal);
     const { signal: signal3, ...selectors } = options;
-    return this.listPages(collectionPath(resource, ref.namespace), ref, selectors, signal3);
+    const { path: path7 } = await this.target(ref, ref.namespace, void 0, "list", signal3);
+    return this.listPages(path7, ref, selectors, signal3);
   }
   async apply(object, options) {
-    const resource = await this.resolve(objectGvk(object), "apply", options.signal, keyOf(object));
+    const { resource, path: path7 } = await this.objectTarget(object, "apply", options.signal);
     return this.write({
       method: "PATCH",
-      path: objectPath(resource, object.metadata.namespace ?? "", object.metadata.name ?? ""),
+      path: path7,
       query: { ...this.writeQuery(options), force: options.force },
       body: applyBody(object, resource.namespaced),
       // JSON is YAML: client-node itself sends apply bodies this way (+json drew 415s).
@@ -85846,122 +85972,125 @@ var ApiServerCluster = class {
       idempotent: true,
       verb: "apply",
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     });
   }
   async create(object, options) {
-    const resource = await this.resolve(objectGvk(object), "create", options.signal, keyOf(object));
+    const namespace = object.metadata.namespace ?? "";
+    const { resource } = await this.objectTarget(object, "create", options.signal);
+    const path7 = targetPath(resource, namespace, void 0, "create", keyOf(object));
+    const body = createBody(object, resource.namespaced);
+    const query2 = this.writeQuery(options);
     return this.write({
       method: "POST",
-      path: collectionPath(resource, object.metadata.namespace ?? ""),
-      query: this.writeQuery(options),
-      body: createBody(object, resource.namespaced),
+      path: path7,
+      query: query2,
+      body,
       verb: "create",
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     });
   }
   async replace(object, options) {
-    const resource = await this.resolve(objectGvk(object), "replace", options.signal, keyOf(object));
+    const { path: path7 } = await this.objectTarget(object, "replace", options.signal);
+    const body = replaceBody(object);
+    const query2 = this.writeQuery(options);
     return this.write({
       method: "PUT",
-      path: objectPath(resource, object.metadata.namespace ?? "", object.metadata.name ?? ""),
-      query: this.writeQuery(options),
-      body: replaceBody(object),
+      path: path7,
+      query: query2,
+      body,
       verb: "replace",
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     });
   }
   async delete(ref, options) {
-    const resource = await this.resolve(ref, "delete", options.signal);
+    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "delete", options.signal);
+    const body = deleteOptionsBody(options);
+    const query2 = dryRunQuery(options.dryRun);
     try {
       await this.client.json({
         method: "DELETE",
-        path: objectPath(resource, ref.namespace, ref.name),
-        query: dryRunQuery(options.dryRun),
-        body: deleteOptionsBody(options),
+        path: path7,
+        query: query2,
+        body,
         verb: "delete",
         key: refKey(ref),
-        ...opt({ signal: options.signal })
+        ...opt(options.signal)
       });
       return "deleted";
     } catch (error) {
-      if (isNotFound(error) || options.uid !== void 0 && isPreconditionFailure(error)) return "not-found";
+      if (isNotFound(error) || options.uid !== void 0 && isPreconditionFailure(error))
+        return "not-found";
       throw error;
     }
   }
   async jsonPatch(ref, patch, signal3) {
-    const resource = await this.resolve(ref, "patch", signal3);
+    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "patch", signal3);
+    const query2 = { fieldManager: this.fieldManager };
+    const contentType = "application/json-patch+json";
+    const key = refKey(ref);
     return this.readObject({
       method: "PATCH",
-      path: objectPath(resource, ref.namespace, ref.name),
-      query: { fieldManager: this.fieldManager },
+      path: path7,
+      query: query2,
       body: patch,
-      contentType: "application/json-patch+json",
+      contentType,
       verb: "patch",
-      key: refKey(ref),
-      ...opt({ signal: signal3 })
+      key,
+      ...opt(signal3)
     });
   }
   async watch(ref, options, onEvent, signal3) {
-    let resource;
+    let path7;
     try {
-      resource = await this.resolve(ref, "watch", signal3);
+      ;
+      ({ path: path7 } = await this.target(ref, ref.namespace, void 0, "watch", signal3));
     } catch (error) {
       if (signal3.aborted) return { reason: "aborted" };
       return { reason: "error", error: error instanceof Error ? error : new Error(String(error)) };
     }
-    const target = { path: collectionPath(resource, ref.namespace), ...typeMeta(ref) };
-    return watchStream(
-      this.client,
-      target,
-      { ...options, timeoutSeconds: this.watchTimeoutSeconds },
-      onEvent,
-      signal3
-    );
+    const params = { ...options, timeoutSeconds: this.watchTimeoutSeconds };
+    return watchStream(this.client, { path: path7, ...typeMeta(ref) }, params, onEvent, signal3);
   }
   async podLogs(namespace, pod, container, tailLines, signal3) {
     const path7 = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    const query2 = { container, tailLines };
     try {
-      const { body } = await this.client.text({
-        method: "GET",
-        path: path7,
-        query: { container, tailLines },
-        accept: "*/*",
-        verb: "logs",
-        ...opt({ signal: signal3 })
-      });
-      return body;
+      return (await this.client.text({ method: "GET", path: path7, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
     } catch {
       return void 0;
     }
   }
   async events(namespace, uid, signal3) {
-    const path7 = namespace === "" ? "/api/v1/events" : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
-    const ref = { group: "", version: "v1", kind: "Event", namespace };
-    const { items } = await this.listPages(path7, ref, { fieldSelector: `involvedObject.uid=${uid}` }, signal3);
-    return items.map((event, index2) => ({ event, index: index2, at: eventTimeMs(event) })).sort((a, b) => a.at - b.at || a.index - b.index).map((entry) => entry.event);
-  }
-  async resolve(gvk2, verb, signal3, key) {
-    const resource = await this.discovery.resource(gvk2.group, gvk2.version, gvk2.kind, signal3);
-    if (resource !== void 0) return resource;
-    const apiVersion = apiVersionOf(gvk2.group, gvk2.version);
-    return Promise.reject(
-      new ClusterError(`the server does not serve kind ${gvk2.kind} in ${apiVersion}`, {
-        verb,
-        ...key !== void 0 ? { key } : {},
-        reason: "UnknownKind",
-        retryable: false
-      })
+    const scope = namespace === "" ? "" : `/namespaces/${encodeURIComponent(namespace)}`;
+    const ref = { group: "", version: "v1", kind: "Event" };
+    const { items } = await this.listPages(
+      `/api/v1${scope}/events`,
+      ref,
+      { fieldSelector: `involvedObject.uid=${uid}` },
+      signal3
     );
+    return sortEvents(items);
+  }
+  /** The resource serving a kind and the URL of the collection or object, or a ClusterError. */
+  async target(gvk2, namespace, name, verb, signal3, key = refKey({ ...gvk2, namespace, ...name !== void 0 ? { name } : {} })) {
+    const resource = await this.discovery.resource(gvk2.group, gvk2.version, gvk2.kind, signal3);
+    if (resource === void 0) {
+      const apiVersion = apiVersionOf(gvk2.group, gvk2.version);
+      const message = `the server does not serve kind ${gvk2.kind} in ${apiVersion}`;
+      throw new ClusterError(message, { verb, key, reason: "UnknownKind", retryable: false });
+    }
+    return { resource, path: targetPath(resource, namespace, name, verb, key) };
+  }
+  objectTarget(object, verb, signal3) {
+    const { namespace = "", name = "" } = object.metadata;
+    return this.target(objectGvk(object), namespace, name, verb, signal3, keyOf(object));
   }
   writeQuery(options) {
-    return {
-      fieldManager: this.fieldManager,
-      fieldValidation: options.fieldValidation ?? "Strict",
-      ...dryRunQuery(options.dryRun)
-    };
+    const fieldValidation = options.fieldValidation ?? "Strict";
+    return { fieldManager: this.fieldManager, fieldValidation, ...dryRunQuery(options.dryRun) };
   }
   async write(request) {
     const { body, warnings } = await this.client.json(request);
@@ -85969,50 +86098,23 @@ var ApiServerCluster = class {
   }
   async readObject(request) {
     try {
-      const { body } = await this.client.json(request);
-      return expectObject(body, request);
+      return expectObject((await this.client.json(request)).body, request);
     } catch (error) {
       if (isNotFound(error)) return void 0;
       throw error;
     }
   }
-  async listPages(path7, ref, selectors, signal3) {
-    const items = [];
-    let resourceVersion = "";
-    let token;
-    do {
-      const query2 = { ...selectors, limit: this.pageSize, continue: token };
-      const request = { method: "GET", path: path7, query: query2, verb: "list", ...opt({ signal: signal3 }) };
-      const { body } = await this.client.json(request);
-      for (const item of getArray(body, ["items"])) {
-        const object = withTypeMeta(item, typeMeta(ref));
-        if (object !== void 0) items.push(object);
-      }
-      resourceVersion = getString(body, ["metadata", "resourceVersion"]) ?? resourceVersion;
-      token = getString(body, ["metadata", "continue"]) || void 0;
-    } while (token !== void 0);
-    return { items, resourceVersion };
+  listPages(path7, ref, selectors, signal3) {
+    return listAll(
+      this.client,
+      { path: path7, ...typeMeta(ref) },
+      { ...selectors, limit: this.pageSize },
+      signal3
+    );
   }
 };
-function objectGvk(object) {
-  return { ...splitApiVersion(object.apiVersion), kind: object.kind };
-}
-function typeMeta(ref) {
-  return { apiVersion: apiVersionOf(ref.group, ref.version), kind: ref.kind };
-}
-function expectObject(body, request) {
-  if (isKubeObject(body)) return body;
-  throw new ClusterError("the server answered with something that is not an object", {
-    verb: request.verb,
-    ...request.key !== void 0 ? { key: request.key } : {},
-    retryable: false
-  });
-}
-function isPreconditionFailure(error) {
-  return error instanceof ClusterError && error.details.status === 409 && /precondition/i.test(error.message);
-}
-function opt(value) {
-  return value.signal !== void 0 ? { signal: value.signal } : {};
+function opt(signal3) {
+  return signal3 !== void 0 ? { signal: signal3 } : {};
 }
 
 // src/cluster/kubeconfig.ts
@@ -88986,7 +89088,7 @@ function reportError(error, io, usage) {
     io.err(error.issues.map(formatIssue).join("\n") + "\n");
     return EXIT.invalid;
   }
-  if (error instanceof UsageError || error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+  if (error instanceof UsageError || isParseArgsError(error)) {
     io.err(`wavesync: ${error.message}
 `);
     if (!(error instanceof UsageError)) io.err(`
@@ -88998,6 +89100,9 @@ ${usage}`);
 `
   );
   return EXIT.failed;
+}
+function isParseArgsError(error) {
+  return typeof error === "object" && error !== null && "code" in error && "message" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
 }
 
 // src/cli.ts

@@ -46,10 +46,7 @@ function reportError(error: unknown, io: CliIo, usage: string): number {
     io.err(error.issues.map(formatIssue).join('\n') + '\n')
     return EXIT.invalid
   }
-  if (
-    error instanceof UsageError ||
-    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-  ) {
+  if (error instanceof UsageError || isParseArgsError(error)) {
     io.err(`wavesync: ${error.message}\n`)
     if (!(error instanceof UsageError)) io.err(`\n${usage}`)
     return EXIT.invalid
@@ -58,4 +55,15 @@ function reportError(error: unknown, io: CliIo, usage: string): number {
     `wavesync: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
   )
   return EXIT.failed
+}
+
+/** node:util parseArgs errors; checked by code, not class, which differs across realms (test VMs). */
+function isParseArgsError(error: unknown): error is { code: string; message: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    'message' in error &&
+    String(error.code).startsWith('ERR_PARSE_ARGS')
+  )
 }

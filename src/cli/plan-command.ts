@@ -88,6 +88,8 @@ function planSettings(values: Values, patterns: readonly string[], io: CliIo, no
       .map(s => s.trim())
       .filter(s => s !== '') ?? []
   const problems = [...appOptions.problems, ...skipHooksProblems(skip)]
+  if (operation === 'test' && values['no-hooks'])
+    problems.push('--no-hooks cannot be used with --operation test: a test runs hooks only')
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
   const startedAt =
     values['started-at'] === undefined ? Math.floor(now() / 1000) : Number(values['started-at'])

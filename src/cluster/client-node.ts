@@ -1,11 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node'
 import { ClusterError } from '../model/errors.js'
 import type { JsonValue } from '../model/json.js'
-import { getArray, getString } from '../model/json.js'
+import { getString } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import { keyOf } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
-import { isKubeObject, splitApiVersion } from '../model/object.js'
 import { kubeConfigAuthenticator } from './auth.js'
 import { Discovery } from './discovery.js'
 import { isNotFound } from './errors.js'
@@ -24,7 +23,8 @@ import type {
   WriteResult
 } from './port.js'
 import * as req from './requests.js'
-import { watchStream, withTypeMeta } from './watch.js'
+import { listAll } from './list.js'
+import { watchStream } from './watch.js'
 
 export interface ClusterOptions extends ApiClientOptions {
   /** The field manager of every write (`wavesync`). */
@@ -38,10 +38,12 @@ export interface ClusterOptions extends ApiClientOptions {
 /** The real cluster, plus what only the real one has: request counts and connections to close. */
 export interface ClusterAdapter extends Cluster {
   readonly stats: RequestStats
+  /** Closes kept-alive connections; abort watches first (it waits for open streams). */
   close(): Promise<void>
 }
 
-type GroupVersionKind = Pick<ObjectRef, 'group' | 'version' | 'kind'>
+type Gvk = Pick<ObjectRef, 'group' | 'version' | 'kind'>
+type Selectors = { labelSelector?: string; fieldSelector?: string }
 
 /** The `Cluster` port over a loaded kubeconfig (kubeconfig.ts): raw JSON over undici, no typed models. */
 export function createCluster(
@@ -52,7 +54,7 @@ export function createCluster(
   return new ApiServerCluster(client, options)
 }
 
-/** Exported for tests that build their own `ApiClient`; use `createCluster` otherwise. */
+/** The adapter itself; `createCluster` builds it, tests build it over a MockAgent-backed client. */
 export class ApiServerCluster implements ClusterAdapter {
   private readonly discovery: Discovery
   private readonly fieldManager: string
@@ -73,8 +75,8 @@ export class ApiServerCluster implements ClusterAdapter {
     return this.client.stats
   }
 
-  async close(): Promise<void> {
-    await this.client.close()
+  close(): Promise<void> {
+    return this.client.close()
   }
 
   async serverVersion(signal?: AbortSignal): Promise<string> {
@@ -82,7 +84,7 @@ export class ApiServerCluster implements ClusterAdapter {
       method: 'GET',
       path: '/version',
       verb: 'version',
-      ...opt({ signal })
+      ...opt(signal)
     })
     return getString(body, ['gitVersion']) ?? 'unknown'
   }
@@ -101,29 +103,24 @@ export class ApiServerCluster implements ClusterAdapter {
   }
 
   async get(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject | undefined> {
-    const resource = await this.resolve(ref, 'get', signal)
-    const request = {
-      method: 'GET',
-      path: req.objectPath(resource, ref.namespace, ref.name),
-      verb: 'get'
-    } as const
-    return this.readObject({ ...request, key: req.refKey(ref), ...opt({ signal }) })
+    const { path } = await this.target(ref, ref.namespace, ref.name, 'get', signal)
+    return this.readObject({ method: 'GET', path, verb: 'get', key: req.refKey(ref), ...opt(signal) })
   }
 
   async list(
     ref: Omit<ObjectRef, 'name'>,
-    options: { labelSelector?: string; fieldSelector?: string; signal?: AbortSignal } = {}
+    options: Selectors & { signal?: AbortSignal } = {}
   ): Promise<ListResult> {
-    const resource = await this.resolve(ref, 'list', options.signal)
     const { signal, ...selectors } = options
-    return this.listPages(req.collectionPath(resource, ref.namespace), ref, selectors, signal)
+    const { path } = await this.target(ref, ref.namespace, undefined, 'list', signal)
+    return this.listPages(path, ref, selectors, signal)
   }
 
   async apply(object: KubeObject, options: ApplyOptions): Promise<WriteResult> {
-    const resource = await this.resolve(objectGvk(object), 'apply', options.signal, keyOf(object))
+    const { resource, path } = await this.objectTarget(object, 'apply', options.signal)
     return this.write({
       method: 'PATCH',
-      path: req.objectPath(resource, object.metadata.namespace ?? '', object.metadata.name ?? ''),
+      path,
       query: { ...this.writeQuery(options), force: options.force },
       body: req.applyBody(object, resource.namespaced),
       // JSON is YAML: client-node itself sends apply bodies this way (+json drew 415s).
@@ -131,90 +128,96 @@ export class ApiServerCluster implements ClusterAdapter {
       idempotent: true,
       verb: 'apply',
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     })
   }
 
   async create(object: KubeObject, options: WriteOptions): Promise<WriteResult> {
-    const resource = await this.resolve(objectGvk(object), 'create', options.signal, keyOf(object))
+    const namespace = object.metadata.namespace ?? ''
+    const { resource } = await this.objectTarget(object, 'create', options.signal)
+    const path = req.targetPath(resource, namespace, undefined, 'create', keyOf(object))
+    const body = req.createBody(object, resource.namespaced)
+    const query = this.writeQuery(options)
     return this.write({
       method: 'POST',
-      path: req.collectionPath(resource, object.metadata.namespace ?? ''),
-      query: this.writeQuery(options),
-      body: req.createBody(object, resource.namespaced),
+      path,
+      query,
+      body,
       verb: 'create',
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     })
   }
 
   async replace(object: KubeObject, options: WriteOptions): Promise<WriteResult> {
-    const resource = await this.resolve(objectGvk(object), 'replace', options.signal, keyOf(object))
+    const { path } = await this.objectTarget(object, 'replace', options.signal)
+    const body = req.replaceBody(object)
+    const query = this.writeQuery(options)
     return this.write({
       method: 'PUT',
-      path: req.objectPath(resource, object.metadata.namespace ?? '', object.metadata.name ?? ''),
-      query: this.writeQuery(options),
-      body: req.replaceBody(object),
+      path,
+      query,
+      body,
       verb: 'replace',
       key: keyOf(object),
-      ...opt({ signal: options.signal })
+      ...opt(options.signal)
     })
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions): Promise<'deleted' | 'not-found'> {
-    const resource = await this.resolve(ref, 'delete', options.signal)
+    const { path } = await this.target(ref, ref.namespace, ref.name, 'delete', options.signal)
+    const body = req.deleteOptionsBody(options)
+    const query = req.dryRunQuery(options.dryRun)
     try {
       await this.client.json({
         method: 'DELETE',
-        path: req.objectPath(resource, ref.namespace, ref.name),
-        query: req.dryRunQuery(options.dryRun),
-        body: req.deleteOptionsBody(options),
+        path,
+        query,
+        body,
         verb: 'delete',
         key: req.refKey(ref),
-        ...opt({ signal: options.signal })
+        ...opt(options.signal)
       })
       return 'deleted'
     } catch (error) {
-      if (isNotFound(error) || (options.uid !== undefined && isPreconditionFailure(error))) return 'not-found'
+      if (isNotFound(error) || (options.uid !== undefined && req.isPreconditionFailure(error)))
+        return 'not-found'
       throw error
     }
   }
 
   async jsonPatch(ref: ObjectRef, patch: JsonValue[], signal?: AbortSignal): Promise<KubeObject | undefined> {
-    const resource = await this.resolve(ref, 'patch', signal)
+    const { path } = await this.target(ref, ref.namespace, ref.name, 'patch', signal)
+    const query = { fieldManager: this.fieldManager }
+    const contentType = 'application/json-patch+json'
+    const key = req.refKey(ref)
     return this.readObject({
       method: 'PATCH',
-      path: req.objectPath(resource, ref.namespace, ref.name),
-      query: { fieldManager: this.fieldManager },
+      path,
+      query,
       body: patch,
-      contentType: 'application/json-patch+json',
+      contentType,
       verb: 'patch',
-      key: req.refKey(ref),
-      ...opt({ signal })
+      key,
+      ...opt(signal)
     })
   }
 
   async watch(
     ref: Omit<ObjectRef, 'name'>,
-    options: { resourceVersion: string; labelSelector?: string; fieldSelector?: string },
+    options: { resourceVersion: string } & Selectors,
     onEvent: (event: WatchEvent) => void,
     signal: AbortSignal
   ): Promise<WatchEnd> {
-    let resource: ApiResource
+    let path: string
     try {
-      resource = await this.resolve(ref, 'watch', signal)
+      ;({ path } = await this.target(ref, ref.namespace, undefined, 'watch', signal))
     } catch (error) {
       if (signal.aborted) return { reason: 'aborted' }
       return { reason: 'error', error: error instanceof Error ? error : new Error(String(error)) }
     }
-    const target = { path: req.collectionPath(resource, ref.namespace), ...typeMeta(ref) }
-    return watchStream(
-      this.client,
-      target,
-      { ...options, timeoutSeconds: this.watchTimeoutSeconds },
-      onEvent,
-      signal
-    )
+    const params = { ...options, timeoutSeconds: this.watchTimeoutSeconds }
+    return watchStream(this.client, { path, ...req.typeMeta(ref) }, params, onEvent, signal)
   }
 
   async podLogs(
@@ -225,16 +228,11 @@ export class ApiServerCluster implements ClusterAdapter {
     signal?: AbortSignal
   ): Promise<string | undefined> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`
+    const query = { container, tailLines }
     try {
-      const { body } = await this.client.text({
-        method: 'GET',
-        path,
-        query: { container, tailLines },
-        accept: '*/*',
-        verb: 'logs',
-        ...opt({ signal })
-      })
-      return body
+      return (
+        await this.client.text({ method: 'GET', path, query, accept: '*/*', verb: 'logs', ...opt(signal) })
+      ).body
     } catch {
       // Logs are a courtesy in reports: a pod not started, a node gone or RBAC all mean "none".
       return undefined
@@ -242,106 +240,70 @@ export class ApiServerCluster implements ClusterAdapter {
   }
 
   async events(namespace: string, uid: string, signal?: AbortSignal): Promise<KubeObject[]> {
-    const path =
-      namespace === '' ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`
-    const ref = { group: '', version: 'v1', kind: 'Event', namespace }
-    const { items } = await this.listPages(path, ref, { fieldSelector: `involvedObject.uid=${uid}` }, signal)
-    return items
-      .map((event, index) => ({ event, index, at: req.eventTimeMs(event) }))
-      .sort((a, b) => a.at - b.at || a.index - b.index)
-      .map(entry => entry.event)
+    const scope = namespace === '' ? '' : `/namespaces/${encodeURIComponent(namespace)}`
+    const ref = { group: '', version: 'v1', kind: 'Event' }
+    const { items } = await this.listPages(
+      `/api/v1${scope}/events`,
+      ref,
+      { fieldSelector: `involvedObject.uid=${uid}` },
+      signal
+    )
+    return req.sortEvents(items)
   }
 
-  private async resolve(
-    gvk: GroupVersionKind,
+  /** The resource serving a kind and the URL of the collection or object, or a ClusterError. */
+  private async target(
+    gvk: Gvk,
+    namespace: string,
+    name: string | undefined,
     verb: string,
     signal: AbortSignal | undefined,
-    key?: ResourceKey
-  ): Promise<ApiResource> {
+    key: ResourceKey = req.refKey({ ...gvk, namespace, ...(name !== undefined ? { name } : {}) })
+  ): Promise<{ resource: ApiResource; path: string }> {
     const resource = await this.discovery.resource(gvk.group, gvk.version, gvk.kind, signal)
-    if (resource !== undefined) return resource
-    const apiVersion = req.apiVersionOf(gvk.group, gvk.version)
-    return Promise.reject(
-      new ClusterError(`the server does not serve kind ${gvk.kind} in ${apiVersion}`, {
-        verb,
-        ...(key !== undefined ? { key } : {}),
-        reason: 'UnknownKind',
-        retryable: false
-      })
-    )
+    if (resource === undefined) {
+      const apiVersion = req.apiVersionOf(gvk.group, gvk.version)
+      const message = `the server does not serve kind ${gvk.kind} in ${apiVersion}`
+      throw new ClusterError(message, { verb, key, reason: 'UnknownKind', retryable: false })
+    }
+    return { resource, path: req.targetPath(resource, namespace, name, verb, key) }
+  }
+
+  private objectTarget(object: KubeObject, verb: string, signal: AbortSignal | undefined) {
+    const { namespace = '', name = '' } = object.metadata
+    return this.target(req.objectGvk(object), namespace, name, verb, signal, keyOf(object))
   }
 
   private writeQuery(options: WriteOptions): Record<string, string> {
-    return {
-      fieldManager: this.fieldManager,
-      fieldValidation: options.fieldValidation ?? 'Strict',
-      ...req.dryRunQuery(options.dryRun)
-    }
+    const fieldValidation = options.fieldValidation ?? 'Strict'
+    return { fieldManager: this.fieldManager, fieldValidation, ...req.dryRunQuery(options.dryRun) }
   }
 
   private async write(request: ApiRequest): Promise<WriteResult> {
     const { body, warnings } = await this.client.json(request)
-    return { object: expectObject(body, request), warnings }
+    return { object: req.expectObject(body, request), warnings }
   }
 
   private async readObject(request: ApiRequest): Promise<KubeObject | undefined> {
     try {
-      const { body } = await this.client.json(request)
-      return expectObject(body, request)
+      return req.expectObject((await this.client.json(request)).body, request)
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
     }
   }
 
-  private async listPages(
-    path: string,
-    ref: GroupVersionKind & { namespace: string },
-    selectors: { labelSelector?: string; fieldSelector?: string },
-    signal: AbortSignal | undefined
-  ): Promise<ListResult> {
-    const items: KubeObject[] = []
-    let resourceVersion = ''
-    let token: string | undefined
-    do {
-      const query = { ...selectors, limit: this.pageSize, continue: token }
-      const request = { method: 'GET', path, query, verb: 'list', ...opt({ signal }) } as const
-      const { body } = await this.client.json(request)
-      // Lists omit apiVersion/kind per item: restore them so items look like any other object.
-      for (const item of getArray(body, ['items'])) {
-        const object = withTypeMeta(item, typeMeta(ref))
-        if (object !== undefined) items.push(object)
-      }
-      resourceVersion = getString(body, ['metadata', 'resourceVersion']) ?? resourceVersion
-      token = getString(body, ['metadata', 'continue']) || undefined
-    } while (token !== undefined)
-    return { items, resourceVersion }
+  private listPages(path: string, ref: Gvk, selectors: Selectors, signal?: AbortSignal): Promise<ListResult> {
+    return listAll(
+      this.client,
+      { path, ...req.typeMeta(ref) },
+      { ...selectors, limit: this.pageSize },
+      signal
+    )
   }
 }
 
-function objectGvk(object: KubeObject): GroupVersionKind {
-  return { ...splitApiVersion(object.apiVersion), kind: object.kind }
-}
-
-function typeMeta(ref: GroupVersionKind): { apiVersion: string; kind: string } {
-  return { apiVersion: req.apiVersionOf(ref.group, ref.version), kind: ref.kind }
-}
-
-function expectObject(body: unknown, request: ApiRequest): KubeObject {
-  if (isKubeObject(body)) return body
-  throw new ClusterError('the server answered with something that is not an object', {
-    verb: request.verb,
-    ...(request.key !== undefined ? { key: request.key } : {}),
-    retryable: false
-  })
-}
-
-// A uid precondition that fails means the object we meant is already gone (a new one took its name).
-function isPreconditionFailure(error: unknown): boolean {
-  return error instanceof ClusterError && error.details.status === 409 && /precondition/i.test(error.message)
-}
-
 /** `{ signal }` when there is one: exactOptionalPropertyTypes forbids passing `signal: undefined`. */
-function opt(value: { signal: AbortSignal | undefined }): { signal?: AbortSignal } {
-  return value.signal !== undefined ? { signal: value.signal } : {}
+function opt(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal !== undefined ? { signal } : {}
 }

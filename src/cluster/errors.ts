@@ -13,6 +13,10 @@ export interface RequestIdentity {
 const MAX_MESSAGE = 1000
 // After these the request may succeed later: throttling, and the server or a proxy in front failing.
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504])
+// 500s that no retry can fix. Server-side apply answers a body that does not fit the kind's schema
+// (an unknown field of a built-in kind, whatever fieldValidation says) with 500 "failed to create
+// typed patch object … field not declared in schema" (seen on 1.34).
+const PERMANENT_500 = /failed to create typed patch object|field not declared in schema/
 // Reasons for a status when the body is not a metav1.Status (a proxy's HTML page, an empty body).
 const STATUS_REASONS: Record<number, string> = {
   400: 'BadRequest',
@@ -57,7 +61,7 @@ export function failedBeforeSending(error: ClusterError): boolean {
 /** True when the failure is transient: throttling, 5xx, a dropped connection or a client-side timeout. */
 export function isTransient(error: ClusterError): boolean {
   const { status, code, reason } = error.details
-  if (status !== undefined) return TRANSIENT_STATUSES.has(status)
+  if (status !== undefined) return TRANSIENT_STATUSES.has(status) && error.details.retryable
   if (code !== undefined) return CONNECT_CODES.has(code) || SOCKET_CODES.has(code)
   return reason === 'Timeout'
 }
@@ -81,7 +85,7 @@ export function statusError(
     ...identity,
     status: (isStatus ? getNumber(body, ['code']) : undefined) ?? status,
     reason,
-    retryable: TRANSIENT_STATUSES.has(status),
+    retryable: TRANSIENT_STATUSES.has(status) && !PERMANENT_500.test(message),
     ...(causes.length > 0 ? { causes } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {})
   })
@@ -123,6 +127,16 @@ export function transportError(identity: RequestIdentity, error: unknown): Clust
     ...identity,
     retryable,
     ...(code !== undefined ? { code } : {})
+  })
+}
+
+/** Credentials could not be obtained (exec plugin failed, certificate file missing). */
+export function authenticationError(identity: RequestIdentity, error: unknown): ClusterError {
+  const detail = innermostMessage(error).trim() || 'no detail'
+  return new ClusterError(truncate(`cannot authenticate: ${detail}`), {
+    ...identity,
+    reason: 'AuthenticationFailed',
+    retryable: false
   })
 }
 

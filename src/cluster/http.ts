@@ -6,7 +6,8 @@ import { ClusterError } from '../model/errors.js'
 import type { ResourceKey } from '../model/key.js'
 import type { AuthState, Authenticate } from './auth.js'
 import { AuthCache } from './auth.js'
-import { abortedError, statusError, timeoutError, transportError } from './errors.js'
+import { abortedError, authenticationError, statusError, timeoutError, transportError } from './errors.js'
+import { Deadline } from './deadline.js'
 import { parseRetryAfter, parseWarnings } from './headers.js'
 import type { RetryPolicy } from './retry.js'
 import { DEFAULT_RETRY, backoffMs, shouldRetry } from './retry.js'
@@ -122,9 +123,9 @@ export class ApiClient {
     return response
   }
 
-  /** Closes the kept-alive connections (waits for open streams). */
+  /** Closes the kept-alive connections it opened; abort open watches first, close() waits for them. */
   async close(): Promise<void> {
-    await this.dispatcher?.close()
+    if (this.options.dispatcher === undefined) await this.dispatcher?.close()
   }
 
   private async withRetries(
@@ -140,15 +141,15 @@ export class ApiClient {
           warnings: parseWarnings(response.headers.get('warning'))
         }
       } catch (error) {
-        if (!this.mayRetry(request, error, retry)) throw error
+        if (!(error instanceof ClusterError) || !this.mayRetry(request, error, retry)) throw error
         this.stats.retries += 1
         await this.pause(request, backoffMs(retry, this.random, error.details.retryAfterMs, this.retry))
       }
     }
   }
 
-  private mayRetry(request: ApiRequest, error: unknown, retry: number): error is ClusterError {
-    if (!isClusterError(error) || retry >= this.retry.attempts || request.signal?.aborted) return false
+  private mayRetry(request: ApiRequest, error: ClusterError, retry: number): boolean {
+    if (retry >= this.retry.attempts || request.signal?.aborted) return false
     const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)
     return shouldRetry(error, { idempotent, retryConflict: request.retryConflict ?? false })
   }
@@ -164,13 +165,22 @@ export class ApiClient {
 
   /** One attempt, plus one more with fresh credentials after a 401. */
   private async once(request: ApiRequest, readBody: boolean): Promise<Answer> {
-    const auth = await this.auth.current()
+    const auth = await this.authenticated(request, () => this.auth.current())
     const first = await this.send(request, auth, readBody)
     if (first.response.status !== 401) return this.check(request, first)
     this.stats.reauthentications += 1
-    const renewed = await this.auth.renew(auth)
+    const renewed = await this.authenticated(request, () => this.auth.renew(auth))
     this.adoptDispatcher(renewed)
     return this.check(request, await this.send(request, renewed, readBody))
+  }
+
+  // An exec plugin that fails, or a certificate file that is gone, fails before any request is sent.
+  private async authenticated(request: ApiRequest, get: () => Promise<AuthState>): Promise<AuthState> {
+    try {
+      return await get()
+    } catch (error) {
+      throw authenticationError(identity(request), error)
+    }
   }
 
   private check(request: ApiRequest, answer: Answer): Answer {
@@ -252,36 +262,8 @@ interface Answer {
   text: string
 }
 
-/** A per-attempt timeout joined with the caller's signal; `expired` tells a timeout from an abort. */
-class Deadline {
-  readonly signal: AbortSignal
-  private readonly controller = new AbortController()
-  private readonly timer: NodeJS.Timeout
-
-  constructor(
-    outer: AbortSignal | undefined,
-    readonly ms: number
-  ) {
-    this.timer = setTimeout(() => this.controller.abort(), ms)
-    this.timer.unref()
-    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal
-  }
-
-  get expired(): boolean {
-    return this.controller.signal.aborted
-  }
-
-  clear(): void {
-    clearTimeout(this.timer)
-  }
-}
-
 function identity(request: ApiRequest): { verb: string; key?: ResourceKey } {
   return request.key !== undefined ? { verb: request.verb, key: request.key } : { verb: request.verb }
-}
-
-function isClusterError(error: unknown): error is ClusterError {
-  return error instanceof ClusterError
 }
 
 // Keep-alive as client-node configures its own Agents: 30 s probes beat 60 s load-balancer idle cuts.

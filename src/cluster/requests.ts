@@ -1,9 +1,10 @@
 // URL paths and request bodies for the object endpoints. Pure: objects in, JSON out, nothing mutated.
+import { ClusterError } from '../model/errors.js'
 import type { JsonObject } from '../model/json.js'
 import { isRecord } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
-import { cloneObject } from '../model/object.js'
+import { cloneObject, isKubeObject, splitApiVersion } from '../model/object.js'
 import type { ApiResource, DeleteOptions, ObjectRef } from './port.js'
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
@@ -23,9 +24,54 @@ export function collectionPath(resource: ApiResource, namespace: string): string
   return `${base}${scope}/${resource.resource}`
 }
 
-/** One object; the namespace is ignored for cluster-scoped kinds. */
-export function objectPath(resource: ApiResource, namespace: string, name: string): string {
+/**
+ * Where a request goes: the collection (`name` undefined) or one object. A namespaced object
+ * without a namespace would address the all-namespaces collection instead: refused.
+ */
+export function targetPath(
+  resource: ApiResource,
+  namespace: string,
+  name: string | undefined,
+  verb: string,
+  key: ResourceKey
+): string {
+  if (name === undefined) return collectionPath(resource, namespace)
+  if (resource.namespaced && namespace === '') {
+    throw new ClusterError(`${resource.kind} is namespaced: metadata.namespace is required`, {
+      verb,
+      key,
+      reason: 'Invalid',
+      retryable: false
+    })
+  }
   return `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`
+}
+
+/** Group, version and kind of an object. */
+export function objectGvk(object: KubeObject): { group: string; version: string; kind: string } {
+  return { ...splitApiVersion(object.apiVersion), kind: object.kind }
+}
+
+/** apiVersion and kind for a group/version/kind, to restore on list items. */
+export function typeMeta(ref: { group: string; version: string; kind: string }): {
+  apiVersion: string
+  kind: string
+} {
+  return { apiVersion: apiVersionOf(ref.group, ref.version), kind: ref.kind }
+}
+
+/** The body as an object, or an error naming the request. */
+export function expectObject(body: unknown, identity: { verb: string; key?: ResourceKey }): KubeObject {
+  if (isKubeObject(body)) return body
+  throw new ClusterError('the server answered with something that is not an object', {
+    ...identity,
+    retryable: false
+  })
+}
+
+/** A failed uid precondition: the object meant is gone already (a new one took its name). */
+export function isPreconditionFailure(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.status === 409 && /precondition/i.test(error.message)
 }
 
 /** The key of a ref, for error messages. */
@@ -90,8 +136,16 @@ export function dryRunQuery(dryRun: boolean | undefined): { dryRun?: string } {
   return dryRun === true ? { dryRun: 'All' } : {}
 }
 
-/** When an event last happened, in ms since the epoch (0 when it carries no time). */
-export function eventTimeMs(event: KubeObject): number {
+/** Events oldest first, by the newest of each one's timestamps; ties keep the server's order. */
+export function sortEvents(events: readonly KubeObject[]): KubeObject[] {
+  return events
+    .map((event, index) => ({ event, index, at: eventTimeMs(event) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map(entry => entry.event)
+}
+
+// Events carry eventTime (events.k8s.io), lastTimestamp/firstTimestamp (core) or a series.
+function eventTimeMs(event: KubeObject): number {
   const candidates = [
     event['eventTime'],
     event['lastTimestamp'],

@@ -192,7 +192,7 @@ class EventWalker {
       )
     } else if (LEGACY_OCTAL.test(raw)) {
       warn(
-        `${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write 0o${raw.replace(/^[-+]?0/, '')} to say so explicitly`
+        `${field}: '${raw}' is read as octal (${parseInt(raw, 8)}), as kubectl does; write ${raw.replace(/^([-+]?)0/, (_, sign: string) => `${sign}0o`)} to say so explicitly`
       )
     } else if (YAML11_SEXAGESIMAL.test(raw)) {
       warn(`${field}: plain '${raw}' is a string here but a base-60 number for YAML 1.1; quote it`)

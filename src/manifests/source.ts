@@ -1,4 +1,4 @@
-import { lstat, readFile, readdir, realpath } from 'node:fs/promises'
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
 import type { Issue } from '../model/issue.js'
@@ -17,97 +17,153 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024
 
 /**
  * The filesystem adapter, confined to one root (the workspace): a path, glob or symlink that
- * leads outside it is an error, never read.
+ * leads outside it is an error, never read. The root itself may be reached through a symlink.
  */
 export function fileManifestSource(root: string): ManifestSource {
-  const base = path.resolve(root)
+  let workspace: Promise<Workspace> | undefined
+  const open = (): Promise<Workspace> =>
+    (workspace ??= realpath(path.resolve(root)).then(real => new Workspace(real)))
   return {
-    resolve: patterns => resolvePatterns(base, patterns),
+    resolve: async patterns => (await open()).resolve(patterns),
     read: async file => {
-      const full = await confined(base, file)
-      const info = await lstat(full)
+      const full = await (await open()).confined(file)
+      const info = await stat(full)
       if (info.size > MAX_FILE_BYTES) throw new Error(`${file}: file is larger than ${MAX_FILE_BYTES} bytes`)
       return readFile(full, 'utf8')
     }
   }
 }
 
-async function resolvePatterns(
-  base: string,
-  patterns: readonly string[]
-): Promise<{ files: string[]; issues: Issue[] }> {
-  const includes = patterns.filter(p => !p.startsWith('!'))
-  const excludes = patterns
-    .filter(p => p.startsWith('!'))
-    .map(p => picomatch(normalise(p.slice(1)), { dot: true }))
-  const found = new Set<string>()
-  const issues: Issue[] = []
-  for (const pattern of includes) {
-    const problem = await expand(base, pattern, found)
-    if (problem) issues.push({ severity: 'error', file: pattern, line: 1, message: problem })
-  }
-  const files = [...found].filter(file => !excludes.some(matches => matches(file))).sort()
-  if (files.length === 0 && issues.length === 0) {
-    issues.push({
-      severity: 'error',
-      file: patterns.join(' ') || '(none)',
-      line: 1,
-      message: 'no manifest files matched'
-    })
-  }
-  return { files, issues }
+interface Problem {
+  file?: string
+  message: string
 }
 
-/** Adds the files one pattern names to `into`; returns a problem to report, if any. */
-async function expand(base: string, pattern: string, into: Set<string>): Promise<string | undefined> {
-  const relative = normalise(pattern)
-  if (picomatch.scan(relative).isGlob) {
-    const { base: globBase } = picomatch.scan(relative)
-    const matches = picomatch(relative, { dot: false })
-    const start = await confined(base, globBase || '.').catch(() => undefined)
-    if (!start) return `the glob's folder '${globBase}' is outside the workspace or does not exist`
-    const before = into.size
-    for (const file of await walk(base, start)) if (matches(file)) into.add(file)
-    return into.size === before ? `the glob matched no files` : undefined
+class Workspace {
+  constructor(private readonly base: string) {}
+
+  async resolve(patterns: readonly string[]): Promise<{ files: string[]; issues: Issue[] }> {
+    const excludes = patterns.filter(p => p.startsWith('!')).map(p => excluder(normalise(p.slice(1))))
+    const found = new Set<string>()
+    const issues: Issue[] = []
+    for (const pattern of patterns.filter(p => !p.startsWith('!'))) {
+      const problems = await this.expand(pattern, found)
+      issues.push(
+        ...problems.map(({ file, message }) => ({
+          severity: 'error' as const,
+          file: file ?? pattern,
+          line: 1,
+          message
+        }))
+      )
+    }
+    const files = [...found].filter(file => !excludes.some(excluded => excluded(file))).sort()
+    if (files.length === 0 && issues.length === 0) {
+      issues.push({
+        severity: 'error',
+        file: patterns.join(' ') || '(none)',
+        line: 1,
+        message: 'no manifest files matched'
+      })
+    }
+    return { files, issues }
   }
-  const full = await confined(base, relative).catch((error: unknown) => error)
-  if (full instanceof Error) return full.message
-  if (typeof full !== 'string') return 'cannot read'
-  const info = await lstat(full)
-  if (info.isDirectory()) {
-    const files = (await walk(base, full)).filter(file => MANIFEST_EXTENSIONS.test(file))
+
+  /** Adds the files one pattern names to `into`; returns the problems to report (at the pattern, or a file). */
+  private async expand(pattern: string, into: Set<string>): Promise<Problem[]> {
+    const relative = normalise(pattern)
+    const scan = picomatch.scan(relative)
+    if (scan.isGlob) {
+      const start = await this.confined(scan.base || '.').catch(() => undefined)
+      if (!start)
+        return [{ message: `the glob's folder '${scan.base}' is outside the workspace or does not exist` }]
+      const matches = picomatch(relative)
+      const walked = await this.walk(scan.base || '.')
+      const files = walked.files.filter(file => MANIFEST_EXTENSIONS.test(file) && matches(file))
+      files.forEach(file => into.add(file))
+      return [
+        ...walked.problems,
+        ...(files.length === 0 ? [{ message: 'the glob matched no .yaml, .yml or .json files' }] : [])
+      ]
+    }
+    const full = await this.confined(relative).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error))
+    )
+    if (full instanceof Error) return [{ message: full.message }]
+    if (!(await stat(full)).isDirectory()) {
+      into.add(this.relative(full))
+      return []
+    }
+    const walked = await this.walk(relative)
+    const files = walked.files.filter(file => MANIFEST_EXTENSIONS.test(file))
     files.forEach(file => into.add(file))
-    return files.length === 0 ? 'the folder holds no .yaml, .yml or .json files' : undefined
+    const empty = files.length === 0 && walked.problems.length === 0
+    return [
+      ...walked.problems,
+      ...(empty ? [{ message: 'the folder holds no .yaml, .yml or .json files' }] : [])
+    ]
   }
-  into.add(toRelative(base, full))
-  return undefined
+
+  /**
+   * Every regular file below a folder, by its repo-relative path as written. A symlink leading
+   * outside the workspace is a problem (never followed); a folder already visited (a symlink
+   * cycle) is not entered twice.
+   */
+  private async walk(
+    folder: string,
+    visited = new Set<string>()
+  ): Promise<{ files: string[]; problems: Problem[] }> {
+    const result: { files: string[]; problems: Problem[] } = { files: [], problems: [] }
+    const real = await this.confined(folder)
+    if (visited.has(real)) return result
+    visited.add(real)
+    for (const entry of (await readdir(real, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1
+    )) {
+      if (entry.name === '.git' || entry.name === 'node_modules') continue
+      const child = folder === '.' ? entry.name : `${folder}/${entry.name}`
+      const target = await this.confined(child).catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error))
+      )
+      if (target instanceof Error) {
+        if (entry.isSymbolicLink()) result.problems.push({ file: child, message: target.message })
+        continue
+      }
+      const info = await stat(target)
+      if (info.isDirectory()) {
+        const inner = await this.walk(child, visited)
+        result.files.push(...inner.files)
+        result.problems.push(...inner.problems)
+      } else if (info.isFile()) result.files.push(child)
+    }
+    return result
+  }
+
+  /** The real path of a repo-relative path, or an error when it (or a symlink on the way) leaves the root. */
+  async confined(relative: string): Promise<string> {
+    const full = path.resolve(this.base, relative)
+    if (!isInside(this.base, full)) throw new Error(`'${relative}' is outside the workspace (${this.base})`)
+    const real = await realpath(full).catch(async () => {
+      const link = await lstat(full).catch(() => undefined)
+      throw new Error(
+        link?.isSymbolicLink() ? `'${relative}' is a broken symlink` : `'${relative}' does not exist`
+      )
+    })
+    if (!isInside(this.base, real))
+      throw new Error(`'${relative}' leads outside the workspace through a symlink`)
+    return real
+  }
+
+  private relative(full: string): string {
+    return path.relative(this.base, full).split(path.sep).join('/')
+  }
 }
 
-/** Every regular file below a folder, repo-relative; symlinks that lead outside the root are skipped. */
-async function walk(base: string, folder: string): Promise<string[]> {
-  const files: string[] = []
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    if (entry.name === '.git' || entry.name === 'node_modules') continue
-    const full = path.join(folder, entry.name)
-    const real = await confined(base, toRelative(base, full)).catch(() => undefined)
-    if (!real) continue
-    const info = await lstat(real)
-    if (info.isDirectory()) files.push(...(await walk(base, full)))
-    else if (info.isFile()) files.push(toRelative(base, full))
-  }
-  return files
-}
-
-/** The real path of a repo-relative file, or an error when it (or a symlink on the way) leaves the root. */
-async function confined(base: string, relative: string): Promise<string> {
-  const full = path.resolve(base, relative)
-  if (!isInside(base, full)) throw new Error(`'${relative}' is outside the workspace (${base})`)
-  const real = await realpath(full).catch(() => {
-    throw new Error(`'${relative}' does not exist`)
-  })
-  if (!isInside(await realpath(base), real))
-    throw new Error(`'${relative}' leads outside the workspace through a symlink`)
-  return real
+/** `!k8s/dev` excludes the folder and everything below it, like `!k8s/dev/**`. */
+function excluder(pattern: string): (file: string) => boolean {
+  const matches = picomatch(pattern, { dot: true })
+  const folder = pattern.replace(/\/+$/, '')
+  return file => matches(file) || file.startsWith(folder + '/')
 }
 
 function isInside(base: string, full: string): boolean {
@@ -117,8 +173,4 @@ function isInside(base: string, full: string): boolean {
 
 function normalise(pattern: string): string {
   return pattern.replace(/\\/g, '/').replace(/^\.\//, '')
-}
-
-function toRelative(base: string, full: string): string {
-  return path.relative(base, full).split(path.sep).join('/')
 }

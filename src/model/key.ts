@@ -42,3 +42,17 @@ export function keyId(key: ResourceKey): string {
 export function sameKey(a: ResourceKey, b: ResourceKey): boolean {
   return a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name
 }
+
+/** Ordinal order of keys: group, kind, namespace, name. */
+export function compareKeys(a: ResourceKey, b: ResourceKey): number {
+  return (
+    compareText(a.group, b.group) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.name, b.name)
+  )
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

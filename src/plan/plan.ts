@@ -1,6 +1,6 @@
 import type { Issue } from '../model/issue.js'
 import { compareIssues, issueAt } from '../model/issue.js'
-import { formatKey, keyId } from '../model/key.js'
+import { compareKeys, formatKey, keyId } from '../model/key.js'
 import type { Manifest } from '../model/manifest.js'
 import { formatSource } from '../model/source.js'
 import type { Task } from '../model/task.js'
@@ -71,17 +71,23 @@ export function buildPlan(input: PlanInput): Plan {
   }
   const tasks: Task[] = []
   const skipped: SkippedHook[] = []
+  const desired = new Set<string>()
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues)
     const made = tasksForManifest(manifest, directives, ctx)
     tasks.push(...made.tasks)
     skipped.push(...made.skipped)
+    desired.add(keyId(made.identity))
   }
   validateTasks(tasks, issues)
+  const resources = tasks.filter(task => task.type === 'resource')
   tasks.push(...namespaceTasks(input, tasks, appOptions))
-  tasks.push(...prunes(input, tasks, appOptions, issues))
+  tasks.push(...prunes(input, resources, desired, appOptions, issues))
   const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions)
   const ordered = pullUpDependencies(arranged.sort(compareTasks))
+  skipped.sort(
+    (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
+  )
   return {
     app: input.app,
     operation: input.operation,
@@ -93,10 +99,16 @@ export function buildPlan(input: PlanInput): Plan {
   }
 }
 
-function prunes(input: PlanInput, tasks: readonly Task[], appOptions: SyncOptions, issues: Issue[]): Task[] {
+/** Prune tasks against the previous inventory; `desired` holds every manifest's identity (§7.3). */
+function prunes(
+  input: PlanInput,
+  resources: readonly Task[],
+  desired: ReadonlySet<string>,
+  appOptions: SyncOptions,
+  issues: Issue[]
+): Task[] {
   if (!input.previous || input.operation.type === 'delete' || input.operation.type === 'test') return []
   const settings = { enabled: input.prune?.enabled ?? false, confirmed: input.prune?.confirmed ?? false }
-  const resources = tasks.filter(task => task.type === 'resource')
   if (
     resources.length === 0 &&
     settings.enabled &&
@@ -113,7 +125,7 @@ function prunes(input: PlanInput, tasks: readonly Task[], appOptions: SyncOption
   }
   return pruneTasks(input.previous, {
     app: input.app,
-    desired: new Set(resources.map(task => keyId(task.key))),
+    desired,
     desiredNamespaces: new Set(resources.map(task => task.key.namespace).filter(ns => ns !== '')),
     appOptions,
     settings,
@@ -127,24 +139,23 @@ function prunes(input: PlanInput, tasks: readonly Task[], appOptions: SyncOption
  */
 function validateTasks(tasks: readonly Task[], issues: Issue[]): void {
   const seen = new Map<string, Task>()
+  const named = new Set<string>()
   for (const task of tasks) {
     const source = task.source
     if (!source) continue
-    const problem = task.key.name.endsWith('*') ? undefined : nameProblem(task.key.kind, task.key.name)
-    if (problem) issues.push(issueAt('error', source, problem, { key: task.key }))
     const id = keyId(task.key)
+    const nameCheck = `${formatSource(source)} ${id}`
+    if (!named.has(nameCheck) && !task.key.name.endsWith('*')) {
+      named.add(nameCheck)
+      const problem = nameProblem(task.key.kind, task.key.name)
+      if (problem) issues.push(issueAt('error', source, problem, { key: task.key }))
+    }
     const first = seen.get(id)
     if (!first) seen.set(id, task)
     else if (first.source && formatSource(first.source) !== formatSource(source)) {
       const what = first.type === 'hook' && task.type === 'hook' ? 'two hooks resolve to' : 'duplicate object'
-      issues.push(
-        issueAt(
-          'error',
-          source,
-          `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`,
-          { key: task.key }
-        )
-      )
+      const message = `${what} ${formatKey(task.key)}; also defined at ${formatSource(first.source)}`
+      issues.push(issueAt('error', source, message, { key: task.key }))
     }
   }
 }

@@ -111,10 +111,8 @@ function removalDecision(
 /** Reads a live object's annotations; problems there are the cluster's, so they become warnings. */
 function liveDirectives(live: KubeObject, key: ResourceKey, issues: Issue[]): Directives {
   const found: Issue[] = []
-  const directives = readDirectives(
-    { object: live, source: { file: '(live)', docIndex: 0, line: 0 }, fieldLines: new Map() },
-    found
-  )
+  const source = { file: '(live)', docIndex: 0, line: 0 }
+  const directives = readDirectives({ object: live, source, fieldLines: new Map() }, found, { live: true })
   for (const issue of found.filter(issue => issue.severity === 'error')) {
     issues.push({
       ...issue,

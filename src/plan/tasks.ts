@@ -34,6 +34,8 @@ export interface SkippedHook {
 export interface ManifestTasks {
   tasks: Task[]
   skipped: SkippedHook[]
+  /** The object's identity after namespace defaulting: desired, so never pruned, whatever its tasks. */
+  identity: ResourceKey
 }
 
 /** The tasks one manifest yields for the operation: none (Skip, other operation), one, or one per hook phase. */
@@ -43,8 +45,10 @@ export function tasksForManifest(
   ctx: TaskContext
 ): ManifestTasks {
   const object = placeInNamespace(manifest, ctx)
-  if (directives.skip) return { tasks: [], skipped: [] }
-  if (!directives.hook) return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [] }
+  const key = identity(object)
+  if (directives.skip) return { tasks: [], skipped: [], identity: key }
+  if (!directives.hook)
+    return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [], identity: key }
   const hook = directives.hook
   const types = hook.family === 'argo' ? hook.types : hook.events
   const phases = hookPhases(hook, ctx.operation)
@@ -60,7 +64,7 @@ export function tasksForManifest(
   for (const { phase, trigger } of phases) {
     const filtered = ctx.hookFilter(hook.family, trigger)
     if (filtered) {
-      skipped.push({ key: identity(object), source: manifest.source, reason: filtered })
+      skipped.push({ key: identity(object), source: manifest.source, reason: `${trigger} hook ${filtered}` })
       continue
     }
     const named = nameHook(object, phase, ctx)
@@ -78,7 +82,7 @@ export function tasksForManifest(
       }
     })
   }
-  return { tasks, skipped }
+  return { tasks, skipped, identity: key }
 }
 
 function resourceTasks(

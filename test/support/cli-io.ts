@@ -12,7 +12,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI in memory: output captured, working folder the repository, a fixed clock. */
-export async function cli(argv: readonly string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+export async function cli(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT
+): Promise<CliRun> {
   let out = ''
   let err = ''
   const io: CliIo = {

@@ -13,6 +13,7 @@ export function expectGolden(relative: string, actual: string): void {
     mkdirSync(path.dirname(file), { recursive: true })
     writeFileSync(file, actual)
   }
-  if (!existsSync(file)) throw new Error(`golden file ${relative} is missing; run with UPDATE_GOLDEN=1 to create it`)
+  if (!existsSync(file))
+    throw new Error(`golden file ${relative} is missing; run with UPDATE_GOLDEN=1 to create it`)
   expect(actual).toBe(readFileSync(file, 'utf8'))
 }

@@ -8,10 +8,9 @@ import type { Plan, PlanInput } from '../../src/plan/plan.js'
 import { buildPlan } from '../../src/plan/plan.js'
 import type { PreviousEntry, PreviousInventory } from '../../src/plan/prune.js'
 import { offlineScope } from '../../src/plan/scope.js'
-import { keyId } from '../../src/model/key.js'
 import type { ResourceKey } from '../../src/model/key.js'
+import { formatKey, keyId } from '../../src/model/key.js'
 import type { Task } from '../../src/model/task.js'
-import { formatKey } from '../../src/model/key.js'
 import { TRACKING_ANNOTATION, trackingId } from '../../src/model/tracking.js'
 
 /** The revision and start time every planner test and golden uses. */
@@ -71,12 +70,6 @@ export function objectYaml(spec: ObjectSpec): string {
   return lines.join('\n') + '\n'
 }
 
-/** The line `objectYaml` puts the n-th annotation (0-based) on. */
-export function annotationLineOf(spec: ObjectSpec, index: number): number {
-  const metadataLines = [spec.name, spec.generateName, spec.namespace].filter(v => v !== undefined).length
-  return 3 + metadataLines + 1 + 1 + index
-}
-
 /** A manifest built through the real parser, so its lines are real. */
 export function manifest(spec: ObjectSpec, file = 'test.yaml'): Manifest {
   const [first, ...rest] = manifestsOf(objectYaml(spec), file)
@@ -133,10 +126,18 @@ export function liveObject(
   const annotations: Record<string, string> = { ...options.annotations }
   const tracking = options.tracking === undefined ? trackingId('app', key) : options.tracking
   if (tracking !== null) annotations[TRACKING_ANNOTATION] = tracking
-  const metadata: KubeObject['metadata'] = { name: key.name, uid: options.uid ?? `uid-${key.name}`, annotations }
+  const metadata: KubeObject['metadata'] = {
+    name: key.name,
+    uid: options.uid ?? `uid-${key.name}`,
+    annotations
+  }
   if (key.namespace !== '') metadata.namespace = key.namespace
   if (options.finalizers) metadata.finalizers = options.finalizers
-  return { apiVersion: options.apiVersion ?? (key.group === '' ? 'v1' : `${key.group}/v1`), kind: key.kind, metadata }
+  return {
+    apiVersion: options.apiVersion ?? (key.group === '' ? 'v1' : `${key.group}/v1`),
+    kind: key.kind,
+    metadata
+  }
 }
 
 /** A previous inventory from entries and the live objects that still exist. */
@@ -201,5 +202,11 @@ export function permutations<T>(items: readonly T[]): T[][] {
   const rotate = (by: number): T[] => [...items.slice(by), ...items.slice(0, by)]
   const odd = items.filter((_, i) => i % 2 === 1)
   const even = items.filter((_, i) => i % 2 === 0)
-  return [[...items].reverse(), rotate(1), rotate(Math.floor(items.length / 2)), [...odd, ...even], [...even].reverse().concat(odd)]
+  return [
+    [...items].reverse(),
+    rotate(1),
+    rotate(Math.floor(items.length / 2)),
+    [...odd, ...even],
+    [...even].reverse().concat(odd)
+  ]
 }

@@ -55,12 +55,15 @@ const KEBAB_POLICY: Readonly<Record<string, DeletePolicy>> = {
  * Reads an object's annotations (sync-semantics §2). Every problem becomes an issue located at the
  * annotation's line; nothing invalid is silently dropped or defaulted.
  */
-export function readDirectives(manifest: Manifest, issues: Issue[]): Directives {
+export function readDirectives(
+  manifest: Manifest,
+  issues: Issue[],
+  options: { live?: boolean } = {}
+): Directives {
   const reader = new AnnotationReader(manifest, issues)
-  reader.checkKeys()
-  const hook = reader.hookSpec()
-  const argoTypes = reader.list(ARGO.hook)
-  const skip = hook === undefined && argoTypes?.includes('Skip') === true
+  // A live object carries what wavesync itself wrote (tracking id, finalizer): only manifests are checked.
+  if (!options.live) reader.checkKeys()
+  const { hook, skip } = reader.hookSpec()
   return {
     hook,
     skip,
@@ -154,8 +157,14 @@ class AnnotationReader {
     return value
   }
 
-  hookSpec(): HookSpec | undefined {
+  /** The hook's phases (sync-semantics §2.8.1), and whether the object is `Skip` alone. */
+  hookSpec(): { hook: HookSpec | undefined; skip: boolean } {
     const argo = this.argoHook()
+    const hook = this.hookFrom(argo)
+    return { hook, skip: hook === undefined && argo?.includes('Skip') === true }
+  }
+
+  private hookFrom(argo: ArgoHookType[] | undefined): HookSpec | undefined {
     const helmKey = this.helmKey('hook')
     if (argo !== undefined) {
       if (helmKey)

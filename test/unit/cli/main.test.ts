@@ -20,7 +20,11 @@ describe('runCli', () => {
 
   test('an unknown command: named, then the usage, on stderr, exit 2', async () => {
     const usage = (await cli(['--help'])).out
-    expect(await cli(['deploy'])).toEqual({ code: 2, out: '', err: `wavesync: unknown command 'deploy'\n\n${usage}\n` })
+    expect(await cli(['deploy'])).toEqual({
+      code: 2,
+      out: '',
+      err: `wavesync: unknown command 'deploy'\n\n${usage}\n`
+    })
   })
 
   test('a command gets its own --help', async () => {

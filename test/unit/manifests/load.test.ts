@@ -6,7 +6,10 @@ import { formatIssue } from '../../../src/model/issue.js'
 import { REPO_ROOT } from '../../support/fixtures.js'
 
 /** An in-memory source: files by name; `read` of a missing file fails like the filesystem would. */
-function memorySource(files: Record<string, string>, resolved: string[] = Object.keys(files).sort()): ManifestSource {
+function memorySource(
+  files: Record<string, string>,
+  resolved: string[] = Object.keys(files).sort()
+): ManifestSource {
   return {
     resolve: () => Promise.resolve({ files: [...resolved], issues: [] }),
     read: file => {
@@ -35,16 +38,18 @@ describe('loadManifests', () => {
       ['.']
     )
     expect(loaded.issues).toEqual([])
-    expect(loaded.manifests.map(m => `${m.source.file}:${m.source.line} ${m.object.metadata.name ?? ''}`)).toEqual([
-      'a.yaml:1 a1',
-      'b.yaml:1 b1',
-      'b.yaml:6 b2'
-    ])
+    expect(
+      loaded.manifests.map(m => `${m.source.file}:${m.source.line} ${m.object.metadata.name ?? ''}`)
+    ).toEqual(['a.yaml:1 a1', 'b.yaml:1 b1', 'b.yaml:6 b2'])
   })
 
   test('good files are decoded even when others are broken; issues sorted by file, line, message', async () => {
     const loaded = await loadManifests(
-      memorySource({ 'z.yaml': 'a: [\n', 'good.yaml': CM('fine'), 'm.yaml': 'apiVersion: v1\nkind: X\nmetadata: {}\n' }),
+      memorySource({
+        'z.yaml': 'a: [\n',
+        'good.yaml': CM('fine'),
+        'm.yaml': 'apiVersion: v1\nkind: X\nmetadata: {}\n'
+      }),
       ['.']
     )
     expect(loaded.manifests.map(m => m.object.metadata.name)).toEqual(['fine'])
@@ -62,6 +67,8 @@ describe('loadManifests', () => {
   test('warnings from the YAML schema are carried along with the manifests', async () => {
     const loaded = await loadManifests(memorySource({ 'w.yaml': CM('w') + 'data:\n  a: yes\n' }), ['.'])
     expect(loaded.manifests).toHaveLength(1)
-    expect(loaded.issues.map(issue => [issue.severity, issue.file, issue.line])).toEqual([['warning', 'w.yaml', 6]])
+    expect(loaded.issues.map(issue => [issue.severity, issue.file, issue.line])).toEqual([
+      ['warning', 'w.yaml', 6]
+    ])
   })
 })

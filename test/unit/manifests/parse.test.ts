@@ -81,98 +81,102 @@ describe('parseYamlFile: errors', () => {
   })
 })
 
-describe('parseYamlFile: the manifest schema (docs/manifests.md)', () => {
-  test('merge keys are merged, local keys win, a list of maps merges in order', () => {
-    const [document] = parseFixture('merge-keys.yaml').documents
-    expect(document?.value).toEqual({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        name: 'merged',
-        labels: { app: 'web', tier: 'front' },
-        annotations: { app: 'web', tier: 'back' }
-      },
-      data: { x: '1', y: '2' }
-    })
-  })
+// parseYamlFile: the manifest schema (docs/manifests.md)
 
-  test('YAML 1.1 ambiguities: values as YAML 1.2 reads them (octal as kubectl), warnings at their lines', () => {
-    const parsed = parseFixture('yaml11.yaml')
-    const file = `${FIXTURES}/yaml11.yaml`
-    expect(parsed.documents[0]?.value).toEqual({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'yaml11' },
-      spec: {
-        enableServiceLinks: 'yes', // plain yes stays a string
-        hostNetwork: 'on', // plain on stays a string
-        quoted: 'on', // quoted: a string, no warning
-        volumes: [
-          { name: 'config', configMap: { name: 'config', defaultMode: 420 } }, // 0644 → octal
-          { name: 'quoted', configMap: { name: 'config', defaultMode: '0644' } }, // quoted: string
-          { name: 'explicit', configMap: { name: 'config', defaultMode: 420 } } // 0o644: no warning
-        ],
-        duration: '1:30'
-      }
-    })
-    expect(parsed.issues).toEqual([
-      {
-        severity: 'warning',
-        file,
-        line: 6,
-        docIndex: 0,
-        message:
-          "spec.enableServiceLinks: plain 'yes' is the string \"yes\" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false"
-      },
-      {
-        severity: 'warning',
-        file,
-        line: 7,
-        docIndex: 0,
-        message:
-          "spec.hostNetwork: plain 'on' is the string \"on\" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false"
-      },
-      {
-        severity: 'warning',
-        file,
-        line: 13,
-        docIndex: 0,
-        message:
-          "spec.volumes.0.configMap.defaultMode: '0644' is read as octal (420), as kubectl does; write 0o644 to say so explicitly"
-      },
-      {
-        severity: 'warning',
-        file,
-        line: 22,
-        docIndex: 0,
-        message: "spec.duration: plain '1:30' is a string here but a base-60 number for YAML 1.1; quote it"
-      }
-    ])
+test('merge keys are merged, local keys win, a list of maps merges in order', () => {
+  const [document] = parseFixture('merge-keys.yaml').documents
+  expect(document?.value).toEqual({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'merged',
+      labels: { app: 'web', tier: 'front' },
+      annotations: { app: 'web', tier: 'back' }
+    },
+    data: { x: '1', y: '2' }
   })
+})
 
-  test.each([
-    // Every YAML 1.1 boolean spelling warns; YAML 1.2 booleans do not.
-    ['y', 'y', true],
-    ['No', 'No', true],
-    ['OFF', 'OFF', true],
-    ['true', true, false],
-    ['False', false, false],
-    // Timestamps stay strings: the API expects strings.
-    ['2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', false],
-    // `0` alone is zero in both YAML versions; `09` is not octal.
-    ['0', 0, false],
-    ['09', 9, false],
-    // Negative legacy octal is read as octal too.
-    ['-012', -10, true]
-  ] as const)('plain %s → %j (warning: %s)', (raw, value, warns) => {
-    const parsed = parseYamlFile(`field: ${raw}\n`, 'v.yaml')
-    expect(parsed.documents[0]?.value).toEqual({ field: value })
-    expect(parsed.issues.map(issue => [issue.severity, issue.line])).toEqual(warns ? [['warning', 1]] : [])
-  })
+const YAML11 = `${FIXTURES}/yaml11.yaml`
 
-  test('the octal hint for a negative value keeps the sign (0o12 would be +10)', () => {
-    const [issue] = parseYamlFile('field: -012\n', 'v.yaml').issues
-    expect(issue?.message).toMatch(/^field: '-012' is read as octal \(-10\)/)
-    expect(issue?.message).not.toContain('write 0o12 ')
+/** The warnings yaml11.yaml must give: each at the line of its value. */
+const YAML11_WARNINGS = [
+  {
+    severity: 'warning',
+    file: YAML11,
+    line: 6,
+    docIndex: 0,
+    message:
+      'spec.enableServiceLinks: plain \'yes\' is the string "yes" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false'
+  },
+  {
+    severity: 'warning',
+    file: YAML11,
+    line: 7,
+    docIndex: 0,
+    message:
+      'spec.hostNetwork: plain \'on\' is the string "on" here (YAML 1.2) but a boolean for kubectl (YAML 1.1); quote it or write true/false'
+  },
+  {
+    severity: 'warning',
+    file: YAML11,
+    line: 13,
+    docIndex: 0,
+    message:
+      "spec.volumes.0.configMap.defaultMode: '0644' is read as octal (420), as kubectl does; write 0o644 to say so explicitly"
+  },
+  {
+    severity: 'warning',
+    file: YAML11,
+    line: 22,
+    docIndex: 0,
+    message: "spec.duration: plain '1:30' is a string here but a base-60 number for YAML 1.1; quote it"
+  }
+]
+
+test('YAML 1.1 ambiguities: values as YAML 1.2 reads them (octal as kubectl), warnings at their lines', () => {
+  const parsed = parseFixture('yaml11.yaml')
+  expect(parsed.documents[0]?.value).toEqual({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'yaml11' },
+    spec: {
+      enableServiceLinks: 'yes', // plain yes stays a string
+      hostNetwork: 'on', // plain on stays a string
+      quoted: 'on', // quoted: a string, no warning
+      volumes: [
+        { name: 'config', configMap: { name: 'config', defaultMode: 420 } }, // 0644 → octal
+        { name: 'quoted', configMap: { name: 'config', defaultMode: '0644' } }, // quoted: string
+        { name: 'explicit', configMap: { name: 'config', defaultMode: 420 } } // 0o644: no warning
+      ],
+      duration: '1:30'
+    }
   })
+  expect(parsed.issues).toEqual(YAML11_WARNINGS)
+})
+
+test.each([
+  // Every YAML 1.1 boolean spelling warns; YAML 1.2 booleans do not.
+  ['y', 'y', true],
+  ['No', 'No', true],
+  ['OFF', 'OFF', true],
+  ['true', true, false],
+  ['False', false, false],
+  // Timestamps stay strings: the API expects strings.
+  ['2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', false],
+  // `0` alone is zero in both YAML versions; `09` is not octal.
+  ['0', 0, false],
+  ['09', 9, false],
+  // Negative legacy octal is read as octal too.
+  ['-012', -10, true]
+] as const)('plain %s → %j (warning: %s)', (raw, value, warns) => {
+  const parsed = parseYamlFile(`field: ${raw}\n`, 'v.yaml')
+  expect(parsed.documents[0]?.value).toEqual({ field: value })
+  expect(parsed.issues.map(issue => [issue.severity, issue.line])).toEqual(warns ? [['warning', 1]] : [])
+})
+
+test('the octal hint for a negative value keeps the sign (0o12 would be +10)', () => {
+  const [issue] = parseYamlFile('field: -012\n', 'v.yaml').issues
+  expect(issue?.message).toMatch(/^field: '-012' is read as octal \(-10\)/)
+  expect(issue?.message).not.toContain('write 0o12 ')
 })

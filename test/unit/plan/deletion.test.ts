@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals'
+import { expect, test } from '@jest/globals'
 import type { Task } from '../../../src/model/task.js'
 import type { PlanInput } from '../../../src/plan/plan.js'
 import type { ObjectSpec } from '../../support/manifest-builders.js'
@@ -9,7 +9,11 @@ const OPTIONS = 'argocd.argoproj.io/sync-options'
 
 function rows(tasks: readonly Task[]): string[] {
   return tasks.map(t => {
-    const what = t.removal ? (t.removal.action === 'skip' ? `skip (${t.removal.reason ?? ''})` : 'remove') : (t.hook?.trigger ?? '-')
+    const what = t.removal
+      ? t.removal.action === 'skip'
+        ? `skip (${t.removal.reason ?? ''})`
+        : 'remove'
+      : (t.hook?.trigger ?? '-')
     return `${t.phase} ${t.wave} ${t.type} ${t.key.group}/${t.key.kind} ${t.key.namespace}/${t.key.name}: ${what}`
   })
 }
@@ -25,79 +29,131 @@ const CRD: ObjectSpec = {
   extra: 'spec:\n  group: example.com\n  scope: Namespaced\n  names:\n    kind: Widget\n    plural: widgets'
 }
 
-describe('the delete operation (sync-semantics §10)', () => {
-  test('Delete phase in reverse order, CRDs kept, Namespaces last in NamespaceCleanup, delete hooks around', () => {
-    const result = deletePlan([
-      { kind: 'Namespace', name: 'team', annotations: { [WAVE]: '-1' } },
-      CRD,
-      { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', namespace: 'team', annotations: { [WAVE]: '2' } },
-      { kind: 'ConfigMap', name: 'cfg', namespace: 'team' },
-      { kind: 'Service', name: 'web', namespace: 'team' },
-      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'team' },
-      { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: 'v1.example.com' },
-      { apiVersion: 'batch/v1', kind: 'Job', name: 'pre', namespace: 'team', annotations: { 'argocd.argoproj.io/hook': 'PreDelete' } },
-      { apiVersion: 'batch/v1', kind: 'Job', name: 'post', namespace: 'team', annotations: { 'helm.sh/hook': 'post-delete' } }
-    ])
-    expect(result.issues).toEqual([])
-    expect(rows(result.tasks)).toEqual([
-      'PreDelete 0 hook batch/Job team/pre: PreDelete',
-      'Delete 2 delete example.com/Widget team/w: remove',
-      'Delete 0 delete apiregistration.k8s.io/APIService /v1.example.com: remove',
-      'Delete 0 delete apps/Deployment team/web: remove',
-      'Delete 0 delete /Service team/web: remove',
-      'Delete 0 delete apiextensions.k8s.io/CustomResourceDefinition /widgets.example.com: skip (CRD kept)',
-      'Delete 0 delete /ConfigMap team/cfg: remove',
-      'PostDelete 0 hook batch/Job team/post: post-delete',
-      'NamespaceCleanup 0 delete /Namespace /team: remove'
-    ])
-    expect(result.tasks.find(t => t.key.kind === 'Namespace')?.id).toBe('NamespaceCleanup:\u0000Namespace\u0000\u0000team')
-  })
+// the delete operation (sync-semantics §10)
 
-  test.each<[string, ObjectSpec, Partial<PlanInput>, string]>([
-    ['Delete=false on the object', { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=false' } }, {}, 'skip (ignored (Delete=false))'],
-    ['Delete=false for the app', { kind: 'ConfigMap', name: 'c' }, { appOptions: { Delete: 'false' } }, 'skip (ignored (Delete=false))'],
-    ['Delete=confirm without confirm-delete', { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } }, {}, 'skip (ignored (requires confirmation))'],
-    ['Delete=confirm with confirm-delete', { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } }, { deletion: { confirmed: true } }, 'remove'],
-    // The object's option wins over the app's.
-    ['object Delete=confirm over app Delete=false', { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } }, { appOptions: { Delete: 'false' }, deletion: { confirmed: true } }, 'remove'],
-    ['resource-policy keep', { kind: 'ConfigMap', name: 'c', annotations: { 'helm.sh/resource-policy': 'keep' } }, {}, 'skip (ignored (resource-policy keep))'],
-    ['nothing special', { kind: 'ConfigMap', name: 'c' }, {}, 'remove']
-  ])('%s → %s', (_, spec, input, decision) => {
-    expect(rows(deletePlan([spec], input).tasks)).toEqual([`Delete 0 delete /ConfigMap dest/c: ${decision}`])
-  })
+test('Delete phase in reverse order, CRDs kept, Namespaces last in NamespaceCleanup, delete hooks around', () => {
+  const result = deletePlan([
+    { kind: 'Namespace', name: 'team', annotations: { [WAVE]: '-1' } },
+    CRD,
+    {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      name: 'w',
+      namespace: 'team',
+      annotations: { [WAVE]: '2' }
+    },
+    { kind: 'ConfigMap', name: 'cfg', namespace: 'team' },
+    { kind: 'Service', name: 'web', namespace: 'team' },
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'team' },
+    { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: 'v1.example.com' },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      name: 'pre',
+      namespace: 'team',
+      annotations: { 'argocd.argoproj.io/hook': 'PreDelete' }
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      name: 'post',
+      namespace: 'team',
+      annotations: { 'helm.sh/hook': 'post-delete' }
+    }
+  ])
+  expect(result.issues).toEqual([])
+  expect(rows(result.tasks)).toEqual([
+    'PreDelete 0 hook batch/Job team/pre: PreDelete',
+    'Delete 2 delete example.com/Widget team/w: remove',
+    'Delete 0 delete apiregistration.k8s.io/APIService /v1.example.com: remove',
+    'Delete 0 delete apps/Deployment team/web: remove',
+    'Delete 0 delete /Service team/web: remove',
+    'Delete 0 delete apiextensions.k8s.io/CustomResourceDefinition /widgets.example.com: skip (CRD kept)',
+    'Delete 0 delete /ConfigMap team/cfg: remove',
+    'PostDelete 0 hook batch/Job team/post: post-delete',
+    'NamespaceCleanup 0 delete /Namespace /team: remove'
+  ])
+  expect(result.tasks.find(t => t.key.kind === 'Namespace')?.id).toBe(
+    'NamespaceCleanup:\u0000Namespace\u0000\u0000team'
+  )
+})
 
-  test('a Namespace holding a kept object is kept; one holding only deleted objects goes', () => {
-    const result = deletePlan([
-      { kind: 'Namespace', name: 'keep-me' },
-      { kind: 'Namespace', name: 'drop-me' },
-      { kind: 'ConfigMap', name: 'kept', namespace: 'keep-me', annotations: { [OPTIONS]: 'Delete=false' } },
-      { kind: 'ConfigMap', name: 'gone', namespace: 'drop-me' }
-    ])
-    expect(rows(result.tasks)).toEqual([
-      'Delete 0 delete /ConfigMap keep-me/kept: skip (ignored (Delete=false))',
-      'Delete 0 delete /ConfigMap drop-me/gone: remove',
-      'NamespaceCleanup 0 delete /Namespace /drop-me: remove',
-      'NamespaceCleanup 0 delete /Namespace /keep-me: skip (namespace kept: it holds objects that are kept)'
-    ])
-  })
+test.each<[string, ObjectSpec, Partial<PlanInput>, string]>([
+  [
+    'Delete=false on the object',
+    { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=false' } },
+    {},
+    'skip (ignored (Delete=false))'
+  ],
+  [
+    'Delete=false for the app',
+    { kind: 'ConfigMap', name: 'c' },
+    { appOptions: { Delete: 'false' } },
+    'skip (ignored (Delete=false))'
+  ],
+  [
+    'Delete=confirm without confirm-delete',
+    { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } },
+    {},
+    'skip (ignored (requires confirmation))'
+  ],
+  [
+    'Delete=confirm with confirm-delete',
+    { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } },
+    { deletion: { confirmed: true } },
+    'remove'
+  ],
+  // The object's option wins over the app's.
+  [
+    'object Delete=confirm over app Delete=false',
+    { kind: 'ConfigMap', name: 'c', annotations: { [OPTIONS]: 'Delete=confirm' } },
+    { appOptions: { Delete: 'false' }, deletion: { confirmed: true } },
+    'remove'
+  ],
+  [
+    'resource-policy keep',
+    { kind: 'ConfigMap', name: 'c', annotations: { 'helm.sh/resource-policy': 'keep' } },
+    {},
+    'skip (ignored (resource-policy keep))'
+  ],
+  ['nothing special', { kind: 'ConfigMap', name: 'c' }, {}, 'remove']
+])('delete decision: %s → %s', (_, spec, input, decision) => {
+  expect(rows(deletePlan([spec], input).tasks)).toEqual([`Delete 0 delete /ConfigMap dest/c: ${decision}`])
+})
 
-  test('a Namespace with Delete=false keeps its own decision', () => {
-    const result = deletePlan([{ kind: 'Namespace', name: 'ns', annotations: { [OPTIONS]: 'Delete=false' } }])
-    expect(rows(result.tasks)).toEqual(['NamespaceCleanup 0 delete /Namespace /ns: skip (ignored (Delete=false))'])
-  })
+test('a Namespace holding a kept object is kept; one holding only deleted objects goes', () => {
+  const result = deletePlan([
+    { kind: 'Namespace', name: 'keep-me' },
+    { kind: 'Namespace', name: 'drop-me' },
+    { kind: 'ConfigMap', name: 'kept', namespace: 'keep-me', annotations: { [OPTIONS]: 'Delete=false' } },
+    { kind: 'ConfigMap', name: 'gone', namespace: 'drop-me' }
+  ])
+  expect(rows(result.tasks)).toEqual([
+    'Delete 0 delete /ConfigMap keep-me/kept: skip (ignored (Delete=false))',
+    'Delete 0 delete /ConfigMap drop-me/gone: remove',
+    'NamespaceCleanup 0 delete /Namespace /drop-me: remove',
+    'NamespaceCleanup 0 delete /Namespace /keep-me: skip (namespace kept: it holds objects that are kept)'
+  ])
+})
 
-  test('Delete-phase waves: highest first, one wave per step', () => {
-    const result = deletePlan([
-      { kind: 'ConfigMap', name: 'a', annotations: { [WAVE]: '1' } },
-      { kind: 'ConfigMap', name: 'b', annotations: { [WAVE]: '5' } },
-      { kind: 'ConfigMap', name: 'c', annotations: { [WAVE]: '-2' } },
-      { kind: 'Secret', name: 'd', annotations: { [WAVE]: '5' } }
-    ])
-    expect(rows(result.tasks)).toEqual([
-      'Delete 5 delete /ConfigMap dest/b: remove',
-      'Delete 5 delete /Secret dest/d: remove',
-      'Delete 1 delete /ConfigMap dest/a: remove',
-      'Delete -2 delete /ConfigMap dest/c: remove'
-    ])
-  })
+test('a Namespace with Delete=false keeps its own decision', () => {
+  const result = deletePlan([{ kind: 'Namespace', name: 'ns', annotations: { [OPTIONS]: 'Delete=false' } }])
+  expect(rows(result.tasks)).toEqual([
+    'NamespaceCleanup 0 delete /Namespace /ns: skip (ignored (Delete=false))'
+  ])
+})
+
+test('Delete-phase waves: highest first, one wave per step', () => {
+  const result = deletePlan([
+    { kind: 'ConfigMap', name: 'a', annotations: { [WAVE]: '1' } },
+    { kind: 'ConfigMap', name: 'b', annotations: { [WAVE]: '5' } },
+    { kind: 'ConfigMap', name: 'c', annotations: { [WAVE]: '-2' } },
+    { kind: 'Secret', name: 'd', annotations: { [WAVE]: '5' } }
+  ])
+  expect(rows(result.tasks)).toEqual([
+    'Delete 5 delete /ConfigMap dest/b: remove',
+    'Delete 5 delete /Secret dest/d: remove',
+    'Delete 1 delete /ConfigMap dest/a: remove',
+    'Delete -2 delete /ConfigMap dest/c: remove'
+  ])
 })

@@ -8,7 +8,14 @@ import { planText } from '../../../src/plan/render.js'
 import { offlineScope } from '../../../src/plan/scope.js'
 import { REPO_ROOT } from '../../support/fixtures.js'
 import { expectGolden } from '../../support/golden.js'
-import { DELETE, REVISION, STARTED_AT, SYNC_INSTALL, SYNC_UPGRADE, TEST } from '../../support/manifest-builders.js'
+import {
+  DELETE,
+  REVISION,
+  STARTED_AT,
+  SYNC_INSTALL,
+  SYNC_UPGRADE,
+  TEST
+} from '../../support/manifest-builders.js'
 
 /**
  * Golden plans of the examples (architecture.md §4 habit 3). Each runs the real loader over the
@@ -16,7 +23,13 @@ import { DELETE, REVISION, STARTED_AT, SYNC_INSTALL, SYNC_UPGRADE, TEST } from '
  * test/fixtures/plans/<example>/<operation>.txt. Regenerate on purpose with UPDATE_GOLDEN=1.
  * App and namespace are what `wavesync plan --manifests examples/<example>` defaults to.
  */
-const CASES: readonly [example: string, golden: string, operation: OperationKind, namespace: string, appOptions: SyncOptions][] = [
+const CASES: readonly [
+  example: string,
+  golden: string,
+  operation: OperationKind,
+  namespace: string,
+  appOptions: SyncOptions
+][] = [
   // A Namespace manifest, waves 0-2 and a PostSync hook.
   ['todo', 'sync', SYNC_INSTALL, 'todo', {}],
   // CreateNamespace, a PreSync hook in wave 1, Sync waves -1..3, PostSync waves 0-1.

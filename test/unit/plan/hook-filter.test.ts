@@ -18,7 +18,12 @@ describe('hookFilter: no-hooks and skip-hooks (sync-semantics §5.8)', () => {
     [{ skip: ['pre-upgrade'] }, 'sherpack', 'pre-upgrade', 'skipped (skip-hooks pre-upgrade)'],
     [{ skip: ['pre-upgrade'] }, 'helm', 'post-upgrade', undefined],
     // Several entries.
-    [{ skip: ['PreSync', 'during-install'] }, 'sherpack', 'during-install', 'skipped (skip-hooks during-install)']
+    [
+      { skip: ['PreSync', 'during-install'] },
+      'sherpack',
+      'during-install',
+      'skipped (skip-hooks during-install)'
+    ]
   ] as const)('%j: %s hook triggered by %s → %j', (options, family, trigger, reason) => {
     expect(hookFilter(options)(family, trigger)).toBe(reason)
   })
@@ -32,7 +37,10 @@ describe('skipHooksProblems', () => {
     [['PreSync', 'pre-install', 'during-upgrade', 'PostDelete'], []],
     // Skip is not a phase; names are case-sensitive; unknown names are errors.
     [['Skip'], [`skip-hooks: unknown entry 'Skip'; ${VALID}`]],
-    [['presync', 'PostSync', 'Pre-Install'], [`skip-hooks: unknown entry 'presync'; ${VALID}`, `skip-hooks: unknown entry 'Pre-Install'; ${VALID}`]]
+    [
+      ['presync', 'PostSync', 'Pre-Install'],
+      [`skip-hooks: unknown entry 'presync'; ${VALID}`, `skip-hooks: unknown entry 'Pre-Install'; ${VALID}`]
+    ]
   ])('%j → %j', (entries, problems) => {
     expect(skipHooksProblems(entries)).toEqual(problems)
   })

@@ -32,7 +32,10 @@ const ROLLBACK: OperationKind = { type: 'rollback' }
 const DELETE: OperationKind = { type: 'delete' }
 const TEST: OperationKind = { type: 'test' }
 
-const ALL_ARGO: HookSpec = { family: 'argo', types: ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PreDelete', 'PostDelete'] }
+const ALL_ARGO: HookSpec = {
+  family: 'argo',
+  types: ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PreDelete', 'PostDelete']
+}
 const ALL_HELM: HookSpec = {
   family: 'helm',
   events: [
@@ -51,7 +54,9 @@ const ALL_HELM: HookSpec = {
 const DURING: HookSpec = { family: 'sherpack', events: ['during-install', 'during-upgrade'] }
 
 function phases(spec: HookSpec, operation: OperationKind): string[] {
-  return hookPhases(spec, operation).map(({ phase, trigger }: { phase: Phase; trigger: string }) => `${phase}:${trigger}`)
+  return hookPhases(spec, operation).map(
+    ({ phase, trigger }: { phase: Phase; trigger: string }) => `${phase}:${trigger}`
+  )
 }
 
 describe('hookPhases: which hooks an operation runs (sync-semantics §5.1, §9.2)', () => {

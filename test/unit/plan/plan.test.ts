@@ -9,13 +9,24 @@ const WAVE = 'argocd.argoproj.io/sync-wave'
 
 const SPECS: ObjectSpec[] = [
   { kind: 'Namespace', name: 'team', annotations: { [WAVE]: '1' } },
-  { apiVersion: 'batch/v1', kind: 'Job', generateName: 'migrate-', namespace: 'team', annotations: { [HOOK]: 'PreSync,PostSync' } },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    generateName: 'migrate-',
+    namespace: 'team',
+    annotations: { [HOOK]: 'PreSync,PostSync' }
+  },
   { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'team', annotations: { [WAVE]: '2' } },
   { kind: 'Service', name: 'web', namespace: 'team', annotations: { [WAVE]: '2' } },
   { kind: 'ConfigMap', name: 'web', namespace: 'team' },
   { kind: 'ConfigMap', name: 'web', namespace: 'other' },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'reader' },
-  { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', annotations: { 'helm.sh/hook': 'post-install', 'helm.sh/hook-weight': '-1' } },
+  {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    name: 'w',
+    annotations: { 'helm.sh/hook': 'post-install', 'helm.sh/hook-weight': '-1' }
+  },
   { kind: 'ConfigMap', name: 'typo', annotations: { 'argocd.argoproj.io/sync-wav': '1' } }
 ]
 
@@ -40,7 +51,12 @@ describe('buildPlan', () => {
 
   test('the plan echoes its input', () => {
     const result = plan([], { app: 'shop', namespace: 'prod', revision: 'abc' })
-    expect([result.app, result.namespace, result.revision, result.operation]).toEqual(['shop', 'prod', 'abc', { type: 'sync', mode: 'install' }])
+    expect([result.app, result.namespace, result.revision, result.operation]).toEqual([
+      'shop',
+      'prod',
+      'abc',
+      { type: 'sync', mode: 'install' }
+    ])
     expect(result.tasks).toEqual([])
   })
 })

@@ -1,5 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
-import { formatDuration, parseDuration, parseWave, splitList } from '../../../../src/plan/annotations/values.js'
+import {
+  formatDuration,
+  parseDuration,
+  parseWave,
+  splitList
+} from '../../../../src/plan/annotations/values.js'
 
 describe('splitList (sync-semantics §2.1.2)', () => {
   test.each([

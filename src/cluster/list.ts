@@ -1,0 +1,40 @@
+import { getArray, getString } from '../model/json.js'
+import type { KubeObject } from '../model/object.js'
+import type { ApiClient } from './http.js'
+import type { ListResult } from './port.js'
+import { withTypeMeta } from './watch.js'
+
+/** A collection, and the apiVersion/kind its items get back. */
+export interface ListTarget {
+  path: string
+  apiVersion: string
+  kind: string
+}
+
+/**
+ * Reads a whole collection page by page (`limit`/`continue`, so a big namespace does not become one
+ * huge response). All pages belong to one snapshot; its resourceVersion is where a watch resumes.
+ */
+export async function listAll(
+  client: ApiClient,
+  target: ListTarget,
+  query: { labelSelector?: string; fieldSelector?: string; limit: number },
+  signal?: AbortSignal
+): Promise<ListResult> {
+  const items: KubeObject[] = []
+  let resourceVersion = ''
+  let token: string | undefined
+  do {
+    const page = { ...query, continue: token }
+    const request = { method: 'GET', path: target.path, query: page, verb: 'list' } as const
+    const { body } = await client.json(signal !== undefined ? { ...request, signal } : request)
+    // Lists omit apiVersion/kind per item: restore them so items look like any other object.
+    for (const item of getArray(body, ['items'])) {
+      const object = withTypeMeta(item, target)
+      if (object !== undefined) items.push(object)
+    }
+    resourceVersion = getString(body, ['metadata', 'resourceVersion']) ?? resourceVersion
+    token = getString(body, ['metadata', 'continue']) || undefined
+  } while (token !== undefined)
+  return { items, resourceVersion }
+}
