@@ -17,8 +17,8 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/e2e/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/e2e/support/global-teardown.mjs',
       slowTestThreshold: 30
     }
   ]

@@ -85198,12 +85198,24 @@ var import_undici6 = __toESM(require_undici(), 1);
 
 // src/cluster/auth.ts
 function kubeConfigAuthenticator(config, server) {
-  return async () => {
+  let current = config;
+  return async ({ fresh }) => {
+    if (fresh) current = withFreshAuthenticators(current);
     const context = new RequestContext(server, HttpMethod.GET);
-    await config.applySecurityAuthentication(context);
+    await current.applySecurityAuthentication(context);
     const dispatcher = context.getDispatcher();
     return { headers: context.getHeaders(), ...dispatcher !== void 0 ? { dispatcher } : {} };
   };
+}
+function withFreshAuthenticators(config) {
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: config.getClusters(),
+    users: config.getUsers(),
+    contexts: config.getContexts(),
+    currentContext: config.getCurrentContext()
+  });
+  return copy;
 }
 var AuthCache = class {
   constructor(authenticate, now, ttlMs, onSecret) {
@@ -85224,22 +85236,25 @@ var AuthCache = class {
   async current() {
     const state = this.state;
     if (state !== void 0 && this.now() - state.at < this.ttlMs) return state;
-    return this.refresh();
+    return this.refresh(false);
   }
-  /** After a 401 with `stale`: refresh, unless another request already did since `stale` was issued. */
+  /** After a 401 with `stale`: fresh credentials, unless another request got some since. */
   async renew(stale) {
     const state = this.state;
     if (state !== void 0 && state.generation > stale.generation) return state;
-    return this.refresh();
+    return this.refresh(true);
   }
-  refresh() {
-    this.pending ??= this.load().finally(() => {
-      this.pending = void 0;
+  // Concurrent callers share one refresh; a renewal does not settle for a pending routine refresh.
+  refresh(fresh) {
+    if (this.pending !== void 0 && (this.pending.fresh || !fresh)) return this.pending.promise;
+    const promise = this.load(fresh).finally(() => {
+      if (this.pending?.promise === promise) this.pending = void 0;
     });
-    return this.pending;
+    this.pending = { fresh, promise };
+    return promise;
   }
-  async load() {
-    const credentials = await this.authenticate();
+  async load(fresh) {
+    const credentials = await this.authenticate({ fresh });
     this.reportToken(credentials.headers);
     this.generation += 1;
     this.state = { ...credentials, at: this.now(), generation: this.generation };
@@ -86198,6 +86213,12 @@ function loadKubeConfig(source, options = {}) {
   }
   if (config.getCurrentUser() === null)
     warnings.push(`${origin}: context "${context}" has no user; requests are anonymous`);
+  const proxy = env["HTTPS_PROXY"] ?? env["https_proxy"];
+  if (proxy && !config.getCurrentCluster()?.proxyUrl) {
+    warnings.push(
+      "HTTPS_PROXY is set but not used: set proxy-url on the kubeconfig cluster to go through a proxy"
+    );
+  }
   return { config, server, context, secrets, warnings };
 }
 function read(source, env) {
@@ -86368,6 +86389,7 @@ function reportText(report) {
   if (report.skipped.length > 0)
     lines.push("", "Not run in this operation:", ...report.skipped.map((s) => `  ${s.resource}: ${s.reason}`));
   if (report.warnings.length > 0) lines.push("", "Warnings:", ...report.warnings.map((w) => `  ${w}`));
+  if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
   return lines.join("\n") + "\n";
 }
 function label(task) {
@@ -86427,6 +86449,7 @@ var Observer = class {
   }
   /** What is known of an object: present, absent (its collection was listed), or unknown. */
   observe(key, version) {
+    this.polled.set(keyId(key), { ...key, version });
     const object = this.objects.get(keyId(key));
     if (object) return { kind: "present", object };
     const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace };
@@ -86439,10 +86462,6 @@ var Observer = class {
   /** Records that a GET found nothing. */
   markGone(key) {
     if (this.objects.delete(keyId(key))) this.changed();
-  }
-  /** Also GET this object on every poll tick (collections that cannot be watched). */
-  poll(ref) {
-    this.polled.set(keyId(ref), ref);
   }
   /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
   async changeOr(until, signal3) {
@@ -86527,21 +86546,29 @@ var Observer = class {
   /** Applies one watch event; returns the resourceVersion to resume from. */
   onEvent(event) {
     if (event.type === "BOOKMARK") return event.resourceVersion;
-    const changed = event.type === "DELETED" ? this.objects.delete(keyId(keyOfLive(event.object))) : this.store(event.object);
+    const changed = event.type === "DELETED" ? this.forget(event.object) : this.store(event.object);
     if (changed) this.changed();
     return event.object.metadata.resourceVersion;
   }
   /**
    * Stores a copy unless it is older than the one held. resourceVersions are opaque by contract, but
-   * every API server in practice serves etcd revisions (integers); comparing them keeps a late,
-   * stale watch event from overwriting a write's fresher response. Non-numeric versions always win.
+   * every API server in practice serves etcd revisions (integers, global across objects); comparing
+   * them keeps a late, stale watch event (even of a deleted predecessor with another uid) from
+   * overwriting a write's fresher response. Non-numeric versions always win.
    */
   store(object) {
     const id = keyId(keyOfLive(object));
     const held = this.objects.get(id);
-    if (held && held.metadata.uid === object.metadata.uid && olderThan(object, held)) return false;
+    if (held && olderThan(object, held)) return false;
     this.objects.set(id, object);
     return true;
+  }
+  /** A deletion removes the held copy only if it is that object: a re-created successor stays. */
+  forget(object) {
+    const id = keyId(keyOfLive(object));
+    const held = this.objects.get(id);
+    if (!held || held.metadata.uid !== void 0 && held.metadata.uid !== object.metadata.uid) return false;
+    return this.objects.delete(id);
   }
   async pollForever(collection, listed) {
     const signal3 = this.controller.signal;
@@ -86551,14 +86578,7 @@ var Observer = class {
       for (const ref of this.polled.values()) {
         if (collectionId(ref) !== collectionId(collection)) continue;
         const object = await this.cluster.get(ref, signal3).catch(() => null);
-        if (object === void 0)
-          this.markGone(
-            keyOfLive({
-              apiVersion: "",
-              kind: ref.kind,
-              metadata: { name: ref.name, namespace: ref.namespace }
-            })
-          );
+        if (object === void 0) this.markGone(ref);
         else if (object) this.put(object);
       }
       await this.clock.sleep(this.options.pollIntervalMs, signal3).catch(() => void 0);
@@ -86934,7 +86954,8 @@ function buildReport(input) {
     tasks: input.state.tasks.map((task) => taskReport(task, input.state)),
     steps: stepReports(input.state, input.waveDelayMs),
     skipped: input.skipped.map((s) => ({ resource: formatKey(s.key), reason: s.reason })),
-    warnings: [...input.warnings]
+    warnings: [...input.warnings],
+    notes: [...input.notes]
   };
 }
 function taskReport(task, state) {
@@ -87118,14 +87139,15 @@ async function waitGone(task, uid, timeoutMs, deps) {
   const deadline = deps.clock.now() + timeoutMs;
   while (!deps.signal.aborted) {
     const live = await deps.cluster.get(refOf(task), deps.signal);
-    if (!live || uid !== void 0 && live.metadata.uid !== uid) {
+    if (!live) {
       deps.observer.markGone(task.key);
-      return true;
+      return "gone";
     }
-    if (deps.clock.now() >= deadline) return false;
+    if (uid !== void 0 && live.metadata.uid !== uid) return "replaced";
+    if (deps.clock.now() >= deadline) return "timeout";
     await deps.observer.changeOr(Math.min(deadline, deps.clock.now() + 1e3), deps.signal);
   }
-  return false;
+  return "timeout";
 }
 
 // src/sync/write-step.ts
@@ -87133,14 +87155,15 @@ async function writeStep(tasks, deps) {
   const first = tasks[0];
   if (first)
     deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
-  await deps.observer.track(collectionsOf(tasks));
   const updates = [];
   const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
+  await deps.observer.track(collectionsOf(removals));
   updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
   if (updates.some((u) => u.run.state === "Failed")) return updates;
   const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
   const ready = await prepareHooks(writes, deps, updates);
   for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
+    await deps.observer.track(collectionsOf(batch));
     updates.push(...await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps)));
     if (batch.some((task) => task.key.kind === "CustomResourceDefinition"))
       await establishCrds(batch, updates, deps);
@@ -87175,7 +87198,13 @@ async function prepareHooks(writes, deps, updates) {
       });
     }
     const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps);
-    return gone ? void 0 : failed(
+    if (gone === "replaced")
+      return failed(
+        task,
+        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+        deps
+      );
+    return gone === "gone" ? void 0 : failed(
       task,
       `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
       deps
@@ -87245,7 +87274,12 @@ async function recreate(task, object, deps) {
       uid: live.metadata.uid ?? "",
       signal: deps.signal
     });
-    if (!await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps))
+    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps);
+    if (gone === "replaced")
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      );
+    if (gone === "timeout")
       throw new Error(
         `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
       );
@@ -87258,41 +87292,64 @@ async function writeHook(task, deps) {
   try {
     return (await deps.cluster.create(object, { signal: deps.signal })).object;
   } catch (error) {
-    if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
-    if (task.hook?.family !== "argo")
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error
-      });
-    try {
-      return (await deps.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps.signal })).object;
-    } catch (applyError) {
-      if (isImmutableRejection(applyError))
-        throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-          cause: applyError
-        });
-      throw applyError;
-    }
+    if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
+      return applyOverExisting(task, object, error, deps);
+    const created = ambiguous(error) ? await createdAnyway(task, deps) : void 0;
+    if (created) return created;
+    throw error;
   }
+}
+async function applyOverExisting(task, object, cause, deps) {
+  if (task.hook?.family !== "argo") {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    });
+  }
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps.signal })).object;
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError;
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    });
+  }
+}
+function ambiguous(error) {
+  if (!(error instanceof ClusterError)) return false;
+  const status = error.details.status;
+  return status === void 0 || status >= 500;
+}
+async function createdAnyway(task, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => void 0);
+  if (!live || !hasHookFinalizer(live)) return void 0;
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
 }
 async function removeObject(task, deps) {
   const result = task.type === "prune" ? "Pruned" : "Deleted";
   const now = deps.clock.now();
-  const running = (message) => ({
+  const running = (uid) => ({
     taskId: task.id,
-    run: { state: "Running", result, message, startedAt: now, deadline: now + timeoutOf(task, deps) }
+    run: {
+      state: "Running",
+      result,
+      message: result.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps),
+      uid
+    }
   });
   try {
     const live = deps.observer.observe(task.key, task.version);
-    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0)
-      return running(result.toLowerCase());
     const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
+    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
+      return running(uid);
     const options = {
       propagationPolicy: deps.settings.propagation,
       signal: deps.signal,
       ...uid ? { uid } : {}
     };
     await deps.cluster.delete(refOf(task), options);
-    return running(result.toLowerCase());
+    return running(uid);
   } catch (error) {
     return failed(task, errorMessage(error), deps);
   }
@@ -87342,16 +87399,16 @@ function errorMessage(error) {
 
 // src/sync/dry-run.ts
 async function dryRunTasks(tasks, ctx) {
-  const result = { failures: [], notes: [] };
+  const result = { failures: [], skipped: /* @__PURE__ */ new Map(), warnings: [] };
   await mapLimit(tasks, ctx.parallelism, async (task) => {
-    const skip = skipReason(task, ctx);
+    const skip = await skipReason(task, ctx);
     if (skip) {
-      result.notes.push(`${task.key.kind} ${task.key.name}: dry run skipped: ${skip}`);
+      result.skipped.set(skip, [...result.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
       return;
     }
     try {
       const warnings = await dryRunOne(task, ctx);
-      result.notes.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
+      result.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
     } catch (error) {
       result.failures.push({
         taskId: task.id,
@@ -87361,11 +87418,17 @@ async function dryRunTasks(tasks, ctx) {
   });
   return result;
 }
-function skipReason(task, ctx) {
+function skippedLines(skipped2) {
+  return [...skipped2].map(
+    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
+  );
+}
+async function skipReason(task, ctx) {
   if (task.removal?.action === "skip") return "nothing to do";
-  if (!ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) && task.type !== "prune" && task.type !== "delete") {
-    return "the kind is not served yet (its CRD is part of this operation, or SkipDryRunOnMissingResource=true)";
-  }
+  const removal = task.type === "prune" || task.type === "delete";
+  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
+  if (!removal && !served)
+    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
   if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
     return `namespace ${task.key.namespace} is created by this operation`;
   return void 0;
@@ -88152,33 +88215,22 @@ function refreshRunning(tasks, runs, observe, now) {
 }
 function refreshHook(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent" || observation.object.metadata.uid !== run.uid) {
-    if (observation.kind === "present") {
-      return finishHook2(
-        task,
-        out,
-        {
-          state: "Failed",
-          result: "SyncFailed",
-          message: `another ${task.key.kind} named ${task.key.name} replaced the hook (uid conflict)`
-        },
-        now
-      );
-    }
-    return missing(task, run, out);
-  }
+  if (observation.kind === "absent") return missing(task, run, out);
+  if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message);
   const outcome = hookOutcome(observation.object);
   if (outcome.state === "Running") {
-    if (outcome.message !== run.message)
+    if (outcome.message !== run.message) {
       out.updates.push({ taskId: task.id, run: { message: outcome.message, lastSeen: observation.object } });
+    }
     return timeoutIfDue(task, run, now, out, outcome.message);
   }
-  finishHook2(
-    task,
-    out,
-    { state: outcome.state, message: outcome.message, lastSeen: observation.object, terminalSeen: true },
-    now
-  );
+  const terminal = {
+    state: outcome.state,
+    message: outcome.message,
+    lastSeen: observation.object,
+    terminalSeen: true
+  };
+  finishHook2(task, out, terminal, now);
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
@@ -88197,7 +88249,8 @@ function refreshResource(task, run, observation, now, out) {
   });
 }
 function refreshRemoval(task, run, observation, now, out) {
-  if (observation.kind === "absent") {
+  const replaced = observation.kind === "present" && run.uid !== void 0 && observation.object.metadata.uid !== run.uid;
+  if (observation.kind === "absent" || replaced) {
     out.updates.push({ taskId: task.id, run: { state: "Succeeded", finishedAt: now } });
     return;
   }
@@ -88285,7 +88338,7 @@ async function confirmMissing(task, deps) {
   return [
     {
       taskId: task.id,
-      run: { state: "Failed", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
+      run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
     }
   ];
 }
@@ -88400,7 +88453,7 @@ function closePhases(state) {
     const closed = new Set(state.phasesClosed).add(phase);
     const hooks2 = inPhase.filter(
       (t) => t.type === "hook" && t.hook?.family !== "argo" && t.hook?.deletePolicies.includes("HookSucceeded") && t.key.kind !== "CustomResourceDefinition"
-    ).sort((a, b) => (runOf(state, b).startedAt ?? 0) - (runOf(state, a).startedAt ?? 0));
+    ).sort((a, b) => createdLater(state, b, a));
     const next = { ...state, phasesClosed: closed };
     if (hooks2.length > 0)
       return {
@@ -88423,7 +88476,7 @@ function failedTask(state) {
   );
 }
 function writeFailed(state) {
-  return state.tasks.some((t) => runOf(state, t).result === "SyncFailed");
+  return state.tasks.some((t) => runOf(state, t).result === "SyncFailed" && runOf(state, t).state === "Failed");
 }
 function waitingMessage(running) {
   const hooks2 = running.filter((t) => t.type === "hook");
@@ -88441,6 +88494,10 @@ function nearestDeadline(state) {
 }
 function distinct(items) {
   return [...new Set(items)];
+}
+function createdLater(state, a, b) {
+  const byTime = (runOf(state, a).startedAt ?? 0) - (runOf(state, b).startedAt ?? 0);
+  return byTime !== 0 ? byTime : state.tasks.indexOf(a) - state.tasks.indexOf(b);
 }
 
 // src/sync/loop.ts
@@ -88489,7 +88546,8 @@ function propagationOf(options) {
 }
 
 // src/sync/terminate.ts
-async function terminate(state, deps, message) {
+async function terminate(initial, deps, message) {
+  const state = applyUpdates(initial, await adoptInterrupted(initial, deps));
   const hooks2 = state.tasks.filter((t) => t.type === "hook" && runOf(state, t).uid !== void 0);
   const errors = [];
   await Promise.all(
@@ -88513,6 +88571,17 @@ async function terminate(state, deps, message) {
   const phase = errors.length > 0 ? "Error" : "Failed";
   const text = errors.length > 0 ? `Operation termination had errors: ${errors.join(", ")}` : message;
   return { ...next, mode: "done", outcome: { phase, message: text } };
+}
+async function adoptInterrupted(state, deps) {
+  const interrupted = state.tasks.filter(
+    (t) => t.type === "hook" && runOf(state, t).uid === void 0 && runOf(state, t).startedAt !== void 0
+  );
+  const found = await Promise.all(
+    interrupted.map(async (task) => ({ task, live: await createdAnyway(task, deps) }))
+  );
+  return found.flatMap(
+    ({ task, live }) => live ? [{ taskId: task.id, run: { state: "Running", uid: live.metadata.uid } }] : []
+  );
 }
 async function settleHook(task, state, deps) {
   const run = runOf(state, task);
@@ -88637,6 +88706,7 @@ var OperationRun = class {
   observer;
   exec;
   warnings = [];
+  notes = [];
   plan;
   issues;
   failBeforeWrites(message, more) {
@@ -88705,7 +88775,8 @@ var OperationRun = class {
       signal: deps.signal
     };
     const dry = await dryRunTasks(this.plan.tasks, context);
-    this.warnings.push(...dry.notes);
+    this.warnings.push(...dry.warnings);
+    this.notes.push(...skippedLines(dry.skipped));
     if (dry.failures.length === 0) return void 0;
     const state = applyUpdates(initialState(this.plan.tasks), dry.failures);
     return this.finish(state, "Failed", "one or more objects failed to apply (dry run)", null);
@@ -88791,7 +88862,7 @@ var OperationRun = class {
     await timeout;
     if (state.mode === "done") return state;
     const cleanup = { ...this.exec, signal: AbortSignal.timeout(2e4) };
-    const message = deps.signal.aborted ? "Operation terminated" : `operation timed out after ${Math.round(settings.timeoutMs / 1e3)}s`;
+    const message = deps.signal.aborted ? "Operation terminated" : `operation timed out after ${formatDuration(settings.timeoutMs)}`;
     return terminate(state, cleanup, message);
   }
   /** Previous `deployed` records become `superseded`; then the history is trimmed. */
@@ -88863,6 +88934,7 @@ var OperationRun = class {
       state,
       skipped: this.plan.skipped,
       warnings: this.warnings,
+      notes: this.notes,
       waveDelayMs: this.settings.waveDelayMs
     });
   }

@@ -1,5 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node'
-import { HttpMethod, RequestContext } from '@kubernetes/client-node'
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node'
 import type { Dispatcher } from 'undici'
 
 /** Headers to send (Authorization, Impersonate-User) and, when TLS options apply, a dispatcher. */
@@ -8,8 +7,11 @@ export interface Credentials {
   dispatcher?: Dispatcher
 }
 
-/** Produces fresh credentials; may run an exec plugin or read a token file. */
-export type Authenticate = () => Promise<Credentials>
+/**
+ * Produces credentials; may run an exec plugin or read a token file. `fresh` (after a 401) asks
+ * to bypass every cache, as client-go re-runs the exec plugin when the server refuses its token.
+ */
+export type Authenticate = (options: { fresh: boolean }) => Promise<Credentials>
 
 /** Credentials as cached: when obtained, and a generation to tell a stale copy from a newer one. */
 export interface AuthState extends Credentials {
@@ -22,12 +24,27 @@ export interface AuthState extends Credentials {
  * exec plugins, OIDC and token files. Each call builds a new undici Agent, hence the cache below.
  */
 export function kubeConfigAuthenticator(config: KubeConfig, server: string): Authenticate {
-  return async () => {
+  let current = config
+  return async ({ fresh }) => {
+    // client-node caches exec credentials until their expirationTimestamp, inside the KubeConfig's
+    // private authenticators: a copy starts with empty caches, so a revoked token is really renewed.
+    if (fresh) current = withFreshAuthenticators(current)
     const context = new RequestContext(server, HttpMethod.GET)
-    await config.applySecurityAuthentication(context)
+    await current.applySecurityAuthentication(context)
     const dispatcher = context.getDispatcher()
     return { headers: context.getHeaders(), ...(dispatcher !== undefined ? { dispatcher } : {}) }
   }
+}
+
+function withFreshAuthenticators(config: KubeConfig): KubeConfig {
+  const copy = new KubeConfig()
+  copy.loadFromOptions({
+    clusters: config.getClusters(),
+    users: config.getUsers(),
+    contexts: config.getContexts(),
+    currentContext: config.getCurrentContext()
+  })
+  return copy
 }
 
 /**
@@ -36,7 +53,7 @@ export function kubeConfigAuthenticator(config: KubeConfig, server: string): Aut
  */
 export class AuthCache {
   private state: AuthState | undefined
-  private pending: Promise<AuthState> | undefined
+  private pending: { fresh: boolean; promise: Promise<AuthState> } | undefined
   private generation = 0
   private readonly tokens = new Set<string>()
 
@@ -51,25 +68,28 @@ export class AuthCache {
   async current(): Promise<AuthState> {
     const state = this.state
     if (state !== undefined && this.now() - state.at < this.ttlMs) return state
-    return this.refresh()
+    return this.refresh(false)
   }
 
-  /** After a 401 with `stale`: refresh, unless another request already did since `stale` was issued. */
+  /** After a 401 with `stale`: fresh credentials, unless another request got some since. */
   async renew(stale: AuthState): Promise<AuthState> {
     const state = this.state
     if (state !== undefined && state.generation > stale.generation) return state
-    return this.refresh()
+    return this.refresh(true)
   }
 
-  private refresh(): Promise<AuthState> {
-    this.pending ??= this.load().finally(() => {
-      this.pending = undefined
+  // Concurrent callers share one refresh; a renewal does not settle for a pending routine refresh.
+  private refresh(fresh: boolean): Promise<AuthState> {
+    if (this.pending !== undefined && (this.pending.fresh || !fresh)) return this.pending.promise
+    const promise = this.load(fresh).finally(() => {
+      if (this.pending?.promise === promise) this.pending = undefined
     })
-    return this.pending
+    this.pending = { fresh, promise }
+    return promise
   }
 
-  private async load(): Promise<AuthState> {
-    const credentials = await this.authenticate()
+  private async load(fresh: boolean): Promise<AuthState> {
+    const credentials = await this.authenticate({ fresh })
     this.reportToken(credentials.headers)
     this.generation += 1
     this.state = { ...credentials, at: this.now(), generation: this.generation }

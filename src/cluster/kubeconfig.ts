@@ -54,6 +54,13 @@ export function loadKubeConfig(source: KubeConfigSource, options: LoadOptions = 
   }
   if (config.getCurrentUser() === null)
     warnings.push(`${origin}: context "${context}" has no user; requests are anonymous`)
+  // client-node honours the kubeconfig's proxy-url only (platform.md §11).
+  const proxy = env['HTTPS_PROXY'] ?? env['https_proxy']
+  if (proxy && !config.getCurrentCluster()?.proxyUrl) {
+    warnings.push(
+      'HTTPS_PROXY is set but not used: set proxy-url on the kubeconfig cluster to go through a proxy'
+    )
+  }
   return { config, server, context, secrets, warnings }
 }
 

@@ -56,6 +56,8 @@ export class Observer {
 
   /** What is known of an object: present, absent (its collection was listed), or unknown. */
   observe(key: ResourceKey, version: string): Observation {
+    // Everything asked about is also what the poll fallback re-reads (§4.2).
+    this.polled.set(keyId(key), { ...key, version })
     const object = this.objects.get(keyId(key))
     if (object) return { kind: 'present', object }
     const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace }
@@ -70,11 +72,6 @@ export class Observer {
   /** Records that a GET found nothing. */
   markGone(key: ResourceKey): void {
     if (this.objects.delete(keyId(key))) this.changed()
-  }
-
-  /** Also GET this object on every poll tick (collections that cannot be watched). */
-  poll(ref: ObjectRef): void {
-    this.polled.set(keyId(ref), ref)
   }
 
   /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
@@ -169,25 +166,31 @@ export class Observer {
   /** Applies one watch event; returns the resourceVersion to resume from. */
   private onEvent(event: WatchEvent): string | undefined {
     if (event.type === 'BOOKMARK') return event.resourceVersion
-    const changed =
-      event.type === 'DELETED'
-        ? this.objects.delete(keyId(keyOfLive(event.object)))
-        : this.store(event.object)
+    const changed = event.type === 'DELETED' ? this.forget(event.object) : this.store(event.object)
     if (changed) this.changed()
     return event.object.metadata.resourceVersion
   }
 
   /**
    * Stores a copy unless it is older than the one held. resourceVersions are opaque by contract, but
-   * every API server in practice serves etcd revisions (integers); comparing them keeps a late,
-   * stale watch event from overwriting a write's fresher response. Non-numeric versions always win.
+   * every API server in practice serves etcd revisions (integers, global across objects); comparing
+   * them keeps a late, stale watch event (even of a deleted predecessor with another uid) from
+   * overwriting a write's fresher response. Non-numeric versions always win.
    */
   private store(object: KubeObject): boolean {
     const id = keyId(keyOfLive(object))
     const held = this.objects.get(id)
-    if (held && held.metadata.uid === object.metadata.uid && olderThan(object, held)) return false
+    if (held && olderThan(object, held)) return false
     this.objects.set(id, object)
     return true
+  }
+
+  /** A deletion removes the held copy only if it is that object: a re-created successor stays. */
+  private forget(object: KubeObject): boolean {
+    const id = keyId(keyOfLive(object))
+    const held = this.objects.get(id)
+    if (!held || (held.metadata.uid !== undefined && held.metadata.uid !== object.metadata.uid)) return false
+    return this.objects.delete(id)
   }
 
   private async pollForever(collection: Collection, listed: () => void): Promise<void> {
@@ -198,14 +201,7 @@ export class Observer {
       for (const ref of this.polled.values()) {
         if (collectionId(ref) !== collectionId(collection)) continue
         const object = await this.cluster.get(ref, signal).catch(() => null)
-        if (object === undefined)
-          this.markGone(
-            keyOfLive({
-              apiVersion: '',
-              kind: ref.kind,
-              metadata: { name: ref.name, namespace: ref.namespace }
-            })
-          )
+        if (object === undefined) this.markGone(ref)
         else if (object) this.put(object)
       }
       await this.clock.sleep(this.options.pollIntervalMs, signal).catch(() => undefined)

@@ -62,6 +62,8 @@ export interface Report {
   steps: StepReport[]
   skipped: { resource: string; reason: string }[]
   warnings: string[]
+  /** What happened that is worth knowing but is not a problem (dry runs skipped, per §8.2). */
+  notes: string[]
 }
 
 export interface ReportInput {
@@ -78,6 +80,7 @@ export interface ReportInput {
   state: EngineState
   skipped: readonly SkippedHook[]
   warnings: readonly string[]
+  notes: readonly string[]
   waveDelayMs: number
 }
 
@@ -101,7 +104,8 @@ export function buildReport(input: ReportInput): Report {
     tasks: input.state.tasks.map(task => taskReport(task, input.state)),
     steps: stepReports(input.state, input.waveDelayMs),
     skipped: input.skipped.map(s => ({ resource: formatKey(s.key), reason: s.reason })),
-    warnings: [...input.warnings]
+    warnings: [...input.warnings],
+    notes: [...input.notes]
   }
 }
 

@@ -21,6 +21,7 @@ export function reportText(report: Report): string {
   if (report.skipped.length > 0)
     lines.push('', 'Not run in this operation:', ...report.skipped.map(s => `  ${s.resource}: ${s.reason}`))
   if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map(w => `  ${w}`))
+  if (report.notes.length > 0) lines.push('', 'Notes:', ...report.notes.map(n => `  ${n}`))
   return lines.join('\n') + '\n'
 }
 

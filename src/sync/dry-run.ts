@@ -24,8 +24,10 @@ export interface DryRunContext {
 export interface DryRunResult {
   /** Failed tasks, as SyncFailed updates; empty when everything passed. */
   failures: RunUpdate[]
-  /** "dry run skipped: <reason>" per task id (§8.2), and API warnings. */
-  notes: string[]
+  /** Tasks whose dry run was skipped (§8.2), grouped by reason: one line each in the report. */
+  skipped: Map<string, string[]>
+  /** `Warning:` headers the server sent (deprecated APIs, unknown fields with Warn). */
+  warnings: string[]
 }
 
 /**
@@ -34,16 +36,16 @@ export interface DryRunResult {
  * Nothing is written; the first failure does not stop the others, so all are reported.
  */
 export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): Promise<DryRunResult> {
-  const result: DryRunResult = { failures: [], notes: [] }
+  const result: DryRunResult = { failures: [], skipped: new Map(), warnings: [] }
   await mapLimit(tasks, ctx.parallelism, async task => {
-    const skip = skipReason(task, ctx)
+    const skip = await skipReason(task, ctx)
     if (skip) {
-      result.notes.push(`${task.key.kind} ${task.key.name}: dry run skipped: ${skip}`)
+      result.skipped.set(skip, [...(result.skipped.get(skip) ?? []), `${task.key.kind} ${task.key.name}`])
       return
     }
     try {
       const warnings = await dryRunOne(task, ctx)
-      result.notes.push(...warnings.map(w => `${task.key.kind} ${task.key.name}: ${w}`))
+      result.warnings.push(...warnings.map(w => `${task.key.kind} ${task.key.name}: ${w}`))
     } catch (error) {
       result.failures.push({
         taskId: task.id,
@@ -54,15 +56,23 @@ export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): P
   return result
 }
 
-function skipReason(task: Task, ctx: DryRunContext): string | undefined {
+/** One line per reason: `dry run skipped for 3 objects (namespace shop is created by this operation): …`. */
+export function skippedLines(skipped: ReadonlyMap<string, readonly string[]>): string[] {
+  return [...skipped].map(
+    ([reason, objects]) =>
+      `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(', ')}`
+  )
+}
+
+async function skipReason(task: Task, ctx: DryRunContext): Promise<string | undefined> {
   if (task.removal?.action === 'skip') return 'nothing to do'
-  if (
-    !ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) &&
-    task.type !== 'prune' &&
-    task.type !== 'delete'
-  ) {
-    return 'the kind is not served yet (its CRD is part of this operation, or SkipDryRunOnMissingResource=true)'
-  }
+  const removal = task.type === 'prune' || task.type === 'delete'
+  // Tasks the planner made (the CreateNamespace namespace) have kinds discovery was not asked about yet.
+  const served =
+    ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) ||
+    (await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal)) !== undefined
+  if (!removal && !served)
+    return 'the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true'
   if (task.key.namespace !== '' && ctx.namespacesToCreate.has(task.key.namespace))
     return `namespace ${task.key.namespace} is created by this operation`
   return undefined

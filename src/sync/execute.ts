@@ -96,10 +96,11 @@ async function confirmMissing(task: Task, deps: ExecDeps): Promise<RunUpdate[]> 
   if (live === null) return []
   deps.observer.markGone(task.key)
   const now = deps.clock.now()
+  // SyncFailed/Error (§4.3.2): a task failure, not a write failure.
   return [
     {
       taskId: task.id,
-      run: { state: 'Failed', result: 'SyncFailed', message: missingMessage(task), finishedAt: now }
+      run: { state: 'Error', result: 'SyncFailed', message: missingMessage(task), finishedAt: now }
     }
   ]
 }

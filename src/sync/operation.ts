@@ -13,10 +13,11 @@ import { loadManifests } from '../manifests/load.js'
 import type { ManifestSource } from '../manifests/source.js'
 import type { Plan } from '../plan/plan.js'
 import { buildPlan } from '../plan/plan.js'
+import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
 import { discoverKinds } from './discover.js'
-import { dryRunTasks } from './dry-run.js'
+import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
 import type { SyncSettings } from './settings.js'
@@ -115,6 +116,7 @@ class OperationRun {
   private readonly observer: Observer
   private readonly exec: ExecDeps
   private readonly warnings: string[] = []
+  private readonly notes: string[] = []
 
   private plan: Plan
   private issues: Issue[]
@@ -218,7 +220,8 @@ class OperationRun {
       signal: deps.signal
     }
     const dry = await dryRunTasks(this.plan.tasks, context)
-    this.warnings.push(...dry.notes)
+    this.warnings.push(...dry.warnings)
+    this.notes.push(...skippedLines(dry.skipped))
     if (dry.failures.length === 0) return undefined
     const state = applyUpdates(initialState(this.plan.tasks), dry.failures)
     return this.finish(state, 'Failed', 'one or more objects failed to apply (dry run)', null)
@@ -331,7 +334,7 @@ class OperationRun {
     const cleanup = { ...this.exec, signal: AbortSignal.timeout(20_000) }
     const message = deps.signal.aborted
       ? 'Operation terminated'
-      : `operation timed out after ${Math.round(settings.timeoutMs / 1000)}s`
+      : `operation timed out after ${formatDuration(settings.timeoutMs)}`
     return terminate(state, cleanup, message)
   }
 
@@ -429,6 +432,7 @@ class OperationRun {
       state,
       skipped: this.plan.skipped,
       warnings: this.warnings,
+      notes: this.notes,
       waveDelayMs: this.settings.waveDelayMs
     })
   }

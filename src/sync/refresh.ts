@@ -39,33 +39,24 @@ export function refreshRunning(
 
 function refreshHook(task: Task, run: TaskRun, observation: Observation, now: number, out: Refreshed): void {
   if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
-  if (observation.kind === 'absent' || observation.object.metadata.uid !== run.uid) {
-    if (observation.kind === 'present') {
-      return finishHook(
-        task,
-        out,
-        {
-          state: 'Failed',
-          result: 'SyncFailed',
-          message: `another ${task.key.kind} named ${task.key.name} replaced the hook (uid conflict)`
-        },
-        now
-      )
-    }
-    return missing(task, run, out)
-  }
+  if (observation.kind === 'absent') return missing(task, run, out)
+  // Only the object our create returned can complete the hook (§4.2): another uid under the name
+  // (a late event of a deleted predecessor) says nothing about it; wait for our own.
+  if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message)
   const outcome = hookOutcome(observation.object)
   if (outcome.state === 'Running') {
-    if (outcome.message !== run.message)
+    if (outcome.message !== run.message) {
       out.updates.push({ taskId: task.id, run: { message: outcome.message, lastSeen: observation.object } })
+    }
     return timeoutIfDue(task, run, now, out, outcome.message)
   }
-  finishHook(
-    task,
-    out,
-    { state: outcome.state, message: outcome.message, lastSeen: observation.object, terminalSeen: true },
-    now
-  )
+  const terminal = {
+    state: outcome.state,
+    message: outcome.message,
+    lastSeen: observation.object,
+    terminalSeen: true
+  }
+  finishHook(task, out, terminal, now)
 }
 
 function refreshResource(
@@ -98,7 +89,10 @@ function refreshRemoval(
   now: number,
   out: Refreshed
 ): void {
-  if (observation.kind === 'absent') {
+  // Done when the object removed (by uid) is gone, even if another was created under its name (§7.4.4).
+  const replaced =
+    observation.kind === 'present' && run.uid !== undefined && observation.object.metadata.uid !== run.uid
+  if (observation.kind === 'absent' || replaced) {
     out.updates.push({ taskId: task.id, run: { state: 'Succeeded', finishedAt: now } })
     return
   }

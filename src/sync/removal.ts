@@ -39,25 +39,30 @@ export async function removeHookFinalizer(
   }
 }
 
+/** How a wait for an object's disappearance ended. */
+export type GoneResult = 'gone' | 'replaced' | 'timeout'
+
 /**
- * Waits until the object with `uid` is gone (NotFound, or replaced by another uid) or the timeout
- * passes; wakes on watch events, so a deletion is noticed as soon as the server reports it.
+ * Waits until the object with `uid` is gone or the timeout passes; wakes on watch events, so a
+ * deletion is noticed as soon as the server reports it. Another object appearing under the name
+ * meanwhile is `replaced`: a conflict for the caller, never something to take over (§4.4.3).
  */
 export async function waitGone(
   task: Task,
   uid: string | undefined,
   timeoutMs: number,
   deps: ExecDeps
-): Promise<boolean> {
+): Promise<GoneResult> {
   const deadline = deps.clock.now() + timeoutMs
   while (!deps.signal.aborted) {
     const live = await deps.cluster.get(refOf(task), deps.signal)
-    if (!live || (uid !== undefined && live.metadata.uid !== uid)) {
+    if (!live) {
       deps.observer.markGone(task.key)
-      return true
+      return 'gone'
     }
-    if (deps.clock.now() >= deadline) return false
+    if (uid !== undefined && live.metadata.uid !== uid) return 'replaced'
+    if (deps.clock.now() >= deadline) return 'timeout'
     await deps.observer.changeOr(Math.min(deadline, deps.clock.now() + 1000), deps.signal)
   }
-  return false
+  return 'timeout'
 }

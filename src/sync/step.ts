@@ -176,7 +176,7 @@ function closePhases(state: EngineState): { state: EngineState; actions: Action[
           t.hook?.deletePolicies.includes('HookSucceeded') &&
           t.key.kind !== 'CustomResourceDefinition'
       )
-      .sort((a, b) => (runOf(state, b).startedAt ?? 0) - (runOf(state, a).startedAt ?? 0))
+      .sort((a, b) => createdLater(state, b, a))
     const next = { ...state, phasesClosed: closed }
     if (hooks.length > 0)
       return {
@@ -203,7 +203,8 @@ function failedTask(state: EngineState): boolean {
 }
 
 function writeFailed(state: EngineState): boolean {
-  return state.tasks.some(t => runOf(state, t).result === 'SyncFailed')
+  // A write the server rejected leaves SyncFailed/Failed; a vanished object is SyncFailed/Error (§4.3.2).
+  return state.tasks.some(t => runOf(state, t).result === 'SyncFailed' && runOf(state, t).state === 'Failed')
 }
 
 /** Argo CD's waiting messages, naming the first task, hooks first (§4.10). */
@@ -235,3 +236,12 @@ function distinct<T>(items: readonly T[]): T[] {
 }
 
 export type { RunUpdate, TaskRun, Phase }
+
+/**
+ * Positive when `a` was created after `b`: by write time, then by plan order (writes of one
+ * step go out in plan order, so two in the same millisecond keep it).
+ */
+function createdLater(state: EngineState, a: Task, b: Task): number {
+  const byTime = (runOf(state, a).startedAt ?? 0) - (runOf(state, b).startedAt ?? 0)
+  return byTime !== 0 ? byTime : state.tasks.indexOf(a) - state.tasks.indexOf(b)
+}

@@ -5,7 +5,7 @@ import { refOf } from './objects.js'
 import { removeHookFinalizer } from './removal.js'
 import { applyUpdates, runOf } from './state.js'
 import type { EngineState, RunUpdate } from './types.js'
-import { errorMessage } from './write-step.js'
+import { createdAnyway, errorMessage } from './write-step.js'
 
 /**
  * Termination (sync-semantics §4.9), in priority order because runners allow only seconds:
@@ -13,7 +13,8 @@ import { errorMessage } from './write-step.js'
  * running, unknown or HookFailed, and recorded with its real terminal state or "Terminated".
  * Resources are left as they are; no SyncFail hooks; no HookSucceeded deletions.
  */
-export async function terminate(state: EngineState, deps: ExecDeps, message: string): Promise<EngineState> {
+export async function terminate(initial: EngineState, deps: ExecDeps, message: string): Promise<EngineState> {
+  const state = applyUpdates(initial, await adoptInterrupted(initial, deps))
   const hooks = state.tasks.filter(t => t.type === 'hook' && runOf(state, t).uid !== undefined)
   const errors: string[] = []
   await Promise.all(
@@ -37,6 +38,23 @@ export async function terminate(state: EngineState, deps: ExecDeps, message: str
   const phase = errors.length > 0 ? 'Error' : 'Failed'
   const text = errors.length > 0 ? `Operation termination had errors: ${errors.join(', ')}` : message
   return { ...next, mode: 'done', outcome: { phase, message: text } }
+}
+
+/**
+ * Hooks whose create was sent but whose answer never came (cancelled in flight): if the server made
+ * the object, it carries our tracking id and finalizer; it is treated as running, so it is settled
+ * and loses the finalizer like any other (§4.9.1).
+ */
+async function adoptInterrupted(state: EngineState, deps: ExecDeps): Promise<RunUpdate[]> {
+  const interrupted = state.tasks.filter(
+    t => t.type === 'hook' && runOf(state, t).uid === undefined && runOf(state, t).startedAt !== undefined
+  )
+  const found = await Promise.all(
+    interrupted.map(async task => ({ task, live: await createdAnyway(task, deps) }))
+  )
+  return found.flatMap(({ task, live }) =>
+    live ? [{ taskId: task.id, run: { state: 'Running' as const, uid: live.metadata.uid } }] : []
+  )
 }
 
 async function settleHook(task: Task, state: EngineState, deps: ExecDeps): Promise<RunUpdate> {

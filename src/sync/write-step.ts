@@ -2,6 +2,7 @@ import { ClusterError } from '../model/errors.js'
 import { getArray, isRecord } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
+import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from './concurrency.js'
@@ -19,14 +20,16 @@ export async function writeStep(tasks: readonly Task[], deps: ExecDeps): Promise
   const first = tasks[0]
   if (first)
     deps.emit({ type: 'step-started', phase: first.phase, wave: first.wave, tasks: tasks.map(t => t.id) })
-  await deps.observer.track(collectionsOf(tasks))
   const updates: RunUpdate[] = []
   const removals = tasks.filter(t => t.type === 'prune' || t.type === 'delete')
+  await deps.observer.track(collectionsOf(removals))
   updates.push(...(await mapLimit(removals, deps.settings.parallelism, task => removeObject(task, deps))))
   if (updates.some(u => u.run.state === 'Failed')) return updates
   const writes = tasks.filter(t => t.type === 'resource' || t.type === 'hook')
   const ready = await prepareHooks(writes, deps, updates)
   for (const batch of consecutiveBatches(ready, task => `${task.key.group}/${task.key.kind}`)) {
+    // Followed batch by batch: a custom resource's kind is served only once its CRD (an earlier batch) is established.
+    await deps.observer.track(collectionsOf(batch))
     updates.push(...(await mapLimit(batch, deps.settings.parallelism, task => writeTask(task, deps))))
     if (batch.some(task => task.key.kind === 'CustomResourceDefinition'))
       await establishCrds(batch, updates, deps)
@@ -68,7 +71,13 @@ async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: Ru
       })
     }
     const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)
-    return gone
+    if (gone === 'replaced')
+      return failed(
+        task,
+        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+        deps
+      )
+    return gone === 'gone'
       ? undefined
       : failed(
           task,
@@ -157,7 +166,12 @@ async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise
       uid: live.metadata.uid ?? '',
       signal: deps.signal
     })
-    if (!(await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)))
+    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)
+    if (gone === 'replaced')
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      )
+    if (gone === 'timeout')
       throw new Error(
         `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
       )
@@ -172,46 +186,89 @@ async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
   try {
     return (await deps.cluster.create(object, { signal: deps.signal })).object
   } catch (error) {
-    if (!(error instanceof ClusterError) || error.details.reason !== 'AlreadyExists') throw error
-    if (task.hook?.family !== 'argo')
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error
-      })
-    try {
-      // Named argo hooks are created once: apply over the existing object; its status decides (§5.3.3).
-      return (
-        await deps.cluster.apply(object, { force: true, fieldValidation: 'Strict', signal: deps.signal })
-      ).object
-    } catch (applyError) {
-      if (isImmutableRejection(applyError))
-        throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-          cause: applyError
-        })
-      throw applyError
-    }
+    if (error instanceof ClusterError && error.details.reason === 'AlreadyExists')
+      return applyOverExisting(task, object, error, deps)
+    const created = ambiguous(error) ? await createdAnyway(task, deps) : undefined
+    if (created) return created
+    throw error
   }
+}
+
+/** Named argo hooks are created once: apply over the existing object; its status decides (§5.3.3). */
+async function applyOverExisting(
+  task: Task,
+  object: KubeObject,
+  cause: ClusterError,
+  deps: ExecDeps
+): Promise<KubeObject> {
+  if (task.hook?.family !== 'argo') {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    })
+  }
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation: 'Strict', signal: deps.signal }))
+      .object
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    })
+  }
+}
+
+/** A create whose answer was lost (5xx, reset, timeout) may still have happened. */
+function ambiguous(error: unknown): boolean {
+  if (!(error instanceof ClusterError)) return false
+  const status = error.details.status
+  return status === undefined || status >= 500
+}
+
+/**
+ * After an ambiguous create, the object under the hook's name is ours if it carries our tracking id
+ * and finalizer (prepareHooks made sure no earlier object was there): adopt it, so it is awaited and
+ * its finalizer removed like any created hook (§5.5.3).
+ */
+export async function createdAnyway(task: Task, deps: ExecDeps): Promise<KubeObject | undefined> {
+  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => undefined)
+  if (!live || !hasHookFinalizer(live)) return undefined
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key)
+    ? live
+    : undefined
 }
 
 /** Removes an obsolete object (prune) or an application's object (delete), with a uid precondition (§7.4). */
 async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
   const result = task.type === 'prune' ? 'Pruned' : 'Deleted'
   const now = deps.clock.now()
-  const running = (message: string): RunUpdate => ({
+  // The run keeps the uid removed: only that object's disappearance completes the task (§7.4.4).
+  const running = (uid: string | undefined): RunUpdate => ({
     taskId: task.id,
-    run: { state: 'Running', result, message, startedAt: now, deadline: now + timeoutOf(task, deps) }
+    run: {
+      state: 'Running',
+      result,
+      message: result.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps),
+      uid
+    }
   })
   try {
     const live = deps.observer.observe(task.key, task.version)
-    if (live.kind === 'present' && live.object.metadata.deletionTimestamp !== undefined)
-      return running(result.toLowerCase())
     const uid = task.removal?.uid ?? (live.kind === 'present' ? live.object.metadata.uid : undefined)
+    if (
+      live.kind === 'present' &&
+      live.object.metadata.deletionTimestamp !== undefined &&
+      live.object.metadata.uid === uid
+    )
+      return running(uid)
     const options = {
       propagationPolicy: deps.settings.propagation,
       signal: deps.signal,
       ...(uid ? { uid } : {})
     }
     await deps.cluster.delete(refOf(task), options)
-    return running(result.toLowerCase())
+    return running(uid)
   } catch (error) {
     return failed(task, errorMessage(error), deps)
   }

@@ -45,13 +45,19 @@ log() { printf 'cluster: %s\n' "$*" >&2; }
 
 pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
 
+# running PID: the process exists and has not exited. A zombie (exited, not
+# yet reaped by its adoptive parent) counts as exited.
+running() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]
+}
+
 # alive NAME: the recorded process still runs and is still our binary (a
 # recycled PID must never be signalled).
 alive() {
   local pid
   pid=$(pid_of "$1")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "k8s-sim $1 "
+  [ -n "$pid" ] && running "$pid" && ps -o args= -p "$pid" 2>/dev/null | grep -q "k8s-sim $1 "
 }
 
 # start NAME ARGS...: run one component in the background. fd 9 (the lock)
@@ -63,9 +69,11 @@ start() {
   echo $! >"$pids/$name.pid"
 }
 
-stop_all() {
+# stop_group NAME...: SIGTERM the group's live processes, SIGKILL whatever
+# still runs 5 s later.
+stop_group() {
   local name pid live=()
-  for name in "${components[@]}"; do
+  for name in "$@"; do
     if alive "$name"; then
       pid=$(pid_of "$name")
       kill -TERM "$pid" 2>/dev/null || true
@@ -74,12 +82,20 @@ stop_all() {
   done
   local deadline=$((SECONDS + 5))
   for pid in "${live[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    while running "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+    if running "$pid"; then
       log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
+}
+
+# stop_all stops clients before the API server before etcd: stopped all at
+# once, the API server and etcd each wait on the other's open streams.
+stop_all() {
+  stop_group kubelet-sim kube-scheduler kube-controller-manager
+  stop_group kube-apiserver
+  stop_group etcd
   if [ -f "$run/etcd-data-dir" ]; then
     rm -rf "$(cat "$run/etcd-data-dir")"
   fi
@@ -130,6 +146,8 @@ k8s_version() { awk '$1 == "k8s.io/kubernetes" { print $2 }' "$here/go.mod"; }
 # on a cache miss. The key covers everything that changes the output.
 build() {
   local version ldflags key pkg=k8s.io/component-base/version
+  local goflags="-mod=readonly -buildvcs=false -trimpath"
+  command -v go >/dev/null || { log "Go >= 1.25 is needed to build k8s-sim (test/cluster/README.md)"; exit 1; }
   version=$(k8s_version)
   local minor=${version#v1.}
   minor=${minor%%.*}
@@ -140,11 +158,15 @@ build() {
     find . -name '*.go' -print0 | LC_ALL=C sort -z | xargs -0 cat
     go version
     go env GOOS GOARCH
-    printf '%s' "$ldflags"
+    printf '%s|%s' "$goflags" "$ldflags"
   } | sha256sum | cut -c1-16)
-  bin=${XDG_CACHE_HOME:-$HOME/.cache}/wavesync/k8s-sim/$key/k8s-sim
-  [ -x "$bin" ] && return
-  log "building k8s-sim $version (first build takes 10+ minutes) -> $bin"
+  local cache=${XDG_CACHE_HOME:-$HOME/.cache}/wavesync/k8s-sim
+  bin=$cache/$key/k8s-sim
+  if [ -x "$bin" ]; then
+    touch "$bin" # last use, for pruning
+    return
+  fi
+  log "building k8s-sim $version (a cold build takes 5-15 minutes) -> $bin"
   local try
   for try in 1 2 3; do
     (cd "$here" && go mod download) && break
@@ -153,8 +175,12 @@ build() {
     sleep $((try * 5))
   done
   mkdir -p "${bin%/*}"
-  (cd "$here" && GOFLAGS=-mod=readonly go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" .)
+  (cd "$here" && GOFLAGS=$goflags go build -ldflags "$ldflags" -o "$bin.tmp" .)
   mv "$bin.tmp" "$bin"
+  # Each source change leaves a ~120 MB binary behind; drop those unused
+  # for two weeks.
+  find "$cache" -mindepth 2 -maxdepth 2 -name k8s-sim -mtime +14 -delete || true
+  find "$cache" -mindepth 1 -maxdepth 1 -type d -empty -delete || true
 }
 
 # --- up ----------------------------------------------------------------------

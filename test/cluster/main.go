@@ -36,7 +36,7 @@ var components = map[string]func(args []string) int{
 	"kube-apiserver":          cobraMain(apiserver.NewAPIServerCommand),
 	"kube-controller-manager": cobraMain(kcm.NewControllerManagerCommand),
 	"kube-scheduler": cobraMain(func() *cobra.Command {
-		return scheduler.NewSchedulerCommand()
+		return scheduler.NewSchedulerCommand() // variadic: no out-of-tree plugins
 	}),
 	"kubelet-sim": kubeletsim.Main,
 	"pki":         pki.Main,

@@ -89,7 +89,7 @@ describe('a CRD and its custom resource in one sync', () => {
     const run = await sync('crd', ns)
     expect(run.stderr).not.toContain('unexpected error')
     expect(run.code).toBe(0)
-    expect(run.report?.warnings.some(w => /Widget gizmo: dry run skipped/.test(w))).toBe(true)
+    expect(run.report?.notes.some(n => /^dry run skipped for 1 object\(s\) \(the kind is not served yet.*\): Widget gizmo$/.test(n))).toBe(true)
     const custom = config.makeApiClient(CustomObjectsApi)
     const widget = await custom.getNamespacedCustomObject({ group: 'e2e.wavesync.dev', version: 'v1', namespace: ns, plural: 'widgets', name: 'gizmo' })
     expect(widget).toMatchObject({ spec: { size: 3 } })

@@ -82,6 +82,21 @@ describe('apply (server-side apply as a raw PATCH)', () => {
     expect(result.warnings).toEqual(['unknown field "spec.madeUpField"'])
     expect(result.object.metadata.uid).toBe('u-1')
   })
+})
+
+describe('apply: server answers', () => {
+  test('the server rejecting an unknown field of a built-in kind (500 typed patch) is final, not retried', async () => {
+    replyDiscovery(api, '/apis/apps/v1', APPS_RESOURCES)
+    const message =
+      'failed to create typed patch object (shop/web; apps/v1, Kind=Deployment): .spec.madeUpField: field not declared in schema'
+    api
+      .intercept({ path: onPath(DEPLOYMENT_PATH), method: 'PATCH' })
+      .reply(500, status(500, 'InternalError', message))
+    const cluster = testCluster(agent)
+    const error = await cluster.apply(liveDeployment(), { force: true }).catch((caught: unknown) => caught)
+    expect(error instanceof ClusterError && error.details).toMatchObject({ status: 500, retryable: false })
+    expect(cluster.stats.byVerb).toEqual({ discovery: 1, apply: 1 })
+  })
 
   test('defaults: fieldValidation=Strict, no dryRun; a cluster-scoped kind loses a stray namespace', async () => {
     replyDiscovery(api, '/api/v1', CORE_RESOURCES)
@@ -139,7 +154,9 @@ describe('create, replace, delete, patch', () => {
     expect(body).toMatchObject({ metadata: { resourceVersion: '42', uid: 'u-1' } })
     expect(JSON.stringify(body)).not.toContain('managedFields')
   })
+})
 
+describe('delete and jsonPatch', () => {
   test('delete sends DeleteOptions with propagationPolicy and a uid precondition', async () => {
     replyDiscovery(api, '/apis/batch/v1', BATCH_RESOURCES)
     const path = '/apis/batch/v1/namespaces/shop/jobs/migrate'
@@ -178,7 +195,9 @@ describe('create, replace, delete, patch', () => {
     ).resolves.toBe('not-found')
     expect(lastCall(agent).searchParams).toEqual({ dryRun: 'All' })
   })
+})
 
+describe('jsonPatch', () => {
   test('jsonPatch sends RFC 6902 operations; a vanished object is undefined', async () => {
     replyDiscovery(api, '/apis/batch/v1', BATCH_RESOURCES)
     const path = '/apis/batch/v1/namespaces/shop/jobs/hook'
@@ -246,7 +265,9 @@ describe('reads', () => {
       .reply(200, { metadata: { resourceVersion: '5' }, items: [] })
     await testCluster(agent).list({ group: '', version: 'v1', kind: 'ConfigMap', namespace: '' })
   })
+})
 
+describe('logs, events, version', () => {
   test('podLogs: the text; undefined when the server refuses', async () => {
     const path = '/api/v1/namespaces/shop/pods/migrate-x/log?container=main&tailLines=20'
     api.intercept({ path, method: 'GET' }).reply(200, 'line 1\nline 2\n')
@@ -287,9 +308,20 @@ describe('reads', () => {
 
 test('request counting: one apply of a known kind costs one request after discovery', async () => {
   replyDiscovery(api, '/apis/apps/v1', APPS_RESOURCES)
-  api.intercept({ path: onPath(DEPLOYMENT_PATH), method: 'PATCH' }).reply(200, liveDeployment()).times(3)
+  api
+    .intercept({ path: onPath(DEPLOYMENT_PATH), method: 'PATCH' })
+    .reply(200, liveDeployment())
+    .times(3)
   const cluster = testCluster(agent)
   for (let i = 0; i < 3; i++) await cluster.apply(liveDeployment(), { force: true })
   expect(cluster.stats.byVerb).toEqual({ discovery: 1, apply: 3 })
   expect(calls(agent)).toHaveLength(4)
+})
+
+test('a namespaced object without a namespace is refused before any write', async () => {
+  replyDiscovery(api, '/api/v1', CORE_RESOURCES)
+  const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }
+  await expect(testCluster(agent).apply(object, { force: true })).rejects.toThrow(
+    'apply /ConfigMap settings: ConfigMap is namespaced: metadata.namespace is required'
+  )
 })

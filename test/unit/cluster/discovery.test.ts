@@ -52,7 +52,9 @@ describe('Discovery', () => {
       resource: 'widgets'
     })
   })
+})
 
+describe('Discovery: misses and failures', () => {
   test('an unknown group-version (404) is undefined; invalidate() forgets everything', async () => {
     api
       .intercept({ path: '/apis/example.com/v1', method: 'GET' })

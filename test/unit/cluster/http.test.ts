@@ -123,7 +123,9 @@ describe('ApiClient: retries', () => {
     expect(error.details).toMatchObject({ status: 503, retryable: true })
     expect(clock.sleeps).toEqual([250, 500, 1000, 2000])
   })
+})
 
+describe('ApiClient: which failures are re-sent', () => {
   test('POST (create) is not re-sent after a 503: the write may have happened', async () => {
     const api = setup()
     api.intercept({ path: '/api/v1/namespaces/ns/configmaps', method: 'POST' }).reply(503, 'unavailable')
@@ -170,7 +172,9 @@ describe('ApiClient: retries', () => {
     expect(error.details).toMatchObject({ code: 'ECONNRESET', retryable: true })
     expect(error.message).toBe('create: ECONNRESET: socket hang up')
   })
+})
 
+describe('ApiClient: conflicts and aborts', () => {
   test('409 Conflict is retried only when the caller says so', async () => {
     const api = setup()
     const conflict = status(409, 'Conflict', 'the object has been modified')
@@ -213,9 +217,11 @@ describe('ApiClient: authentication', () => {
   test('a 401 renews the credentials and re-sends once; new tokens are reported for masking', async () => {
     const api = setup()
     let minted = 0
-    const authenticate: Authenticate = async () => ({
-      headers: { Authorization: `Bearer token-number-${++minted}` }
-    })
+    const asked: boolean[] = []
+    const authenticate: Authenticate = async ({ fresh }) => {
+      asked.push(fresh)
+      return { headers: { Authorization: `Bearer token-number-${++minted}` } }
+    }
     api
       .intercept({ ...GET, headers: { authorization: 'Bearer token-number-1' } })
       .reply(401, status(401, 'Unauthorized', 'expired'))
@@ -227,8 +233,11 @@ describe('ApiClient: authentication', () => {
     await expect(client.json(GET)).resolves.toMatchObject({ status: 200 })
     expect(client.stats).toMatchObject({ total: 2, reauthentications: 1, retries: 0 })
     expect(secrets).toEqual(['token-number-1', 'token-number-2'])
+    expect(asked).toEqual([false, true]) // the renewal bypasses client-node's credential caches
   })
+})
 
+describe('ApiClient: dispatcher and renewal', () => {
   test('a second 401 is an error, not a loop', async () => {
     const api = setup()
     api
@@ -297,5 +306,27 @@ describe('ApiClient: statistics and requests', () => {
     expect(call?.searchParams).toEqual({ fieldManager: 'wavesync', force: 'false' })
     expect(call && header(call, 'content-type')).toBe('application/apply-patch+yaml')
     expect(call?.body).toBe('{"a":1}')
+  })
+})
+
+describe('ApiClient: failures before an answer', () => {
+  test('credentials that cannot be had (exec plugin failing) are a ClusterError; nothing is sent', async () => {
+    setup()
+    const authenticate: Authenticate = async () => {
+      throw new Error('exec: executable aws failed with exit code 255')
+    }
+    const error = await rejection(testClient(agent, { authenticate }).json(GET))
+    expect(error.message).toBe('get: cannot authenticate: exec: executable aws failed with exit code 255')
+    expect(error.details).toMatchObject({ reason: 'AuthenticationFailed', retryable: false })
+    expect(calls(agent)).toHaveLength(0)
+  })
+
+  test('a request with no answer within the timeout: Timeout, retried for GET', async () => {
+    const api = setup()
+    api.intercept(GET).reply(200, {}).delay(200)
+    api.intercept(GET).reply(200, { second: true })
+    const client = testClient(agent, { timeoutMs: 20 })
+    await expect(client.json(GET)).resolves.toMatchObject({ body: { second: true } })
+    expect(client.stats.retries).toBe(1)
   })
 })

@@ -143,7 +143,7 @@ func TestStatusIsStable(t *testing.T) {
 
 func TestBadAnnotationsFallBack(t *testing.T) {
 	s, err := scriptFor(testPod(corev1.RestartPolicyNever,
-		map[string]string{AnnotationExitCode: "x", AnnotationRunSeconds: "-1"}))
+		map[string]string{AnnotationExitCode: "99999999999", AnnotationRunSeconds: "-1"}))
 	if err == nil {
 		t.Error("want an error for malformed annotations")
 	}

@@ -47,7 +47,45 @@ func (n *nodeAgent) register(ctx context.Context) error {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
+	// Untaint first: once the node reports Ready, pods can be scheduled.
+	if err := n.untaint(ctx); err != nil {
+		return err
+	}
 	return n.postStatus(ctx)
+}
+
+// conditionTaints are the taints that mirror node conditions. The API
+// server's TaintNodesByCondition admission adds not-ready to every new Node;
+// the node-lifecycle controller, which we do not run, would remove it once
+// the node reports Ready, so we do.
+var conditionTaints = map[string]bool{
+	corev1.TaintNodeNotReady:           true,
+	corev1.TaintNodeUnreachable:        true,
+	corev1.TaintNodeMemoryPressure:     true,
+	corev1.TaintNodeDiskPressure:       true,
+	corev1.TaintNodePIDPressure:        true,
+	corev1.TaintNodeNetworkUnavailable: true,
+}
+
+func (n *nodeAgent) untaint(ctx context.Context) error {
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		node, err := n.client.CoreV1().Nodes().Get(ctx, n.name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		kept := node.Spec.Taints[:0]
+		for _, t := range node.Spec.Taints {
+			if !conditionTaints[t.Key] {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == len(node.Spec.Taints) {
+			return nil
+		}
+		node.Spec.Taints = kept
+		_, err = n.client.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{})
+		return err
+	})
 }
 
 func (n *nodeAgent) postStatus(ctx context.Context) error {

@@ -61,7 +61,6 @@ func (c *podController) enqueue(obj any) {
 
 // run processes the queue with the given number of workers until ctx ends.
 func (c *podController) run(ctx context.Context, workers int) {
-	defer c.queue.ShutDown()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {

@@ -34,11 +34,11 @@ func scriptFor(pod *corev1.Pod) (script, error) {
 	s := script{runTime: defaultRunTime, log: a[AnnotationLog], neverReady: a[AnnotationNeverReady] == "true"}
 	var errs []error
 	if v, ok := a[AnnotationExitCode]; ok {
-		code, err := strconv.ParseInt(v, 10, 32)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", AnnotationExitCode, v, err))
+		if code, err := strconv.ParseInt(v, 10, 32); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want an integer", AnnotationExitCode, v))
+		} else {
+			s.exitCode = int32(code)
 		}
-		s.exitCode = int32(code)
 	}
 	if v, ok := a[AnnotationRunSeconds]; ok {
 		sec, err := strconv.ParseFloat(v, 64)
