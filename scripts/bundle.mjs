@@ -18,14 +18,22 @@ const common = {
   metafile: true
 }
 
+// `--outdir DIR` builds elsewhere (the check-dist test compares a fresh build with dist/).
+const outdirFlag = process.argv.indexOf('--outdir')
+const outdir = outdirFlag > 0 ? process.argv[outdirFlag + 1] : 'dist'
+
 const entries = [
-  { entry: 'src/index.ts', out: 'dist/index.js', banner },
-  { entry: 'src/cli.ts', out: 'dist/cli.js', banner: `#!/usr/bin/env node\n${banner}` }
+  { entry: 'src/index.ts', name: 'index', banner },
+  { entry: 'src/cli.ts', name: 'cli', banner: `#!/usr/bin/env node\n${banner}` }
 ]
 
 mkdirSync('build', { recursive: true })
-for (const { entry, out, banner: js } of entries) {
-  const result = await build({ ...common, entryPoints: [entry], outfile: out, banner: { js } })
-  const name = out.replace(/^dist\//, '').replace(/\.js$/, '')
-  writeFileSync(`build/meta-${name}.json`, JSON.stringify(result.metafile))
+for (const { entry, name, banner: js } of entries) {
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: `${outdir}/${name}.js`,
+    banner: { js }
+  })
+  if (outdir === 'dist') writeFileSync(`build/meta-${name}.json`, JSON.stringify(result.metafile))
 }

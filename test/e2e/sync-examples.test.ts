@@ -28,7 +28,15 @@ describe('seed 000: the todo application', () => {
   let report: Report
   beforeAll(async () => {
     await freshNamespace(core, 'todo')
-    const run = await runWavesync(['sync', '--manifests', 'examples/todo', '--app', 'todo', '--namespace', 'todo'])
+    const run = await runWavesync([
+      'sync',
+      '--manifests',
+      'examples/todo',
+      '--app',
+      'todo',
+      '--namespace',
+      'todo'
+    ])
     expect(run.stderr).toContain('Succeeded')
     expect(run.code).toBe(0)
     if (!run.report) throw new Error('no report')
@@ -58,17 +66,26 @@ describe('seed 000: the todo application', () => {
   })
 
   test('HookSucceeded deleted the PostSync job; the deployments are available', async () => {
-    expect(await exists(() => batch.readNamespacedJob({ name: 'todo-insert', namespace: 'todo' }))).toBe(false)
+    expect(await exists(() => batch.readNamespacedJob({ name: 'todo-insert', namespace: 'todo' }))).toBe(
+      false
+    )
     const { body } = { body: await batch.readNamespacedJob({ name: 'todo-table', namespace: 'todo' }) }
     expect(body.status?.succeeded).toBe(1)
     const pods = await core.listNamespacedPod({ namespace: 'todo', labelSelector: 'app=todo-gitops' })
-    expect(pods.items.some(pod => pod.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'))).toBe(true)
+    expect(
+      pods.items.some(pod => pod.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'))
+    ).toBe(true)
   })
 
   test('the inventory records revision 1 as deployed', async () => {
     expect(report.revision).toBe(1)
-    const secrets = await core.listNamespacedSecret({ namespace: 'todo', labelSelector: 'wavesync.dev/application=todo' })
-    expect(secrets.items.map(s => `${s.metadata?.name} ${s.metadata?.labels?.['wavesync.dev/status']}`)).toEqual(['wavesync.v1.todo.v1 deployed'])
+    const secrets = await core.listNamespacedSecret({
+      namespace: 'todo',
+      labelSelector: 'wavesync.dev/application=todo'
+    })
+    expect(
+      secrets.items.map(s => `${s.metadata?.name} ${s.metadata?.labels?.['wavesync.dev/status']}`)
+    ).toEqual(['wavesync.v1.todo.v1 deployed'])
   })
 })
 
@@ -76,24 +93,47 @@ describe('seed 001: webhook, postgresql, schema, backend, frontend, restore-data
   let report: Report
   beforeAll(async () => {
     await freshNamespace(core, 'team-a')
-    const run = await runWavesync(['sync', '--manifests', 'examples/sync-hook-wave', '--app', 'team-a', '--namespace', 'team-a', '--sync-options', 'CreateNamespace=true'])
+    const run = await runWavesync([
+      'sync',
+      '--manifests',
+      'examples/sync-hook-wave',
+      '--app',
+      'team-a',
+      '--namespace',
+      'team-a',
+      '--sync-options',
+      'CreateNamespace=true'
+    ])
     expect(run.code).toBe(0)
     if (!run.report) throw new Error('no report')
     report = run.report
   })
 
   test('phases and waves run in the order the spec gives', () => {
-    expect(report.steps.map(s => `${s.phase} ${s.wave}`)).toEqual(['PreSync 0', 'PreSync 1', 'Sync -1', 'Sync 0', 'Sync 2', 'Sync 3', 'PostSync 0', 'PostSync 1'])
+    expect(report.steps.map(s => `${s.phase} ${s.wave}`)).toEqual([
+      'PreSync 0',
+      'PreSync 1',
+      'Sync -1',
+      'Sync 0',
+      'Sync 2',
+      'Sync 3',
+      'PostSync 0',
+      'PostSync 1'
+    ])
     expectGatedSteps(report)
   })
 
   test('within a wave the Service goes before the Deployment (kind order)', () => {
-    expect(ms(find(report, 'backend', 'Sync').startedAt)).toBeLessThanOrEqual(ms(report.tasks.filter(t => t.name === 'backend')[1]?.startedAt ?? null))
+    expect(ms(find(report, 'backend', 'Sync').startedAt)).toBeLessThanOrEqual(
+      ms(report.tasks.filter(t => t.name === 'backend')[1]?.startedAt ?? null)
+    )
     expect(report.tasks.filter(t => t.name === 'backend').map(t => t.kind)).toEqual(['Service', 'Deployment'])
   })
 
   test('restore-data completes before slack-info starts, and both are deleted on success', async () => {
-    expect(ms(find(report, 'slack-info').startedAt)).toBeGreaterThanOrEqual(ms(find(report, 'restore-data').finishedAt))
+    expect(ms(find(report, 'slack-info').startedAt)).toBeGreaterThanOrEqual(
+      ms(find(report, 'restore-data').finishedAt)
+    )
     for (const name of ['restore-data', 'slack-info', 'upgrade-schema']) {
       expect(await exists(() => batch.readNamespacedJob({ name, namespace: 'team-a' }))).toBe(false)
     }

@@ -9,7 +9,17 @@ void config
 describe('a failing PreSync hook', () => {
   test('stops the sync, runs SyncFail hooks in waves, and reports exit code and log tail', async () => {
     await freshNamespace(core, 'e2e-fail')
-    const run = await runWavesync(['sync', '--manifests', 'test/fixtures/e2e/failing-presync', '--app', 'e2e-fail', '--namespace', 'e2e-fail', '--sync-options', 'CreateNamespace=true'])
+    const run = await runWavesync([
+      'sync',
+      '--manifests',
+      'test/fixtures/e2e/failing-presync',
+      '--app',
+      'e2e-fail',
+      '--namespace',
+      'e2e-fail',
+      '--sync-options',
+      'CreateNamespace=true'
+    ])
     expect(run.code).toBe(1)
     const report = run.report
     if (!report) throw new Error('no report')
@@ -30,7 +40,9 @@ describe('a failing PreSync hook', () => {
     expect(page?.state).toBe('Failed')
     expect(Date.parse(page?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(notify?.finishedAt ?? ''))
     // The succeeded SyncFail hook carries HookSucceeded: deleted by its own outcome (§11 #12).
-    expect(await exists(() => batch.readNamespacedJob({ name: 'notify-failure', namespace: 'e2e-fail' }))).toBe(false)
+    expect(
+      await exists(() => batch.readNamespacedJob({ name: 'notify-failure', namespace: 'e2e-fail' }))
+    ).toBe(false)
     // The failed PreSync hook stays for inspection, without our finalizer.
     const left = await batch.readNamespacedJob({ name: 'migrate', namespace: 'e2e-fail' })
     expect(left.metadata?.finalizers ?? []).not.toContain('wavesync.dev/hook-finalizer')
@@ -41,7 +53,17 @@ describe('a failing PreSync hook', () => {
 describe('a Deployment that never becomes ready', () => {
   test('fails after its per-object timeout with a message naming what it waited for', async () => {
     await freshNamespace(core, 'e2e-stuck')
-    const run = await runWavesync(['sync', '--manifests', 'test/fixtures/e2e/never-ready', '--app', 'e2e-stuck', '--namespace', 'e2e-stuck', '--sync-options', 'CreateNamespace=true'])
+    const run = await runWavesync([
+      'sync',
+      '--manifests',
+      'test/fixtures/e2e/never-ready',
+      '--app',
+      'e2e-stuck',
+      '--namespace',
+      'e2e-stuck',
+      '--sync-options',
+      'CreateNamespace=true'
+    ])
     expect(run.code).toBe(1)
     const stuck = run.report?.tasks.find(t => t.name === 'stuck')
     expect(stuck?.state).toBe('Failed')
@@ -53,19 +75,41 @@ describe('a Deployment that never becomes ready', () => {
 describe('cancel in the middle of a wave', () => {
   test('terminates: the report says Terminated and no hook keeps our finalizer', async () => {
     await freshNamespace(core, 'e2e-cancel')
-    const run = await runWavesync(['sync', '--manifests', 'test/fixtures/e2e/slow-hook', '--app', 'e2e-cancel', '--namespace', 'e2e-cancel', '--sync-options', 'CreateNamespace=true'], {
-      onStderr: (text, kill) => {
-        if (/waiting for completion of hook batch\/Job\/long-migration/.test(text) && !text.includes('SIGINT')) kill('SIGINT')
+    const run = await runWavesync(
+      [
+        'sync',
+        '--manifests',
+        'test/fixtures/e2e/slow-hook',
+        '--app',
+        'e2e-cancel',
+        '--namespace',
+        'e2e-cancel',
+        '--sync-options',
+        'CreateNamespace=true'
+      ],
+      {
+        onStderr: (text, kill) => {
+          if (
+            /waiting for completion of hook batch\/Job\/long-migration/.test(text) &&
+            !text.includes('SIGINT')
+          )
+            kill('SIGINT')
+        }
       }
-    })
+    )
     expect(run.code).toBe(1)
     expect(run.report?.phase).toBe('Terminated')
     expect(run.report?.message).toBe('Operation terminated')
     expect(run.report?.tasks.find(t => t.name === 'long-migration')?.message).toBe('Terminated')
     expect(run.report?.tasks.find(t => t.name === 'after')?.state).toBe('pending')
     // The running hook was deleted; nothing holds the finalizer; the record is failed; the lock is free.
-    expect(await exists(() => batch.readNamespacedJob({ name: 'long-migration', namespace: 'e2e-cancel' }))).toBe(false)
-    const secrets = await core.listNamespacedSecret({ namespace: 'e2e-cancel', labelSelector: 'wavesync.dev/application=e2e-cancel' })
+    expect(
+      await exists(() => batch.readNamespacedJob({ name: 'long-migration', namespace: 'e2e-cancel' }))
+    ).toBe(false)
+    const secrets = await core.listNamespacedSecret({
+      namespace: 'e2e-cancel',
+      labelSelector: 'wavesync.dev/application=e2e-cancel'
+    })
     expect(secrets.items.map(s => s.metadata?.labels?.['wavesync.dev/status'])).toEqual(['failed'])
   })
 })

@@ -8,7 +8,18 @@ jest.setTimeout(240_000)
 const { core, batch, config } = kubeClients()
 
 const sync = (fixture: string, app: string, ...extra: string[]) =>
-  runWavesync(['sync', '--manifests', `test/fixtures/e2e/${fixture}`, '--app', app, '--namespace', app, '--sync-options', 'CreateNamespace=true', ...extra])
+  runWavesync([
+    'sync',
+    '--manifests',
+    `test/fixtures/e2e/${fixture}`,
+    '--app',
+    app,
+    '--namespace',
+    app,
+    '--sync-options',
+    'CreateNamespace=true',
+    ...extra
+  ])
 
 function names(report: Report | undefined, phase: string): string[] {
   return (report?.tasks ?? []).filter(t => t.phase === phase).map(t => t.name)
@@ -27,7 +38,9 @@ describe('delete policies, named and generateName hooks, a hook in two phases', 
     expect(await job('default-policy')).toBe(true)
     expect(await exists(() => core.readNamespacedPod({ name: 'smoke-pod', namespace: ns }))).toBe(false)
     // The generateName hook ran once per phase, under two computed names; both kept (default policy).
-    const generated = [...names(first.report, 'PreSync'), ...names(first.report, 'PostSync')].filter(n => n.startsWith('generated-'))
+    const generated = [...names(first.report, 'PreSync'), ...names(first.report, 'PostSync')].filter(n =>
+      n.startsWith('generated-')
+    )
     expect(generated).toHaveLength(2)
     expect(generated[0]).toMatch(/^generated-3f9c2ab-presync-\d+$/)
     expect(generated[1]).toMatch(/^generated-3f9c2ab-postsync-\d+$/)
@@ -89,9 +102,19 @@ describe('a CRD and its custom resource in one sync', () => {
     const run = await sync('crd', ns)
     expect(run.stderr).not.toContain('unexpected error')
     expect(run.code).toBe(0)
-    expect(run.report?.notes.some(n => /^dry run skipped for 1 object\(s\) \(the kind is not served yet.*\): Widget gizmo$/.test(n))).toBe(true)
+    expect(
+      run.report?.notes.some(n =>
+        /^dry run skipped for 1 object\(s\) \(the kind is not served yet.*\): Widget gizmo$/.test(n)
+      )
+    ).toBe(true)
     const custom = config.makeApiClient(CustomObjectsApi)
-    const widget = await custom.getNamespacedCustomObject({ group: 'e2e.wavesync.dev', version: 'v1', namespace: ns, plural: 'widgets', name: 'gizmo' })
+    const widget = await custom.getNamespacedCustomObject({
+      group: 'e2e.wavesync.dev',
+      version: 'v1',
+      namespace: ns,
+      plural: 'widgets',
+      name: 'gizmo'
+    })
     expect(widget).toMatchObject({ spec: { size: 3 } })
   })
 })
@@ -100,7 +123,10 @@ describe('a namespace created by the sync, and one operation at a time', () => {
   test('CreateNamespace creates it; two concurrent syncs of one application are serialised', async () => {
     const ns = 'e2e-lock'
     await freshNamespace(core, ns)
-    const [a, b] = await Promise.all([sync('slow-hook', ns, '--object-timeout', '2m'), new Promise(r => setTimeout(r, 300)).then(() => sync('prune-v1', ns, '--timeout', '10m'))])
+    const [a, b] = await Promise.all([
+      sync('slow-hook', ns, '--object-timeout', '2m'),
+      new Promise(r => setTimeout(r, 300)).then(() => sync('prune-v1', ns, '--timeout', '10m'))
+    ])
     void a
     void b
     const namespace = await core.readNamespace({ name: ns })
@@ -111,6 +137,8 @@ describe('a namespace created by the sync, and one operation at a time', () => {
     const revisions = reports.map(r => r?.revision).sort()
     expect(revisions).toEqual([1, 2])
     const leases = config.makeApiClient(CoordinationV1Api)
-    expect(await exists(() => leases.readNamespacedLease({ name: `wavesync.${ns}`, namespace: ns }))).toBe(false)
+    expect(await exists(() => leases.readNamespacedLease({ name: `wavesync.${ns}`, namespace: ns }))).toBe(
+      false
+    )
   })
 })

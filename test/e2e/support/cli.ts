@@ -16,7 +16,10 @@ export interface CliRun {
  * Runs the shipped bundle (`node dist/cli.js`) as a user would, against the test cluster, with a
  * report file; `onStderr` sees progress lines as they come (to cancel mid-wave, for instance).
  */
-export function runWavesync(args: readonly string[], options: { onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void } = {}): Promise<CliRun> {
+export function runWavesync(
+  args: readonly string[],
+  options: { onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void } = {}
+): Promise<CliRun> {
   const reportPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'wavesync-e2e-')), 'report.json')
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args, '--report', reportPath], {
     cwd: ROOT,

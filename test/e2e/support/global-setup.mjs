@@ -23,7 +23,9 @@ export function clusterScript(verb) {
 export default function globalSetup() {
   const alreadyUp = clusterScript('status') === 0
   if (!alreadyUp && clusterScript('up') !== 0) {
-    throw new Error(`the local control plane did not start; see the log tails above and ${path.join(CLUSTER_DIR, 'logs')}`)
+    throw new Error(
+      `the local control plane did not start; see the log tails above and ${path.join(CLUSTER_DIR, 'logs')}`
+    )
   }
   process.env.KUBECONFIG = path.join(CLUSTER_DIR, 'kubeconfig')
   writeFileSync(path.join(CLUSTER_DIR, 'started-by-jest'), alreadyUp ? 'no' : 'yes')

@@ -13,7 +13,10 @@ export async function freshNamespace(core: CoreV1Api, name: string, timeoutMs = 
   const deadline = Date.now() + timeoutMs
   await core.deleteNamespace({ name }).catch(() => undefined)
   while (Date.now() < deadline) {
-    const found = await core.readNamespace({ name }).then(() => true, () => false)
+    const found = await core.readNamespace({ name }).then(
+      () => true,
+      () => false
+    )
     if (!found) return
     await new Promise(resolve => setTimeout(resolve, 250))
   }
@@ -22,5 +25,8 @@ export async function freshNamespace(core: CoreV1Api, name: string, timeoutMs = 
 
 /** Whether an object exists, from a read call that rejects on 404. */
 export async function exists(read: () => Promise<unknown>): Promise<boolean> {
-  return read().then(() => true, () => false)
+  return read().then(
+    () => true,
+    () => false
+  )
 }
