@@ -291,8 +291,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -2958,14 +2958,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path7 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path8 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path7 && path7[0] !== "/") {
-          path7 = `/${path7}`;
+        if (path8 && path8[0] !== "/") {
+          path8 = `/${path8}`;
         }
-        return new URL(`${origin}${path7}`);
+        return new URL(`${origin}${path8}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -3817,9 +3817,9 @@ var require_diagnostics = __commonJS({
         "undici:client:sendHeaders",
         (evt) => {
           const {
-            request: { method, path: path7, origin }
+            request: { method, path: path8, origin }
           } = evt;
-          debugLog("sending request to %s %s%s", method, origin, path7);
+          debugLog("sending request to %s %s%s", method, origin, path8);
         }
       );
     }
@@ -3837,14 +3837,14 @@ var require_diagnostics = __commonJS({
         "undici:request:headers",
         (evt) => {
           const {
-            request: { method, path: path7, origin },
+            request: { method, path: path8, origin },
             response: { statusCode }
           } = evt;
           debugLog(
             "received response to %s %s%s - HTTP %d",
             method,
             origin,
-            path7,
+            path8,
             statusCode
           );
         }
@@ -3853,23 +3853,23 @@ var require_diagnostics = __commonJS({
         "undici:request:trailers",
         (evt) => {
           const {
-            request: { method, path: path7, origin }
+            request: { method, path: path8, origin }
           } = evt;
-          debugLog("trailers received from %s %s%s", method, origin, path7);
+          debugLog("trailers received from %s %s%s", method, origin, path8);
         }
       );
       diagnosticsChannel.subscribe(
         "undici:request:error",
         (evt) => {
           const {
-            request: { method, path: path7, origin },
+            request: { method, path: path8, origin },
             error
           } = evt;
           debugLog(
             "request to %s %s%s errored - %s",
             method,
             origin,
-            path7,
+            path8,
             error.message
           );
         }
@@ -5272,9 +5272,9 @@ var require_util2 = __commonJS({
     function isErrorLike(object) {
       return object instanceof Error || (object?.constructor?.name === "Error" || object?.constructor?.name === "DOMException");
     }
-    function isValidReasonPhrase(statusText) {
-      for (let i = 0; i < statusText.length; ++i) {
-        const c = statusText.charCodeAt(i);
+    function isValidReasonPhrase(statusText2) {
+      for (let i = 0; i < statusText2.length; ++i) {
+        const c = statusText2.charCodeAt(i);
         if (!(c === 9 || // HTAB
         c >= 32 && c <= 126 || // SP / VCHAR
         c >= 128 && c <= 255)) {
@@ -6300,7 +6300,7 @@ var require_request = __commonJS({
     };
     var Request2 = class {
       constructor(origin, {
-        path: path7,
+        path: path8,
         method,
         body,
         headers: headers2,
@@ -6317,11 +6317,11 @@ var require_request = __commonJS({
         maxRedirections,
         typeOfService
       }, handler) {
-        if (typeof path7 !== "string") {
+        if (typeof path8 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path7)) {
+        } else if (invalidPathRegex.test(path8)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -6401,7 +6401,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? serializePathWithQuery(path7, query2) : path7;
+        this.path = query2 ? serializePathWithQuery(path8, query2) : path8;
         this.origin = origin;
         this.protocol = getProtocolFromUrlString(origin);
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" || method === "QUERY" : idempotent;
@@ -6481,11 +6481,11 @@ var require_request = __commonJS({
       onResponseStarted() {
         return this[kHandler].onResponseStarted?.();
       }
-      onResponseStart(statusCode, headers2, resume, statusText) {
+      onResponseStart(statusCode, headers2, resume, statusText2) {
         assert(!this.aborted);
         assert(!this.completed);
         if (channels.headers.hasSubscribers) {
-          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText } });
+          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText: statusText2 } });
         }
         const controller2 = this[kController];
         if (controller2) {
@@ -6494,7 +6494,7 @@ var require_request = __commonJS({
         }
         const parsedHeaders = Array.isArray(headers2) ? parseHeaders(headers2) : headers2;
         try {
-          this[kHandler].onResponseStart?.(controller2, statusCode, parsedHeaders, statusText);
+          this[kHandler].onResponseStart?.(controller2, statusCode, parsedHeaders, statusText2);
           return !controller2?.paused;
         } catch (err) {
           this.abort(err);
@@ -6522,12 +6522,12 @@ var require_request = __commonJS({
        * @param {import('node:stream').Duplex} socket
        * @param {string} [statusText]
        */
-      onRequestUpgrade(statusCode, headers2, socket, statusText = "") {
+      onRequestUpgrade(statusCode, headers2, socket, statusText2 = "") {
         this.onFinally();
         assert(!this.aborted);
         assert(!this.completed);
         if (channels.headers.hasSubscribers) {
-          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText } });
+          channels.headers.publish({ request: this, response: { statusCode, headers: headers2, statusText: statusText2 } });
         }
         const controller2 = this[kController];
         if (controller2) {
@@ -10165,7 +10165,7 @@ var require_parser_h1 = __commonJS({
               const hasTrailers = this.parserEvents[cursor + 9] !== 0;
               const bodyKind = this.parserEvents[cursor + 10];
               const contentLength = this.parserEvents.readUInt32LE(cursor + 11) + this.parserEvents.readUInt32LE(cursor + 15) * 4294967296;
-              const { socket: socket2, client: client2, headers: headers2, statusText } = this;
+              const { socket: socket2, client: client2, headers: headers2, statusText: statusText2 } = this;
               if (socket2.destroyed) {
                 return this.fail(milo.ERROR_CALLBACK_ERROR, "Other side closed");
               }
@@ -10235,7 +10235,7 @@ var require_parser_h1 = __commonJS({
                 statusCode,
                 headers2,
                 this.resume,
-                statusText
+                statusText2
               ) === false;
               if (request.aborted) {
                 return this.fail(milo.ERROR_CALLBACK_ERROR, "Request aborted");
@@ -11535,7 +11535,7 @@ var require_client_h1 = __commonJS({
        * @param {Buffer} head
        */
       onUpgrade(head) {
-        const { upgrade, client, socket, headers: headers2, statusCode, statusText } = this;
+        const { upgrade, client, socket, headers: headers2, statusCode, statusText: statusText2 } = this;
         assert(upgrade);
         assert(client[kSocket] === socket);
         assert(!socket.destroyed);
@@ -11560,7 +11560,7 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request.onRequestUpgrade(statusCode, headers2, socket, statusText);
+          request.onRequestUpgrade(statusCode, headers2, socket, statusText2);
         } catch (err) {
           util.errorRequest(client, request, err);
           util.destroy(socket, err);
@@ -11574,7 +11574,7 @@ var require_client_h1 = __commonJS({
        * @returns {number}
        */
       onHeadersComplete(statusCode, upgrade, shouldKeepAlive) {
-        const { client, socket, headers: headers2, statusText } = this;
+        const { client, socket, headers: headers2, statusText: statusText2 } = this;
         if (socket.destroyed) {
           return -1;
         }
@@ -11642,7 +11642,7 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request.onResponseStart(statusCode, headers2, this.resume, statusText) === false;
+        const pause = request.onResponseStart(statusCode, headers2, this.resume, statusText2) === false;
         if (request.aborted) {
           return -1;
         }
@@ -11981,7 +11981,7 @@ var require_client_h1 = __commonJS({
       }
     }
     function writeH1(client, request) {
-      const { method, path: path7, host, upgrade, blocking, reset } = request;
+      const { method, path: path8, host, upgrade, blocking, reset } = request;
       let { body, headers: headers2, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -12057,7 +12057,7 @@ var require_client_h1 = __commonJS({
         socket[kBlocking] = true;
       }
       setTypeOfService(socket, request);
-      let header = `${method} ${path7} HTTP/1.1\r
+      let header = `${method} ${path8} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -13219,7 +13219,7 @@ var require_client_h2 = __commonJS({
       const headersTimeout = request.headersTimeout ?? client[kHeadersTimeout];
       const bodyTimeout = request.bodyTimeout ?? client[kBodyTimeout];
       const session = client[kHTTP2Session];
-      const { method, path: path7, host, upgrade, expectContinue, signal: signal3, protocol, headers: reqHeaders } = request;
+      const { method, path: path8, host, upgrade, expectContinue, signal: signal3, protocol, headers: reqHeaders } = request;
       if (upgrade != null && upgrade !== "websocket") {
         util.errorRequest(client, request, new InvalidArgumentError(`Custom upgrade "${upgrade}" not supported over HTTP/2`));
         return false;
@@ -13285,7 +13285,7 @@ var require_client_h2 = __commonJS({
           }
           headers2[HTTP2_HEADER_METHOD] = "CONNECT";
           headers2[HTTP2_HEADER_PROTOCOL] = "websocket";
-          headers2[HTTP2_HEADER_PATH] = path7;
+          headers2[HTTP2_HEADER_PATH] = path8;
           if (protocol === "ws:" || protocol === "wss:") {
             headers2[HTTP2_HEADER_SCHEME] = protocol === "ws:" ? "http" : "https";
           } else {
@@ -13307,7 +13307,7 @@ var require_client_h2 = __commonJS({
         setupUpgradeStream(stream, state);
         return true;
       }
-      headers2[HTTP2_HEADER_PATH] = path7;
+      headers2[HTTP2_HEADER_PATH] = path8;
       headers2[HTTP2_HEADER_SCHEME] = protocol === "http:" ? "http" : "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       let body = state.body;
@@ -16277,10 +16277,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path7 = "/",
+          path: path8 = "/",
           headers: headers2 = {}
         } = opts;
-        opts.path = origin + path7;
+        opts.path = origin + path8;
         opts.headers = { ...this[kProxyHeaders], ...headers2 };
         if (!hasHostHeader(headers2)) {
           opts.headers.host = new URL(origin).host;
@@ -17779,7 +17779,7 @@ var require_api_request = __commonJS({
         this.abort = (reason) => controller2.abort(reason);
         this.context = context;
       }
-      onResponseStart(controller2, statusCode, headers2, statusText) {
+      onResponseStart(controller2, statusCode, headers2, statusText2) {
         const { callback, opaque, context, responseHeaders, highWaterMark } = this;
         const rawHeaders = controller2?.rawHeaders;
         const responseHeaderData = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : headers2;
@@ -17809,7 +17809,7 @@ var require_api_request = __commonJS({
           try {
             this.runInAsyncScope(callback, null, null, {
               statusCode,
-              statusText,
+              statusText: statusText2,
               headers: responseHeaderData,
               trailers: this.trailers,
               opaque,
@@ -18745,20 +18745,20 @@ var require_mock_utils = __commonJS({
       }
       return normalizedQp;
     }
-    function safeUrl(path7) {
-      if (typeof path7 !== "string") {
-        return path7;
+    function safeUrl(path8) {
+      if (typeof path8 !== "string") {
+        return path8;
       }
-      const pathSegments = path7.split("?", 3);
+      const pathSegments = path8.split("?", 3);
       if (pathSegments.length !== 2) {
-        return path7;
+        return path8;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path7, method, body, headers: headers2 }) {
-      const pathMatch = matchValue(mockDispatch2.path, path7);
+    function matchKey(mockDispatch2, { path: path8, method, body, headers: headers2 }) {
+      const pathMatch = matchValue(mockDispatch2.path, path8);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers2);
@@ -18785,8 +18785,8 @@ var require_mock_utils = __commonJS({
       const basePath = key.query ? serializePathWithQuery(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       const resolvedPathWithoutTrailingSlash = removeTrailingSlash(resolvedPath);
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7, ignoreTrailingSlash }) => {
-        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path7)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path7), resolvedPath);
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8, ignoreTrailingSlash }) => {
+        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path8)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path8), resolvedPath);
       });
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
@@ -18825,27 +18825,27 @@ var require_mock_utils = __commonJS({
         mockDispatches.splice(index2, 1);
       }
     }
-    function removeTrailingSlash(path7) {
-      if (typeof path7 !== "string") {
-        return path7;
+    function removeTrailingSlash(path8) {
+      if (typeof path8 !== "string") {
+        return path8;
       }
-      const queryIndex = path7.indexOf("?");
-      const search = queryIndex === -1 ? "" : path7.slice(queryIndex);
+      const queryIndex = path8.indexOf("?");
+      const search = queryIndex === -1 ? "" : path8.slice(queryIndex);
       if (queryIndex !== -1) {
-        path7 = path7.slice(0, queryIndex);
+        path8 = path8.slice(0, queryIndex);
       }
-      while (path7.endsWith("/")) {
-        path7 = path7.slice(0, -1);
+      while (path8.endsWith("/")) {
+        path8 = path8.slice(0, -1);
       }
-      if (path7.length === 0) {
-        path7 = "/";
+      if (path8.length === 0) {
+        path8 = "/";
       }
-      return path7 + search;
+      return path8 + search;
     }
     function buildKey(opts) {
-      const { path: path7, method, body, headers: headers2, query: query2 } = opts;
+      const { path: path8, method, body, headers: headers2, query: query2 } = opts;
       return {
-        path: path7,
+        path: path8,
         method,
         body,
         headers: headers2,
@@ -19717,10 +19717,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path7,
+            Path: path8,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -19819,9 +19819,9 @@ var require_mock_agent = __commonJS({
           }
         }
         if (acceptNonStandardSearchParameters && dispatchOpts.path) {
-          const [path7, searchParams] = dispatchOpts.path.split("?");
+          const [path8, searchParams] = dispatchOpts.path.split("?");
           const normalizedSearchParams = normalizeSearchParams(searchParams, acceptNonStandardSearchParameters);
-          dispatchOpts.path = `${path7}?${normalizedSearchParams}`;
+          dispatchOpts.path = `${path8}?${normalizedSearchParams}`;
         }
         return this[kAgent].dispatch(dispatchOpts, handler);
       }
@@ -20239,12 +20239,12 @@ var require_snapshot_recorder = __commonJS({
        * @return {Promise<void>} - Resolves when snapshots are loaded
        */
       async loadSnapshots(filePath) {
-        const path7 = filePath || this.#snapshotPath;
-        if (!path7) {
+        const path8 = filePath || this.#snapshotPath;
+        if (!path8) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile2(resolve(path7), "utf8");
+          const data = await readFile2(resolve(path8), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -20258,7 +20258,7 @@ var require_snapshot_recorder = __commonJS({
           if (error.code === "ENOENT") {
             this.#snapshots.clear();
           } else {
-            throw new UndiciError(`Failed to load snapshots from ${path7}`, { cause: error });
+            throw new UndiciError(`Failed to load snapshots from ${path8}`, { cause: error });
           }
         }
       }
@@ -20269,11 +20269,11 @@ var require_snapshot_recorder = __commonJS({
        * @returns {Promise<void>} - Resolves when snapshots are saved
        */
       async saveSnapshots(filePath) {
-        const path7 = filePath || this.#snapshotPath;
-        if (!path7) {
+        const path8 = filePath || this.#snapshotPath;
+        if (!path8) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path7);
+        const resolvedPath = resolve(path8);
         await mkdir(dirname(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
@@ -20942,15 +20942,15 @@ var require_redirect_handler = __commonJS({
         });
         const baseUrl = requestOrigin ? new URL(this.opts.path, requestOrigin) : void 0;
         const { origin, pathname, search } = util.parseURL(new URL(this.location, baseUrl));
-        const path7 = search ? `${pathname}${search}` : pathname;
-        const redirectUrlString = `${origin}${path7}`;
+        const path8 = search ? `${pathname}${search}` : pathname;
+        const redirectUrlString = `${origin}${path8}`;
         for (const historyUrl of this.history) {
           if (historyUrl.toString() === redirectUrlString) {
             throw new InvalidArgumentError(`Redirect loop detected. Cannot redirect to ${origin}. This typically happens when using a Client or Pool with cross-origin redirects. Use an Agent for cross-origin redirects.`);
           }
         }
         this.opts.headers = cleanRequestHeaders(this.opts.headers, removeContentHeaders, requestOrigin !== origin, this.stripHeadersOnRedirect, this.stripHeadersOnCrossOriginRedirect);
-        this.opts.path = path7;
+        this.opts.path = path8;
         this.opts.origin = origin;
         this.opts[kRequestOrigin] = origin;
         this.opts.query = null;
@@ -22918,10 +22918,10 @@ var require_cache_handler = __commonJS({
       }
       return locationUrl.pathname + locationUrl.search;
     }
-    function deleteCachedUri(store, cacheKey, path7) {
+    function deleteCachedUri(store, cacheKey, path8) {
       deleteCachedValue(store, {
         ...cacheKey,
-        path: path7
+        path: path8
       });
       for (let i = 0; i < util.safeHTTPMethods.length; i++) {
         const method = util.safeHTTPMethods[i];
@@ -22929,7 +22929,7 @@ var require_cache_handler = __commonJS({
           deleteCachedValue(store, {
             ...cacheKey,
             method,
-            path: path7
+            path: path8
           });
         }
       }
@@ -22940,9 +22940,9 @@ var require_cache_handler = __commonJS({
       }
       const values = Array.isArray(headerValue) ? headerValue : [headerValue];
       for (let i = 0; i < values.length; i++) {
-        const path7 = getSameOriginPath(cacheKey, values[i]);
-        if (path7 !== void 0) {
-          deleteCachedUri(store, cacheKey, path7);
+        const path8 = getSameOriginPath(cacheKey, values[i]);
+        if (path8 !== void 0) {
+          deleteCachedUri(store, cacheKey, path8);
         }
       }
     }
@@ -28477,13 +28477,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText: statusText2, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status, statusText, headersList, socket });
+          response = makeResponse({ status, statusText: statusText2, headersList, socket });
         } else {
           const iterator = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator.next();
-          response = makeResponse({ status, statusText, headersList });
+          response = makeResponse({ status, statusText: statusText2, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -28576,13 +28576,13 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        const path7 = url.pathname + url.search;
+        const path8 = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
         return dispatchWithProtocolPreference(body);
         function dispatchWithProtocolPreference(body2, allowH2) {
           return new Promise((resolve, reject) => agent.dispatch(
             {
-              path: hasTrailingQuestionMark ? `${path7}?` : path7,
+              path: hasTrailingQuestionMark ? `${path8}?` : path8,
               origin: url.origin,
               method: request.method,
               body: agent.isMockActive ? request.body && (request.body.source || request.body.stream) : body2,
@@ -28611,7 +28611,7 @@ var require_fetch = __commonJS({
               onResponseStarted() {
                 timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
               },
-              onResponseStart(controller2, status, headers2, statusText) {
+              onResponseStart(controller2, status, headers2, statusText2) {
                 if (status < 200) {
                   return;
                 }
@@ -28669,7 +28669,7 @@ var require_fetch = __commonJS({
                 const onError = (err) => this.onResponseError(controller2, err);
                 resolve({
                   status,
-                  statusText,
+                  statusText: statusText2,
                   headersList,
                   body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
                     if (err) {
@@ -29516,9 +29516,9 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path7) {
-      for (let i = 0; i < path7.length; ++i) {
-        const code2 = path7.charCodeAt(i);
+    function validateCookiePath(path8) {
+      for (let i = 0; i < path8.length; ++i) {
+        const code2 = path8.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude non-ascii and DEL
         code2 === 59) {
@@ -33047,11 +33047,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path7 = opts.path;
+          let path8 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path7 = `/${path7}`;
+            path8 = `/${path8}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path7);
+          url = new URL(util.parseOrigin(url).origin + path8);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -45190,7 +45190,7 @@ var require_tar_fs = __commonJS({
     var tar2 = require_tar_stream();
     var pump = require_pump();
     var fs4 = __require("fs");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var win32 = (global.Bare ? global.Bare.platform : process.platform) === "win32";
     exports.pack = function pack(cwd, opts) {
       if (!cwd) cwd = ".";
@@ -45217,7 +45217,7 @@ var require_tar_fs = __commonJS({
       }
       onnextentry();
       function onsymlink(filename, header) {
-        xfs.readlink(path7.join(cwd, filename), function(err, linkname) {
+        xfs.readlink(path8.join(cwd, filename), function(err, linkname) {
           if (err) return pack2.destroy(err);
           header.linkname = normalize(linkname);
           pack2.entry(header, onnextentry);
@@ -45258,7 +45258,7 @@ var require_tar_fs = __commonJS({
           return onnextentry();
         }
         const entry = pack2.entry(header, onnextentry);
-        const rs = mapStream(xfs.createReadStream(path7.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
+        const rs = mapStream(xfs.createReadStream(path8.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
         rs.on("error", function(err2) {
           entry.destroy(err2);
         });
@@ -45282,7 +45282,7 @@ var require_tar_fs = __commonJS({
     exports.extract = function extract(cwd, opts) {
       if (!cwd) cwd = ".";
       if (!opts) opts = {};
-      cwd = path7.resolve(cwd);
+      cwd = path8.resolve(cwd);
       const xfs = opts.fs || fs4;
       const ignore = opts.ignore || opts.filter || noop;
       const mapStream = opts.mapStream || echo;
@@ -45311,13 +45311,13 @@ var require_tar_fs = __commonJS({
       function onentry(header, stream, next) {
         header = map2(header) || header;
         header.name = normalize(header.name);
-        const name = path7.join(cwd, path7.join("/", header.name));
+        const name = path8.join(cwd, path8.join("/", header.name));
         if (ignore(name, header)) {
           stream.resume();
           return next();
         }
-        const dir = path7.join(name, ".") === path7.join(cwd, ".") ? cwd : path7.dirname(name);
-        validate(xfs, dir, path7.join(cwd, "."), function(err, valid) {
+        const dir = path8.join(name, ".") === path8.join(cwd, ".") ? cwd : path8.dirname(name);
+        validate(xfs, dir, path8.join(cwd, "."), function(err, valid) {
           if (err) return next(err);
           if (!valid) return next(new Error(dir + " is not a valid path"));
           if (header.type === "directory") {
@@ -45356,7 +45356,7 @@ var require_tar_fs = __commonJS({
         });
         function stat2(err) {
           if (err) return next(err);
-          if (path7.join(name, ".") === path7.join(cwd, ".")) return next();
+          if (path8.join(name, ".") === path8.join(cwd, ".")) return next();
           utimes(name, header, function(err2) {
             if (err2) return next(err2);
             if (win32) return next();
@@ -45366,9 +45366,9 @@ var require_tar_fs = __commonJS({
         function onsymlink() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            const dst = path7.resolve(path7.dirname(name), header.linkname);
+            const dst = path8.resolve(path8.dirname(name), header.linkname);
             if (!inCwd(dst) && (validateSymLinks || opts.strip)) return next(new Error(name + " is not a valid symlink"));
-            validateNotSymlink(xfs, dst, path7.join(cwd, "."), function(err, valid) {
+            validateNotSymlink(xfs, dst, path8.join(cwd, "."), function(err, valid) {
               if (err) return next(err);
               if (!valid && validateSymLinks) return next(new Error(name + " is not a valid symlink"));
               xfs.symlink(header.linkname, name, stat2);
@@ -45378,7 +45378,7 @@ var require_tar_fs = __commonJS({
         function onlink() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            const link = path7.join(cwd, path7.join("/", header.linkname));
+            const link = path8.join(cwd, path8.join("/", header.linkname));
             xfs.realpath(link, function(err, dst) {
               if (err || !inCwd(dst)) return next(new Error(name + " is not a valid hardlink"));
               xfs.link(dst, name, function(err2) {
@@ -45392,7 +45392,7 @@ var require_tar_fs = __commonJS({
           });
         }
         function inCwd(dst) {
-          return dst === cwd || dst.startsWith(cwd + path7.sep);
+          return dst === cwd || dst.startsWith(cwd + path8.sep);
         }
         function onfile() {
           xfs.lstat(name, function(err, st) {
@@ -45455,10 +45455,10 @@ var require_tar_fs = __commonJS({
     };
     function validateNotSymlink(fs5, name, root, cb) {
       if (name === root) return cb(null, true);
-      if (!name.startsWith(root + path7.sep)) return cb(null, false);
+      if (!name.startsWith(root + path8.sep)) return cb(null, false);
       fs5.lstat(name, function(err, st) {
         if (err && err.code !== "ENOENT" && err.code !== "EPERM") return cb(err);
-        if (err || !st.isSymbolicLink()) return validateNotSymlink(fs5, path7.join(name, ".."), root, cb);
+        if (err || !st.isSymbolicLink()) return validateNotSymlink(fs5, path8.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
@@ -45466,12 +45466,12 @@ var require_tar_fs = __commonJS({
       if (name === root) return cb(null, true);
       fs5.lstat(name, function(err, st) {
         if (err && err.code !== "ENOENT" && err.code !== "EPERM") return cb(err);
-        if (err || st.isDirectory()) return validate(fs5, path7.join(name, ".."), root, cb);
+        if (err || st.isDirectory()) return validate(fs5, path8.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
     function inside(root, name) {
-      return name === root || name.startsWith(root + path7.sep);
+      return name === root || name.startsWith(root + path8.sep);
     }
     function noop() {
     }
@@ -45484,12 +45484,12 @@ var require_tar_fs = __commonJS({
     function statAll(fs5, stat2, cwd, ignore, entries, sort) {
       if (!entries) entries = ["."];
       const queue = entries.slice(0);
-      const root = path7.resolve(cwd);
+      const root = path8.resolve(cwd);
       return function loop(callback) {
         if (!queue.length) return callback(null);
         const next = queue.shift();
-        const nextAbs = path7.join(cwd, next);
-        if (!inside(root, path7.resolve(cwd, next))) return callback(new Error(next + " is not a valid path"));
+        const nextAbs = path8.join(cwd, next);
+        if (!inside(root, path8.resolve(cwd, next))) return callback(new Error(next + " is not a valid path"));
         stat2.call(fs5, nextAbs, function(err, stat3) {
           if (err) return callback(entries.indexOf(next) === -1 && err.code === "ENOENT" ? null : err);
           if (!stat3.isDirectory()) return callback(null, next, stat3);
@@ -45497,7 +45497,7 @@ var require_tar_fs = __commonJS({
             if (err2) return callback(err2);
             if (sort) files.sort();
             for (let i = 0; i < files.length; i++) {
-              if (!ignore(path7.join(cwd, next, files[i]))) queue.push(path7.join(next, files[i]));
+              if (!ignore(path8.join(cwd, next, files[i]))) queue.push(path8.join(next, files[i]));
             }
             callback(null, next, stat3);
           });
@@ -45508,7 +45508,7 @@ var require_tar_fs = __commonJS({
       return function(header) {
         header.name = header.name.split("/").slice(level).join("/");
         const linkname = header.linkname;
-        if (linkname && (header.type === "link" || path7.isAbsolute(linkname))) {
+        if (linkname && (header.type === "link" || path8.isAbsolute(linkname))) {
           header.linkname = linkname.split("/").slice(level).join("/");
         }
         return map2(header);
@@ -45521,24 +45521,24 @@ var require_tar_fs = __commonJS({
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function getPath(value, path7) {
+function getPath(value, path8) {
   let current = value;
-  for (const step of path7) {
+  for (const step of path8) {
     if (!isRecord(current)) return void 0;
     current = current[step];
   }
   return current;
 }
-function getString(value, path7) {
-  const found = getPath(value, path7);
+function getString(value, path8) {
+  const found = getPath(value, path8);
   return typeof found === "string" ? found : void 0;
 }
-function getNumber(value, path7) {
-  const found = getPath(value, path7);
+function getNumber(value, path8) {
+  const found = getPath(value, path8);
   return typeof found === "number" ? found : void 0;
 }
-function getArray(value, path7) {
-  const found = getPath(value, path7);
+function getArray(value, path8) {
+  const found = getPath(value, path8);
   return Array.isArray(found) ? found : [];
 }
 
@@ -45682,11 +45682,11 @@ function operationKind(name, hasDeployedRevision) {
 }
 
 // src/model/manifest.ts
-function pathKey(path7) {
-  return path7.join("\0");
+function pathKey(path8) {
+  return path8.join("\0");
 }
-function fieldLine(manifest, path7) {
-  return manifest.fieldLines.get(pathKey(path7)) ?? manifest.source.line;
+function fieldLine(manifest, path8) {
+  return manifest.fieldLines.get(pathKey(path8)) ?? manifest.source.line;
 }
 function annotationLine(manifest, key) {
   return fieldLine(manifest, ["metadata", "annotations", key]);
@@ -45703,14 +45703,14 @@ function decodeDocuments(documents, file) {
   return decoded;
 }
 function decodeValue(value, source, lines, prefix, into) {
-  const at = (path7) => lines.get(pathKey([...prefix, ...path7])) ?? source.line;
+  const at = (path8) => lines.get(pathKey([...prefix, ...path8])) ?? source.line;
   const problems = shapeProblems(value);
   if (problems.length > 0) {
-    for (const { path: path7, message } of problems) {
+    for (const { path: path8, message } of problems) {
       into.issues.push({
         severity: "error",
         file: source.file,
-        line: at(path7),
+        line: at(path8),
         docIndex: source.docIndex,
         message
       });
@@ -48367,9 +48367,9 @@ var EventWalker = class {
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
-        const path7 = this.place(event.start) ?? ["<complex key>"];
+        const path8 = this.place(event.start) ?? ["<complex key>"];
         this.stack.push(
-          event.type === EVENT_ID.MAPPING ? { kind: "mapping", path: path7, key: void 0 } : { kind: "sequence", path: path7, index: 0 }
+          event.type === EVENT_ID.MAPPING ? { kind: "mapping", path: path8, key: void 0 } : { kind: "sequence", path: path8, index: 0 }
         );
         break;
       }
@@ -48395,9 +48395,9 @@ var EventWalker = class {
       return [];
     }
     if (parent.kind === "sequence") {
-      const path7 = [...parent.path, parent.index];
-      if (offset >= 0) current.fieldLines.set(pathKey(path7), this.lineOf(offset));
-      return path7;
+      const path8 = [...parent.path, parent.index];
+      if (offset >= 0) current.fieldLines.set(pathKey(path8), this.lineOf(offset));
+      return path8;
     }
     return parent.key === void 0 ? void 0 : [...parent.path, parent.key];
   }
@@ -48426,15 +48426,15 @@ var EventWalker = class {
       }
       return;
     }
-    const path7 = this.place(event.valueStart);
-    if (event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0 && path7) {
-      this.checkYaml11(getScalarValue(this.text, event), this.lineOf(event.valueStart), path7);
+    const path8 = this.place(event.valueStart);
+    if (event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0 && path8) {
+      this.checkYaml11(getScalarValue(this.text, event), this.lineOf(event.valueStart), path8);
     }
     this.advance();
   }
   /** Plain scalars YAML 1.1 (kubectl) reads otherwise than YAML 1.2 become warnings at their line. */
-  checkYaml11(raw, line, path7) {
-    const field = path7.join(".");
+  checkYaml11(raw, line, path8) {
+    const field = path8.join(".");
     const warn = (message) => {
       this.walk.issues.push({
         severity: "warning",
@@ -49497,7 +49497,8 @@ function namespaceTasks(input, tasks, appOptions) {
 
 // src/plan/deletion.ts
 function arrangeDeletion(tasks, appOptions, settings) {
-  const decided = tasks.map(
+  const all = [...tasks, ...createdNamespaceTasks(tasks, settings)];
+  const decided = all.map(
     (task) => task.type === "delete" ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
   );
   const keptIn = new Set(
@@ -49505,19 +49506,51 @@ function arrangeDeletion(tasks, appOptions, settings) {
   );
   return decided.map((task) => {
     if (task.type !== "delete" || task.key.group !== "" || task.key.kind !== "Namespace") return task;
-    const removal = keptIn.has(task.key.name) ? { uid: void 0, action: "skip", reason: "namespace kept: it holds objects that are kept" } : task.removal ?? { uid: void 0, action: "remove", reason: void 0 };
+    const removal = keptIn.has(task.key.name) && task.removal?.action !== "skip" ? { uid: void 0, action: "skip", reason: "namespace kept: it holds objects that are kept" } : task.removal ?? { uid: void 0, action: "remove", reason: void 0 };
     return { ...task, id: `NamespaceCleanup:${keyId(task.key)}`, phase: "NamespaceCleanup", wave: 0, removal };
   });
 }
+function createdNamespaceTasks(tasks, settings) {
+  if (!tasks.some((t) => t.type === "delete")) return [];
+  const present = new Set(tasks.map((t) => keyId(t.key)));
+  return (settings.createdNamespaces ?? []).map((name) => ({ group: "", kind: "Namespace", namespace: "", name })).filter((key) => !present.has(keyId(key))).map((key) => namespaceTask(key));
+}
+function namespaceTask(key) {
+  return {
+    id: `Delete:${keyId(key)}`,
+    type: "delete",
+    phase: "Delete",
+    wave: 0,
+    key,
+    version: "v1",
+    object: void 0,
+    source: void 0,
+    generateName: void 0,
+    hook: void 0,
+    syncOptions: {},
+    timeoutMs: void 0,
+    keep: false,
+    removal: void 0,
+    pulledUpFor: void 0,
+    createdNamespace: true
+  };
+}
 function deleteDecision(task, appOptions, settings) {
-  const skip = (reason) => ({ uid: void 0, action: "skip", reason });
+  const live = settings.live?.get(keyId(task.key));
+  const uid = live?.metadata.uid;
+  const skip = (reason) => ({ uid, action: "skip", reason });
   if (task.key.group === "apiextensions.k8s.io" && task.key.kind === "CustomResourceDefinition")
     return skip("CRD kept");
   if (task.keep) return skip("ignored (resource-policy keep)");
   const option = optionValue("Delete", task.syncOptions, appOptions);
   if (option === "false") return skip("ignored (Delete=false)");
   if (option === "confirm" && !settings.confirmed) return skip("ignored (requires confirmation)");
-  return { uid: void 0, action: "remove", reason: void 0 };
+  if (settings.live && settings.app !== void 0) {
+    if (!live) return skip("already gone");
+    if (live.metadata.annotations?.[TRACKING_ANNOTATION] !== trackingId(settings.app, task.key))
+      return skip("no longer tracked by this application");
+  }
+  return { uid, action: "remove", reason: void 0 };
 }
 
 // src/plan/plan.ts
@@ -49547,7 +49580,14 @@ function buildPlan(input) {
   const resources = tasks.filter((task) => task.type === "resource");
   tasks.push(...namespaceTasks(input, tasks, appOptions));
   tasks.push(...prunes(input, resources, desired, appOptions, issues));
-  const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions);
+  const arranged = arrangePruneWaves(
+    arrangeDeletion(tasks, appOptions, {
+      ...input.deletion,
+      app: input.app,
+      ...input.previous && input.operation.type === "delete" ? { live: input.previous.live } : {}
+    }),
+    appOptions
+  );
   const ordered = pullUpDependencies(arranged.sort(compareTasks));
   skipped2.sort(
     (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
@@ -51265,8 +51305,8 @@ JSONPath.prototype._getPreferredOutput = function(ea) {
   const resultType = this.currResultType;
   switch (resultType) {
     case "all": {
-      const path7 = Array.isArray(ea.path) ? ea.path : JSONPath.toPathArray(ea.path);
-      ea.pointer = JSONPath.toPointer(path7);
+      const path8 = Array.isArray(ea.path) ? ea.path : JSONPath.toPathArray(ea.path);
+      ea.pointer = JSONPath.toPointer(path8);
       ea.path = typeof ea.path === "string" ? ea.path : JSONPath.toPathString(ea.path);
       return ea;
     }
@@ -51289,11 +51329,11 @@ JSONPath.prototype._handleCallback = function(fullRetObj, callback, type) {
     callback(preferredOutput, type, fullRetObj);
   }
 };
-JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, callback, hasArrExpr, literalPriority) {
+JSONPath.prototype._trace = function(expr, val, path8, parent, parentPropName, callback, hasArrExpr, literalPriority) {
   let retObj;
   if (!expr.length) {
     retObj = {
-      path: path7,
+      path: path8,
       value: val,
       parent,
       parentProperty: parentPropName,
@@ -51314,28 +51354,28 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
     }
   }
   if ((typeof loc !== "string" || literalPriority) && val && Object.hasOwn(val, loc)) {
-    addRet(this._trace(x, val[loc], push(path7, loc), val, loc, callback, hasArrExpr));
+    addRet(this._trace(x, val[loc], push(path8, loc), val, loc, callback, hasArrExpr));
   } else if (loc === "*") {
     this._walk(val, (m) => {
-      addRet(this._trace(x, val[m], push(path7, m), val, m, callback, true, true));
+      addRet(this._trace(x, val[m], push(path8, m), val, m, callback, true, true));
     });
   } else if (loc === "..") {
-    addRet(this._trace(x, val, path7, parent, parentPropName, callback, hasArrExpr));
+    addRet(this._trace(x, val, path8, parent, parentPropName, callback, hasArrExpr));
     this._walk(val, (m) => {
       if (typeof val[m] === "object") {
-        addRet(this._trace(expr.slice(), val[m], push(path7, m), val, m, callback, true));
+        addRet(this._trace(expr.slice(), val[m], push(path8, m), val, m, callback, true));
       }
     });
   } else if (loc === "^") {
     this._hasParentSelector = true;
     return {
-      path: path7.slice(0, -1),
+      path: path8.slice(0, -1),
       expr: x,
       isParentSelector: true
     };
   } else if (loc === "~") {
     retObj = {
-      path: push(path7, loc),
+      path: push(path8, loc),
       value: parentPropName,
       parent,
       parentProperty: null
@@ -51343,9 +51383,9 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
     this._handleCallback(retObj, callback, "property");
     return retObj;
   } else if (loc === "$") {
-    addRet(this._trace(x, val, path7, null, null, callback, hasArrExpr));
+    addRet(this._trace(x, val, path8, null, null, callback, hasArrExpr));
   } else if (/^(-?\d*):(-?\d*):?(\d*)$/u.test(loc)) {
-    addRet(this._slice(loc, x, val, path7, parent, parentPropName, callback));
+    addRet(this._slice(loc, x, val, path8, parent, parentPropName, callback));
   } else if (loc.indexOf("?(") === 0) {
     if (this.currEval === false) {
       throw new Error("Eval [?(expr)] prevented in JSONPath expression.");
@@ -51356,15 +51396,15 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
       this._walk(val, (m) => {
         const npath = [nested[2]];
         const nvalue = nested[1] ? val[m][nested[1]] : val[m];
-        const filterResults = this._trace(npath, nvalue, path7, parent, parentPropName, callback, true);
+        const filterResults = this._trace(npath, nvalue, path8, parent, parentPropName, callback, true);
         if (filterResults.length > 0) {
-          addRet(this._trace(x, val[m], push(path7, m), val, m, callback, true));
+          addRet(this._trace(x, val[m], push(path8, m), val, m, callback, true));
         }
       });
     } else {
       this._walk(val, (m) => {
-        if (this._eval(safeLoc, val[m], m, path7, parent, parentPropName)) {
-          addRet(this._trace(x, val[m], push(path7, m), val, m, callback, true));
+        if (this._eval(safeLoc, val[m], m, path8, parent, parentPropName)) {
+          addRet(this._trace(x, val[m], push(path8, m), val, m, callback, true));
         }
       });
     }
@@ -51372,7 +51412,7 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
     if (this.currEval === false) {
       throw new Error("Eval [(expr)] prevented in JSONPath expression.");
     }
-    addRet(this._trace(unshift(this._eval(loc, val, path7.at(-1), path7.slice(0, -1), parent, parentPropName), x), val, path7, parent, parentPropName, callback, hasArrExpr));
+    addRet(this._trace(unshift(this._eval(loc, val, path8.at(-1), path8.slice(0, -1), parent, parentPropName), x), val, path8, parent, parentPropName, callback, hasArrExpr));
   } else if (loc[0] === "@") {
     let addType = false;
     const valueType = loc.slice(1, -2);
@@ -51416,7 +51456,7 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
         }
         break;
       case "other":
-        addType = this.currOtherTypeCallback(val, path7, parent, parentPropName);
+        addType = this.currOtherTypeCallback(val, path8, parent, parentPropName);
         break;
       case "null":
         if (val === null) {
@@ -51429,7 +51469,7 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
     }
     if (addType) {
       retObj = {
-        path: path7,
+        path: path8,
         value: val,
         parent,
         parentProperty: parentPropName
@@ -51439,14 +51479,14 @@ JSONPath.prototype._trace = function(expr, val, path7, parent, parentPropName, c
     }
   } else if (loc[0] === "`" && val && Object.hasOwn(val, loc.slice(1))) {
     const locProp = loc.slice(1);
-    addRet(this._trace(x, val[locProp], push(path7, locProp), val, locProp, callback, hasArrExpr, true));
+    addRet(this._trace(x, val[locProp], push(path8, locProp), val, locProp, callback, hasArrExpr, true));
   } else if (loc.includes(",")) {
     const parts = loc.split(",");
     for (const part of parts) {
-      addRet(this._trace(unshift(part, x), val, path7, parent, parentPropName, callback, true));
+      addRet(this._trace(unshift(part, x), val, path8, parent, parentPropName, callback, true));
     }
   } else if (!literalPriority && val && Object.hasOwn(val, loc)) {
-    addRet(this._trace(x, val[loc], push(path7, loc), val, loc, callback, hasArrExpr, true));
+    addRet(this._trace(x, val[loc], push(path8, loc), val, loc, callback, hasArrExpr, true));
   }
   if (this._hasParentSelector) {
     for (let t = 0; t < ret.length; t++) {
@@ -51480,7 +51520,7 @@ JSONPath.prototype._walk = function(val, f) {
     });
   }
 };
-JSONPath.prototype._slice = function(loc, expr, val, path7, parent, parentPropName, callback) {
+JSONPath.prototype._slice = function(loc, expr, val, path8, parent, parentPropName, callback) {
   if (!Array.isArray(val)) {
     return void 0;
   }
@@ -51490,14 +51530,14 @@ JSONPath.prototype._slice = function(loc, expr, val, path7, parent, parentPropNa
   end = end < 0 ? Math.max(0, end + len) : Math.min(len, end);
   const ret = [];
   for (let i = start; i < end; i += step) {
-    const tmp = this._trace(unshift(i, expr), val, path7, parent, parentPropName, callback, true);
+    const tmp = this._trace(unshift(i, expr), val, path8, parent, parentPropName, callback, true);
     tmp.forEach((t) => {
       ret.push(t);
     });
   }
   return ret;
 };
-JSONPath.prototype._eval = function(code2, _v, _vname, path7, parent, parentPropName) {
+JSONPath.prototype._eval = function(code2, _v, _vname, path8, parent, parentPropName) {
   this.currSandbox._$_parentProperty = parentPropName;
   this.currSandbox._$_parent = parent;
   this.currSandbox._$_property = _vname;
@@ -51505,7 +51545,7 @@ JSONPath.prototype._eval = function(code2, _v, _vname, path7, parent, parentProp
   this.currSandbox._$_v = _v;
   const containsPath = code2.includes("@path");
   if (containsPath) {
-    this.currSandbox._$_path = JSONPath.toPathString(path7.concat([_vname]));
+    this.currSandbox._$_path = JSONPath.toPathString(path8.concat([_vname]));
   }
   const scriptCacheKey = this.currEval + "Script:" + code2;
   if (!JSONPath.cache[scriptCacheKey]) {
@@ -84504,12 +84544,12 @@ var Watch = class {
   // "done" callback is called either when connection is closed or when there
   // is an error. In either case, watcher takes care of properly closing the
   // underlaying connection so that it doesn't leak any resources.
-  async watch(path7, queryParams, callback, done) {
+  async watch(path8, queryParams, callback, done) {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) {
       throw new Error("No currently active cluster");
     }
-    const watchURL = new URL(cluster.server + path7);
+    const watchURL = new URL(cluster.server + path8);
     watchURL.searchParams.set("watch", "true");
     for (const [key, val] of Object.entries(queryParams || {})) {
       if (val !== void 0) {
@@ -84575,8 +84615,8 @@ var Watch = class {
         });
         body.on("data", resetTimer);
       } else {
-        const statusText = response.statusText || STATUS_CODES[response.status] || "Internal Server Error";
-        const error = new Error(statusText);
+        const statusText2 = response.statusText || STATUS_CODES[response.status] || "Internal Server Error";
+        const error = new Error(statusText2);
         error.statusCode = response.status;
         throw error;
       }
@@ -84746,7 +84786,7 @@ ObjectSerializer2.modelRegistry = {};
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var ListWatch = class _ListWatch {
   // TODO: collapse autoStart, labelSelector, fieldSelector into ListWatchOptions
-  constructor(path7, watch, listFn, autoStart = true, labelSelector, fieldSelector, options) {
+  constructor(path8, watch, listFn, autoStart = true, labelSelector, fieldSelector, options) {
     var _a;
     this.objects = /* @__PURE__ */ new Map();
     this.indexCache = {};
@@ -84754,7 +84794,7 @@ var ListWatch = class _ListWatch {
     this.stopped = false;
     this.reconnectDelayMs = 0;
     this.hasConnected = false;
-    this.path = path7;
+    this.path = path8;
     this.watch = watch;
     this.listFn = listFn;
     this.labelSelector = labelSelector;
@@ -85117,7 +85157,7 @@ var WebSocketHandler = class _WebSocketHandler {
    * @param binaryHandler Callback for binary data over the web socket.
    *      Returns true if the connection should be kept alive, false to disconnect.
    */
-  async connect(path7, textHandler, binaryHandler) {
+  async connect(path8, textHandler, binaryHandler) {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) {
       throw new Error("No cluster is defined.");
@@ -85126,7 +85166,7 @@ var WebSocketHandler = class _WebSocketHandler {
     const ssl = server.startsWith("https://");
     const target = ssl ? server.substr(8) : server.substr(7);
     const proto = ssl ? "wss" : "ws";
-    const uri = `${proto}://${target}${path7}`;
+    const uri = `${proto}://${target}${path8}`;
     const opts = {};
     await this.config.applyToHTTPSOptions(opts);
     return await new Promise((resolve, reject) => {
@@ -85442,9 +85482,9 @@ var Discovery = class {
     return entry;
   }
   async fetch(group, version) {
-    const path7 = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
+    const path8 = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
     try {
-      const { body } = await this.client.json({ method: "GET", path: path7, verb: "discovery" });
+      const { body } = await this.client.json({ method: "GET", path: path8, verb: "discovery" });
       return parseResourceList(body, group, version);
     } catch (error) {
       if (isNotFound(error)) return void 0;
@@ -85783,6 +85823,7 @@ function deleteOptionsBody(options) {
     propagationPolicy: options.propagationPolicy
   };
   if (options.uid !== void 0) body["preconditions"] = { uid: options.uid };
+  if (options.dryRun === true) body["dryRun"] = ["All"];
   return body;
 }
 function dryRunQuery(dryRun) {
@@ -85967,19 +86008,19 @@ var ApiServerCluster = class {
     this.discovery.invalidate();
   }
   async get(ref, signal3) {
-    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "get", signal3);
-    return this.readObject({ method: "GET", path: path7, verb: "get", key: refKey(ref), ...opt(signal3) });
+    const { path: path8 } = await this.target(ref, ref.namespace, ref.name, "get", signal3);
+    return this.readObject({ method: "GET", path: path8, verb: "get", key: refKey(ref), ...opt(signal3) });
   }
   async list(ref, options = {}) {
     const { signal: signal3, ...selectors } = options;
-    const { path: path7 } = await this.target(ref, ref.namespace, void 0, "list", signal3);
-    return this.listPages(path7, ref, selectors, signal3);
+    const { path: path8 } = await this.target(ref, ref.namespace, void 0, "list", signal3);
+    return this.listPages(path8, ref, selectors, signal3);
   }
   async apply(object, options) {
-    const { resource, path: path7 } = await this.objectTarget(object, "apply", options.signal);
+    const { resource, path: path8 } = await this.objectTarget(object, "apply", options.signal);
     return this.write({
       method: "PATCH",
-      path: path7,
+      path: path8,
       query: { ...this.writeQuery(options), force: options.force },
       body: applyBody(object, resource.namespaced),
       // JSON is YAML: client-node itself sends apply bodies this way (+json drew 415s).
@@ -85993,12 +86034,12 @@ var ApiServerCluster = class {
   async create(object, options) {
     const namespace = object.metadata.namespace ?? "";
     const { resource } = await this.objectTarget(object, "create", options.signal);
-    const path7 = targetPath(resource, namespace, void 0, "create", keyOf(object));
+    const path8 = targetPath(resource, namespace, void 0, "create", keyOf(object));
     const body = createBody(object, resource.namespaced);
     const query2 = this.writeQuery(options);
     return this.write({
       method: "POST",
-      path: path7,
+      path: path8,
       query: query2,
       body,
       verb: "create",
@@ -86007,12 +86048,12 @@ var ApiServerCluster = class {
     });
   }
   async replace(object, options) {
-    const { path: path7 } = await this.objectTarget(object, "replace", options.signal);
+    const { path: path8 } = await this.objectTarget(object, "replace", options.signal);
     const body = replaceBody(object);
     const query2 = this.writeQuery(options);
     return this.write({
       method: "PUT",
-      path: path7,
+      path: path8,
       query: query2,
       body,
       verb: "replace",
@@ -86021,13 +86062,13 @@ var ApiServerCluster = class {
     });
   }
   async delete(ref, options) {
-    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "delete", options.signal);
+    const { path: path8 } = await this.target(ref, ref.namespace, ref.name, "delete", options.signal);
     const body = deleteOptionsBody(options);
     const query2 = dryRunQuery(options.dryRun);
     try {
       await this.client.json({
         method: "DELETE",
-        path: path7,
+        path: path8,
         query: query2,
         body,
         verb: "delete",
@@ -86042,13 +86083,13 @@ var ApiServerCluster = class {
     }
   }
   async jsonPatch(ref, patch, signal3) {
-    const { path: path7 } = await this.target(ref, ref.namespace, ref.name, "patch", signal3);
+    const { path: path8 } = await this.target(ref, ref.namespace, ref.name, "patch", signal3);
     const query2 = { fieldManager: this.fieldManager };
     const contentType = "application/json-patch+json";
     const key = refKey(ref);
     return this.readObject({
       method: "PATCH",
-      path: path7,
+      path: path8,
       query: query2,
       body: patch,
       contentType,
@@ -86058,22 +86099,22 @@ var ApiServerCluster = class {
     });
   }
   async watch(ref, options, onEvent, signal3) {
-    let path7;
+    let path8;
     try {
       ;
-      ({ path: path7 } = await this.target(ref, ref.namespace, void 0, "watch", signal3));
+      ({ path: path8 } = await this.target(ref, ref.namespace, void 0, "watch", signal3));
     } catch (error) {
       if (signal3.aborted) return { reason: "aborted" };
       return { reason: "error", error: error instanceof Error ? error : new Error(String(error)) };
     }
     const params = { ...options, timeoutSeconds: this.watchTimeoutSeconds };
-    return watchStream(this.client, { path: path7, ...typeMeta(ref) }, params, onEvent, signal3);
+    return watchStream(this.client, { path: path8, ...typeMeta(ref) }, params, onEvent, signal3);
   }
   async podLogs(namespace, pod, container, tailLines, signal3) {
-    const path7 = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    const path8 = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     const query2 = { container, tailLines };
     try {
-      return (await this.client.text({ method: "GET", path: path7, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
+      return (await this.client.text({ method: "GET", path: path8, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
     } catch {
       return void 0;
     }
@@ -86119,10 +86160,10 @@ var ApiServerCluster = class {
       throw error;
     }
   }
-  listPages(path7, ref, selectors, signal3) {
+  listPages(path8, ref, selectors, signal3) {
     return listAll(
       this.client,
-      { path: path7, ...typeMeta(ref) },
+      { path: path8, ...typeMeta(ref) },
       { ...selectors, limit: this.pageSize },
       signal3
     );
@@ -86681,6 +86722,13 @@ var InventoryStore = class {
     }
     return drop.length;
   }
+  /** Removes every record (a successful delete without keep-history). */
+  async removeAll(records, signal3) {
+    for (const record of records) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) };
+      await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
+    }
+  }
   /** Checks the size rule before anything is written (validation, §7.2). */
   static sizeProblem(record) {
     const { bytes } = encodeRecord(record);
@@ -86885,7 +86933,7 @@ function pendingRecord(plan, ctx) {
     objects: plan.tasks.filter((t) => t.type === "resource").map((t) => inventoryObject(t)),
     retained: [],
     hooks: [],
-    manifests: plan.tasks.filter((t) => (t.type === "resource" || t.type === "hook") && t.object).flatMap((t) => t.object ? [t.object] : [])
+    manifests: [...ctx.manifests]
   };
 }
 function finishedRecord(record, state, outcome) {
@@ -87059,6 +87107,72 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
   return { scope, served, issues };
 }
 
+// src/sync/desired.ts
+var deployed = (record) => record.status === "deployed" || record.status === "superseded";
+async function desiredDocuments(settings, source, records) {
+  const latest = records[records.length - 1];
+  switch (settings.operation) {
+    case "rollback":
+      return rollbackDocuments(settings, records);
+    case "delete":
+      if (settings.deleteManifests === "repo") break;
+      if (!latest)
+        return missing(
+          settings,
+          `${settings.app} has no revision in ${settings.inventoryNamespace}: nothing to delete`
+        );
+      return fromRecord(latest, { type: "delete" });
+    case "test": {
+      const last = [...records].reverse().find((r) => r.status === "deployed");
+      if (!last) return missing(settings, `${settings.app} has no deployed revision to test`);
+      return fromRecord(last, { type: "test" });
+    }
+    default: {
+      const loaded2 = await loadManifests(source, settings.manifests);
+      const kind = operationKind(settings.operation, records.some(deployed));
+      return { manifests: loaded2.manifests, issues: loaded2.issues, operation: kind, target: void 0 };
+    }
+  }
+  const loaded = await loadManifests(source, settings.manifests);
+  return {
+    manifests: loaded.manifests,
+    issues: loaded.issues,
+    operation: { type: "delete" },
+    target: void 0
+  };
+}
+function rollbackDocuments(settings, records) {
+  const latest = records[records.length - 1];
+  const target = settings.rollbackTo !== void 0 ? records.find((r) => r.revision === settings.rollbackTo) : [...records].reverse().find((r) => r !== latest && deployed(r));
+  if (!target) {
+    const which = settings.rollbackTo !== void 0 ? `revision ${settings.rollbackTo}` : "an earlier deployed revision";
+    return missing(settings, `${settings.app} has no ${which} to roll back to`);
+  }
+  return fromRecord(target, { type: "rollback" });
+}
+function fromRecord(record, operation) {
+  const manifests = record.manifests.map((object, docIndex) => ({
+    object,
+    source: { file: `(revision ${record.revision})`, docIndex, line: docIndex + 1 },
+    fieldLines: /* @__PURE__ */ new Map()
+  }));
+  return { manifests, issues: [], operation, target: record };
+}
+function missing(settings, message) {
+  const issue = {
+    severity: "error",
+    file: `(inventory ${settings.inventoryNamespace})`,
+    line: 0,
+    message
+  };
+  return {
+    manifests: [],
+    issues: [issue],
+    operation: { type: settings.operation === "test" ? "test" : "delete" },
+    target: void 0
+  };
+}
+
 // src/sync/concurrency.ts
 async function mapLimit(items, limit, work) {
   const results = new Array(items.length);
@@ -87111,29 +87225,29 @@ function hasHookFinalizer(object) {
 
 // src/sync/removal.ts
 async function removeHookFinalizer(task, uid, deps) {
+  const patched = await removeFinalizer(deps.cluster, refOf(task), uid, deps.signal);
+  if (patched) deps.observer.put(patched);
+}
+async function removeFinalizer(cluster, ref, uid, signal3) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const live = await deps.cluster.get(refOf(task), deps.signal);
-    if (!live || uid !== void 0 && live.metadata.uid !== uid) return;
+    const live = await cluster.get(ref, signal3);
+    if (!live || uid !== void 0 && live.metadata.uid !== uid) return void 0;
     const index2 = live.metadata.finalizers?.indexOf(WAVESYNC.hookFinalizer) ?? -1;
-    if (index2 < 0) return;
-    const path7 = `/metadata/finalizers/${index2}`;
+    if (index2 < 0) return void 0;
+    const path8 = `/metadata/finalizers/${index2}`;
+    const patch = [
+      { op: "test", path: "/metadata/uid", value: live.metadata.uid ?? "" },
+      { op: "test", path: path8, value: WAVESYNC.hookFinalizer },
+      { op: "remove", path: path8 }
+    ];
     try {
-      const patched = await deps.cluster.jsonPatch(
-        refOf(task),
-        [
-          { op: "test", path: "/metadata/uid", value: live.metadata.uid ?? "" },
-          { op: "test", path: path7, value: WAVESYNC.hookFinalizer },
-          { op: "remove", path: path7 }
-        ],
-        deps.signal
-      );
-      if (patched) deps.observer.put(patched);
-      return;
+      return await cluster.jsonPatch(ref, patch, signal3);
     } catch (error) {
       if (!(error instanceof ClusterError) || error.details.status !== 422 && error.details.status !== 409)
         throw error;
     }
   }
+  return void 0;
 }
 async function waitGone(task, uid, timeoutMs, deps) {
   const deadline = deps.clock.now() + timeoutMs;
@@ -87538,9 +87652,9 @@ function containerEnds(pod) {
     };
   });
 }
-function getPathRecord(value, path7) {
+function getPathRecord(value, path8) {
   let current = value;
-  for (const step of path7) current = isRecord(current) ? current[step] : void 0;
+  for (const step of path8) current = isRecord(current) ? current[step] : void 0;
   return isRecord(current) ? current : void 0;
 }
 function conditionLines(object) {
@@ -87650,8 +87764,8 @@ function customResourceDefinitionHealth(object) {
 }
 
 // src/health/status-fields.ts
-function count(object, path7, fallback = 0) {
-  return getNumber(object, path7) ?? fallback;
+function count(object, path8, fallback = 0) {
+  return getNumber(object, path8) ?? fallback;
 }
 function generationOf(object) {
   return count(object, ["metadata", "generation"]);
@@ -88215,7 +88329,7 @@ function refreshRunning(tasks, runs, observe, now) {
 }
 function refreshHook(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, out);
   if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message);
   const outcome = hookOutcome(observation.object);
   if (outcome.state === "Running") {
@@ -88234,7 +88348,7 @@ function refreshHook(task, run, observation, now, out) {
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, out);
   const health = resourceHealth(observation.object);
   const state = taskStateFromHealth(health, "resource");
   const message = health.conventions ? health.message : run.message;
@@ -88265,7 +88379,7 @@ function finishHook2(task, out, run, now) {
   out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } });
   out.actions.push({ type: "finish-hook", taskId: task.id, capture, deleteNow: helmHookFailed && !crd });
 }
-function missing(task, run, out) {
+function missing2(task, run, out) {
   if (run.terminalSeen) return;
   out.actions.push({ type: "confirm-missing", taskId: task.id });
 }
@@ -88619,19 +88733,21 @@ async function settleHook(task, state, deps) {
 // src/sync/operation.ts
 async function runSyncOperation(settings, deps) {
   const startedAt = deps.clock.now();
-  const loaded = await loadManifests(deps.source, settings.manifests);
-  if (hasErrors(loaded.issues)) return { exitCode: 2, report: void 0, issues: loaded.issues };
-  const discovered = await discoverKinds(loaded.manifests, deps.cluster, settings.syncOptions, deps.signal);
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace);
+  let served = /* @__PURE__ */ new Set();
+  let discoveryIssues = [];
   const prepare = async () => {
     const history = await readHistory(store, settings, deps);
     const latest = history.records[history.records.length - 1];
+    const desired = await desiredDocuments(settings, deps.source, history.records);
+    const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal);
+    served = discovered.served;
+    discoveryIssues = discovered.issues;
     const previous = await previousInventory(latest, deps.cluster, deps.signal);
-    const deployed = history.records.some((r) => r.status === "deployed" || r.status === "superseded");
     const plan = buildPlan({
       app: settings.app,
-      manifests: loaded.manifests,
-      operation: operationKind(settings.operation, deployed),
+      manifests: desired.manifests,
+      operation: desired.operation,
       namespace: settings.namespace,
       revision: settings.revision,
       startedAt: Math.floor(startedAt / 1e3),
@@ -88639,21 +88755,32 @@ async function runSyncOperation(settings, deps) {
       appOptions: settings.syncOptions,
       hooks: { none: settings.noHooks, skip: settings.skipHooks },
       prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
+      deletion: { confirmed: settings.confirmDelete ?? false, createdNamespaces: createdNamespaces(latest) },
       ...previous ? { previous } : {}
     });
     const issues = [
-      ...loaded.issues,
+      ...desired.issues,
       ...plan.issues,
       ...history.problems.map((p) => notice(`inventory: ${p}`))
     ].sort(compareIssues);
-    return { plan, latest, records: history.records, issues };
+    return {
+      plan,
+      latest,
+      records: history.records,
+      issues,
+      manifests: desired.manifests,
+      target: desired.target
+    };
   };
   const prepared = await prepare();
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
   const run = new OperationRun(settings, deps, prepared, startedAt, prepare);
-  if (discovered.issues.length > 0)
-    return run.failBeforeWrites("one or more synchronization tasks are not valid", discovered.issues);
-  return run.execute(store, discovered.served);
+  if (discoveryIssues.length > 0)
+    return run.failBeforeWrites("one or more synchronization tasks are not valid", discoveryIssues);
+  return run.execute(store, served);
+}
+function createdNamespaces(record) {
+  return (record?.objects ?? []).filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name);
 }
 async function readHistory(store, settings, deps) {
   const ref = {
@@ -88688,6 +88815,7 @@ var OperationRun = class {
       clock: deps.clock,
       signal: deps.signal,
       emit: deps.emit,
+      ...deps.beforeCreate ? { beforeCreate: deps.beforeCreate } : {},
       settings: {
         app: settings.app,
         parallelism: settings.parallelism,
@@ -88805,27 +88933,17 @@ var OperationRun = class {
     const initial = replanned.state;
     const { settings, deps, plan } = this;
     const { latest, records } = this.prepared;
-    if (latest?.status.startsWith("pending-")) {
-      await store.update({
-        ...latest,
-        status: "failed",
-        operation: {
-          ...latest.operation,
-          message: "abandoned: the operation that started this revision did not finish"
-        }
-      }).catch(() => void 0);
-      this.warnings.push(
-        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
-      );
-    }
+    await this.repairPrevious(store, latest);
+    if (plan.operation.type === "test") return this.runTest(store, initial, latest);
     const revision = (latest?.revision ?? 0) + 1;
     const record = pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
       operationId: settings.operationId,
-      commit: settings.revision,
+      commit: this.prepared.target?.source.commit ?? settings.revision,
       paths: settings.manifests,
+      manifests: this.prepared.manifests.map((m) => m.object),
       startedAt: this.startedAt,
       ...settings.runUrl ? { runUrl: settings.runUrl } : {},
       ...settings.actor ? { actor: settings.actor } : {}
@@ -88833,15 +88951,59 @@ var OperationRun = class {
     await store.create(record, deps.signal);
     const state = await this.runWithTimeout(initial);
     const phase = state.outcome?.phase ?? "Failed";
-    const terminated = state.outcome?.message === "Operation terminated" || state.outcome?.message.startsWith("operation timed out") === true;
-    const status = phase === "Succeeded" ? "deployed" : "failed";
-    const finishedAt = deps.clock.now();
-    await store.update(
-      finishedRecord(record, state, { status, phase, message: state.outcome?.message ?? "", finishedAt })
-    );
+    const status = phase !== "Succeeded" ? "failed" : plan.operation.type === "delete" ? "uninstalled" : "deployed";
+    const finished = finishedRecord(record, state, {
+      status,
+      phase,
+      message: state.outcome?.message ?? "",
+      finishedAt: deps.clock.now()
+    });
+    await store.update(finished).catch((error) => this.warnings.push(`inventory record not updated: ${String(error)}`));
     if (status === "deployed") await this.supersede(store, records, revision);
-    const reportPhase = terminated ? "Terminated" : phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
-    return this.finish(state, reportPhase, state.outcome?.message ?? "", revision);
+    if (status === "uninstalled" && !settings.keepHistory)
+      await this.dropHistory(store, [...records, finished]);
+    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
+  }
+  /**
+   * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
+   * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
+   */
+  async repairPrevious(store, latest) {
+    if (!latest) return;
+    if (latest.status.startsWith("pending-")) {
+      const message = "abandoned: the operation that started this revision did not finish";
+      await store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } }).catch(() => void 0);
+      this.warnings.push(
+        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
+      );
+    }
+    for (const hook of latest.hooks) {
+      await removeFinalizer(
+        this.deps.cluster,
+        { ...hook.key, version: hook.version },
+        hook.uid,
+        this.deps.signal
+      ).catch(() => void 0);
+    }
+  }
+  /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
+  async runTest(store, initial, latest) {
+    const state = await this.runWithTimeout(initial);
+    const tested = this.prepared.target ?? latest;
+    if (tested) {
+      const runs = finishedRecord(tested, state, {
+        status: tested.status,
+        phase: tested.operation.phase ?? "",
+        message: tested.operation.message ?? "",
+        finishedAt: this.deps.clock.now()
+      }).hooks;
+      await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => this.warnings.push(`test results not recorded: ${String(error)}`));
+    }
+    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", tested?.revision ?? null);
+  }
+  /** A successful delete removes every record (§7.2 History), unless keep-history. */
+  async dropHistory(store, records) {
+    await store.removeAll(records, this.deps.signal).catch((error) => this.warnings.push(`history not removed: ${String(error)}`));
   }
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   async runWithTimeout(initial) {
@@ -88861,7 +89023,7 @@ var OperationRun = class {
     timer.abort("done");
     await timeout;
     if (state.mode === "done") return state;
-    const cleanup = { ...this.exec, signal: AbortSignal.timeout(2e4) };
+    const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 2e4) };
     const message = deps.signal.aborted ? "Operation terminated" : `operation timed out after ${formatDuration(settings.timeoutMs)}`;
     return terminate(state, cleanup, message);
   }
@@ -88881,7 +89043,7 @@ var OperationRun = class {
   /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */
   async namespacesToCreate() {
     const names = this.plan.tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
-    const missing2 = await Promise.all(
+    const missing3 = await Promise.all(
       names.map(
         async (name) => await this.deps.cluster.get(
           { group: "", version: "v1", kind: "Namespace", namespace: "", name },
@@ -88889,7 +89051,7 @@ var OperationRun = class {
         ) ? void 0 : name
       )
     );
-    return new Set(missing2.filter((n) => n !== void 0));
+    return new Set(missing3.filter((n) => n !== void 0));
   }
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   async createInventoryNamespace(state) {
@@ -88939,6 +89101,36 @@ var OperationRun = class {
     });
   }
 };
+function reportPhaseOf(state) {
+  const message = state.outcome?.message ?? "";
+  if (message === "Operation terminated" || message.startsWith("operation timed out")) return "Terminated";
+  const phase = state.outcome?.phase ?? "Failed";
+  return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
+}
+
+// src/sync/atomic.ts
+async function runOperation(settings, deps) {
+  const first = await runSyncOperation(settings, deps);
+  const report = first.report;
+  const isSync = settings.operation === "sync" || settings.operation === "install" || settings.operation === "upgrade";
+  if (!settings.atomic || !isSync || !report || report.phase !== "Failed" || report.revision === null)
+    return first;
+  const undo = report.mode === "upgrade" ? "rollback" : "delete";
+  const second = await runSyncOperation(
+    { ...settings, operation: undo, atomic: false, keepHistory: true },
+    deps
+  );
+  const undone = second.report?.phase === "Succeeded";
+  const what = undo === "rollback" ? `rolled back to revision ${String(second.report?.revision ?? "?")}` : "uninstalled";
+  const message = undone ? `sync failed; ${what}` : `sync failed; the atomic ${undo} failed too: ${second.report?.message ?? "no report"}`;
+  return {
+    ...first,
+    exitCode: 1,
+    report: { ...report, message: `${message}
+${report.message}` },
+    issues: [...first.issues, ...second.issues]
+  };
+}
 
 // src/cli/progress.ts
 var MARK = { Running: "\u2026", Succeeded: "\u2713", Failed: "\u2717", Error: "\u2717" };
@@ -89005,6 +89197,12 @@ Options:
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
+  --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+
+wavesync rollback --app <name> [--to <revision>]   re-sync an earlier revision's stored manifests
+wavesync delete   --app <name> [--keep-history] [--confirm-delete] [--delete-manifests repo]
+wavesync test     --app <name>                     run the test hooks of the deployed revision
+(each also takes --namespace, --kubeconfig, timeouts, --report; no --manifests needed)
 `;
 var OPTIONS2 = {
   manifests: { type: "string", multiple: true },
@@ -89027,9 +89225,14 @@ var OPTIONS2 = {
   "no-hooks": { type: "boolean", default: false },
   revision: { type: "string" },
   report: { type: "string" },
+  atomic: { type: "boolean", default: false },
+  to: { type: "string" },
+  "keep-history": { type: "boolean", default: false },
+  "confirm-delete": { type: "boolean", default: false },
+  "delete-manifests": { type: "string" },
   help: { type: "boolean", default: false }
 };
-async function runSync(args, io, signal3) {
+async function runSync(args, io, signal3, command = "sync") {
   const { values, positionals } = parseArgs2({
     args: [...args],
     options: OPTIONS2,
@@ -89040,14 +89243,14 @@ async function runSync(args, io, signal3) {
     io.out(SYNC_USAGE);
     return EXIT.ok;
   }
-  const settings = syncSettings(values, [...values.manifests ?? [], ...positionals], io);
+  const settings = syncSettings(values, [...values.manifests ?? [], ...positionals], io, command);
   const loaded = loadKubeConfig(kubeconfigSource(values, io), { env: io.env });
   loaded.warnings.forEach((w) => io.err(`warning: ${w}
 `));
   const cluster = createCluster(loaded);
   try {
     const print = progressPrinter((line) => io.err(line + "\n"), realClock.now);
-    const result = await runSyncOperation(settings, {
+    const result = await runOperation(settings, {
       cluster,
       clock: realClock,
       source: fileManifestSource(io.cwd),
@@ -89069,15 +89272,19 @@ function kubeconfigSource(values, io) {
   if (values.kubeconfig) return { kind: "file", path: path6.resolve(io.cwd, values.kubeconfig) };
   return io.env["KUBERNETES_SERVICE_HOST"] && !io.env["KUBECONFIG"] ? { kind: "in-cluster" } : { kind: "env" };
 }
-function syncSettings(values, manifests, io) {
+function syncSettings(values, manifests, io, command) {
   const problems = [];
-  if (manifests.length === 0) problems.push("--manifests <path>... is required");
+  const fromRepo = command === "sync" || command === "delete" && values["delete-manifests"] === "repo";
+  if (fromRepo && manifests.length === 0) problems.push("--manifests <path>... is required");
   const app = values.app ?? "";
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(app) || app.length > 53)
     problems.push(`--app must be a DNS-1123 label of at most 53 characters, not '${app}'`);
-  const operation = values.operation ?? "sync";
-  if (operation !== "sync" && operation !== "install" && operation !== "upgrade")
+  const operation = command === "sync" ? values.operation ?? "sync" : command;
+  if (command === "sync" && !["sync", "install", "upgrade"].includes(operation)) {
     problems.push(`--operation must be sync, install or upgrade, not '${operation}'`);
+  }
+  if (command === "test" && values["no-hooks"])
+    problems.push("--no-hooks cannot be used with test: a test runs hooks only");
   const duration = (flag, fallback) => {
     const raw = values[flag];
     if (raw === void 0) return fallback;
@@ -89096,6 +89303,7 @@ function syncSettings(values, manifests, io) {
     objectTimeoutMs: duration("object-timeout", DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration("wave-delay", DEFAULTS.waveDelayMs)
   };
+  const release = releaseFlags(values, problems);
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   const namespace = values.namespace ?? app;
   const runId = io.env["GITHUB_RUN_ID"] ? `${io.env["GITHUB_RUN_ID"]}-${io.env["GITHUB_RUN_ATTEMPT"] ?? "1"}` : `local-${Date.now()}`;
@@ -89104,7 +89312,8 @@ function syncSettings(values, manifests, io) {
     namespace,
     inventoryNamespace: values["inventory-namespace"] ?? namespace,
     manifests,
-    operation: operation === "install" || operation === "upgrade" ? operation : "sync",
+    operation: command !== "sync" ? command : operation === "install" || operation === "upgrade" ? operation : "sync",
+    ...release,
     prune: values.prune ?? false,
     confirmPrune: values["confirm-prune"] ?? false,
     allowEmpty: values["allow-empty"] ?? false,
@@ -89123,13 +89332,99 @@ function syncSettings(values, manifests, io) {
     holder: `${io.env["GITHUB_REPOSITORY"] ?? "local"}/${runId}@${os.hostname()}`
   };
 }
+function releaseFlags(values, problems) {
+  const source = values["delete-manifests"];
+  if (source !== void 0 && source !== "repo" && source !== "inventory")
+    problems.push(`--delete-manifests must be inventory or repo, not '${source}'`);
+  const to = values.to === void 0 ? void 0 : Number(values.to);
+  if (to !== void 0 && (!Number.isInteger(to) || to < 1))
+    problems.push(`--to must be a revision number, not '${values.to}'`);
+  return {
+    atomic: values.atomic ?? false,
+    ...to !== void 0 ? { rollbackTo: to } : {},
+    keepHistory: values["keep-history"] ?? false,
+    confirmDelete: values["confirm-delete"] ?? false,
+    deleteManifests: source === "repo" ? "repo" : "inventory"
+  };
+}
+
+// src/cli/status-command.ts
+import path7 from "node:path";
+import { parseArgs as parseArgs3 } from "node:util";
+
+// src/report/render-status.ts
+function statusText(app, records, problems) {
+  if (records.length === 0) return `${app}: no revisions
+${problems.map((p) => `warning: ${p}
+`).join("")}`;
+  const rows = [...records].reverse().map((r) => [
+    String(r.revision),
+    r.status,
+    r.operation.mode ? `${r.operation.type} (${r.operation.mode})` : r.operation.type,
+    r.source.commit.slice(0, 12),
+    r.operation.startedAt,
+    (r.operation.message ?? "").split("\n")[0] ?? ""
+  ]);
+  const header = ["REVISION", "STATUS", "OPERATION", "COMMIT", "STARTED", "MESSAGE"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const last = records[records.length - 1];
+  const hooks2 = (last?.hooks ?? []).map(
+    (h) => `  ${h.trigger}/${h.key.name}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`
+  );
+  return [
+    line(header),
+    ...rows.map(line),
+    "",
+    `Hooks of revision ${last?.revision ?? "?"}:`,
+    ...hooks2.length > 0 ? hooks2 : ["  (none)"],
+    ...problems.map((p) => `warning: ${p}`)
+  ].join("\n") + "\n";
+}
+
+// src/cli/status-command.ts
+var STATUS_USAGE = `Usage: wavesync status --app <name> [--namespace <ns>] [--inventory-namespace <ns>] [--kubeconfig <path>]
+
+Prints the application's revision history and the last operation's hooks, one per line.
+`;
+var OPTIONS3 = {
+  app: { type: "string" },
+  namespace: { type: "string" },
+  "inventory-namespace": { type: "string" },
+  kubeconfig: { type: "string" },
+  help: { type: "boolean", default: false }
+};
+async function runStatus(args, io) {
+  const { values } = parseArgs3({ args: [...args], options: OPTIONS3, strict: true });
+  if (values.help) {
+    io.out(STATUS_USAGE);
+    return EXIT.ok;
+  }
+  const app = values.app ?? "";
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(app))
+    throw new UsageError(`--app must be a DNS-1123 label, not '${app}'`);
+  const namespace = values["inventory-namespace"] ?? values.namespace ?? app;
+  const source = values.kubeconfig ? { kind: "file", path: path7.resolve(io.cwd, values.kubeconfig) } : { kind: "env" };
+  const cluster = createCluster(loadKubeConfig(source, { env: io.env }));
+  try {
+    const { records, problems } = await new InventoryStore(cluster, app, namespace).history();
+    io.out(statusText(app, records, problems));
+    return EXIT.ok;
+  } finally {
+    await cluster.close();
+  }
+}
 
 // src/cli/main.ts
 var USAGE = `Usage: wavesync <command> [options]
 
 Commands:
   plan    print the ordered sync plan of manifests (no cluster needed)
-  sync    sync manifests to a cluster in phases and waves with hooks
+  sync      sync manifests to a cluster in phases and waves with hooks (install or upgrade)
+  rollback  re-sync an earlier revision's stored manifests, with rollback hooks
+  delete    delete the application: PreDelete hooks, objects in reverse order, PostDelete hooks, its namespace
+  test      run the test hooks of the deployed revision
+  status    the revision history and the last operation's hooks
 
 Run 'wavesync <command> --help' for a command's options.
 `;
@@ -89140,7 +89435,12 @@ async function runCli(argv, io, now, signal3 = new AbortController().signal) {
       case "plan":
         return await runPlan(args, io, now);
       case "sync":
-        return await runSync(args, io, signal3);
+      case "rollback":
+      case "delete":
+      case "test":
+        return await runSync(args, io, signal3, command);
+      case "status":
+        return await runStatus(args, io);
       case void 0:
       case "--help":
       case "help":
@@ -89152,7 +89452,11 @@ async function runCli(argv, io, now, signal3 = new AbortController().signal) {
 ${USAGE}`);
     }
   } catch (error) {
-    return reportError(error, io, command === "plan" ? PLAN_USAGE : command === "sync" ? SYNC_USAGE : USAGE);
+    return reportError(
+      error,
+      io,
+      command === "plan" ? PLAN_USAGE : ["sync", "rollback", "delete", "test"].includes(command ?? "") ? SYNC_USAGE : USAGE
+    );
   }
 }
 function reportError(error, io, usage) {

@@ -128,6 +128,9 @@ export function deleteOptionsBody(options: DeleteOptions): JsonObject {
     propagationPolicy: options.propagationPolicy
   }
   if (options.uid !== undefined) body['preconditions'] = { uid: options.uid }
+  // With a DeleteOptions body the API server reads the options from the body and ignores the
+  // `dryRun` query parameter: a dry run must say so here, or it deletes for real.
+  if (options.dryRun === true) body['dryRun'] = ['All']
   return body
 }
 

@@ -194,6 +194,13 @@ describe('delete and jsonPatch', () => {
       cluster.delete(ref, { propagationPolicy: 'Background', uid: 'u-7', dryRun: true })
     ).resolves.toBe('not-found')
     expect(lastCall(agent).searchParams).toEqual({ dryRun: 'All' })
+    // The API server reads DeleteOptions from the body and ignores the query's dryRun when a body
+    // is sent: without dryRun in the body, a "dry run" deletes for real (seen on kube-apiserver 1.34).
+    expect(jsonBody(lastCall(agent))).toMatchObject({
+      kind: 'DeleteOptions',
+      dryRun: ['All'],
+      preconditions: { uid: 'u-7' }
+    })
   })
 })
 
