@@ -49545,7 +49545,7 @@ function deleteDecision(task, appOptions, settings) {
   const option = optionValue("Delete", task.syncOptions, appOptions);
   if (option === "false") return skip("ignored (Delete=false)");
   if (option === "confirm" && !settings.confirmed) return skip("ignored (requires confirmation)");
-  if (settings.live && settings.app !== void 0) {
+  if (settings.live && settings.app !== void 0 && !task.createdNamespace) {
     if (!live) return skip("already gone");
     if (live.metadata.annotations?.[TRACKING_ANNOTATION] !== trackingId(settings.app, task.key))
       return skip("no longer tracked by this application");
@@ -88755,7 +88755,10 @@ async function runSyncOperation(settings, deps) {
       appOptions: settings.syncOptions,
       hooks: { none: settings.noHooks, skip: settings.skipHooks },
       prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
-      deletion: { confirmed: settings.confirmDelete ?? false, createdNamespaces: createdNamespaces(latest) },
+      deletion: {
+        confirmed: settings.confirmDelete ?? false,
+        createdNamespaces: createdNamespaces(history.records)
+      },
       ...previous ? { previous } : {}
     });
     const issues = [
@@ -88779,8 +88782,11 @@ async function runSyncOperation(settings, deps) {
     return run.failBeforeWrites("one or more synchronization tasks are not valid", discoveryIssues);
   return run.execute(store, served);
 }
-function createdNamespaces(record) {
-  return (record?.objects ?? []).filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name);
+function createdNamespaces(records) {
+  const names = records.flatMap(
+    (r) => r.objects.filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name)
+  );
+  return [...new Set(names)];
 }
 async function readHistory(store, settings, deps) {
   const ref = {

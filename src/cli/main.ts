@@ -4,12 +4,17 @@ import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { PLAN_USAGE, runPlan } from './plan-command.js'
 import { SYNC_USAGE, runSync } from './sync-command.js'
+import { runStatus } from './status-command.js'
 
 const USAGE = `Usage: wavesync <command> [options]
 
 Commands:
   plan    print the ordered sync plan of manifests (no cluster needed)
-  sync    sync manifests to a cluster in phases and waves with hooks
+  sync      sync manifests to a cluster in phases and waves with hooks (install or upgrade)
+  rollback  re-sync an earlier revision's stored manifests, with rollback hooks
+  delete    delete the application: PreDelete hooks, objects in reverse order, PostDelete hooks, its namespace
+  test      run the test hooks of the deployed revision
+  status    the revision history and the last operation's hooks
 
 Run 'wavesync <command> --help' for a command's options.
 `
@@ -27,7 +32,12 @@ export async function runCli(
       case 'plan':
         return await runPlan(args, io, now)
       case 'sync':
-        return await runSync(args, io, signal)
+      case 'rollback':
+      case 'delete':
+      case 'test':
+        return await runSync(args, io, signal, command)
+      case 'status':
+        return await runStatus(args, io)
       case undefined:
       case '--help':
       case 'help':
@@ -37,7 +47,15 @@ export async function runCli(
         throw new UsageError(`unknown command '${command}'\n\n${USAGE}`)
     }
   } catch (error) {
-    return reportError(error, io, command === 'plan' ? PLAN_USAGE : command === 'sync' ? SYNC_USAGE : USAGE)
+    return reportError(
+      error,
+      io,
+      command === 'plan'
+        ? PLAN_USAGE
+        : ['sync', 'rollback', 'delete', 'test'].includes(command ?? '')
+          ? SYNC_USAGE
+          : USAGE
+    )
   }
 }
 

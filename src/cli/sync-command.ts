@@ -13,7 +13,7 @@ import { parseSyncOptions } from '../plan/annotations/sync-options.js'
 import { parseDuration } from '../plan/annotations/values.js'
 import { skipHooksProblems } from '../plan/hook-filter.js'
 import { reportText } from '../report/render-text.js'
-import { runSyncOperation } from '../sync/operation.js'
+import { runOperation } from '../sync/atomic.js'
 import type { SyncSettings } from '../sync/settings.js'
 import { DEFAULTS } from '../sync/settings.js'
 import type { CliIo } from './io.js'
@@ -45,6 +45,12 @@ Options:
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
+  --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+
+wavesync rollback --app <name> [--to <revision>]   re-sync an earlier revision's stored manifests
+wavesync delete   --app <name> [--keep-history] [--confirm-delete] [--delete-manifests repo]
+wavesync test     --app <name>                     run the test hooks of the deployed revision
+(each also takes --namespace, --kubeconfig, timeouts, --report; no --manifests needed)
 `
 
 const OPTIONS = {
@@ -68,13 +74,26 @@ const OPTIONS = {
   'no-hooks': { type: 'boolean', default: false },
   revision: { type: 'string' },
   report: { type: 'string' },
+  atomic: { type: 'boolean', default: false },
+  to: { type: 'string' },
+  'keep-history': { type: 'boolean', default: false },
+  'confirm-delete': { type: 'boolean', default: false },
+  'delete-manifests': { type: 'string' },
   help: { type: 'boolean', default: false }
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
 
-/** `wavesync sync`: exit 0 Succeeded, 1 Failed or Terminated, 2 invalid input (nothing written). */
-export async function runSync(args: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+/** The operations this command runs: `sync` and its modes, and the release operations. */
+export type CommandOperation = 'sync' | 'rollback' | 'delete' | 'test'
+
+/** `wavesync sync|rollback|delete|test`: exit 0 Succeeded, 1 Failed or Terminated, 2 invalid input (nothing written). */
+export async function runSync(
+  args: readonly string[],
+  io: CliIo,
+  signal: AbortSignal,
+  command: CommandOperation = 'sync'
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     options: OPTIONS,
@@ -85,13 +104,13 @@ export async function runSync(args: readonly string[], io: CliIo, signal: AbortS
     io.out(SYNC_USAGE)
     return EXIT.ok
   }
-  const settings = syncSettings(values, [...(values.manifests ?? []), ...positionals], io)
+  const settings = syncSettings(values, [...(values.manifests ?? []), ...positionals], io, command)
   const loaded = loadKubeConfig(kubeconfigSource(values, io), { env: io.env })
   loaded.warnings.forEach(w => io.err(`warning: ${w}\n`))
   const cluster = createCluster(loaded)
   try {
     const print = progressPrinter(line => io.err(line + '\n'), realClock.now)
-    const result = await runSyncOperation(settings, {
+    const result = await runOperation(settings, {
       cluster,
       clock: realClock,
       source: fileManifestSource(io.cwd),
@@ -116,15 +135,24 @@ function kubeconfigSource(values: Values, io: CliIo): KubeConfigSource {
 }
 
 /** Validates every flag before anything touches the cluster; all problems at once. */
-function syncSettings(values: Values, manifests: string[], io: CliIo): SyncSettings {
+function syncSettings(
+  values: Values,
+  manifests: string[],
+  io: CliIo,
+  command: CommandOperation
+): SyncSettings {
   const problems: string[] = []
-  if (manifests.length === 0) problems.push('--manifests <path>... is required')
+  const fromRepo = command === 'sync' || (command === 'delete' && values['delete-manifests'] === 'repo')
+  if (fromRepo && manifests.length === 0) problems.push('--manifests <path>... is required')
   const app = values.app ?? ''
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(app) || app.length > 53)
     problems.push(`--app must be a DNS-1123 label of at most 53 characters, not '${app}'`)
-  const operation = values.operation ?? 'sync'
-  if (operation !== 'sync' && operation !== 'install' && operation !== 'upgrade')
+  const operation = command === 'sync' ? (values.operation ?? 'sync') : command
+  if (command === 'sync' && !['sync', 'install', 'upgrade'].includes(operation)) {
     problems.push(`--operation must be sync, install or upgrade, not '${operation}'`)
+  }
+  if (command === 'test' && values['no-hooks'])
+    problems.push('--no-hooks cannot be used with test: a test runs hooks only')
   const duration = (flag: 'timeout' | 'object-timeout' | 'wave-delay', fallback: number): number => {
     const raw = values[flag]
     if (raw === undefined) return fallback
@@ -148,6 +176,7 @@ function syncSettings(values: Values, manifests: string[], io: CliIo): SyncSetti
     objectTimeoutMs: duration('object-timeout', DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration('wave-delay', DEFAULTS.waveDelayMs)
   }
+  const release = releaseFlags(values, problems)
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
   const namespace = values.namespace ?? app
   const runId = io.env['GITHUB_RUN_ID']
@@ -158,7 +187,9 @@ function syncSettings(values: Values, manifests: string[], io: CliIo): SyncSetti
     namespace,
     inventoryNamespace: values['inventory-namespace'] ?? namespace,
     manifests,
-    operation: operation === 'install' || operation === 'upgrade' ? operation : 'sync',
+    operation:
+      command !== 'sync' ? command : operation === 'install' || operation === 'upgrade' ? operation : 'sync',
+    ...release,
     prune: values.prune ?? false,
     confirmPrune: values['confirm-prune'] ?? false,
     allowEmpty: values['allow-empty'] ?? false,
@@ -175,5 +206,25 @@ function syncSettings(values: Values, manifests: string[], io: CliIo): SyncSetti
     revision: values.revision ?? io.env['GITHUB_SHA'] ?? 'local',
     operationId: runId,
     holder: `${io.env['GITHUB_REPOSITORY'] ?? 'local'}/${runId}@${os.hostname()}`
+  }
+}
+
+/** The flags of the release operations (rollback, delete, atomic), validated. */
+function releaseFlags(
+  values: Values,
+  problems: string[]
+): Pick<SyncSettings, 'atomic' | 'rollbackTo' | 'keepHistory' | 'confirmDelete' | 'deleteManifests'> {
+  const source = values['delete-manifests']
+  if (source !== undefined && source !== 'repo' && source !== 'inventory')
+    problems.push(`--delete-manifests must be inventory or repo, not '${source}'`)
+  const to = values.to === undefined ? undefined : Number(values.to)
+  if (to !== undefined && (!Number.isInteger(to) || to < 1))
+    problems.push(`--to must be a revision number, not '${values.to}'`)
+  return {
+    atomic: values.atomic ?? false,
+    ...(to !== undefined ? { rollbackTo: to } : {}),
+    keepHistory: values['keep-history'] ?? false,
+    confirmDelete: values['confirm-delete'] ?? false,
+    deleteManifests: source === 'repo' ? 'repo' : 'inventory'
   }
 }

@@ -38,6 +38,8 @@ export interface RecordContext {
   operationId: string
   commit: string
   paths: readonly string[]
+  /** The desired documents as read, before names and namespaces are computed: a replay plans them afresh. */
+  manifests: readonly KubeObject[]
   startedAt: number
   runUrl?: string
   actor?: string
@@ -62,9 +64,7 @@ export function pendingRecord(plan: Plan, ctx: RecordContext): InventoryRecord {
     objects: plan.tasks.filter(t => t.type === 'resource').map(t => inventoryObject(t)),
     retained: [],
     hooks: [],
-    manifests: plan.tasks
-      .filter(t => (t.type === 'resource' || t.type === 'hook') && t.object)
-      .flatMap(t => (t.object ? [t.object] : []))
+    manifests: [...ctx.manifests]
   }
 }
 

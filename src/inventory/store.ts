@@ -63,6 +63,17 @@ export class InventoryStore {
     return drop.length
   }
 
+  /** Removes every record (a successful delete without keep-history). */
+  async removeAll(
+    records: readonly Pick<InventoryRecord, 'revision'>[],
+    signal?: AbortSignal
+  ): Promise<void> {
+    for (const record of records) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) }
+      await this.cluster.delete(ref, { propagationPolicy: 'Background', ...(signal ? { signal } : {}) })
+    }
+  }
+
   /** Checks the size rule before anything is written (validation, §7.2). */
   static sizeProblem(record: InventoryRecord): string | undefined {
     const { bytes } = encodeRecord(record)

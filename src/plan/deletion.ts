@@ -87,7 +87,8 @@ function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionS
   const option = optionValue('Delete', task.syncOptions, appOptions)
   if (option === 'false') return skip('ignored (Delete=false)')
   if (option === 'confirm' && !settings.confirmed) return skip('ignored (requires confirmation)')
-  if (settings.live && settings.app !== undefined) {
+  // A namespace some revision recorded as created is looked at when its deletion runs.
+  if (settings.live && settings.app !== undefined && !task.createdNamespace) {
     if (!live) return skip('already gone')
     if (live.metadata.annotations?.[TRACKING_ANNOTATION] !== trackingId(settings.app, task.key))
       return skip('no longer tracked by this application')

@@ -83,7 +83,14 @@ export function buildPlan(input: PlanInput): Plan {
   const resources = tasks.filter(task => task.type === 'resource')
   tasks.push(...namespaceTasks(input, tasks, appOptions))
   tasks.push(...prunes(input, resources, desired, appOptions, issues))
-  const arranged = arrangePruneWaves(arrangeDeletion(tasks, appOptions, input.deletion ?? {}), appOptions)
+  const arranged = arrangePruneWaves(
+    arrangeDeletion(tasks, appOptions, {
+      ...input.deletion,
+      app: input.app,
+      ...(input.previous && input.operation.type === 'delete' ? { live: input.previous.live } : {})
+    }),
+    appOptions
+  )
   const ordered = pullUpDependencies(arranged.sort(compareTasks))
   skipped.sort(
     (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)

@@ -8,8 +8,6 @@ import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
 import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
-import { operationKind } from '../model/vocabulary.js'
-import { loadManifests } from '../manifests/load.js'
 import type { ManifestSource } from '../manifests/source.js'
 import type { Plan } from '../plan/plan.js'
 import { buildPlan } from '../plan/plan.js'
@@ -17,6 +15,8 @@ import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
 import { discoverKinds } from './discover.js'
+import { desiredDocuments } from './desired.js'
+import type { Manifest } from '../model/manifest.js'
 import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
@@ -24,6 +24,7 @@ import type { SyncSettings } from './settings.js'
 import { propagationOf } from './settings.js'
 import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
+import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent } from './types.js'
 import { writeStep } from './write-step.js'
 
@@ -35,6 +36,10 @@ export interface OperationDeps {
   emit: (event: ProgressEvent) => void
   /** Aborted on cancel (SIGINT/SIGTERM): the operation terminates (§4.9). */
   signal: AbortSignal
+  /** Called with each hook before its create, so a killed run's cleanup can find it. */
+  beforeCreate?: ExecDeps['beforeCreate']
+  /** How long termination may take after a cancel (the action has ~7.5 s before SIGTERM). */
+  terminationBudgetMs?: number
 }
 
 export interface OperationResult {
@@ -44,25 +49,27 @@ export interface OperationResult {
   issues: Issue[]
 }
 
-/** Runs one sync (sync-semantics §4.1): validate, discover, plan, dry run, lock, steps, finalize. */
+/** Runs one operation (sync-semantics §4.1): validate, discover, plan, dry run, lock, steps, finalize. */
 export async function runSyncOperation(
   settings: SyncSettings,
   deps: OperationDeps
 ): Promise<OperationResult> {
   const startedAt = deps.clock.now()
-  const loaded = await loadManifests(deps.source, settings.manifests)
-  if (hasErrors(loaded.issues)) return { exitCode: 2, report: undefined, issues: loaded.issues }
-  const discovered = await discoverKinds(loaded.manifests, deps.cluster, settings.syncOptions, deps.signal)
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace)
+  let served: ReadonlySet<string> = new Set()
+  let discoveryIssues: Issue[] = []
   const prepare = async (): Promise<Prepared> => {
     const history = await readHistory(store, settings, deps)
     const latest = history.records[history.records.length - 1]
+    const desired = await desiredDocuments(settings, deps.source, history.records)
+    const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
+    served = discovered.served
+    discoveryIssues = discovered.issues
     const previous = await previousInventory(latest, deps.cluster, deps.signal)
-    const deployed = history.records.some(r => r.status === 'deployed' || r.status === 'superseded')
     const plan = buildPlan({
       app: settings.app,
-      manifests: loaded.manifests,
-      operation: operationKind(settings.operation, deployed),
+      manifests: desired.manifests,
+      operation: desired.operation,
       namespace: settings.namespace,
       revision: settings.revision,
       startedAt: Math.floor(startedAt / 1000),
@@ -70,21 +77,43 @@ export async function runSyncOperation(
       appOptions: settings.syncOptions,
       hooks: { none: settings.noHooks, skip: settings.skipHooks },
       prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
+      deletion: {
+        confirmed: settings.confirmDelete ?? false,
+        createdNamespaces: createdNamespaces(history.records)
+      },
       ...(previous ? { previous } : {})
     })
     const issues = [
-      ...loaded.issues,
+      ...desired.issues,
       ...plan.issues,
       ...history.problems.map(p => notice(`inventory: ${p}`))
     ].sort(compareIssues)
-    return { plan, latest, records: history.records, issues }
+    return {
+      plan,
+      latest,
+      records: history.records,
+      issues,
+      manifests: desired.manifests,
+      target: desired.target
+    }
   }
   const prepared = await prepare()
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: undefined, issues: prepared.issues }
   const run = new OperationRun(settings, deps, prepared, startedAt, prepare)
-  if (discovered.issues.length > 0)
-    return run.failBeforeWrites('one or more synchronization tasks are not valid', discovered.issues)
-  return run.execute(store, discovered.served)
+  if (discoveryIssues.length > 0)
+    return run.failBeforeWrites('one or more synchronization tasks are not valid', discoveryIssues)
+  return run.execute(store, served)
+}
+
+/**
+ * Namespaces any revision says wavesync created (CreateNamespace): a delete removes them last.
+ * Any revision, not only the latest: a rollback without CreateNamespace still found it created.
+ */
+function createdNamespaces(records: readonly InventoryRecord[]): string[] {
+  const names = records.flatMap(r =>
+    r.objects.filter(o => o.createdNamespace && o.kind === 'Namespace').map(o => o.name)
+  )
+  return [...new Set(names)]
 }
 
 /** What planning produced against one reading of the history; redone if the history moved meanwhile. */
@@ -93,6 +122,10 @@ interface Prepared {
   latest: InventoryRecord | undefined
   records: InventoryRecord[]
   issues: Issue[]
+  /** The desired documents as read (before names and namespaces are computed): what the record stores. */
+  manifests: Manifest[]
+  /** Rollback: the revision replayed; test: the revision tested. */
+  target: InventoryRecord | undefined
 }
 
 async function readHistory(store: InventoryStore, settings: SyncSettings, deps: OperationDeps) {
@@ -140,6 +173,7 @@ class OperationRun {
       clock: deps.clock,
       signal: deps.signal,
       emit: deps.emit,
+      ...(deps.beforeCreate ? { beforeCreate: deps.beforeCreate } : {}),
       settings: {
         app: settings.app,
         parallelism: settings.parallelism,
@@ -264,29 +298,17 @@ class OperationRun {
     const initial = replanned.state
     const { settings, deps, plan } = this
     const { latest, records } = this.prepared
-    if (latest?.status.startsWith('pending-')) {
-      await store
-        .update({
-          ...latest,
-          status: 'failed',
-          operation: {
-            ...latest.operation,
-            message: 'abandoned: the operation that started this revision did not finish'
-          }
-        })
-        .catch(() => undefined)
-      this.warnings.push(
-        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
-      )
-    }
+    await this.repairPrevious(store, latest)
+    if (plan.operation.type === 'test') return this.runTest(store, initial, latest)
     const revision = (latest?.revision ?? 0) + 1
     const record = pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
       operationId: settings.operationId,
-      commit: settings.revision,
+      commit: this.prepared.target?.source.commit ?? settings.revision,
       paths: settings.manifests,
+      manifests: this.prepared.manifests.map(m => m.object),
       startedAt: this.startedAt,
       ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
       ...(settings.actor ? { actor: settings.actor } : {})
@@ -294,23 +316,76 @@ class OperationRun {
     await store.create(record, deps.signal)
     const state = await this.runWithTimeout(initial)
     const phase = state.outcome?.phase ?? 'Failed'
-    const terminated =
-      state.outcome?.message === 'Operation terminated' ||
-      state.outcome?.message.startsWith('operation timed out') === true
-    const status = phase === 'Succeeded' ? 'deployed' : 'failed'
-    const finishedAt = deps.clock.now()
-    await store.update(
-      finishedRecord(record, state, { status, phase, message: state.outcome?.message ?? '', finishedAt })
-    )
+    const status =
+      phase !== 'Succeeded' ? 'failed' : plan.operation.type === 'delete' ? 'uninstalled' : 'deployed'
+    const finished = finishedRecord(record, state, {
+      status,
+      phase,
+      message: state.outcome?.message ?? '',
+      finishedAt: deps.clock.now()
+    })
+    // A delete may have removed the inventory namespace with its records (§10.1.7): nothing left to mark.
+    await store
+      .update(finished)
+      .catch(error => this.warnings.push(`inventory record not updated: ${String(error)}`))
     if (status === 'deployed') await this.supersede(store, records, revision)
-    const reportPhase: ReportPhase = terminated
-      ? 'Terminated'
-      : phase === 'Succeeded'
-        ? 'Succeeded'
-        : phase === 'Error'
-          ? 'Error'
-          : 'Failed'
-    return this.finish(state, reportPhase, state.outcome?.message ?? '', revision)
+    if (status === 'uninstalled' && !settings.keepHistory)
+      await this.dropHistory(store, [...records, finished])
+    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
+  }
+
+  /**
+   * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
+   * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
+   */
+  private async repairPrevious(store: InventoryStore, latest: InventoryRecord | undefined): Promise<void> {
+    if (!latest) return
+    if (latest.status.startsWith('pending-')) {
+      const message = 'abandoned: the operation that started this revision did not finish'
+      await store
+        .update({ ...latest, status: 'failed', operation: { ...latest.operation, message } })
+        .catch(() => undefined)
+      this.warnings.push(
+        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
+      )
+    }
+    for (const hook of latest.hooks) {
+      await removeFinalizer(
+        this.deps.cluster,
+        { ...hook.key, version: hook.version },
+        hook.uid,
+        this.deps.signal
+      ).catch(() => undefined)
+    }
+  }
+
+  /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
+  private async runTest(
+    store: InventoryStore,
+    initial: EngineState,
+    latest: InventoryRecord | undefined
+  ): Promise<OperationResult> {
+    const state = await this.runWithTimeout(initial)
+    const tested = this.prepared.target ?? latest
+    if (tested) {
+      const runs = finishedRecord(tested, state, {
+        status: tested.status,
+        phase: tested.operation.phase ?? '',
+        message: tested.operation.message ?? '',
+        finishedAt: this.deps.clock.now()
+      }).hooks
+      await store
+        .update({ ...tested, hooks: [...tested.hooks.filter(h => h.phase !== 'Test'), ...runs] })
+        .catch(error => this.warnings.push(`test results not recorded: ${String(error)}`))
+    }
+    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', tested?.revision ?? null)
+  }
+
+  /** A successful delete removes every record (§7.2 History), unless keep-history. */
+  private async dropHistory(store: InventoryStore, records: readonly InventoryRecord[]): Promise<void> {
+    await store
+      .removeAll(records, this.deps.signal)
+      .catch(error => this.warnings.push(`history not removed: ${String(error)}`))
   }
 
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
@@ -331,7 +406,7 @@ class OperationRun {
     timer.abort('done')
     await timeout
     if (state.mode === 'done') return state
-    const cleanup = { ...this.exec, signal: AbortSignal.timeout(20_000) }
+    const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 20_000) }
     const message = deps.signal.aborted
       ? 'Operation terminated'
       : `operation timed out after ${formatDuration(settings.timeoutMs)}`
@@ -436,4 +511,12 @@ class OperationRun {
       waveDelayMs: this.settings.waveDelayMs
     })
   }
+}
+
+/** Terminated (cancel or overall timeout), else the engine's own outcome. */
+function reportPhaseOf(state: EngineState): ReportPhase {
+  const message = state.outcome?.message ?? ''
+  if (message === 'Operation terminated' || message.startsWith('operation timed out')) return 'Terminated'
+  const phase = state.outcome?.phase ?? 'Failed'
+  return phase === 'Succeeded' ? 'Succeeded' : phase === 'Error' ? 'Error' : 'Failed'
 }

@@ -1,42 +1,52 @@
+import type { Cluster, ObjectRef } from '../cluster/port.js'
 import { ClusterError } from '../model/errors.js'
+import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { WAVESYNC } from '../plan/annotations/keys.js'
 import type { ExecDeps } from './execute.js'
 import { refOf } from './objects.js'
 
-/**
- * Removes wavesync's hook finalizer from the object with this uid (sync-semantics §5.5.2). A JSON
- * patch with a `test` on the entry makes concurrent edits safe: on a mismatch, re-read and retry.
- * NotFound or another uid means there is nothing left to do.
- */
+/** Removes wavesync's hook finalizer from a hook task's object, and records what the server returned. */
 export async function removeHookFinalizer(
   task: Task,
   uid: string | undefined,
   deps: ExecDeps
 ): Promise<void> {
+  const patched = await removeFinalizer(deps.cluster, refOf(task), uid, deps.signal)
+  if (patched) deps.observer.put(patched)
+}
+
+/**
+ * Removes wavesync's hook finalizer from the object with this uid (sync-semantics §5.5.2). A JSON
+ * patch with `test` ops on the uid and the entry makes concurrent edits safe: on a mismatch, re-read
+ * and retry. NotFound, another uid or no finalizer means there is nothing left to do. Returns the
+ * patched object, if a patch was made.
+ */
+export async function removeFinalizer(
+  cluster: Cluster,
+  ref: ObjectRef,
+  uid: string | undefined,
+  signal?: AbortSignal
+): Promise<KubeObject | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const live = await deps.cluster.get(refOf(task), deps.signal)
-    if (!live || (uid !== undefined && live.metadata.uid !== uid)) return
+    const live = await cluster.get(ref, signal)
+    if (!live || (uid !== undefined && live.metadata.uid !== uid)) return undefined
     const index = live.metadata.finalizers?.indexOf(WAVESYNC.hookFinalizer) ?? -1
-    if (index < 0) return
+    if (index < 0) return undefined
     const path = `/metadata/finalizers/${index}`
+    const patch = [
+      { op: 'test', path: '/metadata/uid', value: live.metadata.uid ?? '' },
+      { op: 'test', path, value: WAVESYNC.hookFinalizer },
+      { op: 'remove', path }
+    ]
     try {
-      const patched = await deps.cluster.jsonPatch(
-        refOf(task),
-        [
-          { op: 'test', path: '/metadata/uid', value: live.metadata.uid ?? '' },
-          { op: 'test', path, value: WAVESYNC.hookFinalizer },
-          { op: 'remove', path }
-        ],
-        deps.signal
-      )
-      if (patched) deps.observer.put(patched)
-      return
+      return await cluster.jsonPatch(ref, patch, signal)
     } catch (error) {
       if (!(error instanceof ClusterError) || (error.details.status !== 422 && error.details.status !== 409))
         throw error
     }
   }
+  return undefined
 }
 
 /** How a wait for an object's disappearance ended. */

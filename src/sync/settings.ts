@@ -12,7 +12,17 @@ export interface SyncSettings {
   inventoryNamespace: string
   /** Files, folders and globs of manifests, relative to the workspace. */
   manifests: string[]
-  operation: Extract<OperationName, 'sync' | 'install' | 'upgrade'>
+  operation: OperationName
+  /** Rollback: the revision to return to (default the newest deployed one before the latest). */
+  rollbackTo?: number
+  /** Delete: where the manifests come from; `inventory` (default) needs no checkout. */
+  deleteManifests?: 'inventory' | 'repo'
+  /** Delete: keep the inventory records instead of removing them with a successful delete. */
+  keepHistory?: boolean
+  /** Delete: allow deleting objects marked Delete=confirm. */
+  confirmDelete?: boolean
+  /** After a failed sync: uninstall (install) or roll back (upgrade), and still report failure (§9.8). */
+  atomic?: boolean
   /** Delete obsolete objects (off: they are reported). */
   prune: boolean
   /** Allow deleting objects marked Prune=confirm. */
