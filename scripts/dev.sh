@@ -10,14 +10,17 @@ cd "$root"
 PATH="$(bash scripts/node24.sh):$PATH"
 export PATH
 
-# npm ci only when the lock file changed since the last install (a stamp inside node_modules).
+# Installs the locked dependencies when the lock file changed since the last install (a stamp
+# inside node_modules). `npm install`, not `npm ci`: npm 11 rejects this lock file in `ci` because
+# it lists the optional per-platform bindings of unrs-resolver (a jest dependency) without entries
+# for platforms other than this one, while `install` installs exactly the locked versions.
 install_dependencies() {
   local stamp=node_modules/.wavesync-lock
   if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then return; fi
-  echo "▶ npm ci" >&2
+  echo "▶ npm install (locked versions)" >&2
   for try in 1 2 3; do
-    npm ci --no-audit --no-fund --loglevel=error && break
-    [ "$try" = 3 ] && { echo "npm ci failed three times" >&2; exit 1; }
+    npm install --no-audit --no-fund --loglevel=error && break
+    [ "$try" = 3 ] && { echo "npm install failed three times" >&2; exit 1; }
     sleep $((try * 5))
   done
   cp package-lock.json "$stamp"

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import * as core from '@actions/core'
+import { getOctokit } from '@actions/github'
+import { fetch } from 'undici'
+import { realClock } from '../clock.js'
+import { createCluster } from '../cluster/client-node.js'
+import { loadKubeConfig } from '../cluster/kubeconfig.js'
+import { fileManifestSource } from '../manifests/source.js'
+import type { RunContext } from './inputs.js'
+import type { ActionDeps, GitHubApi, Runner } from './ports.js'
+
+/** The only module that builds the action's real adapters (architecture §2). */
+export function realActionDeps(signal: AbortSignal): ActionDeps {
+  const env = process.env
+  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd()
+  return {
+    runner: coreRunner(env),
+    clock: realClock,
+    signal,
+    source: fileManifestSource(workspace),
+    connect: source => {
+      const loaded = loadKubeConfig(source, { env })
+      return {
+        cluster: createCluster(loaded, { onSecret: token => core.setSecret(token) }),
+        secrets: loaded.secrets,
+        warnings: loaded.warnings
+      }
+    },
+    github: token => octokitApi(token, env),
+    postSlack
+  }
+}
+
+function runContext(env: NodeJS.ProcessEnv): RunContext {
+  return {
+    sha: env['GITHUB_SHA'] ?? 'local',
+    repository: env['GITHUB_REPOSITORY'] ?? 'local/repository',
+    runId: env['GITHUB_RUN_ID'] ?? '0',
+    runAttempt: env['GITHUB_RUN_ATTEMPT'] ?? '1',
+    serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
+    actor: env['GITHUB_ACTOR'] ?? '',
+    host: os.hostname(),
+    kubeconfigEnv: env['KUBECONFIG']
+  }
+}
+
+function coreRunner(env: NodeJS.ProcessEnv): Runner {
+  const tempDir = env['RUNNER_TEMP'] ?? os.tmpdir()
+  return {
+    read: name => core.getInput(name),
+    context: runContext(env),
+    event: { name: env['GITHUB_EVENT_NAME'] ?? '', payload: readEvent(env['GITHUB_EVENT_PATH']) },
+    info: message => core.info(message),
+    warning: (message, props) => core.warning(message, props),
+    error: (message, props) => core.error(message, props),
+    notice: (message, props) => core.notice(message, props),
+    setSecret: value => core.setSecret(value),
+    setOutput: (name, value) => core.setOutput(name, value),
+    setFailed: message => core.setFailed(message),
+    saveState: (name, value) => core.saveState(name, value),
+    getState: name => core.getState(name),
+    writeSummary: async markdown => {
+      await core.summary.addRaw(markdown).write({ overwrite: true })
+    },
+    writeFile: async (name, content) => {
+      const file = path.join(tempDir, name)
+      await writeFile(file, content)
+      return file
+    }
+  }
+}
+
+function readEvent(file: string | undefined): unknown {
+  if (!file) return {}
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    return value
+  } catch {
+    return {}
+  }
+}
+
+function octokitApi(token: string, env: NodeJS.ProcessEnv): GitHubApi {
+  const octokit = getOctokit(token)
+  const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '/').split('/')
+  return {
+    createCheckRun: async body =>
+      Number(
+        (await octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner, repo, ...body })).data.id
+      ),
+    updateCheckRun: async (id, body) => {
+      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner,
+        repo,
+        check_run_id: id,
+        ...body
+      })
+    }
+  }
+}
+
+/**
+ * Posts a Slack payload: 10 s timeout, one retry on 429/5xx honouring Retry-After (platform.md §10).
+ * Throws on final failure; the caller turns that into a warning, never a changed outcome.
+ */
+async function postSlack(url: string, payload: object): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(10_000)
+    })
+    if (response.ok) return
+    const retryable = response.status === 429 || response.status >= 500
+    if (!retryable || attempt >= 2) throw new Error(`Slack answered ${response.status}`)
+    const wait = Math.min(10, Number(response.headers.get('retry-after') ?? '1') || 1)
+    await new Promise(resolve => setTimeout(resolve, wait * 1000))
+  }
+}
