@@ -10,6 +10,7 @@ import { createCluster } from '../cluster/client-node.js'
 import { loadKubeConfig } from '../cluster/kubeconfig.js'
 import { fileManifestSource } from '../manifests/source.js'
 import type { RunContext } from './inputs.js'
+import { getNumber, getString } from '../model/json.js'
 import type { ActionDeps, GitHubApi, Runner } from './ports.js'
 
 /** The only module that builds the action's real adapters (architecture §2). */
@@ -34,8 +35,9 @@ export function realActionDeps(signal: AbortSignal): ActionDeps {
   }
 }
 
-function runContext(env: NodeJS.ProcessEnv): RunContext {
+function runContext(env: NodeJS.ProcessEnv, event: unknown): RunContext {
   return {
+    pullRequest: pullRequestOf(event, env['INPUT_PR-NUMBER']),
     sha: env['GITHUB_SHA'] ?? 'local',
     repository: env['GITHUB_REPOSITORY'] ?? 'local/repository',
     runId: env['GITHUB_RUN_ID'] ?? '0',
@@ -49,10 +51,11 @@ function runContext(env: NodeJS.ProcessEnv): RunContext {
 
 function coreRunner(env: NodeJS.ProcessEnv): Runner {
   const tempDir = env['RUNNER_TEMP'] ?? os.tmpdir()
+  const payload = readEvent(env['GITHUB_EVENT_PATH'])
   return {
     read: name => core.getInput(name),
-    context: runContext(env),
-    event: { name: env['GITHUB_EVENT_NAME'] ?? '', payload: readEvent(env['GITHUB_EVENT_PATH']) },
+    context: runContext(env, payload),
+    event: { name: env['GITHUB_EVENT_NAME'] ?? '', payload },
     info: message => core.info(message),
     warning: (message, props) => core.warning(message, props),
     error: (message, props) => core.error(message, props),
@@ -86,17 +89,45 @@ function readEvent(file: string | undefined): unknown {
 function octokitApi(token: string, env: NodeJS.ProcessEnv): GitHubApi {
   const octokit = getOctokit(token)
   const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '/').split('/')
+  const base = { owner, repo }
   return {
-    createCheckRun: async body =>
-      Number(
-        (await octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner, repo, ...body })).data.id
-      ),
+    createCheckRun: async body => Number((await octokit.rest.checks.create({ ...base, ...body })).data.id),
     updateCheckRun: async (id, body) => {
-      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-        owner,
-        repo,
-        check_run_id: id,
-        ...body
+      await octokit.rest.checks.update({ ...base, check_run_id: id, ...body })
+    },
+    listComments: async issue =>
+      (await octokit.rest.issues.listComments({ ...base, issue_number: issue, per_page: 100 })).data.map(
+        c => ({ id: c.id, body: c.body ?? '' })
+      ),
+    createComment: async (issue, body) => {
+      await octokit.rest.issues.createComment({ ...base, issue_number: issue, body })
+    },
+    updateComment: async (id, body) => {
+      await octokit.rest.issues.updateComment({ ...base, comment_id: id, body })
+    },
+    createDeployment: async body => {
+      const { data } = await octokit.rest.repos.createDeployment({
+        ...base,
+        ref: body.ref,
+        environment: body.environment,
+        description: body.description,
+        transient_environment: body.transient,
+        auto_merge: false,
+        required_contexts: []
+      })
+      if (!('id' in data)) throw new Error(`deployment not created: ${data.message ?? 'merge conflict'}`)
+      return data.id
+    },
+    listDeployments: async environment =>
+      (await octokit.rest.repos.listDeployments({ ...base, environment, per_page: 100 })).data.map(d => d.id),
+    createDeploymentStatus: async (id, body) => {
+      await octokit.rest.repos.createDeploymentStatus({
+        ...base,
+        deployment_id: id,
+        state: body.state,
+        description: body.description,
+        ...(body.environmentUrl ? { environment_url: body.environmentUrl } : {}),
+        ...(body.logUrl ? { log_url: body.logUrl } : {})
       })
     }
   }
@@ -119,5 +150,22 @@ async function postSlack(url: string, payload: object): Promise<void> {
     if (!retryable || attempt >= 2) throw new Error(`Slack answered ${response.status}`)
     const wait = Math.min(10, Number(response.headers.get('retry-after') ?? '1') || 1)
     await new Promise(resolve => setTimeout(resolve, wait * 1000))
+  }
+}
+
+/**
+ * The pull request a preview is for: from a pull_request(_target) event, or the pr-number input
+ * (workflow_run events from forks carry no pull request, so the upload step passes it on).
+ */
+function pullRequestOf(event: unknown, prNumber: string | undefined): RunContext['pullRequest'] {
+  const number = getNumber(event, ['pull_request', 'number']) ?? (prNumber ? Number(prNumber) : undefined)
+  if (number === undefined || !Number.isInteger(number)) return undefined
+  return {
+    number,
+    action: getString(event, ['action']) ?? '',
+    headSha:
+      getString(event, ['pull_request', 'head', 'sha']) ??
+      getString(event, ['workflow_run', 'head_sha']) ??
+      ''
   }
 }

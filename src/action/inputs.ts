@@ -7,8 +7,20 @@ import type { SyncSettings } from '../sync/settings.js'
 import { DEFAULTS } from '../sync/settings.js'
 
 /** What the action publishes besides the sync itself; every publisher is optional and soft-failing. */
+/** PR previews (issue 6): a namespace per pull request, torn down when it closes. */
+export interface PreviewSettings {
+  number: number
+  /** The preview's URL (the `preview-url` input with {number} and {namespace} filled in), if any. */
+  url: string | undefined
+  /** The GitHub deployment environment (`preview-pr-<number>` by default). */
+  environment: string
+  /** Keep one comment on the pull request up to date. */
+  comment: boolean
+}
+
 export interface PublishSettings {
   token: string
+  preview: PreviewSettings | undefined
   /** Undefined: no check run (the job's own check already carries the annotations). */
   checkRunName: string | undefined
   slackWebhookUrl: string | undefined
@@ -30,11 +42,14 @@ export interface RunContext {
   actor: string
   host: string
   kubeconfigEnv: string | undefined
+  /** The pull request of a pull_request / pull_request_target event (or the pr-number input). */
+  pullRequest: { number: number; action: string; headSha: string } | undefined
 }
 
 /** Reads one input as the toolkit does: `INPUT_<NAME>`, trimmed, '' when absent. */
 export type ReadInput = (name: string) => string
 
+const OPERATIONS = ['sync', 'install', 'upgrade', 'rollback', 'delete', 'test'] as const
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
@@ -61,7 +76,10 @@ export function parseInputs(read: ReadInput, context: RunContext): ActionInputs 
   }
   const sync = syncSettings(read, context, problems, bool, duration)
   const kubeconfig = kubeconfigSource(read, context, problems)
-  const publish = publishSettings(read, sync.app, problems, bool)
+  const publish = {
+    ...publishSettings(read, sync.app, problems, bool),
+    preview: previewSettings(read, context, sync.namespace, bool)
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
   return { sync, kubeconfig, publish }
 }
@@ -77,19 +95,20 @@ function syncSettings(
   duration: Duration
 ): SyncSettings {
   // One per line: a glob may hold commas (`k8s/{a,b}/*.yaml`).
+  const preview = bool('preview', false)
+  const pr = context.pullRequest
+  if (preview && !pr) problems.push('input preview needs a pull_request event (or the pr-number input)')
+  // A preview's pull request closing means: tear it down.
+  const operation = read('operation') || (preview && pr?.action === 'closed' ? 'delete' : 'sync')
+  if (!OPERATIONS.some(name => name === operation))
+    problems.push(`input operation must be one of ${OPERATIONS.join(', ')}, not '${operation}'`)
   const manifests = lines(read('manifests'))
-  if (manifests.length === 0)
+  if (manifests.length === 0 && ['sync', 'install', 'upgrade'].includes(operation)) {
     problems.push('input manifests is required: paths, folders or globs, one per line')
+  }
   const app = read('app')
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(app) || app.length > 53)
     problems.push(`input app must be a DNS-1123 label of at most 53 characters, not '${app}'`)
-  const operation = read('operation') || 'sync'
-  if (operation !== 'sync' && operation !== 'install' && operation !== 'upgrade') {
-    const later = ['rollback', 'delete', 'test'].includes(operation)
-      ? ' (rollback, delete and test are not available in this version)'
-      : ''
-    problems.push(`input operation must be sync, install or upgrade, not '${operation}'${later}`)
-  }
   const parallelism = read('parallelism') === '' ? DEFAULTS.parallelism : Number(read('parallelism'))
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 100)
     problems.push('input parallelism must be a whole number from 1 to 100')
@@ -101,14 +120,17 @@ function syncSettings(
     ...options.problems.map(p => `input sync-options: ${p}`),
     ...skipHooksProblems(skipHooks).map(p => `input ${p}`)
   )
-  const namespace = read('namespace') || app
+  const namespace = read('namespace') || (preview && pr ? `pr-${pr.number}` : app)
   const operationId = `${context.runId}-${context.runAttempt}`
+  // A preview namespace is the preview's own: created by the sync, deleted with it.
+  const syncOptions = preview ? { CreateNamespace: 'true', ...options.options } : options.options
   return {
     app,
     namespace,
     inventoryNamespace: read('inventory-namespace') || namespace,
     manifests,
-    operation: operation === 'install' || operation === 'upgrade' ? operation : 'sync',
+    operation: OPERATIONS.find(name => name === operation) ?? 'sync',
+    ...releaseInputs(read, problems, bool),
     prune: bool('prune', false),
     confirmPrune: bool('confirm-prune', false),
     allowEmpty: bool('allow-empty', false),
@@ -121,7 +143,7 @@ function syncSettings(
     pollIntervalMs: DEFAULTS.pollIntervalMs,
     lockWaitMs: duration('lock-timeout', DEFAULTS.lockWaitMs),
     historyMax: DEFAULTS.historyMax,
-    syncOptions: options.options,
+    syncOptions,
     skipHooks,
     noHooks: bool('no-hooks', false),
     revision: read('revision') || context.sha,
@@ -144,6 +166,45 @@ function kubeconfigSource(read: ReadInput, context: RunContext, problems: string
   return { kind: 'env' }
 }
 
+/** rollback-to, keep-history, confirm-delete, atomic. */
+function releaseInputs(
+  read: ReadInput,
+  problems: string[],
+  bool: Bool
+): Pick<SyncSettings, 'rollbackTo' | 'keepHistory' | 'confirmDelete' | 'atomic'> {
+  const raw = read('rollback-to')
+  const to = raw === '' ? undefined : Number(raw)
+  if (to !== undefined && (!Number.isInteger(to) || to < 1))
+    problems.push(`input rollback-to must be a revision number, not '${raw}'`)
+  return {
+    ...(to !== undefined ? { rollbackTo: to } : {}),
+    keepHistory: bool('keep-history', false),
+    confirmDelete: bool('confirm-delete', false),
+    atomic: bool('atomic', false)
+  }
+}
+
+function previewSettings(
+  read: ReadInput,
+  context: RunContext,
+  namespace: string,
+  bool: Bool
+): PreviewSettings | undefined {
+  const pr = context.pullRequest
+  if (!bool('preview', false) || !pr) return undefined
+  const template = read('preview-url')
+  const url =
+    template === ''
+      ? undefined
+      : template.replaceAll('{number}', String(pr.number)).replaceAll('{namespace}', namespace)
+  return {
+    number: pr.number,
+    url,
+    environment: read('preview-environment') || `preview-pr-${pr.number}`,
+    comment: bool('preview-comment', true)
+  }
+}
+
 function publishSettings(read: ReadInput, app: string, problems: string[], bool: Bool): PublishSettings {
   const checkRun = bool('check-run', false)
   const slack = read('slack-webhook-url')
@@ -156,6 +217,7 @@ function publishSettings(read: ReadInput, app: string, problems: string[], bool:
   }
   return {
     token: read('token'),
+    preview: undefined,
     checkRunName: checkRun ? read('check-run-name') || `wavesync / ${app}` : undefined,
     slackWebhookUrl: slack === '' ? undefined : slack
   }

@@ -37,6 +37,27 @@ export interface Runner {
 export interface GitHubApi {
   createCheckRun(body: CheckRunCreate): Promise<number>
   updateCheckRun(id: number, body: CheckRunUpdate): Promise<void>
+  /** The first 100 comments of an issue or pull request. */
+  listComments(issue: number): Promise<{ id: number; body: string }[]>
+  createComment(issue: number, body: string): Promise<void>
+  updateComment(id: number, body: string): Promise<void>
+  /** Creates a deployment of `ref` to `environment`; returns its id. */
+  createDeployment(body: {
+    ref: string
+    environment: string
+    description: string
+    transient: boolean
+  }): Promise<number>
+  /** Deployments of one environment, newest first. */
+  listDeployments(environment: string): Promise<number[]>
+  createDeploymentStatus(id: number, body: DeploymentStatus): Promise<void>
+}
+
+export interface DeploymentStatus {
+  state: 'in_progress' | 'success' | 'failure' | 'inactive'
+  environmentUrl?: string
+  logUrl?: string
+  description: string
 }
 
 export interface ActionDeps {

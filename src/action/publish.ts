@@ -7,6 +7,7 @@ import { slackPayload } from '../report/render-slack.js'
 import { renderSummary } from '../report/render-summary.js'
 import type { ActionInputs } from './inputs.js'
 import type { ActionDeps } from './ports.js'
+import { publishPreview } from './preview.js'
 
 export interface Results {
   report: Report | undefined
@@ -51,6 +52,9 @@ export async function publishResults(
     runner.writeSummary(renderSummary({ report, issues, runUrl }).markdown)
   )
   await soft(deps, 'check run', async () => completeCheckRun(deps, inputs, results))
+  await soft(deps, 'preview comment and deployment', async () =>
+    publishPreview(deps, inputs, report, results.headSha)
+  )
   if (inputs.publish.slackWebhookUrl && outputs['result'] !== 'succeeded') {
     const url = inputs.publish.slackWebhookUrl
     await soft(deps, 'Slack message', async () =>
