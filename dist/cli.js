@@ -87109,7 +87109,7 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
 
 // src/sync/desired.ts
 var deployed = (record) => record.status === "deployed" || record.status === "superseded";
-async function desiredDocuments(settings, source, records) {
+async function desiredDocuments(settings, source, records, preloaded) {
   const latest = records[records.length - 1];
   switch (settings.operation) {
     case "rollback":
@@ -87128,12 +87128,12 @@ async function desiredDocuments(settings, source, records) {
       return fromRecord(last, { type: "test" });
     }
     default: {
-      const loaded2 = await loadManifests(source, settings.manifests);
+      const loaded2 = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
       const kind = operationKind(settings.operation, records.some(deployed));
       return { manifests: loaded2.manifests, issues: loaded2.issues, operation: kind, target: void 0 };
     }
   }
-  const loaded = await loadManifests(source, settings.manifests);
+  const loaded = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
   return {
     manifests: loaded.manifests,
     issues: loaded.issues,
@@ -88733,13 +88733,15 @@ async function settleHook(task, state, deps) {
 // src/sync/operation.ts
 async function runSyncOperation(settings, deps) {
   const startedAt = deps.clock.now();
+  const local = await validateOffline(settings, deps.source, startedAt);
+  if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace);
   let served = /* @__PURE__ */ new Set();
   let discoveryIssues = [];
   const prepare = async () => {
     const history = await readHistory(store, settings, deps);
     const latest = history.records[history.records.length - 1];
-    const desired = await desiredDocuments(settings, deps.source, history.records);
+    const desired = await desiredDocuments(settings, deps.source, history.records, local.manifests);
     const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal);
     served = discovered.served;
     discoveryIssues = discovered.issues;
@@ -88781,6 +88783,29 @@ async function runSyncOperation(settings, deps) {
   if (discoveryIssues.length > 0)
     return run.failBeforeWrites("one or more synchronization tasks are not valid", discoveryIssues);
   return run.execute(store, served);
+}
+async function validateOffline(settings, source, startedAt) {
+  if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
+  const loaded = await loadManifests(source, settings.manifests);
+  if (hasErrors(loaded.issues)) return { manifests: loaded.manifests, issues: loaded.issues };
+  const plan = buildPlan({
+    app: settings.app,
+    manifests: loaded.manifests,
+    operation: {
+      type: settings.operation === "delete" ? "delete" : "sync",
+      mode: settings.operation === "upgrade" ? "upgrade" : "install"
+    },
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1e3),
+    scope: offlineScope(loaded.manifests),
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks }
+  });
+  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
+}
+function readsRepository(settings) {
+  return ["sync", "install", "upgrade"].includes(settings.operation) || settings.operation === "delete" && settings.deleteManifests === "repo";
 }
 function createdNamespaces(records) {
   const names = records.flatMap(

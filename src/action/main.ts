@@ -6,6 +6,9 @@ import type { Report } from '../report/model.js'
 import { headShaFor } from '../report/head-sha.js'
 import { startPayload } from '../report/render-check-run.js'
 import { runOperation } from '../sync/atomic.js'
+import type { OperationResult } from '../sync/operation.js'
+import { initialState } from '../sync/state.js'
+import { buildReport } from '../report/model.js'
 import type { ActionInputs } from './inputs.js'
 import { parseInputs } from './inputs.js'
 import type { ActionDeps } from './ports.js'
@@ -46,6 +49,7 @@ export async function runMain(deps: ActionDeps): Promise<void> {
         holder: inputs.sync.holder
       })
     )
+    const startedAt = deps.clock.now()
     const result = await runOperation(inputs.sync, {
       cluster,
       clock: deps.clock,
@@ -58,7 +62,7 @@ export async function runMain(deps: ActionDeps): Promise<void> {
         hooks.push(JSON.stringify({ ...task.key, version: task.version }))
         runner.saveState(STATE.hooks, `[${hooks.join(',')}]`)
       }
-    })
+    }).catch((error: unknown) => errorResult(inputs, error, startedAt, deps.clock.now()))
     await publishResults(deps, inputs, { report: result.report, issues: result.issues, checkRunId, headSha })
     if (result.exitCode !== 0) runner.setFailed(failureLine(result.report, result.issues))
   } finally {
@@ -125,4 +129,39 @@ function failureLine(report: Report | undefined, issues: readonly Issue[]): stri
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * A wavesync or cluster error not tied to a task (sync-semantics §4.10 `Error`): reported and
+ * published like any outcome, so the check run completes and the summary says what happened.
+ */
+function errorResult(
+  inputs: ActionInputs,
+  error: unknown,
+  startedAt: number,
+  finishedAt: number
+): OperationResult {
+  const report = buildReport({
+    app: inputs.sync.app,
+    operation: {
+      type:
+        inputs.sync.operation === 'install' || inputs.sync.operation === 'upgrade'
+          ? 'sync'
+          : inputs.sync.operation
+    },
+    revision: null,
+    sourceRevision: inputs.sync.revision,
+    namespace: inputs.sync.namespace,
+    phase: 'Error',
+    message: describe(error),
+    dryRun: inputs.sync.dryRun,
+    startedAt,
+    finishedAt,
+    state: initialState([]),
+    skipped: [],
+    warnings: [],
+    notes: [],
+    waveDelayMs: 0
+  })
+  return { exitCode: 1, report, issues: [] }
 }

@@ -27,7 +27,9 @@ const deployed = (record: InventoryRecord): boolean =>
 export async function desiredDocuments(
   settings: SyncSettings,
   source: ManifestSource,
-  records: readonly InventoryRecord[]
+  records: readonly InventoryRecord[],
+  /** The repository's manifests when already read (they were validated before any cluster call). */
+  preloaded?: Manifest[]
 ): Promise<Desired> {
   const latest = records[records.length - 1]
   switch (settings.operation) {
@@ -47,12 +49,16 @@ export async function desiredDocuments(
       return fromRecord(last, { type: 'test' })
     }
     default: {
-      const loaded = await loadManifests(source, settings.manifests)
+      const loaded = preloaded
+        ? { manifests: preloaded, issues: [] }
+        : await loadManifests(source, settings.manifests)
       const kind = operationKind(settings.operation, records.some(deployed))
       return { manifests: loaded.manifests, issues: loaded.issues, operation: kind, target: undefined }
     }
   }
-  const loaded = await loadManifests(source, settings.manifests)
+  const loaded = preloaded
+    ? { manifests: preloaded, issues: [] }
+    : await loadManifests(source, settings.manifests)
   return {
     manifests: loaded.manifests,
     issues: loaded.issues,

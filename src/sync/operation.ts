@@ -11,6 +11,8 @@ import { formatKey } from '../model/key.js'
 import type { ManifestSource } from '../manifests/source.js'
 import type { Plan } from '../plan/plan.js'
 import { buildPlan } from '../plan/plan.js'
+import { offlineScope } from '../plan/scope.js'
+import { loadManifests } from '../manifests/load.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
@@ -55,13 +57,16 @@ export async function runSyncOperation(
   deps: OperationDeps
 ): Promise<OperationResult> {
   const startedAt = deps.clock.now()
+  // Validate what can be validated offline (files, YAML, annotations) before touching the cluster.
+  const local = await validateOffline(settings, deps.source, startedAt)
+  if (hasErrors(local.issues)) return { exitCode: 2, report: undefined, issues: local.issues }
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace)
   let served: ReadonlySet<string> = new Set()
   let discoveryIssues: Issue[] = []
   const prepare = async (): Promise<Prepared> => {
     const history = await readHistory(store, settings, deps)
     const latest = history.records[history.records.length - 1]
-    const desired = await desiredDocuments(settings, deps.source, history.records)
+    const desired = await desiredDocuments(settings, deps.source, history.records, local.manifests)
     const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
     served = discovered.served
     discoveryIssues = discovered.issues
@@ -103,6 +108,43 @@ export async function runSyncOperation(
   if (discoveryIssues.length > 0)
     return run.failBeforeWrites('one or more synchronization tasks are not valid', discoveryIssues)
   return run.execute(store, served)
+}
+
+/**
+ * The repository's manifests (for the operations that read them), loaded and planned with the
+ * built-in scope: every file, YAML and annotation problem is found without a cluster (§4.1.1).
+ */
+async function validateOffline(
+  settings: SyncSettings,
+  source: ManifestSource,
+  startedAt: number
+): Promise<{ manifests: Manifest[] | undefined; issues: Issue[] }> {
+  if (!readsRepository(settings)) return { manifests: undefined, issues: [] }
+  const loaded = await loadManifests(source, settings.manifests)
+  if (hasErrors(loaded.issues)) return { manifests: loaded.manifests, issues: loaded.issues }
+  const plan = buildPlan({
+    app: settings.app,
+    manifests: loaded.manifests,
+    operation: {
+      type: settings.operation === 'delete' ? 'delete' : 'sync',
+      mode: settings.operation === 'upgrade' ? 'upgrade' : 'install'
+    },
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1000),
+    scope: offlineScope(loaded.manifests),
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks }
+  })
+  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) }
+}
+
+/** Syncs read the repository; so does a delete told to (delete-manifests: repo). */
+export function readsRepository(settings: SyncSettings): boolean {
+  return (
+    ['sync', 'install', 'upgrade'].includes(settings.operation) ||
+    (settings.operation === 'delete' && settings.deleteManifests === 'repo')
+  )
 }
 
 /**

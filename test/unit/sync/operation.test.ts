@@ -448,14 +448,14 @@ describe('overall timeout (§4.8)', () => {
     jobHookManifest('alert', { hook: 'SyncFail' })
   )
 
-  test('the overall timeout terminates: report Terminated "operation timed out after 60s", no SyncFail, record failed, Lease released', async () => {
+  test('the overall timeout terminates: report Terminated "operation timed out after 1m", no SyncFail, record failed, Lease released', async () => {
     const s = new Scenario()
     s.whenCreated('Job', 'seed', () => s.cluster.startJob('seed'))
     s.healthyControllers(['web', 'seed'])
     const result = await s.sync(manifests, { timeoutMs: 60_000 })
 
     expect(result.exitCode).toBe(1)
-    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'operation timed out after 60s' })
+    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'operation timed out after 1m' })
     expect(s.clock.now()).toBe(EPOCH + 60_000)
     expect(s.cluster.find('Job', 'alert')).toBeUndefined()
     expect(s.cluster.find('Job', 'notify')).toBeUndefined()
