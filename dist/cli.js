@@ -49114,6 +49114,43 @@ function nameProblem(kind, name) {
   return void 0;
 }
 
+// src/plan/unsupported.ts
+var NOT_YET = {
+  ApplyOutOfSyncOnly: {
+    value: "true",
+    effect: "every resource is written; unchanged objects stay unchanged"
+  },
+  FailOnSharedResource: {
+    value: "true",
+    effect: "objects tracked by another application are taken over without failing"
+  },
+  ClientSideApplyMigration: {
+    value: "false",
+    effect: "no migration of kubectl client-side-apply field ownership happens either way"
+  }
+};
+var REFUSED = "ServerSideApply=false (client-side apply) is not supported: wavesync always uses server-side apply; remove the option";
+function appOptionIssues(options) {
+  const issues = [];
+  const at = { file: "(sync-options)", line: 0 };
+  if (options["ServerSideApply"] === "false") issues.push({ severity: "error", ...at, message: REFUSED });
+  for (const [key, { value, effect }] of Object.entries(NOT_YET)) {
+    if (options[key] === value)
+      issues.push({
+        severity: "warning",
+        ...at,
+        message: `${key}=${value} is accepted but not implemented yet: ${effect}`
+      });
+  }
+  return issues;
+}
+function objectOptionIssues(manifest, options) {
+  const line = annotationLine(manifest, ARGO.syncOptions);
+  return appOptionIssues(options).map(
+    (issue) => issueAt(issue.severity, manifest.source, issue.message, { line })
+  );
+}
+
 // src/plan/kind-order.ts
 var GROUPS = [
   { kinds: ["Namespace"], reason: "everything namespaced lives in one" },
@@ -49571,12 +49608,14 @@ function buildPlan(input) {
   const desired = /* @__PURE__ */ new Set();
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues);
+    issues.push(...objectOptionIssues(manifest, directives.syncOptions));
     const made = tasksForManifest(manifest, directives, ctx);
     tasks.push(...made.tasks);
     skipped2.push(...made.skipped);
     desired.add(keyId(made.identity));
   }
   validateTasks(tasks, issues);
+  issues.push(...appOptionIssues(appOptions));
   const resources = tasks.filter((task) => task.type === "resource");
   tasks.push(...namespaceTasks(input, tasks, appOptions));
   tasks.push(...prunes(input, resources, desired, appOptions, issues));

@@ -10,6 +10,7 @@ import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
 import { hookFilter } from './hook-filter.js'
 import { nameProblem } from './names.js'
+import { appOptionIssues, objectOptionIssues } from './unsupported.js'
 import { compareTasks } from './order.js'
 import type { PreviousInventory, PruneSettings } from './prune.js'
 import { arrangePruneWaves, pruneTasks } from './prune.js'
@@ -74,12 +75,14 @@ export function buildPlan(input: PlanInput): Plan {
   const desired = new Set<string>()
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues)
+    issues.push(...objectOptionIssues(manifest, directives.syncOptions))
     const made = tasksForManifest(manifest, directives, ctx)
     tasks.push(...made.tasks)
     skipped.push(...made.skipped)
     desired.add(keyId(made.identity))
   }
   validateTasks(tasks, issues)
+  issues.push(...appOptionIssues(appOptions))
   const resources = tasks.filter(task => task.type === 'resource')
   tasks.push(...namespaceTasks(input, tasks, appOptions))
   tasks.push(...prunes(input, resources, desired, appOptions, issues))

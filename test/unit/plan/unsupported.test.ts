@@ -1,0 +1,35 @@
+import { expect, test } from '@jest/globals'
+import { appOptionIssues } from '../../../src/plan/unsupported.js'
+
+test.each([
+  // Refused: wavesync only does server-side apply.
+  [
+    { ServerSideApply: 'false' },
+    [
+      'error: ServerSideApply=false (client-side apply) is not supported: wavesync always uses server-side apply; remove the option'
+    ]
+  ],
+  // The default value of an option is fine and says nothing.
+  [{ ServerSideApply: 'true', ApplyOutOfSyncOnly: 'false', ClientSideApplyMigration: 'true' }, []],
+  // Accepted but not acted on yet: a warning, never silence.
+  [
+    { ApplyOutOfSyncOnly: 'true' },
+    [
+      'warning: ApplyOutOfSyncOnly=true is accepted but not implemented yet: every resource is written; unchanged objects stay unchanged'
+    ]
+  ],
+  [
+    { FailOnSharedResource: 'true' },
+    [
+      'warning: FailOnSharedResource=true is accepted but not implemented yet: objects tracked by another application are taken over without failing'
+    ]
+  ],
+  [
+    { ClientSideApplyMigration: 'false' },
+    [
+      'warning: ClientSideApplyMigration=false is accepted but not implemented yet: no migration of kubectl client-side-apply field ownership happens either way'
+    ]
+  ]
+])('%j', (options, expected) => {
+  expect(appOptionIssues(options).map(i => `${i.severity}: ${i.message}`)).toEqual(expected)
+})
