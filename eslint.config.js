@@ -10,7 +10,10 @@ const pureFolders = [
   'src/sync/step.ts',
   'src/manifests/parse.ts',
   'src/report/model.ts',
-  'src/report/render-*.ts'
+  'src/report/render-*.ts',
+  'src/report/escape.ts',
+  'src/report/budget.ts',
+  'src/report/head-sha.ts'
 ]
 
 export default tseslint.config(
