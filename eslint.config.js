@@ -1,6 +1,7 @@
 // The pure core (model, plan, health, sync/step, report renderers) may not reach the outside
 // world: no I/O modules, no clock, no randomness. Side effects enter through ports passed in.
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 const pureFolders = [
@@ -32,7 +33,7 @@ export default tseslint.config(
   {
     // Plain JavaScript build and test-setup scripts run on Node.
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } }
+    languageOptions: { globals: globals.node }
   },
   {
     // A describe block is as long as its cases; the size rule is for source functions.
