@@ -5899,8 +5899,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      const value = list.get(name, true);
+    function getDecodeSplit(name, list2) {
+      const value = list2.get(name, true);
       if (value === null) {
         return null;
       }
@@ -25784,17 +25784,17 @@ var require_sqlite_cache_store = __commonJS({
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
-          let matches = true;
+          let matches2 = true;
           if (value.vary) {
             const vary = JSON.parse(value.vary);
             for (const header in vary) {
               if (!headerValueEquals(headers2[header], vary[header])) {
-                matches = false;
+                matches2 = false;
                 break;
               }
             }
           }
-          if (matches) {
+          if (matches2) {
             return value;
           }
         }
@@ -26223,9 +26223,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, webidl.is.Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -26239,8 +26239,8 @@ var require_headers = __commonJS({
           headers2.#guard = guard;
         };
         getHeadersList = (headers2) => headers2.#headersList;
-        setHeadersList = (target, list) => {
-          target.#headersList = list;
+        setHeadersList = (target, list2) => {
+          target.#headersList = list2;
         };
         webidl.is.Headers = (arg) => {
           return arg != null && typeof arg === "object" && #guard in arg;
@@ -38621,13 +38621,13 @@ var require_buffer_util = __commonJS({
     var { websocketMask, websocketUnmask } = __require("http");
     var { EMPTY_BUFFER } = require_constants10();
     var FastBuffer = Buffer[Symbol.species];
-    function concat(list, totalLength) {
-      if (list.length === 0) return EMPTY_BUFFER;
-      if (list.length === 1) return list[0];
+    function concat(list2, totalLength) {
+      if (list2.length === 0) return EMPTY_BUFFER;
+      if (list2.length === 1) return list2[0];
       const target = Buffer.allocUnsafe(totalLength);
       let offset = 0;
-      for (let i = 0; i < list.length; i++) {
-        const buf2 = list[i];
+      for (let i = 0; i < list2.length; i++) {
+        const buf2 = list2[i];
         target.set(buf2, offset);
         offset += buf2.length;
       }
@@ -40426,14 +40426,14 @@ var require_sender2 = __commonJS({
        * @param {Function} [cb] Callback
        * @private
        */
-      sendFrame(list, cb) {
-        if (list.length === 2) {
+      sendFrame(list2, cb) {
+        if (list2.length === 2) {
           this._socket.cork();
-          this._socket.write(list[0]);
-          this._socket.write(list[1], cb);
+          this._socket.write(list2[0]);
+          this._socket.write(list2[1], cb);
           this._socket.uncork();
         } else {
-          this._socket.write(list[0], cb);
+          this._socket.write(list2[0], cb);
         }
       }
     };
@@ -45270,8 +45270,8 @@ var require_tar_fs = __commonJS({
       }
       return pack2;
     };
-    function head(list) {
-      return list.length ? list[list.length - 1] : null;
+    function head(list2) {
+      return list2.length ? list2[list2.length - 1] : null;
     }
     function processGetuid() {
       return !global.Bare && process.getuid ? process.getuid() : -1;
@@ -48553,9 +48553,9 @@ var Workspace = class {
       const start = await this.confined(scan.base || ".").catch(() => void 0);
       if (!start)
         return [{ message: `the glob's folder '${scan.base}' is outside the workspace or does not exist` }];
-      const matches = (0, import_picomatch.default)(relative);
+      const matches2 = (0, import_picomatch.default)(relative);
       const walked2 = await this.walk(scan.base || ".");
-      const files2 = walked2.files.filter((file) => MANIFEST_EXTENSIONS.test(file) && matches(file));
+      const files2 = walked2.files.filter((file) => MANIFEST_EXTENSIONS.test(file) && matches2(file));
       files2.forEach((file) => into.add(file));
       return [
         ...walked2.problems,
@@ -48629,9 +48629,9 @@ var Workspace = class {
   }
 };
 function excluder(pattern) {
-  const matches = (0, import_picomatch.default)(pattern, { dot: true });
+  const matches2 = (0, import_picomatch.default)(pattern, { dot: true });
   const folder = pattern.replace(/\/+$/, "");
-  return (file) => matches(file) || file.startsWith(folder + "/");
+  return (file) => matches2(file) || file.startsWith(folder + "/");
 }
 function isInside(base, full) {
   const relative = path.relative(base, full);
@@ -49112,6 +49112,39 @@ function nameProblem(kind, name) {
   if (!rule.pattern.test(name))
     return `${kind} name '${name}' must be ${rule.what}: lower-case letters, digits and '-'`;
   return void 0;
+}
+
+// src/plan/guardrails.ts
+function guardrailIssues(tasks, guardrails) {
+  const issues = [];
+  for (const task of tasks) {
+    const problem = violation(task, guardrails);
+    if (!problem) continue;
+    if (task.source) issues.push(issueAt("error", task.source, problem, { key: task.key }));
+    else issues.push({ severity: "error", file: "(plan)", line: 0, key: task.key, message: problem });
+  }
+  return issues;
+}
+function violation(task, guardrails) {
+  const { key } = task;
+  const clusterScoped = key.namespace === "";
+  if (clusterScoped && guardrails.clusterKinds !== void 0) {
+    const kind = `${key.group}/${key.kind}`;
+    if (!guardrails.clusterKinds.some((allowed) => matches(allowed, kind))) {
+      const allowed = guardrails.clusterKinds.length > 0 ? guardrails.clusterKinds.join(", ") : "none";
+      return `cluster-scoped kind ${kind} is not allowed (allowed-cluster-kinds: ${allowed})`;
+    }
+  }
+  if (!clusterScoped && guardrails.namespaces !== void 0 && !guardrails.namespaces.some((allowed) => matches(allowed, key.namespace))) {
+    return `namespace ${key.namespace} is not allowed (allowed-namespaces: ${guardrails.namespaces.join(", ")})`;
+  }
+  if (key.group === "" && key.kind === "Namespace" && guardrails.namespaces !== void 0 && !guardrails.namespaces.some((allowed) => matches(allowed, key.name))) {
+    return `namespace ${key.name} is not allowed (allowed-namespaces: ${guardrails.namespaces.join(", ")})`;
+  }
+  return void 0;
+}
+function matches(pattern, value) {
+  return pattern.endsWith("*") ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
 }
 
 // src/plan/unsupported.ts
@@ -49628,6 +49661,7 @@ function buildPlan(input) {
     appOptions
   );
   const ordered = pullUpDependencies(arranged.sort(compareTasks));
+  if (input.guardrails) issues.push(...guardrailIssues(ordered, input.guardrails));
   skipped2.sort(
     (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
   );
@@ -51760,7 +51794,7 @@ function exportCluster(cluster) {
   };
 }
 function clusterIterator(onInvalidEntry) {
-  return (elt, i, list) => {
+  return (elt, i, list2) => {
     try {
       if (!elt.name) {
         throw new Error(`clusters[${i}].name is missing`);
@@ -51816,7 +51850,7 @@ function exportUser(user) {
   };
 }
 function userIterator(onInvalidEntry) {
-  return (elt, i, list) => {
+  return (elt, i, list2) => {
     try {
       if (!elt.name) {
         throw new Error(`users[${i}].name is missing`);
@@ -51869,7 +51903,7 @@ function exportContext(ctx) {
   };
 }
 function contextIterator(onInvalidEntry) {
-  return (elt, i, list) => {
+  return (elt, i, list2) => {
     try {
       if (!elt.name) {
         throw new Error(`contexts[${i}].name is missing`);
@@ -84551,11 +84585,11 @@ function findHomeDir(platform = process.platform) {
   }
   return favourUserProfileList[0] || null;
 }
-function findObject(list, name, key) {
-  if (!list) {
+function findObject(list2, name, key) {
+  if (!list2) {
     return null;
   }
-  for (const obj of list) {
+  for (const obj of list2) {
     if (obj.name === name) {
       if (obj[key]) {
         obj[key].name = name;
@@ -84932,17 +84966,17 @@ var ListWatch = class _ListWatch {
     }
     this.callbackCache[CONNECT].forEach((elt) => elt(void 0));
     if (!this.resourceVersion) {
-      let list;
+      let list2;
       try {
         const promise = this.listFn();
-        list = await promise;
+        list2 = await promise;
       } catch (err2) {
         this.callbackCache[ERROR].forEach((elt) => elt(err2));
         return;
       }
-      this.objects = deleteItems(this.objects, list.items, this.callbackCache[DELETE].slice());
-      this.addOrUpdateItems(list.items);
-      this.resourceVersion = list.metadata ? list.metadata.resourceVersion || "" : "";
+      this.objects = deleteItems(this.objects, list2.items, this.callbackCache[DELETE].slice());
+      this.addOrUpdateItems(list2.items);
+      this.resourceVersion = list2.metadata ? list2.metadata.resourceVersion || "" : "";
     }
     const queryParams = {
       resourceVersion: this.resourceVersion
@@ -86408,8 +86442,8 @@ function checkCurrent(config, origin) {
   const name = config.getCurrentContext();
   const known = config.getContexts().map((context2) => context2.name);
   if (!name) {
-    const list = known.length > 0 ? ` (contexts: ${known.join(", ")})` : "";
-    throw new UsageError(`${origin} has no current-context${list}`);
+    const list2 = known.length > 0 ? ` (contexts: ${known.join(", ")})` : "";
+    throw new UsageError(`${origin} has no current-context${list2}`);
   }
   const context = config.getContextObject(name);
   if (context === null) throw new UsageError(`${origin}: current-context "${name}" is not among its contexts`);
@@ -87746,10 +87780,10 @@ async function deleteOne(task, run, deps) {
 }
 
 // src/health/conditions.ts
-function toConditions(list) {
-  if (!Array.isArray(list)) return [];
+function toConditions(list2) {
+  if (!Array.isArray(list2)) return [];
   const conditions = [];
-  for (const entry of list) {
+  for (const entry of list2) {
     if (!isRecord(entry)) continue;
     const type = getString(entry, ["type"]);
     if (type === void 0) continue;
@@ -88795,6 +88829,7 @@ async function runSyncOperation(settings, deps) {
       scope: discovered.scope,
       appOptions: settings.syncOptions,
       hooks: { none: settings.noHooks, skip: settings.skipHooks },
+      ...settings.guardrails ? { guardrails: settings.guardrails } : {},
       prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
       deletion: {
         confirmed: settings.confirmDelete ?? false,
@@ -88839,7 +88874,8 @@ async function validateOffline(settings, source, startedAt) {
     startedAt: Math.floor(startedAt / 1e3),
     scope: offlineScope(loaded.manifests),
     appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks }
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {}
   });
   return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
 }
@@ -89241,6 +89277,18 @@ function progressPrinter(write, now) {
   };
 }
 
+// src/action/inputs.ts
+function guardrailInputs(read2, preview) {
+  const namespaces = list(read2("allowed-namespaces"));
+  const raw = read2("allowed-cluster-kinds");
+  const kinds = raw === "none" ? [] : list(raw);
+  const clusterKinds = raw === "" ? preview ? ["/Namespace"] : void 0 : kinds;
+  return { namespaces: namespaces.length > 0 ? namespaces : void 0, clusterKinds };
+}
+function list(raw) {
+  return raw.split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== "");
+}
+
 // src/cli/sync-command.ts
 var SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
 
@@ -89268,6 +89316,8 @@ Options:
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
   --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+  --allowed-namespaces <l> namespaces objects may live in (a trailing * matches a prefix)
+  --allowed-cluster-kinds <l>  cluster-scoped kinds allowed, as group/Kind (/Namespace); none for none
 
 wavesync rollback --app <name> [--to <revision>]   re-sync an earlier revision's stored manifests
 wavesync delete   --app <name> [--keep-history] [--confirm-delete] [--delete-manifests repo]
@@ -89300,6 +89350,8 @@ var OPTIONS2 = {
   "keep-history": { type: "boolean", default: false },
   "confirm-delete": { type: "boolean", default: false },
   "delete-manifests": { type: "string" },
+  "allowed-namespaces": { type: "string" },
+  "allowed-cluster-kinds": { type: "string" },
   help: { type: "boolean", default: false }
 };
 async function runSync(args, io, signal3, command = "sync") {
@@ -89384,6 +89436,10 @@ function syncSettings(values, manifests, io, command) {
     manifests,
     operation: command !== "sync" ? command : operation === "install" || operation === "upgrade" ? operation : "sync",
     ...release,
+    guardrails: guardrailInputs(
+      (name) => values[name === "allowed-namespaces" ? "allowed-namespaces" : "allowed-cluster-kinds"] ?? "",
+      false
+    ),
     prune: values.prune ?? false,
     confirmPrune: values["confirm-prune"] ?? false,
     allowEmpty: values["allow-empty"] ?? false,

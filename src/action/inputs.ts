@@ -4,6 +4,7 @@ import { parseSyncOptions } from '../plan/annotations/sync-options.js'
 import { parseDuration } from '../plan/annotations/values.js'
 import { skipHooksProblems } from '../plan/hook-filter.js'
 import type { SyncSettings } from '../sync/settings.js'
+import type { Guardrails } from '../plan/guardrails.js'
 import { DEFAULTS } from '../sync/settings.js'
 
 /** What the action publishes besides the sync itself; every publisher is optional and soft-failing. */
@@ -131,6 +132,7 @@ function syncSettings(
     manifests,
     operation: OPERATIONS.find(name => name === operation) ?? 'sync',
     ...releaseInputs(read, problems, bool),
+    guardrails: guardrailInputs(read, preview),
     prune: bool('prune', false),
     confirmPrune: bool('confirm-prune', false),
     allowEmpty: bool('allow-empty', false),
@@ -164,6 +166,19 @@ function kubeconfigSource(read: ReadInput, context: RunContext, problems: string
     'input kubeconfig is empty and KUBECONFIG is not set: pass a kubeconfig (raw or base64), let an earlier step set KUBECONFIG, or set in-cluster: true'
   )
   return { kind: 'env' }
+}
+
+/**
+ * allowed-namespaces and allowed-cluster-kinds (issue 8). Unset: no limit; `none`: no cluster-scoped
+ * kind at all. A preview's default is its own Namespace only: a pull request cannot create a
+ * ClusterRoleBinding unless the workflow allows it.
+ */
+export function guardrailInputs(read: ReadInput, preview: boolean): Guardrails {
+  const namespaces = list(read('allowed-namespaces'))
+  const raw = read('allowed-cluster-kinds')
+  const kinds = raw === 'none' ? [] : list(raw)
+  const clusterKinds = raw === '' ? (preview ? ['/Namespace'] : undefined) : kinds
+  return { namespaces: namespaces.length > 0 ? namespaces : undefined, clusterKinds }
 }
 
 /** rollback-to, keep-history, confirm-delete, atomic. */

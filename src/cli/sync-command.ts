@@ -19,6 +19,7 @@ import { DEFAULTS } from '../sync/settings.js'
 import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { progressPrinter } from './progress.js'
+import { guardrailInputs } from '../action/inputs.js'
 
 export const SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
 
@@ -46,6 +47,8 @@ Options:
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
   --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+  --allowed-namespaces <l> namespaces objects may live in (a trailing * matches a prefix)
+  --allowed-cluster-kinds <l>  cluster-scoped kinds allowed, as group/Kind (/Namespace); none for none
 
 wavesync rollback --app <name> [--to <revision>]   re-sync an earlier revision's stored manifests
 wavesync delete   --app <name> [--keep-history] [--confirm-delete] [--delete-manifests repo]
@@ -79,6 +82,8 @@ const OPTIONS = {
   'keep-history': { type: 'boolean', default: false },
   'confirm-delete': { type: 'boolean', default: false },
   'delete-manifests': { type: 'string' },
+  'allowed-namespaces': { type: 'string' },
+  'allowed-cluster-kinds': { type: 'string' },
   help: { type: 'boolean', default: false }
 } as const
 
@@ -190,6 +195,10 @@ function syncSettings(
     operation:
       command !== 'sync' ? command : operation === 'install' || operation === 'upgrade' ? operation : 'sync',
     ...release,
+    guardrails: guardrailInputs(
+      name => values[name === 'allowed-namespaces' ? 'allowed-namespaces' : 'allowed-cluster-kinds'] ?? '',
+      false
+    ),
     prune: values.prune ?? false,
     confirmPrune: values['confirm-prune'] ?? false,
     allowEmpty: values['allow-empty'] ?? false,

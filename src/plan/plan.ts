@@ -10,6 +10,8 @@ import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
 import { hookFilter } from './hook-filter.js'
 import { nameProblem } from './names.js'
+import type { Guardrails } from './guardrails.js'
+import { guardrailIssues } from './guardrails.js'
 import { appOptionIssues, objectOptionIssues } from './unsupported.js'
 import { compareTasks } from './order.js'
 import type { PreviousInventory, PruneSettings } from './prune.js'
@@ -40,6 +42,8 @@ export interface PlanInput {
   previous?: PreviousInventory
   deletion?: DeletionSettings
   namespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }
+  /** What the workflow may touch; checked on every task before anything runs. */
+  guardrails?: Guardrails
 }
 
 /** The ordered tasks of one operation, the hooks that do not run in it, and every issue found. */
@@ -95,6 +99,7 @@ export function buildPlan(input: PlanInput): Plan {
     appOptions
   )
   const ordered = pullUpDependencies(arranged.sort(compareTasks))
+  if (input.guardrails) issues.push(...guardrailIssues(ordered, input.guardrails))
   skipped.sort(
     (a, b) => compareKeys(a.key, b.key) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
   )

@@ -81,6 +81,7 @@ export async function runSyncOperation(
       scope: discovered.scope,
       appOptions: settings.syncOptions,
       hooks: { none: settings.noHooks, skip: settings.skipHooks },
+      ...(settings.guardrails ? { guardrails: settings.guardrails } : {}),
       prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
       deletion: {
         confirmed: settings.confirmDelete ?? false,
@@ -134,7 +135,8 @@ async function validateOffline(
     startedAt: Math.floor(startedAt / 1000),
     scope: offlineScope(loaded.manifests),
     appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks }
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...(settings.guardrails ? { guardrails: settings.guardrails } : {})
   })
   return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) }
 }

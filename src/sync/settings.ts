@@ -1,6 +1,7 @@
 import type { PropagationPolicy } from '../cluster/port.js'
 import type { OperationName } from '../model/vocabulary.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
+import type { Guardrails } from '../plan/guardrails.js'
 
 /** Everything a sync operation is told; parsed and validated from flags or action inputs first. */
 export interface SyncSettings {
@@ -23,6 +24,8 @@ export interface SyncSettings {
   confirmDelete?: boolean
   /** After a failed sync: uninstall (install) or roll back (upgrade), and still report failure (§9.8). */
   atomic?: boolean
+  /** Namespaces and cluster-scoped kinds the operation may touch (undefined: no limit). */
+  guardrails?: Guardrails
   /** Delete obsolete objects (off: they are reported). */
   prune: boolean
   /** Allow deleting objects marked Prune=confirm. */
