@@ -87005,7 +87005,9 @@ function pendingRecord(plan, ctx) {
     },
     objects: plan.tasks.filter((t) => t.type === "resource").map((t) => inventoryObject(t)),
     retained: [],
-    hooks: [],
+    // Every planned hook under its computed name, before any is created: if this run dies, the next
+    // operation's repair finds them and removes our finalizer (§5.5.2).
+    hooks: plan.tasks.filter((t) => t.type === "hook").map(plannedHook),
     manifests: [...ctx.manifests]
   };
 }
@@ -87033,6 +87035,17 @@ function finishedRecord(record, state, outcome) {
 }
 function inventoryObject(task) {
   return { ...task.key, version: task.version, wave: task.wave, createdNamespace: task.createdNamespace };
+}
+function plannedHook(task) {
+  return {
+    key: task.key,
+    version: task.version,
+    family: task.hook?.family ?? "argo",
+    phase: task.phase,
+    trigger: task.hook?.trigger ?? task.phase,
+    state: "pending",
+    message: "not started"
+  };
 }
 function hookRun(task, state) {
   const run = runOf(state, task);
@@ -87064,6 +87077,7 @@ function buildReport(input) {
     operation: input.operation.type,
     mode: input.operation.mode ?? null,
     revision: input.revision,
+    targetRevision: input.targetRevision ?? null,
     sourceRevision: input.sourceRevision,
     namespace: input.namespace,
     phase: input.phase,
@@ -87182,6 +87196,10 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
 
 // src/sync/desired.ts
 var deployed = (record) => record.status === "deployed" || record.status === "superseded";
+function currentRelease(records) {
+  const last = records.map((r) => r.status).lastIndexOf("uninstalled");
+  return records.slice(last + 1);
+}
 async function desiredDocuments(settings, source, records, preloaded) {
   const latest = records[records.length - 1];
   switch (settings.operation) {
@@ -87196,13 +87214,13 @@ async function desiredDocuments(settings, source, records, preloaded) {
         );
       return fromRecord(latest, { type: "delete" });
     case "test": {
-      const last = [...records].reverse().find((r) => r.status === "deployed");
+      const last = [...currentRelease(records)].reverse().find((r) => r.status === "deployed");
       if (!last) return missing(settings, `${settings.app} has no deployed revision to test`);
       return fromRecord(last, { type: "test" });
     }
     default: {
       const loaded2 = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
-      const kind = operationKind(settings.operation, records.some(deployed));
+      const kind = operationKind(settings.operation, currentRelease(records).some(deployed));
       return { manifests: loaded2.manifests, issues: loaded2.issues, operation: kind, target: void 0 };
     }
   }
@@ -87421,7 +87439,7 @@ async function writeTask(task, deps) {
         message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
         startedAt: sentAt,
         uid: written.metadata.uid,
-        deadline: now + timeoutOf(task, deps)
+        deadline: sentAt + timeoutOf(task, deps)
       }
     };
   } catch (error) {
@@ -88861,7 +88879,6 @@ async function runSyncOperation(settings, deps) {
 async function validateOffline(settings, source, startedAt) {
   if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
   const loaded = await loadManifests(source, settings.manifests);
-  if (hasErrors(loaded.issues)) return { manifests: loaded.manifests, issues: loaded.issues };
   const plan = buildPlan({
     app: settings.app,
     manifests: loaded.manifests,
@@ -89065,7 +89082,7 @@ var OperationRun = class {
       finishedAt: deps.clock.now()
     });
     await store.update(finished).catch((error) => this.warnings.push(`inventory record not updated: ${String(error)}`));
-    if (status === "deployed") await this.supersede(store, records, revision);
+    if (status === "deployed" || status === "uninstalled") await this.supersede(store, records, revision);
     if (status === "uninstalled" && !settings.keepHistory)
       await this.dropHistory(store, [...records, finished]);
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
@@ -89135,8 +89152,11 @@ var OperationRun = class {
   }
   /** Previous `deployed` records become `superseded`; then the history is trimmed. */
   async supersede(store, records, revision) {
-    for (const record of records.filter((r) => r.status === "deployed"))
-      await store.update({ ...record, status: "superseded" });
+    for (const record of records.filter((r) => r.status === "deployed")) {
+      await store.update({ ...record, status: "superseded" }).catch(
+        (error) => this.warnings.push(`revision ${record.revision} not marked superseded: ${String(error)}`)
+      );
+    }
     const all = [
       ...records.map((r) => ({
         revision: r.revision,
@@ -89192,6 +89212,7 @@ var OperationRun = class {
       app: this.settings.app,
       operation: this.plan.operation,
       revision,
+      targetRevision: this.prepared.target?.revision ?? null,
       sourceRevision: this.settings.revision,
       namespace: this.settings.namespace,
       phase,
@@ -89227,7 +89248,7 @@ async function runOperation(settings, deps) {
     deps
   );
   const undone = second.report?.phase === "Succeeded";
-  const what = undo === "rollback" ? `rolled back to revision ${String(second.report?.revision ?? "?")}` : "uninstalled";
+  const what = undo === "rollback" ? `rolled back to revision ${String(second.report?.targetRevision ?? "?")}` : "uninstalled";
   const message = undone ? `sync failed; ${what}` : `sync failed; the atomic ${undo} failed too: ${second.report?.message ?? "no report"}`;
   return {
     ...first,

@@ -30,6 +30,8 @@ export async function runMain(deps: ActionDeps): Promise<void> {
     runner.saveState(STATE.mainFinished, 'true')
     return fail(deps, error)
   }
+  // The webhook URL is a credential (platform.md §10); the token is masked by the runner already.
+  if (inputs.publish.slackWebhookUrl) runner.setSecret(inputs.publish.slackWebhookUrl)
   const connected = connect(deps, inputs)
   if (connected instanceof Error) {
     runner.saveState(STATE.mainFinished, 'true')
@@ -88,7 +90,7 @@ async function startCheckRun(
   deps: ActionDeps,
   inputs: ActionInputs,
   headSha: string
-): Promise<number | undefined> {
+): Promise<number | null | undefined> {
   const name = inputs.publish.checkRunName
   if (!name) return undefined
   const { context } = deps.runner
@@ -103,7 +105,8 @@ async function startCheckRun(
     deps.runner.warning(
       `check run not created (${describe(error)}); the results are in the job summary and annotations`
     )
-    return undefined
+    // null: tried and refused (a fork's read-only token); publishing does not try again (warn once).
+    return null
   }
 }
 

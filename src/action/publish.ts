@@ -12,7 +12,8 @@ import { publishPreview } from './preview.js'
 export interface Results {
   report: Report | undefined
   issues: readonly Issue[]
-  checkRunId: number | undefined
+  /** The check run main started; null when creating it was refused (then no second attempt). */
+  checkRunId: number | null | undefined
   headSha: string
 }
 
@@ -65,7 +66,7 @@ export async function publishResults(
 
 async function completeCheckRun(deps: ActionDeps, inputs: ActionInputs, results: Results): Promise<void> {
   const name = inputs.publish.checkRunName
-  if (!name) return
+  if (!name || results.checkRunId === null) return
   const context = deps.runner.context
   const payloads = checkRunPayloads({
     name,

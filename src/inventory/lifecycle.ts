@@ -63,7 +63,9 @@ export function pendingRecord(plan: Plan, ctx: RecordContext): InventoryRecord {
     },
     objects: plan.tasks.filter(t => t.type === 'resource').map(t => inventoryObject(t)),
     retained: [],
-    hooks: [],
+    // Every planned hook under its computed name, before any is created: if this run dies, the next
+    // operation's repair finds them and removes our finalizer (§5.5.2).
+    hooks: plan.tasks.filter(t => t.type === 'hook').map(plannedHook),
     manifests: [...ctx.manifests]
   }
 }
@@ -102,6 +104,18 @@ export function finishedRecord(
 
 function inventoryObject(task: Task): InventoryObject {
   return { ...task.key, version: task.version, wave: task.wave, createdNamespace: task.createdNamespace }
+}
+
+function plannedHook(task: Task): HookRun {
+  return {
+    key: task.key,
+    version: task.version,
+    family: task.hook?.family ?? 'argo',
+    phase: task.phase,
+    trigger: task.hook?.trigger ?? task.phase,
+    state: 'pending',
+    message: 'not started'
+  }
 }
 
 function hookRun(task: Task, state: EngineState): HookRun {

@@ -50,6 +50,8 @@ export interface Report {
   mode: string | null
   /** The inventory revision this operation recorded, when it got that far. */
   revision: number | null
+  /** Rollback: the revision returned to; test: the revision tested; else null (absent in older reports). */
+  targetRevision?: number | null
   sourceRevision: string
   namespace: string
   phase: ReportPhase
@@ -70,6 +72,7 @@ export interface ReportInput {
   app: string
   operation: OperationKind
   revision: number | null
+  targetRevision?: number | null
   sourceRevision: string
   namespace: string
   phase: ReportPhase
@@ -93,6 +96,7 @@ export function buildReport(input: ReportInput): Report {
     operation: input.operation.type,
     mode: input.operation.mode ?? null,
     revision: input.revision,
+    targetRevision: input.targetRevision ?? null,
     sourceRevision: input.sourceRevision,
     namespace: input.namespace,
     phase: input.phase,

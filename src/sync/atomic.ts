@@ -22,7 +22,9 @@ export async function runOperation(settings: SyncSettings, deps: OperationDeps):
   )
   const undone = second.report?.phase === 'Succeeded'
   const what =
-    undo === 'rollback' ? `rolled back to revision ${String(second.report?.revision ?? '?')}` : 'uninstalled'
+    undo === 'rollback'
+      ? `rolled back to revision ${String(second.report?.targetRevision ?? '?')}`
+      : 'uninstalled'
   const message = undone
     ? `sync failed; ${what}`
     : `sync failed; the atomic ${undo} failed too: ${second.report?.message ?? 'no report'}`

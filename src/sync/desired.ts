@@ -20,6 +20,15 @@ const deployed = (record: InventoryRecord): boolean =>
   record.status === 'deployed' || record.status === 'superseded'
 
 /**
+ * The records of the current release: those after the last `uninstalled` one. After a delete the
+ * application starts over, so the next sync is an install again (sync-semantics §9.1).
+ */
+export function currentRelease(records: readonly InventoryRecord[]): readonly InventoryRecord[] {
+  const last = records.map(r => r.status).lastIndexOf('uninstalled')
+  return records.slice(last + 1)
+}
+
+/**
  * Where the desired documents come from (sync-semantics §9.9, §9.10, §10.1): a sync reads the
  * repository; a rollback replays an earlier revision's stored manifests; delete and test use the
  * latest record's (so a closed pull request's deleted branch is not needed).
@@ -44,7 +53,7 @@ export async function desiredDocuments(
         )
       return fromRecord(latest, { type: 'delete' })
     case 'test': {
-      const last = [...records].reverse().find(r => r.status === 'deployed')
+      const last = [...currentRelease(records)].reverse().find(r => r.status === 'deployed')
       if (!last) return missing(settings, `${settings.app} has no deployed revision to test`)
       return fromRecord(last, { type: 'test' })
     }
@@ -52,7 +61,7 @@ export async function desiredDocuments(
       const loaded = preloaded
         ? { manifests: preloaded, issues: [] }
         : await loadManifests(source, settings.manifests)
-      const kind = operationKind(settings.operation, records.some(deployed))
+      const kind = operationKind(settings.operation, currentRelease(records).some(deployed))
       return { manifests: loaded.manifests, issues: loaded.issues, operation: kind, target: undefined }
     }
   }

@@ -121,8 +121,8 @@ async function validateOffline(
   startedAt: number
 ): Promise<{ manifests: Manifest[] | undefined; issues: Issue[] }> {
   if (!readsRepository(settings)) return { manifests: undefined, issues: [] }
+  // The files that parsed are planned too, so one broken file does not hide the others' problems.
   const loaded = await loadManifests(source, settings.manifests)
-  if (hasErrors(loaded.issues)) return { manifests: loaded.manifests, issues: loaded.issues }
   const plan = buildPlan({
     app: settings.app,
     manifests: loaded.manifests,
@@ -372,7 +372,8 @@ class OperationRun {
     await store
       .update(finished)
       .catch(error => this.warnings.push(`inventory record not updated: ${String(error)}`))
-    if (status === 'deployed') await this.supersede(store, records, revision)
+    // One record is ever `deployed`: the new one, or none after an uninstall.
+    if (status === 'deployed' || status === 'uninstalled') await this.supersede(store, records, revision)
     if (status === 'uninstalled' && !settings.keepHistory)
       await this.dropHistory(store, [...records, finished])
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
@@ -463,8 +464,14 @@ class OperationRun {
     records: readonly InventoryRecord[],
     revision: number
   ): Promise<void> {
-    for (const record of records.filter(r => r.status === 'deployed'))
-      await store.update({ ...record, status: 'superseded' })
+    for (const record of records.filter(r => r.status === 'deployed')) {
+      // A delete may have taken the inventory namespace and its records with it (§10.1.7).
+      await store
+        .update({ ...record, status: 'superseded' })
+        .catch(error =>
+          this.warnings.push(`revision ${record.revision} not marked superseded: ${String(error)}`)
+        )
+    }
     const all = [
       ...records.map(r => ({
         revision: r.revision,
@@ -541,6 +548,7 @@ class OperationRun {
       app: this.settings.app,
       operation: this.plan.operation,
       revision,
+      targetRevision: this.prepared.target?.revision ?? null,
       sourceRevision: this.settings.revision,
       namespace: this.settings.namespace,
       phase,

@@ -116,7 +116,7 @@ async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
         message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
         startedAt: sentAt,
         uid: written.metadata.uid,
-        deadline: now + timeoutOf(task, deps)
+        deadline: sentAt + timeoutOf(task, deps)
       }
     }
   } catch (error) {
