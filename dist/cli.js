@@ -49251,6 +49251,25 @@ function compareTasks(a, b) {
   return a.phase === "Delete" ? -within : within;
 }
 
+// src/model/task.ts
+function newTask(fields) {
+  const { key } = fields;
+  return {
+    id: `${fields.phase}:${keyId(key)}`,
+    object: void 0,
+    source: void 0,
+    generateName: void 0,
+    hook: void 0,
+    syncOptions: {},
+    timeoutMs: void 0,
+    keep: false,
+    removal: void 0,
+    pulledUpFor: void 0,
+    createdNamespace: false,
+    ...fields
+  };
+}
+
 // src/model/tracking.ts
 var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
 function trackingId(app, key) {
@@ -49283,24 +49302,17 @@ function pruneTasks(previous, ctx) {
   return tasks;
 }
 function pruneTask(entry, live, directives, ctx) {
-  return {
-    id: `Sync:${keyId(entry.key)}`,
+  return newTask({
     type: "prune",
     phase: "Sync",
     wave: directives.wave,
     key: entry.key,
     version: entry.version,
-    object: void 0,
-    source: void 0,
-    generateName: void 0,
-    hook: void 0,
     syncOptions: directives.syncOptions,
     timeoutMs: directives.timeoutMs,
     keep: directives.keep,
-    removal: removalDecision(entry.key, live, directives, ctx),
-    pulledUpFor: void 0,
-    createdNamespace: false
-  };
+    removal: removalDecision(entry.key, live, directives, ctx)
+  });
 }
 function removalDecision(key, live, directives, ctx) {
   const skip = (reason) => ({ uid: live.metadata.uid, action: "skip", reason });
@@ -49543,25 +49555,17 @@ function namespaceTasks(input, tasks, appOptions) {
   const key = { group: "", kind: "Namespace", namespace: "", name: input.namespace };
   if (tasks.some((task) => keyId(task.key) === keyId(key))) return [];
   const metadata = { name: input.namespace, ...input.namespaceMetadata };
+  const object = { apiVersion: "v1", kind: "Namespace", metadata };
   return [
-    {
-      id: `PreSync:${keyId(key)}`,
+    newTask({
       type: "resource",
       phase: "PreSync",
       wave: 0,
       key,
       version: "v1",
-      object: { apiVersion: "v1", kind: "Namespace", metadata },
-      source: void 0,
-      generateName: void 0,
-      hook: void 0,
-      syncOptions: {},
-      timeoutMs: void 0,
-      keep: false,
-      removal: void 0,
-      pulledUpFor: void 0,
+      object,
       createdNamespace: true
-    }
+    })
   ];
 }
 
@@ -49586,24 +49590,7 @@ function createdNamespaceTasks(tasks, settings) {
   return (settings.createdNamespaces ?? []).map((name) => ({ group: "", kind: "Namespace", namespace: "", name })).filter((key) => !present.has(keyId(key))).map((key) => namespaceTask(key));
 }
 function namespaceTask(key) {
-  return {
-    id: `Delete:${keyId(key)}`,
-    type: "delete",
-    phase: "Delete",
-    wave: 0,
-    key,
-    version: "v1",
-    object: void 0,
-    source: void 0,
-    generateName: void 0,
-    hook: void 0,
-    syncOptions: {},
-    timeoutMs: void 0,
-    keep: false,
-    removal: void 0,
-    pulledUpFor: void 0,
-    createdNamespace: true
-  };
+  return newTask({ type: "delete", phase: "Delete", wave: 0, key, version: "v1", createdNamespace: true });
 }
 function deleteDecision(task, appOptions, settings) {
   const live = settings.live?.get(keyId(task.key));
@@ -87430,7 +87417,6 @@ async function writeTask(task, deps) {
     const written = task.type === "hook" ? await writeHook(task, deps) : await writeResource(task, deps);
     deps.observer.put(written);
     const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
-    const now = deps.clock.now();
     return {
       taskId: task.id,
       run: {

@@ -1,5 +1,6 @@
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import type { ResourceKey } from './key.js'
+import { keyId } from './key.js'
 import type { KubeObject } from './object.js'
 import type { SourceRef } from './source.js'
 import type { DeletePolicy, HookFamily, Phase } from './vocabulary.js'
@@ -51,4 +52,26 @@ export interface Task {
   pulledUpFor: string | undefined
   /** The destination namespace created because of CreateNamespace=true. */
   createdNamespace: boolean
+}
+
+/** What every task must say; the rest defaults to "none" (no object, source, hook, options, removal). */
+export type TaskFields = Pick<Task, 'type' | 'phase' | 'wave' | 'key' | 'version'> & Partial<Omit<Task, 'id'>>
+
+/** A task with its id (phase + identity) and every optional part defaulted. */
+export function newTask(fields: TaskFields): Task {
+  const { key } = fields
+  return {
+    id: `${fields.phase}:${keyId(key)}`,
+    object: undefined,
+    source: undefined,
+    generateName: undefined,
+    hook: undefined,
+    syncOptions: {},
+    timeoutMs: undefined,
+    keep: false,
+    removal: undefined,
+    pulledUpFor: undefined,
+    createdNamespace: false,
+    ...fields
+  }
 }

@@ -2,6 +2,7 @@ import type { ResourceKey } from '../model/key.js'
 import { keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Removal, Task } from '../model/task.js'
+import { newTask } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
@@ -57,24 +58,7 @@ function createdNamespaceTasks(tasks: readonly Task[], settings: DeletionSetting
 }
 
 function namespaceTask(key: ResourceKey): Task {
-  return {
-    id: `Delete:${keyId(key)}`,
-    type: 'delete',
-    phase: 'Delete',
-    wave: 0,
-    key,
-    version: 'v1',
-    object: undefined,
-    source: undefined,
-    generateName: undefined,
-    hook: undefined,
-    syncOptions: {},
-    timeoutMs: undefined,
-    keep: false,
-    removal: undefined,
-    pulledUpFor: undefined,
-    createdNamespace: true
-  }
+  return newTask({ type: 'delete', phase: 'Delete', wave: 0, key, version: 'v1', createdNamespace: true })
 }
 
 function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionSettings): Removal {

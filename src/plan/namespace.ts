@@ -1,5 +1,6 @@
 import { keyId } from '../model/key.js'
 import type { Task } from '../model/task.js'
+import { newTask } from '../model/task.js'
 import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
 import type { PlanInput } from './plan.js'
@@ -15,24 +16,16 @@ export function namespaceTasks(input: PlanInput, tasks: readonly Task[], appOpti
   const key = { group: '', kind: 'Namespace', namespace: '', name: input.namespace }
   if (tasks.some(task => keyId(task.key) === keyId(key))) return []
   const metadata = { name: input.namespace, ...input.namespaceMetadata }
+  const object = { apiVersion: 'v1', kind: 'Namespace', metadata }
   return [
-    {
-      id: `PreSync:${keyId(key)}`,
+    newTask({
       type: 'resource',
       phase: 'PreSync',
       wave: 0,
       key,
       version: 'v1',
-      object: { apiVersion: 'v1', kind: 'Namespace', metadata },
-      source: undefined,
-      generateName: undefined,
-      hook: undefined,
-      syncOptions: {},
-      timeoutMs: undefined,
-      keep: false,
-      removal: undefined,
-      pulledUpFor: undefined,
+      object,
       createdNamespace: true
-    }
+    })
   ]
 }

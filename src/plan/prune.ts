@@ -3,6 +3,7 @@ import type { ResourceKey } from '../model/key.js'
 import { formatKey, keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Removal, Task } from '../model/task.js'
+import { newTask } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { Directives } from './annotations/directives.js'
 import { readDirectives } from './annotations/directives.js'
@@ -71,24 +72,17 @@ export function pruneTasks(previous: PreviousInventory, ctx: PruneContext): Task
 }
 
 function pruneTask(entry: PreviousEntry, live: KubeObject, directives: Directives, ctx: PruneContext): Task {
-  return {
-    id: `Sync:${keyId(entry.key)}`,
+  return newTask({
     type: 'prune',
     phase: 'Sync',
     wave: directives.wave,
     key: entry.key,
     version: entry.version,
-    object: undefined,
-    source: undefined,
-    generateName: undefined,
-    hook: undefined,
     syncOptions: directives.syncOptions,
     timeoutMs: directives.timeoutMs,
     keep: directives.keep,
-    removal: removalDecision(entry.key, live, directives, ctx),
-    pulledUpFor: undefined,
-    createdNamespace: false
-  }
+    removal: removalDecision(entry.key, live, directives, ctx)
+  })
 }
 
 /** Whether a prune will delete or be skipped, and why (sync-semantics §7.4 items 1–3). */

@@ -107,7 +107,6 @@ async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
         : before.object.metadata.resourceVersion === written.metadata.resourceVersion
           ? 'unchanged'
           : 'configured'
-    const now = deps.clock.now()
     return {
       taskId: task.id,
       run: {
