@@ -19717,14 +19717,14 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path8, data: { statusCode }, persist: persist2, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
             Path: path8,
             "Status code": statusCode,
-            Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
+            Persistent: persist2 ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
-            Remaining: persist ? Infinity : times - timesInvoked
+            Remaining: persist2 ? Infinity : times - timesInvoked
           })
         );
         this.logger.table(withPrettyHeaders);
@@ -45692,12 +45692,57 @@ function annotationLine(manifest, key) {
   return fieldLine(manifest, ["metadata", "annotations", key]);
 }
 
+// src/manifests/expansion.ts
+var MAX_EXPANDED_NODES = 1e6;
+var MAX_EXPANDED_DEPTH = 64;
+function measureExpansion(value) {
+  const memo = /* @__PURE__ */ new Map();
+  const visit = (node, onPath) => {
+    if (typeof node !== "object" || node === null) return { nodes: 1, depth: 0 };
+    const known = memo.get(node);
+    if (known) return known;
+    if (onPath.has(node)) return { nodes: Infinity, depth: Infinity };
+    onPath.add(node);
+    let nodes = 1;
+    let depth = 0;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      const inner = visit(child, onPath);
+      nodes = Math.min(nodes + inner.nodes, Number.MAX_SAFE_INTEGER);
+      depth = Math.max(depth, inner.depth);
+    }
+    onPath.delete(node);
+    const measured = { nodes, depth: depth + 1 };
+    memo.set(node, measured);
+    return measured;
+  };
+  return visit(value, /* @__PURE__ */ new Set());
+}
+function expansionProblem(value) {
+  const { nodes, depth } = measureExpansion(value);
+  if (nodes > MAX_EXPANDED_NODES)
+    return `the document expands to more than ${MAX_EXPANDED_NODES} nodes through aliases (an alias bomb?)`;
+  if (depth > MAX_EXPANDED_DEPTH)
+    return `the document nests deeper than ${MAX_EXPANDED_DEPTH} levels through aliases`;
+  return void 0;
+}
+
 // src/manifests/decode.ts
 function decodeDocuments(documents, file) {
   const decoded = { manifests: [], issues: [] };
   for (const document2 of documents) {
     if (document2.value === null) continue;
     const source = { file, docIndex: document2.docIndex, line: document2.line };
+    const tooLarge = expansionProblem(document2.value);
+    if (tooLarge) {
+      decoded.issues.push({
+        severity: "error",
+        file,
+        line: document2.line,
+        docIndex: document2.docIndex,
+        message: tooLarge
+      });
+      continue;
+    }
     decodeValue(document2.value, source, document2.fieldLines, [], decoded);
   }
   return decoded;
@@ -45774,6 +45819,17 @@ function metadataProblems(metadata) {
         path: ["metadata", field],
         message: `metadata.${field} must be a non-empty string, found ${describe(found)}`
       });
+    }
+  }
+  const labels = metadata["labels"];
+  if (isRecord(labels)) {
+    for (const [key, value] of Object.entries(labels)) {
+      if (typeof value !== "string") {
+        problems.push({
+          path: ["metadata", "labels", key],
+          message: `label ${key}: value must be a string, found ${describe(value)}; quote it`
+        });
+      }
     }
   }
   for (const field of ["annotations", "labels"]) {
@@ -48312,19 +48368,33 @@ var YAML11_SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;
 var MANIFEST_SCHEMA = CORE_SCHEMA.withTags(mergeTag, octalIntTag);
 
 // src/manifests/parse.ts
+var MAX_VALUES = 1e6;
+function valueBound(text) {
+  let count2 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code2 = text.charCodeAt(i);
+    if (code2 === 10 || code2 === 44) count2++;
+  }
+  return count2 + 1;
+}
 var MAX_DEPTH = 64;
 var MAX_ALIASES = 1e3;
 function parseYamlFile(text, file) {
+  const values = valueBound(text);
+  if (values > MAX_VALUES) {
+    const message = `the file holds more than ${MAX_VALUES} values (about ${values}); split it into smaller files`;
+    return { documents: [], issues: [{ severity: "error", file, line: 1, message }] };
+  }
   try {
     const events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH });
-    const values = constructFromEvents(events, {
+    const values2 = constructFromEvents(events, {
       source: text,
       filename: file,
       schema: MANIFEST_SCHEMA,
       maxAliases: MAX_ALIASES
     });
     const walk = walkEvents(events, text, file);
-    const documents = walk.documents.map((doc, index2) => ({ ...doc, value: values[index2] ?? null }));
+    const documents = walk.documents.map((doc, index2) => ({ ...doc, value: values2[index2] ?? null }));
     return { documents, issues: walk.issues };
   } catch (error) {
     return { documents: [], issues: [yamlIssue(error, file)] };
@@ -48396,7 +48466,7 @@ var EventWalker = class {
     }
     if (parent.kind === "sequence") {
       const path8 = [...parent.path, parent.index];
-      if (offset >= 0) current.fieldLines.set(pathKey(path8), this.lineOf(offset));
+      if (offset >= 0 && recordsItems(parent.path)) current.fieldLines.set(pathKey(path8), this.lineOf(offset));
       return path8;
     }
     return parent.key === void 0 ? void 0 : [...parent.path, parent.key];
@@ -48421,7 +48491,7 @@ var EventWalker = class {
     const parent = this.stack[this.stack.length - 1];
     if (parent?.kind === "mapping" && parent.key === void 0) {
       parent.key = getScalarValue(this.text, event);
-      if (this.current && event.valueStart >= 0) {
+      if (this.current && event.valueStart >= 0 && parent.path.length < MAX_RECORDED_DEPTH) {
         this.current.fieldLines.set(pathKey([...parent.path, parent.key]), this.lineOf(event.valueStart));
       }
       return;
@@ -48457,6 +48527,11 @@ var EventWalker = class {
     }
   }
 };
+var MAX_RECORDED_DEPTH = 7;
+function recordsItems(path8) {
+  const last = path8[path8.length - 1];
+  return path8.length === 1 && last === "items" || last === "finalizers";
+}
 function lineLocator(text) {
   const starts = [0];
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
@@ -48549,6 +48624,11 @@ var Workspace = class {
   async expand(pattern, into) {
     const relative = normalise(pattern);
     const scan = import_picomatch.default.scan(relative);
+    if (scan.isGlob && relative.split("/").includes("..")) {
+      return [
+        { message: `the glob '${pattern}' reaches outside the workspace ('..' in a glob is not allowed)` }
+      ];
+    }
     if (scan.isGlob) {
       const start = await this.confined(scan.base || ".").catch(() => void 0);
       if (!start)
@@ -48896,11 +48976,12 @@ var AnnotationReader = class {
         `${WAVESYNC.trackingId} is written by wavesync itself; remove it from the manifest`
       );
     }
-    if (this.manifest.object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer)) {
-      this.report(
-        "error",
-        void 0,
-        `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`
+    const finalizerIndex = this.manifest.object.metadata.finalizers?.indexOf(WAVESYNC.hookFinalizer) ?? -1;
+    if (finalizerIndex >= 0) {
+      const line = fieldLine(this.manifest, ["metadata", "finalizers", finalizerIndex]);
+      const message = `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`;
+      this.issues.push(
+        issueAt("error", this.manifest.source, message, { line, key: keyOf(this.manifest.object) })
       );
     }
   }
@@ -49063,55 +49144,6 @@ function legacyHint(item) {
   if (item === "crd-install") return " (Helm 2 only: put CRDs in the manifests; wavesync applies them first)";
   if (item === "test-failure") return " (Helm 2 only)";
   return "";
-}
-
-// src/plan/names.ts
-var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-var LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-var DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-var RULES = {
-  Namespace: { pattern: LABEL, max: 63, what: "a DNS-1123 label" },
-  Service: { pattern: DNS1035, max: 63, what: "a DNS-1035 label (starts with a letter)" },
-  // The Job controller copies the name into the `job-name` label, whose values stop at 63.
-  Job: { pattern: SUBDOMAIN, max: 63, what: "a DNS-1123 subdomain of at most 63 characters" },
-  // The CronJob controller appends an 11-character suffix to make Job names.
-  CronJob: { pattern: SUBDOMAIN, max: 52, what: "a DNS-1123 subdomain of at most 52 characters" }
-};
-var SUBDOMAIN_KINDS = /* @__PURE__ */ new Set([
-  "ConfigMap",
-  "Secret",
-  "Pod",
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "ReplicationController",
-  "ServiceAccount",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "StorageClass",
-  "Ingress",
-  "IngressClass",
-  "NetworkPolicy",
-  "CustomResourceDefinition",
-  "HorizontalPodAutoscaler",
-  "PodDisruptionBudget",
-  "ResourceQuota",
-  "LimitRange",
-  "PriorityClass"
-]);
-function nameProblem(kind, name) {
-  const rule = RULES[kind] ?? (SUBDOMAIN_KINDS.has(kind) ? { pattern: SUBDOMAIN, max: 253, what: "a DNS-1123 subdomain" } : void 0);
-  if (!rule) {
-    if (name === "." || name === ".." || /[/%]/.test(name))
-      return `name '${name}' may not be '.' or '..' or contain '/' or '%'`;
-    return name.length > 253 ? `name '${name}' is longer than 253 characters` : void 0;
-  }
-  if (name.length > rule.max)
-    return `${kind} name '${name}' has ${name.length} characters; at most ${rule.max} (${rule.what})`;
-  if (!rule.pattern.test(name))
-    return `${kind} name '${name}' must be ${rule.what}: lower-case letters, digits and '-'`;
-  return void 0;
 }
 
 // src/plan/guardrails.ts
@@ -49421,13 +49453,65 @@ function generatedHookName(generateName, revision, phase, startedAt) {
   return generateName + `${rev}-${phase}-${Math.floor(startedAt)}`.toLowerCase();
 }
 
+// src/plan/names.ts
+var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+var RULES = {
+  Namespace: { pattern: LABEL, max: 63, what: "a DNS-1123 label" },
+  Service: { pattern: DNS1035, max: 63, what: "a DNS-1035 label (starts with a letter)" },
+  // The Job controller copies the name into the `job-name` label, whose values stop at 63.
+  Job: { pattern: SUBDOMAIN, max: 63, what: "a DNS-1123 subdomain of at most 63 characters" },
+  // The CronJob controller appends an 11-character suffix to make Job names.
+  CronJob: { pattern: SUBDOMAIN, max: 52, what: "a DNS-1123 subdomain of at most 52 characters" }
+};
+var SUBDOMAIN_KINDS = /* @__PURE__ */ new Set([
+  "ConfigMap",
+  "Secret",
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "ServiceAccount",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "StorageClass",
+  "Ingress",
+  "IngressClass",
+  "NetworkPolicy",
+  "CustomResourceDefinition",
+  "HorizontalPodAutoscaler",
+  "PodDisruptionBudget",
+  "ResourceQuota",
+  "LimitRange",
+  "PriorityClass"
+]);
+function nameProblem(kind, name) {
+  const rule = RULES[kind] ?? (SUBDOMAIN_KINDS.has(kind) ? { pattern: SUBDOMAIN, max: 253, what: "a DNS-1123 subdomain" } : void 0);
+  if (!rule) {
+    if (name === "." || name === ".." || /[/%]/.test(name))
+      return `name '${name}' may not be '.' or '..' or contain '/' or '%'`;
+    return name.length > 253 ? `name '${name}' is longer than 253 characters` : void 0;
+  }
+  if (name.length > rule.max)
+    return `${kind} name '${name}' has ${name.length} characters; at most ${rule.max} (${rule.what})`;
+  if (!rule.pattern.test(name))
+    return `${kind} name '${name}' must be ${rule.what}: lower-case letters, digits and '-'`;
+  return void 0;
+}
+
 // src/plan/tasks.ts
 function tasksForManifest(manifest, directives, ctx) {
   const object = placeInNamespace(manifest, ctx);
   const key = identity(object);
   if (directives.skip) return { tasks: [], skipped: [], identity: key };
-  if (!directives.hook)
-    return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [], identity: key };
+  if (!directives.hook) {
+    const tasks2 = resourceTasks(manifest, object, directives, ctx);
+    checkNames(manifest, tasks2, ctx);
+    return { tasks: tasks2, skipped: [], identity: key };
+  }
   const hook = directives.hook;
   const types = hook.family === "argo" ? hook.types : hook.events;
   const phases = hookPhases(hook, ctx.operation);
@@ -49460,7 +49544,22 @@ function tasksForManifest(manifest, directives, ctx) {
       }
     });
   }
+  checkNames(manifest, tasks, ctx);
   return { tasks, skipped: skipped2, identity: key };
+}
+function checkNames(manifest, tasks, ctx) {
+  const field = manifest.object.metadata.name !== void 0 ? "name" : "generateName";
+  for (const name of new Set(tasks.map((task) => task.key.name))) {
+    const task = tasks.find((t) => t.key.name === name);
+    const problem = task ? nameProblem(task.key.kind, name) : void 0;
+    if (task && problem)
+      ctx.issues.push(
+        issueAt("error", manifest.source, problem, {
+          line: fieldLine(manifest, ["metadata", field]),
+          key: task.key
+        })
+      );
+  }
 }
 function resourceTasks(manifest, object, directives, ctx) {
   const type = ctx.operation.type;
@@ -49684,17 +49783,10 @@ function prunes(input, resources, desired, appOptions, issues) {
 }
 function validateTasks(tasks, issues) {
   const seen = /* @__PURE__ */ new Map();
-  const named = /* @__PURE__ */ new Set();
   for (const task of tasks) {
     const source = task.source;
     if (!source) continue;
     const id = keyId(task.key);
-    const nameCheck = `${formatSource(source)} ${id}`;
-    if (!named.has(nameCheck) && !task.key.name.endsWith("*")) {
-      named.add(nameCheck);
-      const problem = nameProblem(task.key.kind, task.key.name);
-      if (problem) issues.push(issueAt("error", source, problem, { key: task.key }));
-    }
     const first = seen.get(id);
     if (!first) seen.set(id, task);
     else if (first.source && formatSource(first.source) !== formatSource(source)) {
@@ -86763,9 +86855,33 @@ var InventoryStore = class {
     history.records.sort((a, b) => a.revision - b.revision);
     return history;
   }
-  /** Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run). */
+  /**
+   * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
+   * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
+   * it was created; absent means the create is sent again, up to three times.
+   */
   async create(record, signal3) {
-    await this.cluster.create(this.secretOf(record), signal3 ? { signal: signal3 } : {});
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cluster.create(this.secretOf(record), signal3 ? { signal: signal3 } : {});
+        return;
+      } catch (error) {
+        const lost = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500);
+        if (!lost || attempt >= 3) throw error;
+        const stored = await this.read(record.revision, signal3).catch(() => void 0);
+        if (stored?.operation.id === record.operation.id) return;
+      }
+    }
+  }
+  /** One record by revision, or undefined when it does not exist or does not decode. */
+  async read(revision, signal3) {
+    const secret = await this.cluster.get(
+      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
+      signal3
+    );
+    const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
+    const record = data === void 0 ? void 0 : decodeRecord(data);
+    return record instanceof Error ? void 0 : record;
   }
   /** Writes a record's new content (status, results) over its Secret. */
   async update(record, signal3) {
@@ -86843,10 +86959,15 @@ var ApplicationLock = class {
       const holder = live ? getString(live, ["spec", "holderIdentity"]) : void 0;
       const expired = live !== void 0 && this.expired(live);
       if (!live || !holder || holder === this.options.holder || expired) {
-        if (await this.take(live, signal3)) {
+        const took = await this.take(live, signal3);
+        if (took === "taken") {
           this.startRenewing();
           return { takenOverFrom: expired && holder && holder !== this.options.holder ? holder : void 0 };
         }
+        if (took === "lost") continue;
+        if (this.clock.now() >= deadline)
+          throw new Error("the lock could not be created: the API server kept failing");
+        await this.clock.sleep(500, signal3);
         continue;
       }
       if (this.clock.now() >= deadline)
@@ -86857,7 +86978,7 @@ var ApplicationLock = class {
   /** Gives the lock back (idempotent); only our own holder identity is cleared. */
   async release(signal3) {
     this.renewal?.abort();
-    const live = await this.cluster.get(this.ref, signal3).catch(() => void 0);
+    const live = await this.readRetrying(signal3);
     if (!live || getString(live, ["spec", "holderIdentity"]) !== this.options.holder) return;
     await this.cluster.delete(this.ref, {
       propagationPolicy: "Background",
@@ -86865,12 +86986,23 @@ var ApplicationLock = class {
       ...signal3 ? { signal: signal3 } : {}
     }).catch(() => void 0);
   }
+  async readRetrying(signal3) {
+    for (const wait of [1e3, 2e3, 4e3, 8e3, 0]) {
+      try {
+        return await this.cluster.get(this.ref, signal3);
+      } catch {
+        if (wait === 0 || signal3?.aborted) return void 0;
+        await this.clock.sleep(wait, signal3).catch(() => void 0);
+      }
+    }
+    return void 0;
+  }
   expired(lease) {
     const renewed = Date.parse(getString(lease, ["spec", "renewTime"]) ?? "");
     const duration = getNumber(lease, ["spec", "leaseDurationSeconds"]) ?? this.options.durationSeconds;
     return !Number.isFinite(renewed) || renewed + duration * 1e3 < this.clock.now();
   }
-  /** Creates or updates the Lease under optimistic concurrency; false when another run won the race. */
+  /** Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race. */
   async take(live, signal3) {
     const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
     const lease = {
@@ -86891,10 +87023,12 @@ var ApplicationLock = class {
     try {
       if (live) await this.cluster.replace(lease, { signal: signal3 });
       else await this.cluster.create(lease, { signal: signal3 });
-      return true;
+      return "taken";
     } catch (error) {
-      if (error instanceof ClusterError && (error.details.status === 409 || error.details.reason === "AlreadyExists"))
-        return false;
+      if (!(error instanceof ClusterError)) throw error;
+      if (error.details.status === 409 || error.details.reason === "AlreadyExists") return "lost";
+      if (error.details.retryable || error.details.status === void 0 || error.details.status >= 500)
+        return "transient";
       throw error;
     }
   }
@@ -87115,7 +87249,9 @@ function stepReports(state, waveDelayMs) {
   const steps = /* @__PURE__ */ new Map();
   for (const task of state.tasks) {
     const id = `${task.phase} ${task.wave}`;
-    steps.set(id, [...steps.get(id) ?? [], task]);
+    const step = steps.get(id);
+    if (step) step.push(task);
+    else steps.set(id, [task]);
   }
   const reports = [];
   let previousDone;
@@ -87480,16 +87616,21 @@ async function recreate(task, object, deps) {
 async function writeHook(task, deps) {
   const object = objectToWrite(task, deps.settings.app);
   await deps.beforeCreate?.(task);
-  try {
-    return (await deps.cluster.create(object, { signal: deps.signal })).object;
-  } catch (error) {
-    if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
-      return applyOverExisting(task, object, error, deps);
-    const created = ambiguous(error) ? await createdAnyway(task, deps) : void 0;
-    if (created) return created;
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps.cluster.create(object, { signal: deps.signal })).object;
+    } catch (error) {
+      if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
+        return applyOverExisting(task, object, error, deps);
+      if (!ambiguous(error) || deps.signal.aborted) throw error;
+      const created = await createdAnyway(task, deps);
+      if (created) return created;
+      if (attempt >= CREATE_ATTEMPTS) throw error;
+      await deps.clock.sleep(250 * 2 ** attempt, deps.signal);
+    }
   }
 }
+var CREATE_ATTEMPTS = 3;
 async function applyOverExisting(task, object, cause, deps) {
   if (task.hook?.family !== "argo") {
     throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
@@ -89012,6 +89153,8 @@ var OperationRun = class {
       signal: deps.signal
     };
     const dry = await dryRunTasks(this.plan.tasks, context);
+    if (deps.signal.aborted)
+      return this.finish(initialState(this.plan.tasks), "Terminated", "Operation terminated", null);
     this.warnings.push(...dry.warnings);
     this.notes.push(...skippedLines(dry.skipped));
     if (dry.failures.length === 0) return void 0;
@@ -89057,7 +89200,16 @@ var OperationRun = class {
       ...settings.runUrl ? { runUrl: settings.runUrl } : {},
       ...settings.actor ? { actor: settings.actor } : {}
     });
-    await store.create(record, deps.signal);
+    try {
+      await store.create(record, deps.signal);
+    } catch (error) {
+      return this.finish(
+        initial,
+        "Error",
+        `the inventory record could not be created: ${describeError(error)}`,
+        null
+      );
+    }
     const state = await this.runWithTimeout(initial);
     const phase = state.outcome?.phase ?? "Failed";
     const status = phase !== "Succeeded" ? "failed" : plan.operation.type === "delete" ? "uninstalled" : "deployed";
@@ -89067,7 +89219,9 @@ var OperationRun = class {
       message: state.outcome?.message ?? "",
       finishedAt: deps.clock.now()
     });
-    await store.update(finished).catch((error) => this.warnings.push(`inventory record not updated: ${String(error)}`));
+    await persist(() => store.update(finished), deps).catch(
+      (error) => this.warnings.push(`inventory record not updated: ${describeError(error)}`)
+    );
     if (status === "deployed" || status === "uninstalled") await this.supersede(store, records, revision);
     if (status === "uninstalled" && !settings.keepHistory)
       await this.dropHistory(store, [...records, finished]);
@@ -89219,6 +89373,20 @@ function reportPhaseOf(state) {
   if (message === "Operation terminated" || message.startsWith("operation timed out")) return "Terminated";
   const phase = state.outcome?.phase ?? "Failed";
   return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
+}
+function describeError(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+async function persist(write, deps) {
+  for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
+    try {
+      return await write();
+    } catch (error) {
+      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
+      if (!transient || wait === 0) throw error;
+      await deps.clock.sleep(wait);
+    }
+  }
 }
 
 // src/sync/atomic.ts
@@ -89385,7 +89553,13 @@ async function runSync(args, io, signal3, command = "sync") {
       source: fileManifestSource(io.cwd),
       emit: print,
       signal: signal3
+    }).catch((error) => {
+      if (!(error instanceof ClusterError)) throw error;
+      io.err(`wavesync: ${loaded.server}: ${error.message}
+`);
+      return void 0;
     });
+    if (!result) return EXIT.failed;
     for (const issue of result.issues) io.err(formatIssue(issue) + "\n");
     if (result.report) {
       io.out("\n" + reportText(result.report));

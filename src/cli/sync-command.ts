@@ -6,7 +6,7 @@ import { realClock } from '../clock.js'
 import { createCluster } from '../cluster/client-node.js'
 import type { KubeConfigSource } from '../cluster/kubeconfig.js'
 import { loadKubeConfig } from '../cluster/kubeconfig.js'
-import { UsageError } from '../model/errors.js'
+import { ClusterError, UsageError } from '../model/errors.js'
 import { formatIssue } from '../model/issue.js'
 import { fileManifestSource } from '../manifests/source.js'
 import { parseSyncOptions } from '../plan/annotations/sync-options.js'
@@ -121,7 +121,13 @@ export async function runSync(
       source: fileManifestSource(io.cwd),
       emit: print,
       signal
+    }).catch((error: unknown) => {
+      // The cluster could not be reached or refused us: a clear message naming it, no stack (§4.10 Error).
+      if (!(error instanceof ClusterError)) throw error
+      io.err(`wavesync: ${loaded.server}: ${error.message}\n`)
+      return undefined
     })
+    if (!result) return EXIT.failed
     for (const issue of result.issues) io.err(formatIssue(issue) + '\n')
     if (result.report) {
       io.out('\n' + reportText(result.report))

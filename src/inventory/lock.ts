@@ -51,10 +51,16 @@ export class ApplicationLock {
       const holder = live ? getString(live, ['spec', 'holderIdentity']) : undefined
       const expired = live !== undefined && this.expired(live)
       if (!live || !holder || holder === this.options.holder || expired) {
-        if (await this.take(live, signal)) {
+        const took = await this.take(live, signal)
+        if (took === 'taken') {
           this.startRenewing()
           return { takenOverFrom: expired && holder && holder !== this.options.holder ? holder : undefined }
         }
+        if (took === 'lost') continue
+        // A transient failure (5xx, reset): try again within the wait, not at once.
+        if (this.clock.now() >= deadline)
+          throw new Error('the lock could not be created: the API server kept failing')
+        await this.clock.sleep(500, signal)
         continue
       }
       if (this.clock.now() >= deadline)
@@ -66,7 +72,8 @@ export class ApplicationLock {
   /** Gives the lock back (idempotent); only our own holder identity is cleared. */
   async release(signal?: AbortSignal): Promise<void> {
     this.renewal?.abort()
-    const live = await this.cluster.get(this.ref, signal).catch(() => undefined)
+    // Retried through a short outage: a lock left held blocks the next run until it expires.
+    const live = await this.readRetrying(signal)
     if (!live || getString(live, ['spec', 'holderIdentity']) !== this.options.holder) return
     await this.cluster
       .delete(this.ref, {
@@ -77,14 +84,29 @@ export class ApplicationLock {
       .catch(() => undefined)
   }
 
+  private async readRetrying(signal?: AbortSignal): Promise<KubeObject | undefined> {
+    for (const wait of [1000, 2000, 4000, 8000, 0]) {
+      try {
+        return await this.cluster.get(this.ref, signal)
+      } catch {
+        if (wait === 0 || signal?.aborted) return undefined
+        await this.clock.sleep(wait, signal).catch(() => undefined)
+      }
+    }
+    return undefined
+  }
+
   private expired(lease: KubeObject): boolean {
     const renewed = Date.parse(getString(lease, ['spec', 'renewTime']) ?? '')
     const duration = getNumber(lease, ['spec', 'leaseDurationSeconds']) ?? this.options.durationSeconds
     return !Number.isFinite(renewed) || renewed + duration * 1000 < this.clock.now()
   }
 
-  /** Creates or updates the Lease under optimistic concurrency; false when another run won the race. */
-  private async take(live: KubeObject | undefined, signal: AbortSignal): Promise<boolean> {
+  /** Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race. */
+  private async take(
+    live: KubeObject | undefined,
+    signal: AbortSignal
+  ): Promise<'taken' | 'lost' | 'transient'> {
     const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
     const lease: KubeObject = {
       apiVersion: 'coordination.k8s.io/v1',
@@ -104,13 +126,12 @@ export class ApplicationLock {
     try {
       if (live) await this.cluster.replace(lease, { signal })
       else await this.cluster.create(lease, { signal })
-      return true
+      return 'taken'
     } catch (error) {
-      if (
-        error instanceof ClusterError &&
-        (error.details.status === 409 || error.details.reason === 'AlreadyExists')
-      )
-        return false
+      if (!(error instanceof ClusterError)) throw error
+      if (error.details.status === 409 || error.details.reason === 'AlreadyExists') return 'lost'
+      if (error.details.retryable || error.details.status === undefined || error.details.status >= 500)
+        return 'transient'
       throw error
     }
   }

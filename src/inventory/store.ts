@@ -1,4 +1,5 @@
 import type { Cluster } from '../cluster/port.js'
+import { ClusterError } from '../model/errors.js'
 import { getString } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import type { InventoryRecord } from './record.js'
@@ -37,9 +38,35 @@ export class InventoryStore {
     return history
   }
 
-  /** Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run). */
+  /**
+   * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
+   * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
+   * it was created; absent means the create is sent again, up to three times.
+   */
   async create(record: InventoryRecord, signal?: AbortSignal): Promise<void> {
-    await this.cluster.create(this.secretOf(record), signal ? { signal } : {})
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cluster.create(this.secretOf(record), signal ? { signal } : {})
+        return
+      } catch (error) {
+        const lost =
+          error instanceof ClusterError && (error.details.status === undefined || error.details.status >= 500)
+        if (!lost || attempt >= 3) throw error
+        const stored = await this.read(record.revision, signal).catch(() => undefined)
+        if (stored?.operation.id === record.operation.id) return
+      }
+    }
+  }
+
+  /** One record by revision, or undefined when it does not exist or does not decode. */
+  async read(revision: number, signal?: AbortSignal): Promise<InventoryRecord | undefined> {
+    const secret = await this.cluster.get(
+      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
+      signal
+    )
+    const data = secret ? getString(secret, ['data', 'inventory']) : undefined
+    const record = data === undefined ? undefined : decodeRecord(data)
+    return record instanceof Error ? undefined : record
   }
 
   /** Writes a record's new content (status, results) over its Secret. */

@@ -5,6 +5,7 @@ import { pathKey } from '../model/manifest.js'
 import { isKubeObject } from '../model/object.js'
 import type { SourceRef } from '../model/source.js'
 import type { ParsedDocument } from './parse.js'
+import { expansionProblem } from './expansion.js'
 
 export interface Decoded {
   manifests: Manifest[]
@@ -20,6 +21,17 @@ export function decodeDocuments(documents: readonly ParsedDocument[], file: stri
   for (const document of documents) {
     if (document.value === null) continue
     const source: SourceRef = { file, docIndex: document.docIndex, line: document.line }
+    const tooLarge = expansionProblem(document.value)
+    if (tooLarge) {
+      decoded.issues.push({
+        severity: 'error',
+        file,
+        line: document.line,
+        docIndex: document.docIndex,
+        message: tooLarge
+      })
+      continue
+    }
     decodeValue(document.value, source, document.fieldLines, [], decoded)
   }
   return decoded
@@ -118,6 +130,17 @@ function metadataProblems(metadata: unknown): Problem[] {
         path: ['metadata', field],
         message: `metadata.${field} must be a non-empty string, found ${describe(found)}`
       })
+    }
+  }
+  const labels = metadata['labels']
+  if (isRecord(labels)) {
+    for (const [key, value] of Object.entries(labels)) {
+      if (typeof value !== 'string') {
+        problems.push({
+          path: ['metadata', 'labels', key],
+          message: `label ${key}: value must be a string, found ${describe(value)}; quote it`
+        })
+      }
     }
   }
   for (const field of ['annotations', 'labels'] as const) {

@@ -25,6 +25,23 @@ export interface ParsedFile {
   issues: Issue[]
 }
 
+/**
+ * Values one file may hold. The parser keeps one event per value, so a dense file of small values
+ * (`[1,1,1,…]`) costs far more memory than its bytes: 15 MB of them took gigabytes. Real manifest
+ * files hold thousands of values; an object in etcd is at most 1.5 MiB.
+ */
+const MAX_VALUES = 1_000_000
+
+/** An upper bound of the values in a YAML text: every value ends at a separator or a line end. */
+function valueBound(text: string): number {
+  let count = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 10 || code === 44) count++
+  }
+  return count + 1
+}
+
 /** Limits that keep hostile input bounded (alias bombs, runaway nesting). */
 const MAX_DEPTH = 64
 const MAX_ALIASES = 1000
@@ -35,6 +52,11 @@ const MAX_ALIASES = 1000
  * is half-used.
  */
 export function parseYamlFile(text: string, file: string): ParsedFile {
+  const values = valueBound(text)
+  if (values > MAX_VALUES) {
+    const message = `the file holds more than ${MAX_VALUES} values (about ${values}); split it into smaller files`
+    return { documents: [], issues: [{ severity: 'error', file, line: 1, message }] }
+  }
   try {
     const events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH })
     const values = constructFromEvents(events, {
@@ -134,7 +156,7 @@ class EventWalker {
     }
     if (parent.kind === 'sequence') {
       const path = [...parent.path, parent.index]
-      if (offset >= 0) current.fieldLines.set(pathKey(path), this.lineOf(offset))
+      if (offset >= 0 && recordsItems(parent.path)) current.fieldLines.set(pathKey(path), this.lineOf(offset))
       return path
     }
     return parent.key === undefined ? undefined : [...parent.path, parent.key]
@@ -162,7 +184,7 @@ class EventWalker {
     const parent = this.stack[this.stack.length - 1]
     if (parent?.kind === 'mapping' && parent.key === undefined) {
       parent.key = getScalarValue(this.text, event)
-      if (this.current && event.valueStart >= 0) {
+      if (this.current && event.valueStart >= 0 && parent.path.length < MAX_RECORDED_DEPTH) {
         this.current.fieldLines.set(pathKey([...parent.path, parent.key]), this.lineOf(event.valueStart))
       }
       return
@@ -198,6 +220,18 @@ class EventWalker {
       warn(`${field}: plain '${raw}' is a string here but a base-60 number for YAML 1.1; quote it`)
     }
   }
+}
+
+/**
+ * Which lines are kept: messages point at fields near the top of an object (metadata, annotations,
+ * a List item's metadata), at List items and at finalizer entries. Keeping every line of a dense
+ * 15 MB document cost gigabytes; these never need more than a few entries per object.
+ */
+const MAX_RECORDED_DEPTH = 7
+
+function recordsItems(path: readonly (string | number)[]): boolean {
+  const last = path[path.length - 1]
+  return (path.length === 1 && last === 'items') || last === 'finalizers'
 }
 
 /** Maps a 0-based character offset to a 1-based line by binary search over line starts. */

@@ -73,6 +73,12 @@ class Workspace {
   private async expand(pattern: string, into: Set<string>): Promise<Problem[]> {
     const relative = normalise(pattern)
     const scan = picomatch.scan(relative)
+    if (scan.isGlob && relative.split('/').includes('..')) {
+      // `k8s/**/../../x`: a glob may not climb; said plainly rather than "matched no files".
+      return [
+        { message: `the glob '${pattern}' reaches outside the workspace ('..' in a glob is not allowed)` }
+      ]
+    }
     if (scan.isGlob) {
       const start = await this.confined(scan.base || '.').catch(() => undefined)
       if (!start)

@@ -9,7 +9,6 @@ import { readDirectives } from './annotations/directives.js'
 import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
 import { hookFilter } from './hook-filter.js'
-import { nameProblem } from './names.js'
 import type { Guardrails } from './guardrails.js'
 import { guardrailIssues } from './guardrails.js'
 import { appOptionIssues, objectOptionIssues } from './unsupported.js'
@@ -154,17 +153,10 @@ function prunes(
  */
 function validateTasks(tasks: readonly Task[], issues: Issue[]): void {
   const seen = new Map<string, Task>()
-  const named = new Set<string>()
   for (const task of tasks) {
     const source = task.source
     if (!source) continue
     const id = keyId(task.key)
-    const nameCheck = `${formatSource(source)} ${id}`
-    if (!named.has(nameCheck) && !task.key.name.endsWith('*')) {
-      named.add(nameCheck)
-      const problem = nameProblem(task.key.kind, task.key.name)
-      if (problem) issues.push(issueAt('error', source, problem, { key: task.key }))
-    }
     const first = seen.get(id)
     if (!first) seen.set(id, task)
     else if (first.source && formatSource(first.source) !== formatSource(source)) {

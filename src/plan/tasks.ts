@@ -10,6 +10,7 @@ import type { Task } from '../model/task.js'
 import type { DeletePolicy, OperationKind, Phase } from '../model/vocabulary.js'
 import type { Directives } from './annotations/directives.js'
 import { hookPhases, generatedHookName } from './hooks.js'
+import { nameProblem } from './names.js'
 import type { ScopeResolver } from './scope.js'
 
 /** What building tasks needs to know besides the manifest itself. */
@@ -47,8 +48,11 @@ export function tasksForManifest(
   const object = placeInNamespace(manifest, ctx)
   const key = identity(object)
   if (directives.skip) return { tasks: [], skipped: [], identity: key }
-  if (!directives.hook)
-    return { tasks: resourceTasks(manifest, object, directives, ctx), skipped: [], identity: key }
+  if (!directives.hook) {
+    const tasks = resourceTasks(manifest, object, directives, ctx)
+    checkNames(manifest, tasks, ctx)
+    return { tasks, skipped: [], identity: key }
+  }
   const hook = directives.hook
   const types = hook.family === 'argo' ? hook.types : hook.events
   const phases = hookPhases(hook, ctx.operation)
@@ -82,7 +86,24 @@ export function tasksForManifest(
       }
     })
   }
+  checkNames(manifest, tasks, ctx)
   return { tasks, skipped, identity: key }
+}
+
+/** Name rules, once per distinct name, at the line of the name (or generateName) field (§5.2.3). */
+function checkNames(manifest: Manifest, tasks: readonly Task[], ctx: TaskContext): void {
+  const field = manifest.object.metadata.name !== undefined ? 'name' : 'generateName'
+  for (const name of new Set(tasks.map(task => task.key.name))) {
+    const task = tasks.find(t => t.key.name === name)
+    const problem = task ? nameProblem(task.key.kind, name) : undefined
+    if (task && problem)
+      ctx.issues.push(
+        issueAt('error', manifest.source, problem, {
+          line: fieldLine(manifest, ['metadata', field]),
+          key: task.key
+        })
+      )
+  }
 }
 
 function resourceTasks(

@@ -150,7 +150,9 @@ export function stepReports(state: EngineState, waveDelayMs: number): StepReport
   const steps = new Map<string, Task[]>()
   for (const task of state.tasks) {
     const id = `${task.phase} ${task.wave}`
-    steps.set(id, [...(steps.get(id) ?? []), task])
+    const step = steps.get(id)
+    if (step) step.push(task)
+    else steps.set(id, [task])
   }
   const reports: StepReport[] = []
   let previousDone: number | undefined

@@ -5,6 +5,7 @@ import { InventoryStore } from '../inventory/store.js'
 import { ApplicationLock } from '../inventory/lock.js'
 import { finishedRecord, pendingRecord, previousInventory } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
+import { ClusterError } from '../model/errors.js'
 import type { Issue } from '../model/issue.js'
 import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
@@ -298,6 +299,9 @@ class OperationRun {
       signal: deps.signal
     }
     const dry = await dryRunTasks(this.plan.tasks, context)
+    // Cancelled during the dry run: nothing was written; the run was terminated, not refused.
+    if (deps.signal.aborted)
+      return this.finish(initialState(this.plan.tasks), 'Terminated', 'Operation terminated', null)
     this.warnings.push(...dry.warnings)
     this.notes.push(...skippedLines(dry.skipped))
     if (dry.failures.length === 0) return undefined
@@ -357,7 +361,17 @@ class OperationRun {
       ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
       ...(settings.actor ? { actor: settings.actor } : {})
     })
-    await store.create(record, deps.signal)
+    try {
+      await store.create(record, deps.signal)
+    } catch (error) {
+      // Nothing but the namespace was written yet: a clear Error, not a crash (§4.10).
+      return this.finish(
+        initial,
+        'Error',
+        `the inventory record could not be created: ${describeError(error)}`,
+        null
+      )
+    }
     const state = await this.runWithTimeout(initial)
     const phase = state.outcome?.phase ?? 'Failed'
     const status =
@@ -369,9 +383,10 @@ class OperationRun {
       finishedAt: deps.clock.now()
     })
     // A delete may have removed the inventory namespace with its records (§10.1.7): nothing left to mark.
-    await store
-      .update(finished)
-      .catch(error => this.warnings.push(`inventory record not updated: ${String(error)}`))
+    // Finishing must outlast a short API outage: a record left pending-* is the stuck state to avoid.
+    await persist(() => store.update(finished), deps).catch(error =>
+      this.warnings.push(`inventory record not updated: ${describeError(error)}`)
+    )
     // One record is ever `deployed`: the new one, or none after an uninstall.
     if (status === 'deployed' || status === 'uninstalled') await this.supersede(store, records, revision)
     if (status === 'uninstalled' && !settings.keepHistory)
@@ -571,4 +586,27 @@ function reportPhaseOf(state: EngineState): ReportPhase {
   if (message === 'Operation terminated' || message.startsWith('operation timed out')) return 'Terminated'
   const phase = state.outcome?.phase ?? 'Failed'
   return phase === 'Succeeded' ? 'Succeeded' : phase === 'Error' ? 'Error' : 'Failed'
+}
+
+/** An error's message, without stack or class name. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * Retries a finishing write for up to ~30 s (1, 2, 4, 8, 15 s) while the API server is unreachable
+ * or failing; the operation's own cancellation does not stop it (finishing is cleanup).
+ */
+async function persist(write: () => Promise<void>, deps: OperationDeps): Promise<void> {
+  for (const wait of [1000, 2000, 4000, 8000, 15000, 0]) {
+    try {
+      return await write()
+    } catch (error) {
+      const transient =
+        error instanceof ClusterError &&
+        (error.details.status === undefined || error.details.status >= 500 || error.details.status === 429)
+      if (!transient || wait === 0) throw error
+      await deps.clock.sleep(wait)
+    }
+  }
 }

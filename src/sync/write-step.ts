@@ -182,16 +182,24 @@ async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise
 async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
   const object = objectToWrite(task, deps.settings.app)
   await deps.beforeCreate?.(task)
-  try {
-    return (await deps.cluster.create(object, { signal: deps.signal })).object
-  } catch (error) {
-    if (error instanceof ClusterError && error.details.reason === 'AlreadyExists')
-      return applyOverExisting(task, object, error, deps)
-    const created = ambiguous(error) ? await createdAnyway(task, deps) : undefined
-    if (created) return created
-    throw error
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps.cluster.create(object, { signal: deps.signal })).object
+    } catch (error) {
+      if (error instanceof ClusterError && error.details.reason === 'AlreadyExists')
+        return applyOverExisting(task, object, error, deps)
+      if (!ambiguous(error) || deps.signal.aborted) throw error
+      // The answer was lost: if the server made it, it is ours; if not, sending it again is safe
+      // (a create is never blindly repeated: each try first checks the last one did not happen).
+      const created = await createdAnyway(task, deps)
+      if (created) return created
+      if (attempt >= CREATE_ATTEMPTS) throw error
+      await deps.clock.sleep(250 * 2 ** attempt, deps.signal)
+    }
   }
 }
+
+const CREATE_ATTEMPTS = 3
 
 /** Named argo hooks are created once: apply over the existing object; its status decides (§5.3.3). */
 async function applyOverExisting(

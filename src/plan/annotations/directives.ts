@@ -120,11 +120,12 @@ class AnnotationReader {
         `${WAVESYNC.trackingId} is written by wavesync itself; remove it from the manifest`
       )
     }
-    if (this.manifest.object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer)) {
-      this.report(
-        'error',
-        undefined,
-        `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`
+    const finalizerIndex = this.manifest.object.metadata.finalizers?.indexOf(WAVESYNC.hookFinalizer) ?? -1
+    if (finalizerIndex >= 0) {
+      const line = fieldLine(this.manifest, ['metadata', 'finalizers', finalizerIndex])
+      const message = `finalizer ${WAVESYNC.hookFinalizer} is managed by wavesync; remove it from the manifest`
+      this.issues.push(
+        issueAt('error', this.manifest.source, message, { line, key: keyOf(this.manifest.object) })
       )
     }
   }

@@ -111,7 +111,10 @@ test.each([
   // A path that climbs out and back in is judged by where it lands.
   [['k8s/../../outside/secret.yaml'], `'k8s/../../outside/secret.yaml' is outside the workspace (ROOT)`],
   // A glob whose folder is outside.
-  [['../outside/*.yaml'], "the glob's folder '../outside' is outside the workspace or does not exist"],
+  [
+    ['../outside/*.yaml'],
+    "the glob '../outside/*.yaml' reaches outside the workspace ('..' in a glob is not allowed)"
+  ],
   // A symlink leading outside, named explicitly.
   [['links/escape.yaml'], `'links/escape.yaml' leads outside the workspace through a symlink`],
   // A symlinked folder leading outside.

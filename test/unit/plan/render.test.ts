@@ -82,7 +82,7 @@ test('with errors, the text lists them and no task; JSON has no tasks', () => {
       'Plan for app: sync (install) into namespace dest, revision 3f9c2ab8d1e4',
       '',
       '1 error(s); nothing would be applied:',
-      "  k8s/bad.yaml:1: error: ConfigMap name 'BAD' must be a DNS-1123 subdomain: lower-case letters, digits and '-' [/ConfigMap dest/BAD]",
+      "  k8s/bad.yaml:4: error: ConfigMap name 'BAD' must be a DNS-1123 subdomain: lower-case letters, digits and '-' [/ConfigMap dest/BAD]",
       ''
     ].join('\n')
   )

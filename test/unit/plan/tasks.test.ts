@@ -447,8 +447,9 @@ test.each([
   ]
 ])('name of %j → error', (spec, message) => {
   const result = plan([manifest(spec, 'k8s/x.yaml')])
+  // At the line of the name (or generateName) field, not the document's start.
   expect(result.issues.map(i => [i.severity, i.file, i.line, i.message])).toEqual([
-    ['error', 'k8s/x.yaml', 1, message]
+    ['error', 'k8s/x.yaml', 4, message]
   ])
 })
 
@@ -456,6 +457,6 @@ test('a too-long named hook in two phases is reported once', () => {
   const name = 'x'.repeat(64)
   const result = plan(manifests({ ...JOB, name, annotations: { [HOOK]: 'PreSync,PostSync' } }))
   expect(errorsOf(result.issues)).toEqual([
-    `1: Job name '${name}' has 64 characters; at most 63 (a DNS-1123 subdomain of at most 63 characters)`
+    `4: Job name '${name}' has 64 characters; at most 63 (a DNS-1123 subdomain of at most 63 characters)`
   ])
 })

@@ -422,9 +422,9 @@ test('wavesync.dev/tracking-id in a manifest is an error', () => {
   ])
 })
 
-test('the hook finalizer in a manifest is an error at the metadata line', () => {
+test('the hook finalizer in a manifest is an error at the line of the finalizer entry', () => {
   expect(read({}, { finalizers: ['example.com/keep', 'wavesync.dev/hook-finalizer'] }).issues).toEqual([
-    'error 3: finalizer wavesync.dev/hook-finalizer is managed by wavesync; remove it from the manifest'
+    'error 7: finalizer wavesync.dev/hook-finalizer is managed by wavesync; remove it from the manifest'
   ])
 })
 
