@@ -2,8 +2,12 @@
 // kubectl and the floor, each scenario several times, median and spread. Results go to
 // bench/results/latest.json and bench/results/latest.md. Not part of `npm test`.
 //
-//   node bench/run.mjs [--runs 5] [--only one-wave,waves,hooks,growth,startup] [--quick]
-//                      [--cluster isolated|shared] [--keep-cluster] [--out bench/results]
+//   node bench/run.mjs [--runs 5] [--only startup,one-wave,waves,hooks,growth] [--quick]
+//                      [--cluster isolated|shared] [--keep-cluster] [--dist-rev REV]
+//                      [--out bench/results]
+//
+// The bundles measured are copied at start (dist/ of the working tree, or of git revision REV
+// with --dist-rev), so a rebuild of dist/ during the run cannot change what is measured.
 //
 // --cluster isolated (default) starts a second control plane of its own (test/cluster/cluster.sh
 // with WAVESYNC_CLUSTER_DIR=<tmp>/wavesync-bench-cluster, or $WAVESYNC_BENCH_CLUSTER_DIR) so other
@@ -12,14 +16,21 @@
 // way the benchmark only creates, and at the end deletes, namespaces named bench-<run id>-….
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { clusterCpuSeconds, ensureCluster, releaseCluster, waitQuiet } from './lib/cluster.mjs'
+import {
+  clusterCpuSeconds,
+  ensureCluster,
+  machineCpuSeconds,
+  releaseCluster,
+  waitQuiet
+} from './lib/cluster.mjs'
 import { Kube, readKubeconfig } from './lib/kube.mjs'
 import { BENCH, ROOT } from './lib/proc.mjs'
 import { renderMarkdown, evaluateTargets } from './lib/report.mjs'
+import { useCli } from './lib/wavesync.mjs'
 import { growth } from './scenarios/growth.mjs'
 import { hooks } from './scenarios/hooks.mjs'
 import { KUBECTL, oneWave } from './scenarios/one-wave.mjs'
@@ -36,19 +47,26 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     cluster: { type: 'string', default: 'isolated' },
     'keep-cluster': { type: 'boolean', default: false },
+    'dist-rev': { type: 'string' },
     out: { type: 'string', default: path.join(BENCH, 'results') }
   }
 })
 const runs = Number(values.runs ?? (values.quick ? 2 : 5))
 const asked = values.only ? values.only.split(',') : Object.keys(SCENARIOS)
-for (const name of asked) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS)}`)
+for (const name of asked)
+  if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS)}`)
 const only = Object.keys(SCENARIOS).filter(name => asked.includes(name))
-if (values.cluster !== 'isolated' && values.cluster !== 'shared') throw new Error('--cluster is isolated or shared')
+if (values.cluster !== 'isolated' && values.cluster !== 'shared')
+  throw new Error('--cluster is isolated or shared')
 
 const began = Date.now()
-const log = message => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
+const log = message =>
+  process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
 const runId = Date.now().toString(36).slice(-6)
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'wavesync-bench-'))
+
+const bundles = snapshotBundles(values['dist-rev'])
+useCli(bundles.cli)
 
 const needsCluster = only.some(name => name !== 'startup')
 const cluster = needsCluster ? ensureCluster(values.cluster) : undefined
@@ -56,6 +74,7 @@ const kube = cluster ? new Kube(readKubeconfig(cluster.kubeconfig)) : undefined
 const namespaces = []
 const ctx = {
   runs,
+  bundles,
   quick: values.quick,
   tmp,
   log,
@@ -68,19 +87,29 @@ const ctx = {
     return name
   },
   quiet: () => waitQuiet(cluster.dir, values.cluster === 'isolated' ? {} : { maxMs: 3000 }),
-  clusterCpu: () => clusterCpuSeconds(cluster.dir)
+  clusterCpu: () => clusterCpuSeconds(cluster.dir),
+  machineCpu: machineCpuSeconds
 }
 
 const results = { scenarios: {} }
 try {
   results.environment = await environment()
-  log(`run ${runId}: ${only.join(', ')}, ${runs} runs each, cluster ${cluster ? `${cluster.mode} (${cluster.dir})` : 'none'}`)
+  log(
+    `run ${runId}: ${only.join(', ')}, ${runs} runs each, cluster ${cluster ? `${cluster.mode} (${cluster.dir})` : 'none'}`
+  )
   for (const name of only) {
     log(`scenario ${name}`)
     const t0 = Date.now()
     if (cluster) await ctx.quiet()
     const loadBefore = os.loadavg()[0]
-    const result = await SCENARIOS[name](ctx)
+    let result
+    try {
+      result = await SCENARIOS[name](ctx)
+    } catch (error) {
+      // One broken scenario (a failed sync is an error) must not lose the others' results.
+      log(`scenario ${name} failed: ${error.stack ?? error}`)
+      result = { id: name, error: String(error.message ?? error).slice(0, 2000) }
+    }
     results.scenarios[name] = {
       ...result,
       elapsedS: Math.round((Date.now() - t0) / 1000),
@@ -101,7 +130,10 @@ mkdirSync(values.out, { recursive: true })
 writeFileSync(path.join(values.out, 'latest.json'), await prettyJson(results))
 writeFileSync(path.join(values.out, 'latest.md'), renderMarkdown(results))
 log(`done in ${results.totalS} s: ${path.relative(ROOT, path.join(values.out, 'latest.md'))}`)
-for (const target of results.targets) log(`${target.met ? 'MET   ' : target.met === false ? 'MISSED' : 'N/A   '} ${target.name}: ${target.measured}`)
+for (const target of results.targets)
+  log(
+    `${target.met ? 'MET   ' : target.met === false ? 'MISSED' : 'N/A   '} ${target.name}: ${target.measured}`
+  )
 
 async function deleteNamespaces() {
   while (namespaces.length > 0) await kube.deleteNamespace(namespaces.pop())
@@ -110,13 +142,18 @@ async function deleteNamespaces() {
 async function environment() {
   const sh = (cmd, args) => {
     try {
-      return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+      return execFileSync(cmd, args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore']
+      }).trim()
     } catch {
       return null
     }
   }
-  const hash = file => createHash('sha256').update(readFileSync(path.join(ROOT, file))).digest('hex').slice(0, 16)
-  const kubectl = JSON.parse(sh(KUBECTL, ['version', '--client', '-o', 'json']) ?? '{}').clientVersion?.gitVersion
+  const hash = file => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)
+  const kubectl = JSON.parse(sh(KUBECTL, ['version', '--client', '-o', 'json']) ?? '{}').clientVersion
+    ?.gitVersion
   const server = kube ? (await kube.call('GET', '/version')).body?.gitVersion : null
   return {
     date: new Date(began).toISOString(),
@@ -128,10 +165,33 @@ async function environment() {
     kubectl: { path: KUBECTL, version: kubectl },
     server,
     cluster: cluster ? { mode: cluster.mode, startedByBench: cluster.startedHere } : null,
-    git: { commit: sh('git', ['rev-parse', '--short', 'HEAD']), dirty: (sh('git', ['status', '--porcelain']) ?? '') !== '' },
-    dist: { 'index.js': hash('dist/index.js'), 'cli.js': hash('dist/cli.js') },
+    git: {
+      commit: sh('git', ['rev-parse', '--short', 'HEAD']),
+      dirty: (sh('git', ['status', '--porcelain']) ?? '') !== ''
+    },
+    dist: { source: bundles.source, 'index.js': hash(bundles.index), 'cli.js': hash(bundles.cli) },
     runs
   }
+}
+
+/** Copies dist/index.js and dist/cli.js (of the working tree, or of a git revision) to tmp. */
+function snapshotBundles(rev) {
+  const dir = path.join(tmp, 'dist')
+  mkdirSync(dir, { recursive: true })
+  // The copies are ES modules like the originals (dist/ relies on the repository's "type": "module").
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n')
+  let source = 'working tree'
+  for (const name of ['index.js', 'cli.js']) {
+    if (rev)
+      writeFileSync(
+        path.join(dir, name),
+        execFileSync('git', ['show', `${rev}:dist/${name}`], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 })
+      )
+    else copyFileSync(path.join(ROOT, 'dist', name), path.join(dir, name))
+  }
+  if (rev)
+    source = `git ${rev} (${execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).trim()})`
+  return { index: path.join(dir, 'index.js'), cli: path.join(dir, 'cli.js'), source }
 }
 
 /** JSON as prettier formats it (the repository's `prettier --check .` covers bench/results). */

@@ -31,8 +31,7 @@ const objects = readdirSync(values.dir)
   .sort()
   .flatMap(f => yaml.loadAll(readFileSync(path.join(values.dir, f), 'utf8')))
   .filter(Boolean)
-if (values.order === 'kind')
-  objects.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)) // stable
+if (values.order === 'kind') objects.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)) // stable
 const kube = new Kube(readKubeconfig(values.kubeconfig))
 
 let failures = 0
@@ -46,7 +45,11 @@ async function pass(dryRun) {
       const body = { ...object, metadata: { ...object.metadata, namespace: values.namespace } }
       const target = `${collectionPath(object.apiVersion, object.kind, values.namespace)}/${object.metadata.name}`
       // JSON is YAML; the content type wavesync and client-node send.
-      const answer = await kube.call('PATCH', target, { body, contentType: 'application/apply-patch+yaml', query })
+      const answer = await kube.call('PATCH', target, {
+        body,
+        contentType: 'application/apply-patch+yaml',
+        query
+      })
       if (answer.status >= 300) {
         failures += 1
         console.error(`${answer.status} ${target}: ${JSON.stringify(answer.body).slice(0, 200)}`)

@@ -13,7 +13,11 @@ export function readKubeconfig(file) {
   const cluster = config.clusters.find(c => c.name === context.cluster)?.cluster
   const user = config.users.find(u => u.name === context.user)?.user
   const material = (data, path) =>
-    data !== undefined ? Buffer.from(data, 'base64').toString('utf8') : path ? readFileSync(path, 'utf8') : undefined
+    data !== undefined
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : path
+        ? readFileSync(path, 'utf8')
+        : undefined
   return {
     server: cluster.server,
     ca: material(cluster['certificate-authority-data'], cluster['certificate-authority']),
@@ -87,7 +91,11 @@ export class Kube {
 
   async createNamespace(name, labels = {}) {
     const answer = await this.call('POST', '/api/v1/namespaces', {
-      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'bench.wavesync.dev': 'true', ...labels } } }
+      body: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'bench.wavesync.dev': 'true', ...labels } }
+      }
     })
     if (answer.status !== 201 && answer.status !== 409)
       throw new Error(`create namespace ${name}: ${answer.status} ${JSON.stringify(answer.body)}`)
@@ -145,15 +153,17 @@ export class Kube {
       try {
         const response = await request(url, { method: 'GET', dispatcher: this.agent, signal })
         let rest = ''
+        const decoder = new TextDecoder()
         for await (const chunk of response.body) {
           const receivedAt = Date.now()
-          const lines = (rest + chunk.toString('utf8')).split('\n')
+          const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n')
           rest = lines.pop() ?? ''
           for (const line of lines) {
             if (line.trim() === '') continue
             const event = JSON.parse(line)
             version = event.object?.metadata?.resourceVersion ?? version
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') onEvent(event.type, event.object, receivedAt)
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR')
+              onEvent(event.type, event.object, receivedAt)
           }
         }
       } catch (error) {

@@ -14,7 +14,11 @@ export function timed(command, args, { env = {}, cwd = ROOT, timeoutMs = 600_000
   return new Promise((resolve, reject) => {
     const startedAt = Date.now()
     const t0 = performance.now()
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     const stdout = []
     const stderr = []
     child.stdout.on('data', d => stdout.push(d))
@@ -38,9 +42,9 @@ export function timed(command, args, { env = {}, cwd = ROOT, timeoutMs = 600_000
  * `node --import count-requests.mjs <script> …`: the measured Node process with its HTTP requests
  * counted and its peak RSS recorded (count-requests.mjs). Resolves the run plus `counted`.
  */
-export async function timedNode(script, args, { env = {}, logFile, ...options } = {}) {
+export async function timedNode(script, args, { env = {}, logFile, nodeFlags = [], ...options } = {}) {
   rmSync(logFile, { force: true })
-  const run = await timed(process.execPath, ['--import', COUNTER, script, ...args], {
+  const run = await timed(process.execPath, ['--import', COUNTER, ...nodeFlags, script, ...args], {
     ...options,
     env: { ...env, BENCH_REQUEST_LOG: logFile }
   })
@@ -60,10 +64,7 @@ export function classify(requests) {
     const query = url.searchParams
     const parts = url.pathname.split('/').filter(Boolean)
     const rest = parts[0] === 'api' ? parts.slice(2) : parts[0] === 'apis' ? parts.slice(3) : []
-    let resource = ''
-    let name
-    if (rest[0] === 'namespaces' && rest.length >= 3) [, , resource, name] = rest
-    else [resource, name] = rest
+    const [resource, name] = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest
     const dry = query.get('dryRun') === 'All' ? 'dry-run ' : ''
     let kind
     if (url.pathname === '/version') kind = 'version'

@@ -3,7 +3,7 @@ import { fmt } from './stats.mjs'
 
 /** Each target: what was measured against it, and whether it is met (null: not measured). */
 export function evaluateTargets(results) {
-  const s = results.scenarios
+  const s = completed(results)
   const targets = []
   const add = (name, goal, value, met, measured) => targets.push({ name, goal, value, met, measured })
   if (s['one-wave']) {
@@ -70,7 +70,7 @@ export function evaluateTargets(results) {
       '< 300 ms',
       index.wallMs.median,
       index.wallMs.median < 300,
-      `${fmt(index.wallMs, ' ms')} (node -e 0: ${st.entries[0].wallMs.median} ms)${st.indexIsPlaceholder ? '; dist/index.js is the placeholder entry' : ''}`
+      `${fmt(index.wallMs, ' ms')} wall, ${index.cpuMs.median} ms CPU (node -e 0: ${st.entries[0].wallMs.median} ms wall)${st.indexIsPlaceholder ? '; dist/index.js is the placeholder entry' : ''}`
     )
   }
   return targets
@@ -79,9 +79,14 @@ export function evaluateTargets(results) {
 const ms = summary => fmt(summary, ' ms')
 const mb = summary => fmt(summary, ' MB')
 
+/** The scenarios that produced results (a failed one carries only `error`). */
+function completed(results) {
+  return Object.fromEntries(Object.entries(results.scenarios).filter(([, r]) => !r.error))
+}
+
 export function renderMarkdown(results) {
   const e = results.environment
-  const s = results.scenarios
+  const s = completed(results)
   const lines = []
   const push = (...l) => lines.push(...l)
   push('# wavesync benchmark results', '')
@@ -90,7 +95,7 @@ export function renderMarkdown(results) {
     ''
   )
   push(
-    `Machine: ${e.cpus} cores (${e.cpuModel}), ${e.memoryGb} GiB, load average at start ${e.loadAverage.join(' / ')}. Node ${e.node}. Control plane ${e.server} (test/cluster, ${e.cluster?.mode ?? 'none'}${e.cluster?.mode === 'isolated' ? ': a second control plane of the benchmark’s own' : ''}). kubectl ${e.kubectl.version} (${e.kubectl.path}; client/server skew ${skew(e)}). wavesync ${e.git.commit}${e.git.dirty ? ' with uncommitted changes' : ''}, dist/cli.js ${e.dist['cli.js']}, dist/index.js ${e.dist['index.js']}. Total ${results.totalS} s.`,
+    `Machine: ${e.cpus} cores (${e.cpuModel}), ${e.memoryGb} GiB, load average at start ${e.loadAverage.join(' / ')}. Node ${e.node}. Control plane ${e.server} (test/cluster, ${e.cluster?.mode ?? 'none'}${e.cluster?.mode === 'isolated' ? ': a second control plane of the benchmark’s own' : ''}). kubectl ${e.kubectl.version} (${e.kubectl.path}; client/server skew ${skew(e)}). wavesync ${e.git.commit}${e.git.dirty ? ' (working tree with uncommitted changes)' : ''}; bundles measured: dist/ of the ${e.dist.source}, cli.js ${e.dist['cli.js']}, index.js ${e.dist['index.js']}. Total ${results.totalS} s.`,
     ''
   )
   push(
@@ -101,6 +106,8 @@ export function renderMarkdown(results) {
   for (const t of results.targets)
     push(`| ${t.name} | ${t.goal} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`)
   push('')
+  for (const [name, r] of Object.entries(results.scenarios))
+    if (r.error) push(`**Scenario ${name} failed**: ${r.error.split('\n')[0]}`, '')
   if (s['one-wave']) renderOneWave(s['one-wave'], push)
   if (s.waves) renderWaves(s.waves, push)
   if (s.hooks) renderHooks(s.hooks, push)
@@ -113,19 +120,24 @@ export function renderMarkdown(results) {
 function skew(e) {
   const minor = v => Number(/^v\d+\.(\d+)/.exec(v ?? '')?.[1])
   const d = minor(e.server) - minor(e.kubectl.version)
-  return Number.isFinite(d) ? `${d} minor version${d === 1 ? '' : 's'}${Math.abs(d) > 1 ? ', outside the supported ±1' : ''}` : 'unknown'
+  return Number.isFinite(d)
+    ? `${d} minor version${d === 1 ? '' : 's'}${Math.abs(d) > 1 ? ', outside the supported ±1' : ''}`
+    : 'unknown'
 }
 
 function renderOneWave(o, push) {
   push(`## 1. ${o.title}`, '')
   push(
-    'Wall time from spawn to exit; a fresh namespace per tool and run (created beforehand); tool order rotated per round; one warm-up round not counted. wavesync is the shipped bundle, `node dist/cli.js sync` (a fresh application each run).',
+    'Wall time from spawn to exit; a fresh namespace per tool and run (created beforehand); compared tools run next to each other, the order reversed every other round; one warm-up round not counted. wavesync is the shipped bundle, `node dist/cli.js sync` (a fresh application each run). Control-plane CPU includes the controllers rolling out the 40 Deployments while the tool runs; “other processes” is the rest of the machine (other users’ work) during the run.',
     ''
   )
-  push('| tool | wall | client CPU | peak RSS | requests | control-plane CPU |', '|---|---|---|---|---|---|')
+  push(
+    '| tool | wall | client CPU | peak RSS | requests | control-plane CPU | other processes’ CPU meanwhile |',
+    '|---|---|---|---|---|---|---|'
+  )
   for (const v of o.variants)
     push(
-      `| ${v.label} | ${ms(v.wallMs)} | ${ms(v.cpuMs)} | ${mb(v.peakRssMb)} | ${v.requests.median} (${v.requestsPerObject.median}/object) | ${fmt(v.clusterCpuS, ' s')} |`
+      `| ${v.label} | ${ms(v.wallMs)} | ${ms(v.cpuMs)} | ${mb(v.peakRssMb)} | ${v.requests.median} (${v.requestsPerObject.median}/object) | ${fmt(v.clusterCpuS, ' s')} | ${fmt(v.otherCpuS, ' s')} |`
     )
   const r = o.ratios
   push('', '| ratio of wall times (paired per round) | median (min–max) |', '|---|---|')
@@ -140,7 +152,8 @@ function renderOneWave(o, push) {
     ''
   )
   const nw = o.variants.find(v => v.id === 'wavesync-no-wait')
-  if (nw?.phasesMs) push(`Where wavesync --no-wait spends its wall time (medians, ms): ${phaseLine(nw.phasesMs)}.`, '')
+  if (nw?.phasesMs)
+    push(`Where wavesync --no-wait spends its wall time (medians, ms): ${phaseLine(nw.phasesMs)}.`, '')
   if (nw?.requestsByKind)
     push(
       `Its requests (one run, ${nw.protocol ?? '?'}): ${Object.entries(nw.requestsByKind)
@@ -172,7 +185,10 @@ function renderWaves(w, push) {
   )
   push('| waves | gap, harness watch | gap, report gapMs |', '|---|---|---|')
   for (const p of w.perWave) push(`| ${p.wave - 1} → ${p.wave} | ${ms(p.externalGapMs)} | ${ms(p.gapMs)} |`)
-  push(`| all | ${ms(w.externalGapMs)}, p90 ${w.externalGapMs.p90} | ${ms(w.gapMs)}, p90 ${w.gapMs.p90} |`, '')
+  push(
+    `| all | ${ms(w.externalGapMs)}, p90 ${w.externalGapMs.p90} | ${ms(w.gapMs)}, p90 ${w.gapMs.p90} |`,
+    ''
+  )
 }
 
 function renderHooks(h, push) {
@@ -206,11 +222,14 @@ function renderGrowth(g, push) {
     `Marginal cost per object (smallest → largest size): ${g.marginal.msPerObject} ms to the last write, ${g.marginal.requestsPerObject} requests, ${g.marginal.kbRssPerObject} KB of peak RSS.`,
     ''
   )
-  for (const x of g.sizes) if (x.phasesMs) push(`- ${x.objects} objects (medians, ms): ${phaseLine(x.phasesMs)}.`)
+  for (const x of g.sizes)
+    if (x.phasesMs) push(`- ${x.objects} objects (medians, ms): ${phaseLine(x.phasesMs)}.`)
   const largest = g.sizes.at(-1)
   push(
     '',
-    `Requests per object by kind at ${largest.objects} objects: ${Object.entries(largest.requestsPerObjectByKind)
+    `Requests per object by kind at ${largest.objects} objects: ${Object.entries(
+      largest.requestsPerObjectByKind
+    )
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}.`,
     ''
@@ -220,20 +239,21 @@ function renderGrowth(g, push) {
 function renderStartup(st, push) {
   push(`## 5. ${st.title}`, '')
   push(
-    `Median of ${st.runsEach} runs after one warm-up, spawn to exit, no cluster involved. \`dist/index.js\` gets every action.yml default as INPUT_* plus manifests, but no app, so input validation fails at once.${st.indexIsPlaceholder ? ' **dist/index.js is still the placeholder entry.**' : ''} Working-tree bundle: ${st.workingTreeBundle}.`,
+    `Median of ${st.runsEach} runs after one warm-up, spawn to exit, no cluster involved; CPU = user + system of the process (V8's background threads included, so it can exceed the wall time). \`dist/index.js\` gets every action.yml default as INPUT_* and the runner's files, manifests set but no app, so input validation fails at once.${st.indexIsPlaceholder ? ' **dist/index.js is still the placeholder entry.**' : ''}`,
     ''
   )
   push('| bundle | size | gzip |', '|---|---|---|')
-  for (const b of st.bundles) push(`| ${b.label} | ${(b.bytes / 1024).toFixed(0)} KiB | ${(b.gzipBytes / 1024).toFixed(0)} KiB |`)
-  push('', '| command | wall | peak RSS | exit |', '|---|---|---|---|')
-  for (const x of [...st.entries, ...st.projections])
-    push(`| ${x.label} | ${ms(x.wallMs)} | ${x.peakRssMb ? mb(x.peakRssMb) : 'n/a'} | ${x.exitCode} |`)
+  for (const b of st.bundles)
+    push(`| ${b.label} | ${(b.bytes / 1024).toFixed(0)} KiB | ${(b.gzipBytes / 1024).toFixed(0)} KiB |`)
+  push('', '| command | wall | CPU | peak RSS | exit |', '|---|---|---|---|---|')
+  for (const x of st.entries)
+    push(`| ${x.label} | ${ms(x.wallMs)} | ${ms(x.cpuMs)} | ${mb(x.peakRssMb)} | ${x.exitCode} |`)
   push('')
 }
 
 /** The performance paragraph for the README, from the numbers of this run. */
 export function readmeParagraph(results) {
-  const s = results.scenarios
+  const s = completed(results)
   const parts = []
   if (s['one-wave']) {
     const o = s['one-wave']

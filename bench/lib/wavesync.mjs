@@ -5,7 +5,12 @@ import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { ROOT, classify, timedNode } from './proc.mjs'
 
-export const CLI = path.join(ROOT, 'dist', 'cli.js')
+let cli = path.join(ROOT, 'dist', 'cli.js')
+
+/** Runs this bundle from now on (run.mjs snapshots dist/ at start: it may be rebuilt meanwhile). */
+export function useCli(file) {
+  cli = file
+}
 
 /**
  * @param {{dir: string, app: string, namespace: string, kubeconfig: string, wait?: boolean,
@@ -15,9 +20,19 @@ export async function runWavesync({ dir, app, namespace, kubeconfig, wait = true
   const report = path.join(work, `${app}.report.json`)
   const logFile = path.join(work, `${app}.requests.json`)
   rmSync(report, { force: true })
-  const args = ['sync', '--manifests', dir, '--app', app, '--namespace', namespace, '--kubeconfig', kubeconfig]
+  const args = [
+    'sync',
+    '--manifests',
+    dir,
+    '--app',
+    app,
+    '--namespace',
+    namespace,
+    '--kubeconfig',
+    kubeconfig
+  ]
   args.push('--report', report, ...(wait ? [] : ['--no-wait']), ...extra)
-  const run = await timedNode(CLI, args, { logFile, cwd: work })
+  const run = await timedNode(cli, args, { logFile, cwd: work })
   let parsed
   try {
     parsed = JSON.parse(readFileSync(report, 'utf8'))
@@ -39,7 +54,9 @@ export async function runWavesync({ dir, app, namespace, kubeconfig, wait = true
     stderrTail: run.code === 0 ? '' : run.stderr.slice(-3000) + run.stdout.slice(-2000)
   }
   if (run.code !== 0 || parsed?.phase !== 'Succeeded')
-    throw new Error(`wavesync sync ${app} exited ${run.code} (${parsed?.phase}: ${parsed?.message})\n${result.stderrTail}`)
+    throw new Error(
+      `wavesync sync ${app} exited ${run.code} (${parsed?.phase}: ${parsed?.message})\n${result.stderrTail}`
+    )
   return result
 }
 

@@ -19,7 +19,13 @@ export async function growth(ctx) {
     for (let round = 0; round < runs; round++) {
       const ns = await ctx.namespace(`s4-${size}-r${round}`)
       await ctx.quiet()
-      const run = await runWavesync({ dir, app: ns, namespace: ns, kubeconfig: ctx.kubeconfig, work: ctx.tmp })
+      const run = await runWavesync({
+        dir,
+        app: ns,
+        namespace: ns,
+        kubeconfig: ctx.kubeconfig,
+        work: ctx.tmp
+      })
       await ctx.kube.deleteWorkloads(ns, 180_000)
       samples.push({
         wallMs: run.wallMs,
@@ -31,10 +37,13 @@ export async function growth(ctx) {
         cpuMs: run.cpuMs,
         phases: run.phases
       })
-      ctx.log(`s4 ${size} round ${round + 1}: ${run.wallMs.toFixed(0)} ms, ${run.classified.total} requests, ${(run.peakRssKb / 1024).toFixed(0)} MB`)
+      ctx.log(
+        `s4 ${size} round ${round + 1}: ${run.wallMs.toFixed(0)} ms, ${run.classified.total} requests, ${(run.peakRssKb / 1024).toFixed(0)} MB`
+      )
     }
     const byKind = {}
-    for (const [kind, n] of Object.entries(samples[0].requestsByKind)) byKind[kind] = Number((n / size).toFixed(3))
+    for (const [kind, n] of Object.entries(samples[0].requestsByKind))
+      byKind[kind] = Number((n / size).toFixed(3))
     results.push({
       objects: size,
       runs,
@@ -78,11 +87,17 @@ export async function growth(ctx) {
     sizes: results,
     // Marginal cost between the smallest and the largest size: what one more object costs.
     marginal: {
-      msPerObject: Number(((last.lastWriteMs.median - first.lastWriteMs.median) / (last.objects - first.objects)).toFixed(2)),
-      kbRssPerObject: Number(
-        (((last.peakRssMb.median - first.peakRssMb.median) * 1024) / (last.objects - first.objects)).toFixed(1)
+      msPerObject: Number(
+        ((last.lastWriteMs.median - first.lastWriteMs.median) / (last.objects - first.objects)).toFixed(2)
       ),
-      requestsPerObject: Number(((last.requests.median - first.requests.median) / (last.objects - first.objects)).toFixed(3))
+      kbRssPerObject: Number(
+        (((last.peakRssMb.median - first.peakRssMb.median) * 1024) / (last.objects - first.objects)).toFixed(
+          1
+        )
+      ),
+      requestsPerObject: Number(
+        ((last.requests.median - first.requests.median) / (last.objects - first.objects)).toFixed(3)
+      )
     }
   }
 }

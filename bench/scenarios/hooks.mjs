@@ -26,9 +26,22 @@ export async function hooks(ctx) {
     await ctx.kube.deleteWorkloads(ns)
     const latencies = run.report.tasks
       .filter(t => t.type === 'hook' && t.kind === 'Job')
-      .map(t => ({ name: t.name, phase: t.phase, wave: t.wave, ms: Date.parse(t.finishedAt) - completed.get(t.name) }))
-    runs.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, durationMs: run.report.durationMs, latencies, gapMs: run.report.steps.map(s => s.gapMs) })
-    ctx.log(`s3 round ${round + 1}: ${run.wallMs.toFixed(0)} ms, noticed after ${latencies.map(l => l.ms).join(' ')} ms`)
+      .map(t => ({
+        name: t.name,
+        phase: t.phase,
+        wave: t.wave,
+        ms: Date.parse(t.finishedAt) - completed.get(t.name)
+      }))
+    runs.push({
+      wallMs: run.wallMs,
+      cpuMs: run.cpuMs,
+      durationMs: run.report.durationMs,
+      latencies,
+      gapMs: run.report.steps.map(s => s.gapMs)
+    })
+    ctx.log(
+      `s3 round ${round + 1}: ${run.wallMs.toFixed(0)} ms, noticed after ${latencies.map(l => l.ms).join(' ')} ms`
+    )
   }
   const all = runs.flatMap(r => r.latencies.map(l => l.ms))
   const phases = ['PreSync', 'Sync', 'PostSync']
@@ -47,7 +60,10 @@ export async function hooks(ctx) {
     durationMs: summarize(runs.map(r => r.durationMs)),
     noticedMs: summarize(all),
     noticedMsByPhase: Object.fromEntries(
-      phases.map(p => [p, summarize(runs.flatMap(r => r.latencies.filter(l => l.phase === p).map(l => l.ms)))])
+      phases.map(p => [
+        p,
+        summarize(runs.flatMap(r => r.latencies.filter(l => l.phase === p).map(l => l.ms)))
+      ])
     ),
     stepGapMs: summarize(runs.flatMap(r => r.gapMs.filter(g => g !== null))),
     samples: runs

@@ -2,8 +2,11 @@
 // round: wavesync --no-wait (apply only) and with wait (Deployments Available), kubectl apply
 // --server-side (as is, and with --validate=false), the floor (raw server-side apply at the same
 // parallelism), and the floor of wavesync's protocol (every object dry-run first, then applied).
-// Each tool gets a fresh namespace (created before the clock starts); the order of the tools
-// rotates from round to round, and a warm-up round is not counted.
+// Each tool gets a fresh namespace (created before the clock starts); a warm-up round is not
+// counted. Within a round the tools run back to back in an order that keeps each compared pair
+// adjacent (wavesync --no-wait next to the floor, the floors next to each other, the two kubectl
+// runs together) and is reversed every other round, so a drift in the machine's load hits both
+// sides of a ratio alike.
 import path from 'node:path'
 import { mixedObjects, writeManifests } from '../lib/manifests.mjs'
 import { BENCH, timed } from '../lib/proc.mjs'
@@ -15,11 +18,11 @@ const COUNT = 200
 
 const VARIANTS = [
   { id: 'wavesync-no-wait', label: 'wavesync --no-wait (apply only)' },
-  { id: 'wavesync-wait', label: 'wavesync (waits for health)' },
-  { id: 'kubectl', label: 'kubectl apply --server-side' },
-  { id: 'kubectl-no-validate', label: 'kubectl apply --server-side --validate=false' },
   { id: 'floor', label: 'floor: raw SSA PATCH, parallelism 10' },
-  { id: 'floor-dry-run', label: 'floor + dry run: raw SSA dry-run pass, then apply pass' }
+  { id: 'floor-dry-run', label: 'floor + dry run: raw SSA dry-run pass, then apply pass' },
+  { id: 'kubectl-no-validate', label: 'kubectl apply --server-side --validate=false' },
+  { id: 'kubectl', label: 'kubectl apply --server-side' },
+  { id: 'wavesync-wait', label: 'wavesync (waits for health)' }
 ]
 
 export async function oneWave(ctx) {
@@ -27,13 +30,19 @@ export async function oneWave(ctx) {
   const samples = Object.fromEntries(VARIANTS.map(v => [v.id, []]))
   for (let round = 0; round <= ctx.runs; round++) {
     const warmup = round === 0
-    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length])
+    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
     for (const variant of order) {
       const ns = await ctx.namespace(`s1-r${round}-${variant.id}`)
       await ctx.quiet()
       const cpu0 = ctx.clusterCpu()
+      const machine0 = ctx.machineCpu()
       const sample = await runVariant(variant.id, dir, ns, ctx)
       sample.clusterCpuS = ctx.clusterCpu() - cpu0
+      // What else ran meanwhile: the machine's CPU minus the control plane's and the tool's.
+      sample.otherCpuS = Math.max(
+        0,
+        ctx.machineCpu() - machine0 - sample.clusterCpuS - (sample.cpuMs ?? 0) / 1000
+      )
       await ctx.kube.deleteWorkloads(ns)
       if (!warmup) samples[variant.id].push(sample)
       ctx.log(`s1 ${warmup ? 'warm-up' : `round ${round}`} ${variant.id}: ${sample.wallMs.toFixed(0)} ms`)
@@ -69,7 +78,10 @@ async function runVariant(id, dir, ns, ctx) {
     if (id === 'kubectl-no-validate') args.push('--validate=false')
     const run = await timed('/usr/bin/time', args, { env: { KUBECONFIG: ctx.kubeconfig } })
     if (run.code !== 0) throw new Error(`kubectl exited ${run.code}: ${run.stderr.slice(-1000)}`)
-    const [user, system, rss] = run.stderr.match(/BENCHTIME (\S+) (\S+) (\S+)/).slice(1).map(Number)
+    const [user, system, rss] = run.stderr
+      .match(/BENCHTIME (\S+) (\S+) (\S+)/)
+      .slice(1)
+      .map(Number)
     return { wallMs: run.wallMs, cpuMs: (user + system) * 1000, peakRssKb: rss, requests: COUNT }
   }
   const floor = path.join(BENCH, 'lib', 'floor.mjs')
@@ -91,11 +103,23 @@ async function runVariant(id, dir, ns, ctx) {
 /** Median of each phase of wavesync's runs (lib/wavesync.mjs phases()). */
 export function phaseSummary(runs) {
   const keys = Object.keys(runs.find(r => r.phases)?.phases ?? {})
-  return Object.fromEntries(keys.map(k => [k, summarize(runs.map(r => r.phases?.[k]), 0).median]))
+  return Object.fromEntries(
+    keys.map(k => [
+      k,
+      summarize(
+        runs.map(r => r.phases?.[k]),
+        0
+      ).median
+    ])
+  )
 }
 
 function summarizeOneWave(samples) {
-  const stat = (id, field, digits = 0) => summarize(samples[id].map(s => s[field]), digits)
+  const stat = (id, field, digits = 0) =>
+    summarize(
+      samples[id].map(s => s[field]),
+      digits
+    )
   const variants = VARIANTS.map(v => ({
     id: v.id,
     label: v.label,
@@ -103,6 +127,7 @@ function summarizeOneWave(samples) {
     cpuMs: stat(v.id, 'cpuMs'),
     peakRssMb: summarize(samples[v.id].map(s => s.peakRssKb / 1024)),
     clusterCpuS: stat(v.id, 'clusterCpuS', 2),
+    otherCpuS: stat(v.id, 'otherCpuS', 2),
     requests: stat(v.id, 'requests'),
     requestsPerObject: summarize(
       samples[v.id].map(s => s.requests / COUNT),
@@ -117,7 +142,9 @@ function summarizeOneWave(samples) {
           protocol: samples[v.id][0]?.protocol
         }
       : {}),
-    ...(v.id.startsWith('floor') ? { requestsMs: stat(v.id, 'requestsMs'), dryRunMs: stat(v.id, 'dryRunMs') } : {})
+    ...(v.id.startsWith('floor')
+      ? { requestsMs: stat(v.id, 'requestsMs'), dryRunMs: stat(v.id, 'dryRunMs') }
+      : {})
   }))
   // Paired ratios: each round's tools ran back to back, so the ratio of the round is the measure.
   const ratio = (a, b) =>

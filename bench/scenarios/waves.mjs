@@ -2,10 +2,13 @@
 // "previous wave healthy" to "first write of this wave", two ways:
 //  - gapMs from wavesync's own report (steps[].gapMs: last task of the previous step observed
 //    complete by wavesync → first write request of this step);
-//  - independently: the harness watches the namespace itself and timestamps when the last object
-//    of wave k became healthy (Deployments by the same rule wavesync applies: observedGeneration,
-//    updated = desired, available = updated, no surplus; ConfigMaps and Services when they appear);
-//    the gap is then the report's firstWriteAt of wave k+1 minus that moment (same host clock).
+//  - independently: the harness watches the namespace's Deployments itself and timestamps when the
+//    last Deployment of wave k became healthy by the rule wavesync applies (observedGeneration
+//    caught up, updated = desired, available = updated, no surplus); the gap is the report's
+//    firstWriteAt of wave k+1 minus that moment (same host clock). ConfigMaps and Services are
+//    healthy once written and are written before the Deployments of their wave (kind order), so a
+//    wave's last Deployment is its gate. Both processes receive the event from the API server on
+//    their own watch, so a few ms either way (even negative) is delivery order, not wavesync.
 import path from 'node:path'
 import { follow } from '../lib/kube.mjs'
 import { WAVE_LABEL, mixedObjects, writeManifests } from '../lib/manifests.mjs'
@@ -23,15 +26,13 @@ export async function waves(ctx) {
   for (let round = 0; round < ctx.runs; round++) {
     const ns = await ctx.namespace(`s2-r${round}`)
     await ctx.quiet()
-    const seen = new Map() // name -> {wave, healthyAt}
+    const seen = new Map() // Deployment name -> {wave, healthyAt}
     const stops = []
-    const collections = {
-      ConfigMap: `/api/v1/namespaces/${ns}/configmaps`,
-      Service: `/api/v1/namespaces/${ns}/services`,
-      Deployment: `/apis/apps/v1/namespaces/${ns}/deployments`
-    }
-    for (const [kind, collection] of Object.entries(collections))
-      stops.push(await follow(ctx.kube, collection, (type, object, at) => record(seen, kind, object, at)))
+    stops.push(
+      await follow(ctx.kube, `/apis/apps/v1/namespaces/${ns}/deployments`, (type, object, at) =>
+        record(seen, object, at)
+      )
+    )
     const run = await runWavesync({ dir, app: ns, namespace: ns, kubeconfig: ctx.kubeconfig, work: ctx.tmp })
     for (const stop of stops) await stop()
     await ctx.kube.deleteWorkloads(ns)
@@ -39,7 +40,9 @@ export async function waves(ctx) {
     const external = []
     for (let w = 1; w < WAVES; w++) {
       const previous = [...seen.values()].filter(s => s.wave === w - 1)
-      const healthy = previous.every(s => s.healthyAt !== undefined) ? Math.max(...previous.map(s => s.healthyAt)) : NaN
+      const healthy = previous.every(s => s.healthyAt !== undefined)
+        ? Math.max(...previous.map(s => s.healthyAt))
+        : NaN
       const step = steps.find(s => s.phase === 'Sync' && s.wave === w)
       external.push(Date.parse(step.firstWriteAt) - healthy)
     }
@@ -52,7 +55,9 @@ export async function waves(ctx) {
       requests: run.classified.total,
       peakRssKb: run.peakRssKb
     })
-    ctx.log(`s2 round ${round + 1}: ${run.wallMs.toFixed(0)} ms, gaps ${runs.at(-1).gapMs.join(' ')} (external ${external.map(g => g.toFixed(0)).join(' ')})`)
+    ctx.log(
+      `s2 round ${round + 1}: ${run.wallMs.toFixed(0)} ms, gaps ${runs.at(-1).gapMs.join(' ')} (external ${external.map(g => g.toFixed(0)).join(' ')})`
+    )
   }
   const perWave = Array.from({ length: WAVES - 1 }, (_, i) => ({
     wave: i + 1,
@@ -81,16 +86,16 @@ export async function waves(ctx) {
   }
 }
 
-function record(seen, kind, object, at) {
+function record(seen, object, at) {
   const name = object.metadata.name
   const wave = Number(object.metadata.labels?.[WAVE_LABEL])
   if (!Number.isInteger(wave)) return
   const entry = seen.get(name) ?? { wave, healthyAt: undefined }
   seen.set(name, entry)
-  if (entry.healthyAt === undefined && (kind !== 'Deployment' || deploymentHealthy(object))) entry.healthyAt = at
+  if (entry.healthyAt === undefined && deploymentHealthy(object)) entry.healthyAt = at
 }
 
-/** wavesync's rule for Deployments (src/health/deployment.ts); ConfigMaps and Services are healthy once they exist. */
+/** wavesync's rule for Deployments (src/health/deployment.ts). */
 function deploymentHealthy(object) {
   const status = object.status ?? {}
   if ((object.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) return false

@@ -308,7 +308,11 @@ describe('inside a step: CRDs before their custom resources (§4.4.4)', () => {
     ).toBe(EPOCH)
     expect(s.cluster.requests[applied]?.at).toBe(EPOCH + 10_000)
     expect(s.cluster.discoveryInvalidations).toBeGreaterThan(0)
-    expect(result.report?.notes.some(n => /^dry run skipped for 1 object\(s\) \(the kind is not served yet.*: Widget blue$/.test(n))).toBe(true)
+    expect(
+      result.report?.notes.some(n =>
+        /^dry run skipped for 1 object\(s\) \(the kind is not served yet.*: Widget blue$/.test(n)
+      )
+    ).toBe(true)
   })
 })
 
