@@ -40845,7 +40845,7 @@ var require_websocket2 = __commonJS({
     var net4 = __require("net");
     var querystring = __require("querystring");
     var tls3 = __require("tls");
-    var { randomBytes, createHash } = __require("crypto");
+    var { randomBytes, createHash: createHash2 } = __require("crypto");
     var { Duplex, Readable: Readable2 } = __require("stream");
     var { URL: URL4 } = __require("url");
     var PerMessageDeflate = require_permessage_deflate2();
@@ -41536,7 +41536,7 @@ var require_websocket2 = __commonJS({
           abortHandshake(websocket, socket, "Invalid Upgrade header");
           return;
         }
-        const digest = createHash("sha1").update(key + GUID).digest("base64");
+        const digest = createHash2("sha1").update(key + GUID).digest("base64");
         if (res.headers["sec-websocket-accept"] !== digest) {
           abortHandshake(websocket, socket, "Invalid Sec-WebSocket-Accept header");
           return;
@@ -41921,7 +41921,7 @@ var require_websocket_server = __commonJS({
     var EventEmitter = __require("events");
     var http3 = __require("http");
     var { Duplex } = __require("stream");
-    var { createHash } = __require("crypto");
+    var { createHash: createHash2 } = __require("crypto");
     var extension = require_extension();
     var PerMessageDeflate = require_permessage_deflate2();
     var subprotocol = require_subprotocol();
@@ -42231,7 +42231,7 @@ var require_websocket_server = __commonJS({
           );
         }
         if (this._state > RUNNING) return abortHandshake(socket, 503);
-        const digest = createHash("sha1").update(key + GUID).digest("base64");
+        const digest = createHash2("sha1").update(key + GUID).digest("base64");
         const headers2 = [
           "HTTP/1.1 101 Switching Protocols",
           "Upgrade: websocket",
@@ -87053,6 +87053,9 @@ var ApplicationLock = class {
   }
 };
 
+// src/inventory/lifecycle.ts
+import { createHash } from "node:crypto";
+
 // src/sync/state.ts
 var PENDING = {
   state: "pending",
@@ -87115,7 +87118,12 @@ function pendingRecord(plan, ctx) {
     app: ctx.app,
     revision: ctx.revision,
     status: pendingStatus(ctx.operation),
-    source: { commit: ctx.commit, paths: [...ctx.paths] },
+    source: {
+      commit: ctx.commit,
+      paths: [...ctx.paths],
+      digest: manifestDigest(ctx.manifests),
+      ...ctx.ref ? { ref: ctx.ref } : {}
+    },
     operation: {
       type: ctx.operation.type,
       ...ctx.operation.mode ? { mode: ctx.operation.mode } : {},
@@ -87188,6 +87196,11 @@ function pendingStatus(operation) {
   if (operation.type === "sync") return operation.mode === "upgrade" ? "pending-upgrade" : "pending-install";
   if (operation.type === "rollback") return "pending-rollback";
   return "pending-delete";
+}
+function manifestDigest(manifests) {
+  const hash = createHash("sha256");
+  for (const manifest of manifests) hash.update(JSON.stringify(manifest)).update("\n");
+  return `sha256:${hash.digest("hex")}`;
 }
 
 // src/report/model.ts
@@ -89198,7 +89211,8 @@ var OperationRun = class {
       manifests: this.prepared.manifests.map((m) => m.object),
       startedAt: this.startedAt,
       ...settings.runUrl ? { runUrl: settings.runUrl } : {},
-      ...settings.actor ? { actor: settings.actor } : {}
+      ...settings.actor ? { actor: settings.actor } : {},
+      ...settings.ref ? { ref: settings.ref } : {}
     });
     try {
       await store.create(record, deps.signal);
@@ -89635,6 +89649,7 @@ function syncSettings(values, manifests, io, command) {
     skipHooks,
     noHooks: values["no-hooks"] ?? false,
     revision: values.revision ?? io.env["GITHUB_SHA"] ?? "local",
+    ...io.env["GITHUB_REF"] ? { ref: io.env["GITHUB_REF"] } : {},
     operationId: runId,
     holder: `${io.env["GITHUB_REPOSITORY"] ?? "local"}/${runId}@${os.hostname()}`
   };

@@ -45,7 +45,8 @@ function runContext(env: NodeJS.ProcessEnv, event: unknown): RunContext {
     serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com',
     actor: env['GITHUB_ACTOR'] ?? '',
     host: os.hostname(),
-    kubeconfigEnv: env['KUBECONFIG']
+    kubeconfigEnv: env['KUBECONFIG'],
+    ...(env['GITHUB_REF'] ? { ref: env['GITHUB_REF'] } : {})
   }
 }
 

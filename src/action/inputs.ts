@@ -43,6 +43,8 @@ export interface RunContext {
   actor: string
   host: string
   kubeconfigEnv: string | undefined
+  /** GITHUB_REF, recorded with each revision. */
+  ref?: string
   /** The pull request of a pull_request / pull_request_target event (or the pr-number input). */
   pullRequest: { number: number; action: string; headSha: string } | undefined
 }
@@ -152,6 +154,7 @@ function syncSettings(
     operationId,
     holder: `${context.repository}/${operationId}@${context.host}`,
     runUrl: `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`,
+    ...(context.ref ? { ref: context.ref } : {}),
     actor: context.actor
   }
 }

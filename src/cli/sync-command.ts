@@ -219,6 +219,7 @@ function syncSettings(
     skipHooks,
     noHooks: values['no-hooks'] ?? false,
     revision: values.revision ?? io.env['GITHUB_SHA'] ?? 'local',
+    ...(io.env['GITHUB_REF'] ? { ref: io.env['GITHUB_REF'] } : {}),
     operationId: runId,
     holder: `${io.env['GITHUB_REPOSITORY'] ?? 'local'}/${runId}@${os.hostname()}`
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Cluster } from '../cluster/port.js'
 import { keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
@@ -40,6 +41,8 @@ export interface RecordContext {
   paths: readonly string[]
   /** The desired documents as read, before names and namespaces are computed: a replay plans them afresh. */
   manifests: readonly KubeObject[]
+  /** The git ref the manifests came from (GITHUB_REF), when known. */
+  ref?: string
   startedAt: number
   runUrl?: string
   actor?: string
@@ -52,7 +55,12 @@ export function pendingRecord(plan: Plan, ctx: RecordContext): InventoryRecord {
     app: ctx.app,
     revision: ctx.revision,
     status: pendingStatus(ctx.operation),
-    source: { commit: ctx.commit, paths: [...ctx.paths] },
+    source: {
+      commit: ctx.commit,
+      paths: [...ctx.paths],
+      digest: manifestDigest(ctx.manifests),
+      ...(ctx.ref ? { ref: ctx.ref } : {})
+    },
     operation: {
       type: ctx.operation.type,
       ...(ctx.operation.mode ? { mode: ctx.operation.mode } : {}),
@@ -140,4 +148,11 @@ function pendingStatus(operation: OperationKind): RecordStatus {
   if (operation.type === 'sync') return operation.mode === 'upgrade' ? 'pending-upgrade' : 'pending-install'
   if (operation.type === 'rollback') return 'pending-rollback'
   return 'pending-delete'
+}
+
+/** `sha256:<hex>` of the documents in order: two revisions with the same digest applied the same manifests. */
+export function manifestDigest(manifests: readonly KubeObject[]): string {
+  const hash = createHash('sha256')
+  for (const manifest of manifests) hash.update(JSON.stringify(manifest)).update('\n')
+  return `sha256:${hash.digest('hex')}`
 }

@@ -359,7 +359,8 @@ class OperationRun {
       manifests: this.prepared.manifests.map(m => m.object),
       startedAt: this.startedAt,
       ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
-      ...(settings.actor ? { actor: settings.actor } : {})
+      ...(settings.actor ? { actor: settings.actor } : {}),
+      ...(settings.ref ? { ref: settings.ref } : {})
     })
     try {
       await store.create(record, deps.signal)

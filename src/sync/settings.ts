@@ -54,6 +54,8 @@ export interface SyncSettings {
   holder: string
   runUrl?: string
   actor?: string
+  /** The git ref (GITHUB_REF), recorded with the revision. */
+  ref?: string
 }
 
 export const DEFAULTS = {
