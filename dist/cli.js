@@ -87490,6 +87490,16 @@ async function waitGone(task, uid, timeoutMs, deps) {
   }
   return "timeout";
 }
+async function deleteAndWait(task, live, deps) {
+  if (live.metadata.deletionTimestamp === void 0) {
+    await deps.cluster.delete(refOf(task), {
+      propagationPolicy: deps.settings.propagation,
+      uid: live.metadata.uid ?? "",
+      signal: deps.signal
+    });
+  }
+  return waitGone(task, live.metadata.uid, task.timeoutMs ?? deps.settings.objectTimeoutMs, deps);
+}
 
 // src/sync/write-step.ts
 async function writeStep(tasks, deps) {
@@ -87531,14 +87541,7 @@ async function prepareHooks(writes, deps, updates) {
     const policies = task.hook?.deletePolicies ?? [];
     if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
       return void 0;
-    if (live.metadata.deletionTimestamp === void 0) {
-      await deps.cluster.delete(refOf(task), {
-        propagationPolicy: deps.settings.propagation,
-        uid: live.metadata.uid ?? "",
-        signal: deps.signal
-      });
-    }
-    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps);
+    const gone = await deleteAndWait(task, live, deps);
     if (gone === "replaced")
       return failed(
         task,
@@ -87609,12 +87612,7 @@ async function replaceObject(task, object, force, deps) {
 async function recreate(task, object, deps) {
   const live = await deps.cluster.get(refOf(task), deps.signal);
   if (live) {
-    await deps.cluster.delete(refOf(task), {
-      propagationPolicy: deps.settings.propagation,
-      uid: live.metadata.uid ?? "",
-      signal: deps.signal
-    });
-    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps);
+    const gone = await deleteAndWait(task, live, deps);
     if (gone === "replaced")
       throw new Error(
         `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`

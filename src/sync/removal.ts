@@ -76,3 +76,18 @@ export async function waitGone(
   }
   return 'timeout'
 }
+
+/**
+ * Deletes the live object (propagation policy, uid precondition; no call when it is already
+ * terminating) and waits until it is gone (§4.4.3 BeforeHookCreation, §2.5 Force).
+ */
+export async function deleteAndWait(task: Task, live: KubeObject, deps: ExecDeps): Promise<GoneResult> {
+  if (live.metadata.deletionTimestamp === undefined) {
+    await deps.cluster.delete(refOf(task), {
+      propagationPolicy: deps.settings.propagation,
+      uid: live.metadata.uid ?? '',
+      signal: deps.signal
+    })
+  }
+  return waitGone(task, live.metadata.uid, task.timeoutMs ?? deps.settings.objectTimeoutMs, deps)
+}

@@ -8,7 +8,7 @@ import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from './concurrency.js'
 import type { ExecDeps } from './execute.js'
 import { hasHookFinalizer, objectToWrite, refOf } from './objects.js'
-import { removeHookFinalizer, waitGone } from './removal.js'
+import { deleteAndWait, removeHookFinalizer } from './removal.js'
 import type { RunUpdate } from './types.js'
 
 /**
@@ -63,14 +63,7 @@ async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: Ru
     const policies = task.hook?.deletePolicies ?? []
     if (live.metadata.deletionTimestamp === undefined && !policies.includes('BeforeHookCreation'))
       return undefined
-    if (live.metadata.deletionTimestamp === undefined) {
-      await deps.cluster.delete(refOf(task), {
-        propagationPolicy: deps.settings.propagation,
-        uid: live.metadata.uid ?? '',
-        signal: deps.signal
-      })
-    }
-    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)
+    const gone = await deleteAndWait(task, live, deps)
     if (gone === 'replaced')
       return failed(
         task,
@@ -160,12 +153,7 @@ async function replaceObject(
 async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise<KubeObject> {
   const live = await deps.cluster.get(refOf(task), deps.signal)
   if (live) {
-    await deps.cluster.delete(refOf(task), {
-      propagationPolicy: deps.settings.propagation,
-      uid: live.metadata.uid ?? '',
-      signal: deps.signal
-    })
-    const gone = await waitGone(task, live.metadata.uid, timeoutOf(task, deps), deps)
+    const gone = await deleteAndWait(task, live, deps)
     if (gone === 'replaced')
       throw new Error(
         `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
