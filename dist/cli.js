@@ -88752,6 +88752,8 @@ function decideFailing(state) {
   }
   if (hooksRunning.length > 0 || syncFailPending.length > 0)
     return decision(state, [], waitingMessage(hooksRunning));
+  const teardown = teardownAfterPostDelete(state);
+  if (teardown) return teardown;
   const deletions = failureDeletions(state);
   const done = {
     ...state,
@@ -88762,6 +88764,23 @@ function decideFailing(state) {
     done,
     deletions.length > 0 ? [{ type: "delete-hooks", taskIds: deletions, why: "HookFailed" }] : []
   );
+}
+function teardownAfterPostDelete(state) {
+  const failed3 = state.tasks.filter(
+    (t) => runOf(state, t).state === "Failed" || runOf(state, t).state === "Error"
+  );
+  if (failed3.length === 0 || !failed3.every((t) => t.phase === "PostDelete")) return void 0;
+  const cleanup = state.tasks.filter((t) => t.phase === "NamespaceCleanup");
+  if (cleanup.some((t) => runOf(state, t).state === "Running"))
+    return decision(state, [], waitingMessage(cleanup));
+  const pending = cleanup.filter((t) => runOf(state, t).state === "pending");
+  if (pending.length === 0) return void 0;
+  const skipped2 = pending.filter((t) => t.removal?.action === "skip").map((t) => t.id);
+  const removed = pending.filter((t) => t.removal?.action !== "skip").map((t) => t.id);
+  const actions = [];
+  if (skipped2.length > 0) actions.push({ type: "skip-tasks", taskIds: skipped2 });
+  if (removed.length > 0) actions.push({ type: "write-step", taskIds: removed });
+  return decision({ ...state, stepsStarted: state.stepsStarted + 1 }, actions);
 }
 function failureDeletions(state) {
   return state.tasks.filter((task) => {

@@ -110,6 +110,8 @@ function decideFailing(state: EngineState): Decision {
   }
   if (hooksRunning.length > 0 || syncFailPending.length > 0)
     return decision(state, [], waitingMessage(hooksRunning))
+  const teardown = teardownAfterPostDelete(state)
+  if (teardown) return teardown
   const deletions = failureDeletions(state)
   const done: EngineState = {
     ...state,
@@ -120,6 +122,28 @@ function decideFailing(state: EngineState): Decision {
     done,
     deletions.length > 0 ? [{ type: 'delete-hooks', taskIds: deletions, why: 'HookFailed' }] : []
   )
+}
+
+/**
+ * A delete whose only failures are PostDelete hooks still tears down (sync-semantics §10.4): every
+ * object is gone by then, so the namespaces are deleted anyway; the operation stays Failed.
+ */
+function teardownAfterPostDelete(state: EngineState): Decision | undefined {
+  const failed = state.tasks.filter(
+    t => runOf(state, t).state === 'Failed' || runOf(state, t).state === 'Error'
+  )
+  if (failed.length === 0 || !failed.every(t => t.phase === 'PostDelete')) return undefined
+  const cleanup = state.tasks.filter(t => t.phase === 'NamespaceCleanup')
+  if (cleanup.some(t => runOf(state, t).state === 'Running'))
+    return decision(state, [], waitingMessage(cleanup))
+  const pending = cleanup.filter(t => runOf(state, t).state === 'pending')
+  if (pending.length === 0) return undefined
+  const skipped = pending.filter(t => t.removal?.action === 'skip').map(t => t.id)
+  const removed = pending.filter(t => t.removal?.action !== 'skip').map(t => t.id)
+  const actions: Action[] = []
+  if (skipped.length > 0) actions.push({ type: 'skip-tasks', taskIds: skipped })
+  if (removed.length > 0) actions.push({ type: 'write-step', taskIds: removed })
+  return decision({ ...state, stepsStarted: state.stepsStarted + 1 }, actions)
 }
 
 /** Hooks deleted when the operation failed: argo HookFailed (any outcome), SyncFail by own outcome, helm HookSucceeded of the failed phase. */

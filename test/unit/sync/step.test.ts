@@ -908,3 +908,49 @@ describe('the done state', () => {
     expect(tick(state)).toEqual({ state, actions: [], waiting: undefined, wakeAt: undefined })
   })
 })
+
+describe('a failed PostDelete hook still tears down (§10.4)', () => {
+  const namespace: Task = {
+    ...resource('shop', { kind: 'Namespace', phase: 'NamespaceCleanup' }),
+    type: 'delete',
+    key: { group: '', kind: 'Namespace', namespace: '', name: 'shop' },
+    removal: { uid: 'uid-ns', action: 'remove', reason: undefined }
+  }
+  const cleanup = hook('cleanup', { phase: 'PostDelete' })
+
+  test('the namespace is still deleted; the operation still ends Failed', () => {
+    const failing = stateOf(
+      [cleanup, namespace],
+      [[cleanup, run('Failed', { message: 'Failed (exit code 1)' })]],
+      {
+        mode: 'failing',
+        failure: { kind: 'task' }
+      }
+    )
+    const first = tick(failing)
+    expect(first.actions).toEqual([{ type: 'write-step', taskIds: [namespace.id] }])
+    expect(first.state.mode).toBe('failing')
+    const gone = stateOf(
+      [cleanup, namespace],
+      [
+        [cleanup, run('Failed', { message: 'Failed (exit code 1)' })],
+        [namespace, run('Succeeded', { result: 'Deleted' })]
+      ],
+      { mode: 'failing', failure: { kind: 'task' } }
+    )
+    const last = tick(gone)
+    expect(last.state.outcome).toEqual({
+      phase: 'Failed',
+      message: 'one or more synchronization tasks completed unsuccessfully, reason: Failed (exit code 1)'
+    })
+  })
+
+  test('a failure before PostDelete (a PreDelete hook) keeps everything: no teardown', () => {
+    const pre = hook('backup', { phase: 'PreDelete' })
+    const failing = stateOf([pre, namespace], [[pre, run('Failed', { message: 'Failed (exit code 2)' })]], {
+      mode: 'failing',
+      failure: { kind: 'task' }
+    })
+    expect(tick(failing).actions.filter(a => a.type === 'write-step')).toEqual([])
+  })
+})
