@@ -48547,26 +48547,53 @@ function lineLocator(text) {
   };
 }
 
+// src/concurrency.ts
+async function mapLimit(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index2 = next++;
+      const item = items[index2];
+      if (item !== void 0) results[index2] = await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+function consecutiveBatches(items, key) {
+  const batches = [];
+  for (const item of items) {
+    const last = batches[batches.length - 1];
+    const first = last?.[0];
+    if (last && first !== void 0 && key(first) === key(item)) last.push(item);
+    else batches.push([item]);
+  }
+  return batches;
+}
+
 // src/manifests/load.ts
+var READ_CONCURRENCY = 16;
 async function loadManifests(source, patterns) {
   const { files, issues } = await source.resolve(patterns);
+  const texts = await mapLimit(
+    files,
+    READ_CONCURRENCY,
+    (file) => source.read(file).catch((error) => error)
+  );
   const manifests = [];
-  for (const file of files) {
-    const text = await source.read(file).catch((error) => error);
+  files.forEach((file, index2) => {
+    const text = texts[index2];
     if (typeof text !== "string") {
-      issues.push({
-        severity: "error",
-        file,
-        line: 1,
-        message: `cannot read: ${text instanceof Error ? text.message : String(text)}`
-      });
-      continue;
+      const message = `cannot read: ${text instanceof Error ? text.message : String(text)}`;
+      issues.push({ severity: "error", file, line: 1, message });
+      return;
     }
     const parsed = parseYamlFile(text, file);
     const decoded = decodeDocuments(parsed.documents, file);
     manifests.push(...decoded.manifests);
     issues.push(...parsed.issues, ...decoded.issues);
-  }
+  });
   return { manifests, issues: issues.sort(compareIssues) };
 }
 
@@ -87400,31 +87427,6 @@ function missing(settings, message) {
   };
 }
 
-// src/sync/concurrency.ts
-async function mapLimit(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index2 = next++;
-      const item = items[index2];
-      if (item !== void 0) results[index2] = await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
-function consecutiveBatches(items, key) {
-  const batches = [];
-  for (const item of items) {
-    const last = batches[batches.length - 1];
-    const first = last?.[0];
-    if (last && first !== void 0 && key(first) === key(item)) last.push(item);
-    else batches.push([item]);
-  }
-  return batches;
-}
-
 // src/sync/objects.ts
 function refOf(task) {
   return {
@@ -89176,7 +89178,8 @@ var OperationRun = class {
       cluster: deps.cluster,
       app: settings.app,
       appOptions: settings.syncOptions,
-      parallelism: settings.parallelism,
+      // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
+      parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served,
       namespacesToCreate: toCreate,

@@ -292,7 +292,8 @@ class OperationRun {
       cluster: deps.cluster,
       app: settings.app,
       appOptions: settings.syncOptions,
-      parallelism: settings.parallelism,
+      // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
+      parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served,
       namespacesToCreate: toCreate,
