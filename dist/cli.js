@@ -48887,13 +48887,21 @@ function formatSource(source) {
   return `${source.file}:${source.line}`;
 }
 
+// src/model/tracking.ts
+var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
+var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
+var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
+function trackingId(app, key) {
+  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
+}
+
 // src/plan/annotations/keys.ts
 var ARGO = {
   hook: "argocd.argoproj.io/hook",
   deletePolicy: "argocd.argoproj.io/hook-delete-policy",
   wave: "argocd.argoproj.io/sync-wave",
   syncOptions: "argocd.argoproj.io/sync-options",
-  ignoreRestartPolicy: "argocd.argoproj.io/ignore-restart-policy"
+  ignoreRestartPolicy: IGNORE_RESTART_POLICY
 };
 var HELM_PREFIX = "helm.sh/";
 var SHERPACK_PREFIX = "sherpack.io/";
@@ -48901,8 +48909,8 @@ var HELM_KEYS = ["hook", "hook-weight", "hook-delete-policy", "resource-policy"]
 var HELM_ONLY_KEYS = ["hook-output-log-policy"];
 var WAVESYNC = {
   timeout: "wavesync.dev/timeout",
-  trackingId: "wavesync.dev/tracking-id",
-  hookFinalizer: "wavesync.dev/hook-finalizer"
+  trackingId: TRACKING_ANNOTATION,
+  hookFinalizer: HOOK_FINALIZER
 };
 var KNOWN_KEYS = [
   ...Object.values(ARGO),
@@ -49327,12 +49335,6 @@ function newTask(fields) {
     createdNamespace: false,
     ...fields
   };
-}
-
-// src/model/tracking.ts
-var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
-function trackingId(app, key) {
-  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
 }
 
 // src/plan/prune.ts
@@ -86669,8 +86671,9 @@ var Observer = class {
   }
   /** What is known of an object: present, absent (its collection was listed), or unknown. */
   observe(key, version) {
-    this.polled.set(keyId(key), { ...key, version });
-    const object = this.objects.get(keyId(key));
+    const id = keyId(key);
+    if (!this.polled.has(id)) this.polled.set(id, { ...key, version });
+    const object = this.objects.get(id);
     if (object) return { kind: "present", object };
     const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace };
     return this.listed.has(collectionId(collection)) ? { kind: "absent" } : { kind: "unknown" };
@@ -87448,6 +87451,9 @@ function objectToWrite(task, app) {
     object.metadata.finalizers = [...object.metadata.finalizers ?? [], WAVESYNC.hookFinalizer];
   return object;
 }
+function timeoutOf(task, settings) {
+  return task.timeoutMs ?? settings.objectTimeoutMs;
+}
 function hasHookFinalizer(object) {
   return object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer) === true;
 }
@@ -87500,7 +87506,7 @@ async function deleteAndWait(task, live, deps) {
       signal: deps.signal
     });
   }
-  return waitGone(task, live.metadata.uid, task.timeoutMs ?? deps.settings.objectTimeoutMs, deps);
+  return waitGone(task, live.metadata.uid, timeoutOf(task, deps.settings), deps);
 }
 
 // src/sync/write-step.ts
@@ -87552,7 +87558,7 @@ async function prepareHooks(writes, deps, updates) {
       );
     return gone === "gone" ? void 0 : failed(
       task,
-      `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+      `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
       deps
     );
   }).catch((error) => writes.map((task) => failed(task, errorMessage(error), deps)));
@@ -87579,7 +87585,7 @@ async function writeTask(task, deps) {
         message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
         startedAt: sentAt,
         uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps)
+        deadline: sentAt + timeoutOf(task, deps.settings)
       }
     };
   } catch (error) {
@@ -87679,7 +87685,7 @@ async function removeObject(task, deps) {
       result,
       message: result.toLowerCase(),
       startedAt: now,
-      deadline: now + timeoutOf(task, deps),
+      deadline: now + timeoutOf(task, deps.settings),
       uid
     }
   });
@@ -87701,7 +87707,7 @@ async function removeObject(task, deps) {
 }
 async function establishCrds(batch, updates, deps) {
   for (const task of batch.filter((t) => t.key.kind === "CustomResourceDefinition")) {
-    const deadline = deps.clock.now() + timeoutOf(task, deps);
+    const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
     while (!deps.signal.aborted) {
       const seen = deps.observer.observe(task.key, task.version);
       if (seen.kind === "present" && established(seen.object)) break;
@@ -87709,7 +87715,7 @@ async function establishCrds(batch, updates, deps) {
         updates.push(
           failed(
             task,
-            `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for the CRD to be established`,
+            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
             deps
           )
         );
@@ -87727,9 +87733,6 @@ function established(crd) {
 }
 function isImmutableRejection(error) {
   return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message);
-}
-function timeoutOf(task, deps) {
-  return task.timeoutMs ?? deps.settings.objectTimeoutMs;
 }
 function failed(task, message, deps) {
   const now = deps.clock.now();
@@ -88187,7 +88190,6 @@ function persistentVolumeClaimHealth(object) {
 }
 
 // src/health/pod.ts
-var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
 function podHealth(object, options = {}) {
   const always = restartPolicy(object, options) === "Always";
   const containers = containerStates(object);
@@ -88437,7 +88439,6 @@ function workflowHealth(object) {
 }
 
 // src/health/health.ts
-var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
 var RULES2 = /* @__PURE__ */ new Map([
   ["apps/Deployment", { versions: ["v1"], check: deploymentHealth }],
   ["apps/StatefulSet", { versions: ["v1"], check: statefulSetHealth }],

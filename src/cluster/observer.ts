@@ -57,8 +57,9 @@ export class Observer {
   /** What is known of an object: present, absent (its collection was listed), or unknown. */
   observe(key: ResourceKey, version: string): Observation {
     // Everything asked about is also what the poll fallback re-reads (§4.2).
-    this.polled.set(keyId(key), { ...key, version })
-    const object = this.objects.get(keyId(key))
+    const id = keyId(key)
+    if (!this.polled.has(id)) this.polled.set(id, { ...key, version })
+    const object = this.objects.get(id)
     if (object) return { kind: 'present', object }
     const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace }
     return this.listed.has(collectionId(collection)) ? { kind: 'absent' } : { kind: 'unknown' }

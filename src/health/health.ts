@@ -1,3 +1,4 @@
+import { HOOK_FINALIZER } from '../model/tracking.js'
 import { getArray, getString } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import { splitApiVersion } from '../model/object.js'
@@ -20,7 +21,8 @@ import { judged } from './types.js'
 import { workflowHealth } from './workflow.js'
 
 /** wavesync's hook finalizer (sync-semantics §5.5); mirrors `WAVESYNC.hookFinalizer` of the planner. */
-export const HOOK_FINALIZER = 'wavesync.dev/hook-finalizer'
+/** Re-exported: the finalizer's name lives in model/tracking.ts. */
+export { HOOK_FINALIZER }
 
 /** A built-in rule: the versions it understands (all when absent) and the check. */
 interface Rule {

@@ -1,3 +1,4 @@
+import { IGNORE_RESTART_POLICY } from '../model/tracking.js'
 import { getArray, getNumber, getPath, getString, isRecord } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import { findTrue, statusConditions } from './conditions.js'
@@ -5,7 +6,7 @@ import type { Health, HealthOptions } from './types.js'
 import { judged } from './types.js'
 
 /** Argo CD ≥ 3.3: judge a non-hook Pod as restartPolicy Always whatever its spec says (§6.2). */
-export const IGNORE_RESTART_POLICY = 'argocd.argoproj.io/ignore-restart-policy'
+export { IGNORE_RESTART_POLICY }
 
 /** How a container ended, from `state.terminated` or `lastState.terminated`. */
 export interface Termination {

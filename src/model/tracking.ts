@@ -1,5 +1,11 @@
 import type { ResourceKey } from './key.js'
 
+/** The finalizer on every hook wavesync creates, so its final status stays readable (§5.5). */
+export const HOOK_FINALIZER = 'wavesync.dev/hook-finalizer'
+
+/** Argo CD's annotation judging a non-hook Pod as restartPolicy Always (§6.2). */
+export const IGNORE_RESTART_POLICY = 'argocd.argoproj.io/ignore-restart-policy'
+
 /** The annotation wavesync writes on every object it writes (sync-semantics §7.1). */
 export const TRACKING_ANNOTATION = 'wavesync.dev/tracking-id'
 

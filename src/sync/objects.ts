@@ -32,6 +32,11 @@ export function objectToWrite(task: Task, app: string): KubeObject {
   return object
 }
 
+/** How long to wait on a task's object: its wavesync.dev/timeout, else object-timeout (§4.8). */
+export function timeoutOf(task: Task, settings: { objectTimeoutMs: number }): number {
+  return task.timeoutMs ?? settings.objectTimeoutMs
+}
+
 /** True when the object still carries wavesync's hook finalizer. */
 export function hasHookFinalizer(object: KubeObject): boolean {
   return object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer) === true

@@ -4,7 +4,7 @@ import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { WAVESYNC } from '../plan/annotations/keys.js'
 import type { ExecDeps } from './execute.js'
-import { refOf } from './objects.js'
+import { refOf, timeoutOf } from './objects.js'
 
 /** Removes wavesync's hook finalizer from a hook task's object, and records what the server returned. */
 export async function removeHookFinalizer(
@@ -89,5 +89,5 @@ export async function deleteAndWait(task: Task, live: KubeObject, deps: ExecDeps
       signal: deps.signal
     })
   }
-  return waitGone(task, live.metadata.uid, task.timeoutMs ?? deps.settings.objectTimeoutMs, deps)
+  return waitGone(task, live.metadata.uid, timeoutOf(task, deps.settings), deps)
 }

@@ -7,7 +7,7 @@ import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
 import type { ExecDeps } from './execute.js'
-import { hasHookFinalizer, objectToWrite, refOf } from './objects.js'
+import { hasHookFinalizer, objectToWrite, refOf, timeoutOf } from './objects.js'
 import { deleteAndWait, removeHookFinalizer } from './removal.js'
 import type { RunUpdate } from './types.js'
 
@@ -74,7 +74,7 @@ async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: Ru
       ? undefined
       : failed(
           task,
-          `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+          `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
           deps
         )
   }).catch((error: unknown) => writes.map(task => failed(task, errorMessage(error), deps)))
@@ -108,7 +108,7 @@ async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
         message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
         startedAt: sentAt,
         uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps)
+        deadline: sentAt + timeoutOf(task, deps.settings)
       }
     }
   } catch (error) {
@@ -244,7 +244,7 @@ async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
       result,
       message: result.toLowerCase(),
       startedAt: now,
-      deadline: now + timeoutOf(task, deps),
+      deadline: now + timeoutOf(task, deps.settings),
       uid
     }
   })
@@ -272,7 +272,7 @@ async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
 /** Waits for every CRD of a batch to be Established, then drops cached discovery (§4.4.4). */
 async function establishCrds(batch: readonly Task[], updates: RunUpdate[], deps: ExecDeps): Promise<void> {
   for (const task of batch.filter(t => t.key.kind === 'CustomResourceDefinition')) {
-    const deadline = deps.clock.now() + timeoutOf(task, deps)
+    const deadline = deps.clock.now() + timeoutOf(task, deps.settings)
     while (!deps.signal.aborted) {
       const seen = deps.observer.observe(task.key, task.version)
       if (seen.kind === 'present' && established(seen.object)) break
@@ -280,7 +280,7 @@ async function establishCrds(batch: readonly Task[], updates: RunUpdate[], deps:
         updates.push(
           failed(
             task,
-            `timed out after ${formatDuration(timeoutOf(task, deps))} waiting for the CRD to be established`,
+            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
             deps
           )
         )
@@ -300,10 +300,6 @@ function established(crd: KubeObject): boolean {
 
 function isImmutableRejection(error: unknown): boolean {
   return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
-}
-
-export function timeoutOf(task: Task, deps: ExecDeps): number {
-  return task.timeoutMs ?? deps.settings.objectTimeoutMs
 }
 
 function failed(task: Task, message: string, deps: ExecDeps): RunUpdate {

@@ -14,6 +14,7 @@
 // The proxy always authenticates upstream as the user of the kubeconfig it was started with, so
 // tests of restricted credentials (rbac.test.ts) talk to the API server directly. The second part
 // of this file reads what a run left behind (Lease, inventory records, hook finalizers, Jobs).
+import { HOOK_FINALIZER } from '../../src/model/tracking.js'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
@@ -641,8 +642,6 @@ export function selfSignedCertificate(): { key: string; cert: string } {
 }
 
 // --- What the fault tests check after a run, read with the admin credentials (not through the proxy). ---
-
-export const HOOK_FINALIZER = 'wavesync.dev/hook-finalizer'
 
 /** One inventory Secret: its status label and its decoded record (or why it does not decode). */
 export interface StoredRecord {

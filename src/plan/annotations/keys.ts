@@ -1,10 +1,12 @@
+import { HOOK_FINALIZER, IGNORE_RESTART_POLICY, TRACKING_ANNOTATION } from '../../model/tracking.js'
+
 /** Annotation keys wavesync interprets (sync-semantics §2). */
 export const ARGO = {
   hook: 'argocd.argoproj.io/hook',
   deletePolicy: 'argocd.argoproj.io/hook-delete-policy',
   wave: 'argocd.argoproj.io/sync-wave',
   syncOptions: 'argocd.argoproj.io/sync-options',
-  ignoreRestartPolicy: 'argocd.argoproj.io/ignore-restart-policy'
+  ignoreRestartPolicy: IGNORE_RESTART_POLICY
 } as const
 
 /** Helm and Sherpack share key names under their own prefixes. */
@@ -16,8 +18,8 @@ export type HelmKey = (typeof HELM_KEYS)[number] | (typeof HELM_ONLY_KEYS)[numbe
 
 export const WAVESYNC = {
   timeout: 'wavesync.dev/timeout',
-  trackingId: 'wavesync.dev/tracking-id',
-  hookFinalizer: 'wavesync.dev/hook-finalizer'
+  trackingId: TRACKING_ANNOTATION,
+  hookFinalizer: HOOK_FINALIZER
 } as const
 
 /** Every key wavesync reads; a near-miss of one of these is a typo. */
