@@ -87319,47 +87319,6 @@ function stepReports(state, waveDelayMs) {
   return reports;
 }
 
-// src/sync/discover.ts
-var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
-async function discoverKinds(manifests, cluster, appOptions, signal3) {
-  const offline = offlineScope(manifests);
-  const resources = /* @__PURE__ */ new Map();
-  for (const { object } of manifests) {
-    const { group, version } = splitApiVersion(object.apiVersion);
-    const id = gvk(group, version, object.kind);
-    if (!resources.has(id)) resources.set(id, await cluster.resource(group, version, object.kind, signal3));
-  }
-  const crdKinds = new Set(
-    manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
-      (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
-    )
-  );
-  const issues = [];
-  for (const manifest of manifests) {
-    const { group, version } = splitApiVersion(manifest.object.apiVersion);
-    if (resources.get(gvk(group, version, manifest.object.kind))) continue;
-    if (crdKinds.has(`${group}/${manifest.object.kind}`)) continue;
-    const skip = optionValue("SkipDryRunOnMissingResource", readDirectives(manifest, []).syncOptions, appOptions) === "true";
-    if (skip) continue;
-    issues.push(
-      issueAt(
-        "error",
-        manifest.source,
-        `the server does not serve ${manifest.object.apiVersion} ${manifest.object.kind}; install its CRD first, or set SkipDryRunOnMissingResource=true`
-      )
-    );
-  }
-  const served = new Set([...resources].filter(([, resource]) => resource !== void 0).map(([id]) => id));
-  const byKind = new Map(
-    [...resources.values()].filter((r) => r !== void 0).map((r) => [`${r.group}/${r.kind}`, r.namespaced])
-  );
-  const scope = (group, kind) => {
-    const namespaced = byKind.get(`${group}/${kind}`);
-    return namespaced === void 0 ? offline(group, kind) : namespaced ? "Namespaced" : "Cluster";
-  };
-  return { scope, served, issues };
-}
-
 // src/sync/desired.ts
 var deployed = (record) => record.status === "deployed" || record.status === "superseded";
 function currentRelease(records) {
@@ -87428,6 +87387,128 @@ function missing(settings, message) {
     operation: { type: settings.operation === "test" ? "test" : "delete" },
     target: void 0
   };
+}
+
+// src/sync/discover.ts
+var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
+async function discoverKinds(manifests, cluster, appOptions, signal3) {
+  const offline = offlineScope(manifests);
+  const resources = /* @__PURE__ */ new Map();
+  for (const { object } of manifests) {
+    const { group, version } = splitApiVersion(object.apiVersion);
+    const id = gvk(group, version, object.kind);
+    if (!resources.has(id)) resources.set(id, await cluster.resource(group, version, object.kind, signal3));
+  }
+  const crdKinds = new Set(
+    manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
+      (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
+    )
+  );
+  const issues = [];
+  for (const manifest of manifests) {
+    const { group, version } = splitApiVersion(manifest.object.apiVersion);
+    if (resources.get(gvk(group, version, manifest.object.kind))) continue;
+    if (crdKinds.has(`${group}/${manifest.object.kind}`)) continue;
+    const skip = optionValue("SkipDryRunOnMissingResource", readDirectives(manifest, []).syncOptions, appOptions) === "true";
+    if (skip) continue;
+    issues.push(
+      issueAt(
+        "error",
+        manifest.source,
+        `the server does not serve ${manifest.object.apiVersion} ${manifest.object.kind}; install its CRD first, or set SkipDryRunOnMissingResource=true`
+      )
+    );
+  }
+  const served = new Set([...resources].filter(([, resource]) => resource !== void 0).map(([id]) => id));
+  const byKind = new Map(
+    [...resources.values()].filter((r) => r !== void 0).map((r) => [`${r.group}/${r.kind}`, r.namespaced])
+  );
+  const scope = (group, kind) => {
+    const namespaced = byKind.get(`${group}/${kind}`);
+    return namespaced === void 0 ? offline(group, kind) : namespaced ? "Namespaced" : "Cluster";
+  };
+  return { scope, served, issues };
+}
+
+// src/sync/prepare.ts
+async function prepareOperation(settings, deps, store, preloaded, startedAt) {
+  const history = await readHistory(store, settings, deps);
+  const latest = history.records[history.records.length - 1];
+  const desired = await desiredDocuments(settings, deps.source, history.records, preloaded);
+  const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal);
+  const previous = await previousInventory(latest, deps.cluster, deps.signal);
+  const plan = buildPlan({
+    app: settings.app,
+    manifests: desired.manifests,
+    operation: desired.operation,
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1e3),
+    scope: discovered.scope,
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
+    deletion: {
+      confirmed: settings.confirmDelete ?? false,
+      createdNamespaces: createdNamespaces(history.records)
+    },
+    ...previous ? { previous } : {}
+  });
+  const problems = history.problems.map((p) => notice(`inventory: ${p}`));
+  return {
+    plan,
+    latest,
+    records: history.records,
+    issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
+    manifests: desired.manifests,
+    target: desired.target,
+    served: discovered.served,
+    discoveryIssues: discovered.issues
+  };
+}
+async function validateOffline(settings, source, startedAt) {
+  if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
+  const loaded = await loadManifests(source, settings.manifests);
+  const plan = buildPlan({
+    app: settings.app,
+    manifests: loaded.manifests,
+    operation: {
+      type: settings.operation === "delete" ? "delete" : "sync",
+      mode: settings.operation === "upgrade" ? "upgrade" : "install"
+    },
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1e3),
+    scope: offlineScope(loaded.manifests),
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {}
+  });
+  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
+}
+function readsRepository(settings) {
+  return ["sync", "install", "upgrade"].includes(settings.operation) || settings.operation === "delete" && settings.deleteManifests === "repo";
+}
+function createdNamespaces(records) {
+  const names = records.flatMap(
+    (r) => r.objects.filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name)
+  );
+  return [...new Set(names)];
+}
+async function readHistory(store, settings, deps) {
+  const ref = {
+    group: "",
+    version: "v1",
+    kind: "Namespace",
+    namespace: "",
+    name: settings.inventoryNamespace
+  };
+  const exists = await deps.cluster.get(ref, deps.signal) !== void 0;
+  return exists ? store.history(deps.signal) : { records: [], problems: [] };
+}
+function notice(message) {
+  return { severity: "warning", file: "(inventory)", line: 0, message };
 }
 
 // src/sync/objects.ts
@@ -88987,97 +89068,13 @@ async function runSyncOperation(settings, deps) {
   const local = await validateOffline(settings, deps.source, startedAt);
   if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace);
-  let served = /* @__PURE__ */ new Set();
-  let discoveryIssues = [];
-  const prepare = async () => {
-    const history = await readHistory(store, settings, deps);
-    const latest = history.records[history.records.length - 1];
-    const desired = await desiredDocuments(settings, deps.source, history.records, local.manifests);
-    const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal);
-    served = discovered.served;
-    discoveryIssues = discovered.issues;
-    const previous = await previousInventory(latest, deps.cluster, deps.signal);
-    const plan = buildPlan({
-      app: settings.app,
-      manifests: desired.manifests,
-      operation: desired.operation,
-      namespace: settings.namespace,
-      revision: settings.revision,
-      startedAt: Math.floor(startedAt / 1e3),
-      scope: discovered.scope,
-      appOptions: settings.syncOptions,
-      hooks: { none: settings.noHooks, skip: settings.skipHooks },
-      ...settings.guardrails ? { guardrails: settings.guardrails } : {},
-      prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
-      deletion: {
-        confirmed: settings.confirmDelete ?? false,
-        createdNamespaces: createdNamespaces(history.records)
-      },
-      ...previous ? { previous } : {}
-    });
-    const issues = [
-      ...desired.issues,
-      ...plan.issues,
-      ...history.problems.map((p) => notice(`inventory: ${p}`))
-    ].sort(compareIssues);
-    return {
-      plan,
-      latest,
-      records: history.records,
-      issues,
-      manifests: desired.manifests,
-      target: desired.target
-    };
-  };
+  const prepare = () => prepareOperation(settings, deps, store, local.manifests, startedAt);
   const prepared = await prepare();
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
   const run = new OperationRun(settings, deps, prepared, startedAt, prepare);
-  if (discoveryIssues.length > 0)
-    return run.failBeforeWrites("one or more synchronization tasks are not valid", discoveryIssues);
-  return run.execute(store, served);
-}
-async function validateOffline(settings, source, startedAt) {
-  if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
-  const loaded = await loadManifests(source, settings.manifests);
-  const plan = buildPlan({
-    app: settings.app,
-    manifests: loaded.manifests,
-    operation: {
-      type: settings.operation === "delete" ? "delete" : "sync",
-      mode: settings.operation === "upgrade" ? "upgrade" : "install"
-    },
-    namespace: settings.namespace,
-    revision: settings.revision,
-    startedAt: Math.floor(startedAt / 1e3),
-    scope: offlineScope(loaded.manifests),
-    appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...settings.guardrails ? { guardrails: settings.guardrails } : {}
-  });
-  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
-}
-function readsRepository(settings) {
-  return ["sync", "install", "upgrade"].includes(settings.operation) || settings.operation === "delete" && settings.deleteManifests === "repo";
-}
-function createdNamespaces(records) {
-  const names = records.flatMap(
-    (r) => r.objects.filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name)
-  );
-  return [...new Set(names)];
-}
-async function readHistory(store, settings, deps) {
-  const ref = {
-    group: "",
-    version: "v1",
-    kind: "Namespace",
-    namespace: "",
-    name: settings.inventoryNamespace
-  };
-  const exists = await deps.cluster.get(ref, deps.signal) !== void 0;
-  return exists ? store.history(deps.signal) : { records: [], problems: [] };
-}
-function notice(message) {
-  return { severity: "warning", file: "(inventory)", line: 0, message };
+  if (prepared.discoveryIssues.length > 0)
+    return run.failBeforeWrites("one or more synchronization tasks are not valid", prepared.discoveryIssues);
+  return run.execute(store);
 }
 var OperationRun = class {
   constructor(settings, deps, prepared, startedAt, prepare) {
@@ -89128,14 +89125,14 @@ var OperationRun = class {
       issues: all
     };
   }
-  async execute(store, served) {
+  async execute(store) {
     try {
-      return await this.stages(store, served);
+      return await this.stages(store);
     } finally {
       await this.observer.stop();
     }
   }
-  async stages(store, served) {
+  async stages(store) {
     const { settings, deps } = this;
     const labels = this.plan.tasks.map((t) => ({
       id: t.id,
@@ -89144,7 +89141,7 @@ var OperationRun = class {
       wave: t.wave
     }));
     this.deps.emit({ type: "operation-started", tasks: labels });
-    const dryFailure = await this.dryRun(served);
+    const dryFailure = await this.dryRun();
     if (dryFailure) return dryFailure;
     if (settings.dryRun)
       return this.finish(
@@ -89166,13 +89163,13 @@ var OperationRun = class {
       return this.finish(state, "Failed", error instanceof Error ? error.message : String(error), null);
     }
     try {
-      return await this.locked(store, state, served);
+      return await this.locked(store, state);
     } finally {
       await lock.release().catch(() => void 0);
     }
   }
   /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
-  async dryRun(served) {
+  async dryRun() {
     const { settings, deps } = this;
     const toCreate = await this.namespacesToCreate();
     const context = {
@@ -89182,7 +89179,7 @@ var OperationRun = class {
       // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
-      served,
+      served: this.prepared.served,
       namespacesToCreate: toCreate,
       signal: deps.signal
     };
@@ -89199,22 +89196,22 @@ var OperationRun = class {
    * Under the lock the history is read again: another operation may have finished while this one
    * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
    */
-  async replanIfMoved(served, initial) {
+  async replanIfMoved(initial) {
     const again = await this.prepare();
     if (again.latest?.revision === this.prepared.latest?.revision && again.latest?.status === this.prepared.latest?.status)
       return { state: initial };
     this.prepared = again;
     this.plan = again.plan;
     this.issues = again.issues;
-    const failure2 = await this.dryRun(served);
+    const failure2 = await this.dryRun();
     const carried = applyUpdates(
       initialState(this.plan.tasks),
       [...initial.runs].filter(([id]) => this.plan.tasks.some((t) => t.id === id)).map(([taskId, run]) => ({ taskId, run }))
     );
     return failure2 ? { state: carried, failure: failure2 } : { state: carried };
   }
-  async locked(store, lockedState, served) {
-    const replanned = await this.replanIfMoved(served, lockedState);
+  async locked(store, lockedState) {
+    const replanned = await this.replanIfMoved(lockedState);
     if (replanned.failure) return replanned.failure;
     const initial = replanned.state;
     const { settings, deps, plan } = this;

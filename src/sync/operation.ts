@@ -3,7 +3,7 @@ import { Observer } from '../cluster/observer.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
 import { ApplicationLock } from '../inventory/lock.js'
-import { finishedRecord, pendingRecord, previousInventory } from '../inventory/lifecycle.js'
+import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import { ClusterError } from '../model/errors.js'
 import type { Issue } from '../model/issue.js'
@@ -11,15 +11,11 @@ import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
 import type { ManifestSource } from '../manifests/source.js'
 import type { Plan } from '../plan/plan.js'
-import { buildPlan } from '../plan/plan.js'
-import { offlineScope } from '../plan/scope.js'
-import { loadManifests } from '../manifests/load.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
-import { discoverKinds } from './discover.js'
-import { desiredDocuments } from './desired.js'
-import type { Manifest } from '../model/manifest.js'
+import type { Prepared } from './prepare.js'
+import { prepareOperation, validateOffline } from './prepare.js'
 import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
@@ -62,131 +58,13 @@ export async function runSyncOperation(
   const local = await validateOffline(settings, deps.source, startedAt)
   if (hasErrors(local.issues)) return { exitCode: 2, report: undefined, issues: local.issues }
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace)
-  let served: ReadonlySet<string> = new Set()
-  let discoveryIssues: Issue[] = []
-  const prepare = async (): Promise<Prepared> => {
-    const history = await readHistory(store, settings, deps)
-    const latest = history.records[history.records.length - 1]
-    const desired = await desiredDocuments(settings, deps.source, history.records, local.manifests)
-    const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
-    served = discovered.served
-    discoveryIssues = discovered.issues
-    const previous = await previousInventory(latest, deps.cluster, deps.signal)
-    const plan = buildPlan({
-      app: settings.app,
-      manifests: desired.manifests,
-      operation: desired.operation,
-      namespace: settings.namespace,
-      revision: settings.revision,
-      startedAt: Math.floor(startedAt / 1000),
-      scope: discovered.scope,
-      appOptions: settings.syncOptions,
-      hooks: { none: settings.noHooks, skip: settings.skipHooks },
-      ...(settings.guardrails ? { guardrails: settings.guardrails } : {}),
-      prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
-      deletion: {
-        confirmed: settings.confirmDelete ?? false,
-        createdNamespaces: createdNamespaces(history.records)
-      },
-      ...(previous ? { previous } : {})
-    })
-    const issues = [
-      ...desired.issues,
-      ...plan.issues,
-      ...history.problems.map(p => notice(`inventory: ${p}`))
-    ].sort(compareIssues)
-    return {
-      plan,
-      latest,
-      records: history.records,
-      issues,
-      manifests: desired.manifests,
-      target: desired.target
-    }
-  }
+  const prepare = (): Promise<Prepared> => prepareOperation(settings, deps, store, local.manifests, startedAt)
   const prepared = await prepare()
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: undefined, issues: prepared.issues }
   const run = new OperationRun(settings, deps, prepared, startedAt, prepare)
-  if (discoveryIssues.length > 0)
-    return run.failBeforeWrites('one or more synchronization tasks are not valid', discoveryIssues)
-  return run.execute(store, served)
-}
-
-/**
- * The repository's manifests (for the operations that read them), loaded and planned with the
- * built-in scope: every file, YAML and annotation problem is found without a cluster (§4.1.1).
- */
-async function validateOffline(
-  settings: SyncSettings,
-  source: ManifestSource,
-  startedAt: number
-): Promise<{ manifests: Manifest[] | undefined; issues: Issue[] }> {
-  if (!readsRepository(settings)) return { manifests: undefined, issues: [] }
-  // The files that parsed are planned too, so one broken file does not hide the others' problems.
-  const loaded = await loadManifests(source, settings.manifests)
-  const plan = buildPlan({
-    app: settings.app,
-    manifests: loaded.manifests,
-    operation: {
-      type: settings.operation === 'delete' ? 'delete' : 'sync',
-      mode: settings.operation === 'upgrade' ? 'upgrade' : 'install'
-    },
-    namespace: settings.namespace,
-    revision: settings.revision,
-    startedAt: Math.floor(startedAt / 1000),
-    scope: offlineScope(loaded.manifests),
-    appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...(settings.guardrails ? { guardrails: settings.guardrails } : {})
-  })
-  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) }
-}
-
-/** Syncs read the repository; so does a delete told to (delete-manifests: repo). */
-export function readsRepository(settings: SyncSettings): boolean {
-  return (
-    ['sync', 'install', 'upgrade'].includes(settings.operation) ||
-    (settings.operation === 'delete' && settings.deleteManifests === 'repo')
-  )
-}
-
-/**
- * Namespaces any revision says wavesync created (CreateNamespace): a delete removes them last.
- * Any revision, not only the latest: a rollback without CreateNamespace still found it created.
- */
-function createdNamespaces(records: readonly InventoryRecord[]): string[] {
-  const names = records.flatMap(r =>
-    r.objects.filter(o => o.createdNamespace && o.kind === 'Namespace').map(o => o.name)
-  )
-  return [...new Set(names)]
-}
-
-/** What planning produced against one reading of the history; redone if the history moved meanwhile. */
-interface Prepared {
-  plan: Plan
-  latest: InventoryRecord | undefined
-  records: InventoryRecord[]
-  issues: Issue[]
-  /** The desired documents as read (before names and namespaces are computed): what the record stores. */
-  manifests: Manifest[]
-  /** Rollback: the revision replayed; test: the revision tested. */
-  target: InventoryRecord | undefined
-}
-
-async function readHistory(store: InventoryStore, settings: SyncSettings, deps: OperationDeps) {
-  const ref = {
-    group: '',
-    version: 'v1',
-    kind: 'Namespace',
-    namespace: '',
-    name: settings.inventoryNamespace
-  }
-  const exists = (await deps.cluster.get(ref, deps.signal)) !== undefined
-  return exists ? store.history(deps.signal) : { records: [], problems: [] }
-}
-
-function notice(message: string): Issue {
-  return { severity: 'warning', file: '(inventory)', line: 0, message }
+  if (prepared.discoveryIssues.length > 0)
+    return run.failBeforeWrites('one or more synchronization tasks are not valid', prepared.discoveryIssues)
+  return run.execute(store)
 }
 
 /** One operation past validation: holds what every later stage needs. */
@@ -239,15 +117,15 @@ class OperationRun {
     }
   }
 
-  async execute(store: InventoryStore, served: ReadonlySet<string>): Promise<OperationResult> {
+  async execute(store: InventoryStore): Promise<OperationResult> {
     try {
-      return await this.stages(store, served)
+      return await this.stages(store)
     } finally {
       await this.observer.stop()
     }
   }
 
-  private async stages(store: InventoryStore, served: ReadonlySet<string>): Promise<OperationResult> {
+  private async stages(store: InventoryStore): Promise<OperationResult> {
     const { settings, deps } = this
     const labels = this.plan.tasks.map(t => ({
       id: t.id,
@@ -256,7 +134,7 @@ class OperationRun {
       wave: t.wave
     }))
     this.deps.emit({ type: 'operation-started', tasks: labels })
-    const dryFailure = await this.dryRun(served)
+    const dryFailure = await this.dryRun()
     if (dryFailure) return dryFailure
     if (settings.dryRun)
       return this.finish(
@@ -278,14 +156,14 @@ class OperationRun {
       return this.finish(state, 'Failed', error instanceof Error ? error.message : String(error), null)
     }
     try {
-      return await this.locked(store, state, served)
+      return await this.locked(store, state)
     } finally {
       await lock.release().catch(() => undefined)
     }
   }
 
   /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
-  private async dryRun(served: ReadonlySet<string>): Promise<OperationResult | undefined> {
+  private async dryRun(): Promise<OperationResult | undefined> {
     const { settings, deps } = this
     const toCreate = await this.namespacesToCreate()
     const context = {
@@ -295,7 +173,7 @@ class OperationRun {
       // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
-      served,
+      served: this.prepared.served,
       namespacesToCreate: toCreate,
       signal: deps.signal
     }
@@ -315,7 +193,6 @@ class OperationRun {
    * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
    */
   private async replanIfMoved(
-    served: ReadonlySet<string>,
     initial: EngineState
   ): Promise<{ state: EngineState; failure?: OperationResult }> {
     const again = await this.prepare()
@@ -327,7 +204,7 @@ class OperationRun {
     this.prepared = again
     this.plan = again.plan
     this.issues = again.issues
-    const failure = await this.dryRun(served)
+    const failure = await this.dryRun()
     const carried = applyUpdates(
       initialState(this.plan.tasks),
       [...initial.runs]
@@ -337,12 +214,8 @@ class OperationRun {
     return failure ? { state: carried, failure } : { state: carried }
   }
 
-  private async locked(
-    store: InventoryStore,
-    lockedState: EngineState,
-    served: ReadonlySet<string>
-  ): Promise<OperationResult> {
-    const replanned = await this.replanIfMoved(served, lockedState)
+  private async locked(store: InventoryStore, lockedState: EngineState): Promise<OperationResult> {
+    const replanned = await this.replanIfMoved(lockedState)
     if (replanned.failure) return replanned.failure
     const initial = replanned.state
     const { settings, deps, plan } = this
