@@ -5,7 +5,7 @@ import { execute } from './execute.js'
 import { applyUpdates } from './state.js'
 import type { StepSettings } from './step.js'
 import { decide } from './step.js'
-import type { EngineState, ProgressEvent } from './types.js'
+import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
 
 export interface LoopDeps extends ExecDeps {
   observer: Observer
@@ -25,12 +25,12 @@ export async function runLoop(
   const observe = (task: Task) => deps.observer.observe(task.key, task.version)
   while (!deps.signal.aborted) {
     const decision = decide(state, observe, deps.clock.now(), settings)
-    emitChanges(state, decision.state, deps.emit)
+    emitChanges(state, decision.state, decision.updated, deps.emit)
     state = decision.state
     if (decision.actions.length > 0) {
       const updates = await execute(decision.actions, state, deps)
       const next = applyUpdates(state, updates)
-      emitChanges(state, next, deps.emit)
+      emitChanges(state, next, updates, deps.emit)
       state = next
       continue
     }
@@ -41,10 +41,21 @@ export async function runLoop(
   return state
 }
 
-/** One progress event per task whose state, result or message changed. */
-function emitChanges(before: EngineState, after: EngineState, emit: (event: ProgressEvent) => void): void {
-  if (before.runs === after.runs) return
-  for (const [taskId, run] of after.runs) {
+/**
+ * One progress event per updated task whose state, result or message changed (in update order; a
+ * task updated twice in one batch is reported once, as it ended up).
+ */
+function emitChanges(
+  before: EngineState,
+  after: EngineState,
+  updates: readonly RunUpdate[],
+  emit: (event: ProgressEvent) => void
+): void {
+  const reported = new Set<string>()
+  for (const { taskId } of updates) {
+    const run = after.runs.get(taskId)
+    if (run === undefined || reported.has(taskId)) continue
+    reported.add(taskId)
     const old = before.runs.get(taskId)
     if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue
     emit({ type: 'task', taskId, state: run.state, result: run.result, message: run.message })

@@ -1,4 +1,5 @@
 import type { Task } from '../model/task.js'
+import { RunTable } from './run-table.js'
 import type { EngineState, RunUpdate, TaskRun } from './types.js'
 
 /** A task that has not started. */
@@ -21,7 +22,7 @@ export const PENDING: TaskRun = {
 export function initialState(tasks: readonly Task[]): EngineState {
   return {
     tasks,
-    runs: new Map(),
+    runs: RunTable.EMPTY,
     mode: 'normal',
     failure: undefined,
     phasesClosed: new Set(),
@@ -42,7 +43,8 @@ export function isCompleted(run: TaskRun): boolean {
 /** A new state with the updates merged into the runs; the old state is untouched. */
 export function applyUpdates(state: EngineState, updates: readonly RunUpdate[]): EngineState {
   if (updates.length === 0) return state
-  const runs = new Map(state.runs)
-  for (const { taskId, run } of updates) runs.set(taskId, { ...(runs.get(taskId) ?? PENDING), ...run })
-  return { ...state, runs }
+  const changed = new Map<string, TaskRun>()
+  for (const { taskId, run } of updates)
+    changed.set(taskId, { ...(changed.get(taskId) ?? state.runs.get(taskId) ?? PENDING), ...run })
+  return { ...state, runs: RunTable.with(state.runs, changed) }
 }

@@ -19,6 +19,8 @@ export interface Decision {
   waiting: string | undefined
   /** The earliest per-object deadline among Running tasks, so the loop wakes for it. */
   wakeAt: number | undefined
+  /** The runs this decision changed (from observations), for progress events. */
+  updated: readonly RunUpdate[]
 }
 
 /**
@@ -32,17 +34,20 @@ export function decide(
   now: number,
   settings: StepSettings
 ): Decision {
-  if (state.mode === 'done') return { state, actions: [], waiting: undefined, wakeAt: undefined }
+  if (state.mode === 'done') return { state, actions: [], waiting: undefined, wakeAt: undefined, updated: [] }
   const refreshed = refreshRunning(state.tasks, state.runs, observe, now)
   let next = applyUpdates(state, refreshed.updates)
-  if (refreshed.actions.length > 0) return decision(next, refreshed.actions)
-  if (next.mode === 'normal' && failedTask(next))
-    next = { ...next, mode: 'failing', failure: { kind: writeFailed(next) ? 'apply' : 'task' } }
-  return next.mode === 'failing' ? decideFailing(next) : decideNormal(next, settings)
+  const decided = (): Decision => {
+    if (refreshed.actions.length > 0) return decision(next, refreshed.actions)
+    if (next.mode === 'normal' && failedTask(next))
+      next = { ...next, mode: 'failing', failure: { kind: writeFailed(next) ? 'apply' : 'task' } }
+    return next.mode === 'failing' ? decideFailing(next) : decideNormal(next, settings)
+  }
+  return { ...decided(), updated: refreshed.updates }
 }
 
 function decision(state: EngineState, actions: Action[], waiting?: string): Decision {
-  return { state, actions, waiting, wakeAt: nearestDeadline(state) }
+  return { state, actions, waiting, wakeAt: nearestDeadline(state), updated: [] }
 }
 
 function decideNormal(state: EngineState, settings: StepSettings): Decision {
@@ -249,10 +254,16 @@ export function waitingMessage(running: readonly Task[]): string {
 }
 
 function nearestDeadline(state: EngineState): number | undefined {
-  const deadlines = [...state.runs.values()]
-    .filter(run => run.state === 'Running' && run.deadline !== undefined)
-    .map(run => run.deadline ?? 0)
-  return deadlines.length > 0 ? Math.min(...deadlines) : undefined
+  let nearest: number | undefined
+  state.runs.forEach(run => {
+    if (
+      run.state === 'Running' &&
+      run.deadline !== undefined &&
+      !(nearest !== undefined && nearest <= run.deadline)
+    )
+      nearest = run.deadline
+  })
+  return nearest
 }
 
 function distinct<T>(items: readonly T[]): T[] {

@@ -905,7 +905,7 @@ describe('the done state', () => {
   test('a finished operation asks for nothing more', () => {
     const cm = resource('config')
     const state = stateOf([cm], [], { mode: 'done', outcome: { phase: 'Succeeded', message: 'x' } })
-    expect(tick(state)).toEqual({ state, actions: [], waiting: undefined, wakeAt: undefined })
+    expect(tick(state)).toEqual({ state, actions: [], waiting: undefined, wakeAt: undefined, updated: [] })
   })
 })
 
