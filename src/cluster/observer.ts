@@ -29,6 +29,8 @@ export class Observer {
   private readonly streams = new Map<string, Promise<void>>()
   private readonly listeners = new Set<() => void>()
   private readonly polled = new Map<string, ObjectRef>()
+  /** The cache and collection ids of the keys asked about (tasks keep their key objects). */
+  private readonly keyIds = new WeakMap<ResourceKey, { object: string; collection: string }>()
   private readonly controller = new AbortController()
   /** Counts changes, so a waiter can tell whether anything happened since it looked. */
   private version = 0
@@ -54,15 +56,21 @@ export class Observer {
     await Promise.all(waits)
   }
 
-  /** What is known of an object: present, absent (its collection was listed), or unknown. */
+  /**
+   * What is known of an object: present, absent (its collection was listed), or unknown. Called
+   * for every Running task on every wake, so it allocates nothing once a key has been seen.
+   */
   observe(key: ResourceKey, version: string): Observation {
-    // Everything asked about is also what the poll fallback re-reads (§4.2).
-    const id = keyId(key)
-    if (!this.polled.has(id)) this.polled.set(id, { ...key, version })
-    const object = this.objects.get(id)
-    if (object) return { kind: 'present', object }
-    const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace }
-    return this.listed.has(collectionId(collection)) ? { kind: 'absent' } : { kind: 'unknown' }
+    let ids = this.keyIds.get(key)
+    if (ids === undefined) {
+      ids = { object: keyId(key), collection: collectionId(key) }
+      this.keyIds.set(key, ids)
+      // Everything asked about is also what the poll fallback re-reads (§4.2).
+      if (!this.polled.has(ids.object)) this.polled.set(ids.object, { ...key, version })
+    }
+    const object = this.objects.get(ids.object)
+    if (object) return presentObservation(object)
+    return this.listed.has(ids.collection) ? ABSENT : UNKNOWN
   }
 
   /** Records a write's response: the freshest knowledge of that object. */
@@ -210,6 +218,17 @@ export class Observer {
   }
 }
 
+const ABSENT: Observation = Object.freeze({ kind: 'absent' })
+const UNKNOWN: Observation = Object.freeze({ kind: 'unknown' })
+const presentObservations = new WeakMap<KubeObject, Observation>()
+
+/** One observation per held object, so a verdict remembered for it is found again (refresh.ts). */
+function presentObservation(object: KubeObject): Observation {
+  let observation = presentObservations.get(object)
+  if (observation === undefined) presentObservations.set(object, (observation = { kind: 'present', object }))
+  return observation
+}
+
 function olderThan(a: KubeObject, b: KubeObject): boolean {
   const x = Number(a.metadata.resourceVersion)
   const y = Number(b.metadata.resourceVersion)
@@ -231,7 +250,7 @@ function collectionOf(object: KubeObject): Collection {
 }
 
 /** Collections are identified without the version: one object, one cache entry. */
-function collectionId(collection: Collection): string {
+function collectionId(collection: Pick<Collection, 'group' | 'kind' | 'namespace'>): string {
   return `${collection.group}\u0000${collection.kind}\u0000${collection.namespace}`
 }
 

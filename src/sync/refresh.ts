@@ -6,9 +6,30 @@ import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import type { Action, RunUpdate, TaskRun } from './types.js'
+import type { HookOutcome } from '../health/hook-phase.js'
+import type { Health } from '../health/types.js'
 
 /** What the observer knows of a task's object right now. */
 export type Observation = { kind: 'present'; object: KubeObject } | { kind: 'absent' } | { kind: 'unknown' }
+
+// Every Running task is judged on each wake, but its object rarely changed since: the observer
+// hands out the same object until a newer one arrives, so verdicts are remembered per object.
+// Health is a pure function of the object, so this cache cannot change a result; it only keeps
+// a wave of 1000 objects from re-running health checks (and their garbage) ~300 times.
+const healthVerdicts = new WeakMap<KubeObject, Health>()
+const hookVerdicts = new WeakMap<KubeObject, HookOutcome>()
+
+function healthOf(object: KubeObject): Health {
+  let health = healthVerdicts.get(object)
+  if (health === undefined) healthVerdicts.set(object, (health = resourceHealth(object)))
+  return health
+}
+
+function hookOutcomeOf(object: KubeObject): HookOutcome {
+  let outcome = hookVerdicts.get(object)
+  if (outcome === undefined) hookVerdicts.set(object, (outcome = hookOutcome(object)))
+  return outcome
+}
 
 export interface Refreshed {
   updates: RunUpdate[]
@@ -43,7 +64,7 @@ function refreshHook(task: Task, run: TaskRun, observation: Observation, now: nu
   // Only the object our create returned can complete the hook (§4.2): another uid under the name
   // (a late event of a deleted predecessor) says nothing about it; wait for our own.
   if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message)
-  const outcome = hookOutcome(observation.object)
+  const outcome = hookOutcomeOf(observation.object)
   if (outcome.state === 'Running') {
     if (outcome.message !== run.message) {
       out.updates.push({ taskId: task.id, run: { message: outcome.message, lastSeen: observation.object } })
@@ -68,7 +89,7 @@ function refreshResource(
 ): void {
   if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
   if (observation.kind === 'absent') return missing(task, run, out)
-  const health = resourceHealth(observation.object)
+  const health = healthOf(observation.object)
   const state = taskStateFromHealth(health, 'resource')
   const message = health.conventions ? health.message : run.message
   if (state === 'Running') {
