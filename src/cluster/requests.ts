@@ -4,7 +4,7 @@ import type { JsonObject } from '../model/json.js'
 import { isRecord } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
-import { cloneObject, isKubeObject, splitApiVersion } from '../model/object.js'
+import { isKubeObject, splitApiVersion } from '../model/object.js'
 import type { ApiResource, DeleteOptions, ObjectRef } from './port.js'
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
@@ -93,15 +93,16 @@ const SERVER_METADATA = [
 ]
 
 /**
- * The server-side apply body: a copy without `status` and server-set metadata. Every other field
- * is kept verbatim, unknown ones included, so the server (with fieldValidation) judges them.
+ * The server-side apply body: the object without `status` and server-set metadata. Every other field
+ * is kept verbatim, unknown ones included, so the server (with fieldValidation) judges them. A
+ * shallow copy: the body is only serialised, and the nested fields are shared, not copied.
  */
 export function applyBody(object: KubeObject, namespaced: boolean): KubeObject {
-  const body = cloneObject(object)
+  const body: KubeObject = { ...object, metadata: {} }
   delete body['status']
   // A cluster-scoped kind has no namespace; a stray one would contradict the request path.
   const drop = namespaced ? SERVER_METADATA : [...SERVER_METADATA, 'namespace']
-  body.metadata = Object.fromEntries(Object.entries(body.metadata).filter(([field]) => !drop.includes(field)))
+  body.metadata = withoutFields(object.metadata, drop)
   return body
 }
 
@@ -115,9 +116,13 @@ export function createBody(object: KubeObject, namespaced: boolean): KubeObject 
  * managedFields dropped (omitted means "keep the server's", a given list would overwrite it).
  */
 export function replaceBody(object: KubeObject): KubeObject {
-  const body = cloneObject(object)
-  delete body.metadata['managedFields']
-  return body
+  return { ...object, metadata: withoutFields(object.metadata, ['managedFields']) }
+}
+
+function withoutFields(metadata: KubeObject['metadata'], drop: readonly string[]): KubeObject['metadata'] {
+  const kept: KubeObject['metadata'] = {}
+  for (const [field, value] of Object.entries(metadata)) if (!drop.includes(field)) kept[field] = value
+  return kept
 }
 
 /** A metav1.DeleteOptions body; the uid precondition protects a re-created object. */

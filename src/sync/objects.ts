@@ -1,6 +1,5 @@
 import type { ObjectRef } from '../cluster/port.js'
 import type { KubeObject } from '../model/object.js'
-import { cloneObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import { WAVESYNC } from '../plan/annotations/keys.js'
@@ -21,15 +20,16 @@ export function refOf(task: Task): ObjectRef {
  * finalizer on hooks so their final status stays readable if something else deletes them (§5.5).
  */
 export function objectToWrite(task: Task, app: string): KubeObject {
-  if (!task.object) throw new Error(`task ${task.id} has no object to write`)
-  const object = cloneObject(task.object)
-  object.metadata.annotations = {
-    ...object.metadata.annotations,
-    [TRACKING_ANNOTATION]: trackingId(app, task.key)
+  const source = task.object
+  if (!source) throw new Error(`task ${task.id} has no object to write`)
+  // Shallow: only metadata changes, and what is returned is serialised, never mutated.
+  const metadata = {
+    ...source.metadata,
+    annotations: { ...source.metadata.annotations, [TRACKING_ANNOTATION]: trackingId(app, task.key) }
   }
   if (task.type === 'hook')
-    object.metadata.finalizers = [...(object.metadata.finalizers ?? []), WAVESYNC.hookFinalizer]
-  return object
+    metadata.finalizers = [...(source.metadata.finalizers ?? []), WAVESYNC.hookFinalizer]
+  return { ...source, metadata }
 }
 
 /** How long to wait on a task's object: its wavesync.dev/timeout, else object-timeout (§4.8). */
