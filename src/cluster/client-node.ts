@@ -180,8 +180,8 @@ export class ApiServerCluster implements ClusterAdapter {
       })
       return 'deleted'
     } catch (error) {
-      if (isNotFound(error) || (options.uid !== undefined && req.isPreconditionFailure(error)))
-        return 'not-found'
+      const preconditioned = options.uid !== undefined || options.resourceVersion !== undefined
+      if (isNotFound(error) || (preconditioned && req.isPreconditionFailure(error))) return 'not-found'
       throw error
     }
   }

@@ -39,6 +39,11 @@ export interface DeleteOptions {
   propagationPolicy: PropagationPolicy
   /** Precondition: delete only the object with this uid (never a re-created one). */
   uid?: string
+  /**
+   * Precondition: delete only while the object is at this resourceVersion (unchanged since we
+   * last wrote it); when it moved on, the object meant is gone: `'not-found'`, as for `uid`.
+   */
+  resourceVersion?: string
   dryRun?: boolean
   signal?: AbortSignal
 }

@@ -132,7 +132,10 @@ export function deleteOptionsBody(options: DeleteOptions): JsonObject {
     kind: 'DeleteOptions',
     propagationPolicy: options.propagationPolicy
   }
-  if (options.uid !== undefined) body['preconditions'] = { uid: options.uid }
+  const preconditions: JsonObject = {}
+  if (options.uid !== undefined) preconditions['uid'] = options.uid
+  if (options.resourceVersion !== undefined) preconditions['resourceVersion'] = options.resourceVersion
+  if (Object.keys(preconditions).length > 0) body['preconditions'] = preconditions
   // With a DeleteOptions body the API server reads the options from the body and ignores the
   // `dryRun` query parameter: a dry run must say so here, or it deletes for real.
   if (options.dryRun === true) body['dryRun'] = ['All']

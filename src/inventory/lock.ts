@@ -26,6 +26,8 @@ export interface Acquired {
 export class ApplicationLock {
   private renewal: AbortController | undefined
   private readonly ref: ObjectRef
+  /** The Lease as we last wrote it, so release deletes exactly that version in one request. */
+  private held: { uid: string; resourceVersion: string } | undefined
 
   constructor(
     private readonly cluster: Cluster,
@@ -46,6 +48,11 @@ export class ApplicationLock {
   /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
   async acquire(signal: AbortSignal): Promise<Acquired> {
     const deadline = this.clock.now() + this.options.waitMs
+    // Usually nobody holds it: create it at once, and read it only when that loses.
+    if ((await this.take(undefined, signal)) === 'taken') {
+      this.startRenewing()
+      return { takenOverFrom: undefined }
+    }
     for (;;) {
       const live = await this.cluster.get(this.ref, signal)
       const holder = live ? getString(live, ['spec', 'holderIdentity']) : undefined
@@ -72,6 +79,7 @@ export class ApplicationLock {
   /** Gives the lock back (idempotent); only our own holder identity is cleared. */
   async release(signal?: AbortSignal): Promise<void> {
     this.renewal?.abort()
+    if (this.held && (await this.deleteHeld(this.held, signal)) === 'deleted') return
     // Retried through a short outage: a lock left held blocks the next run until it expires.
     const live = await this.readRetrying(signal)
     if (!live || getString(live, ['spec', 'holderIdentity']) !== this.options.holder) return
@@ -82,6 +90,17 @@ export class ApplicationLock {
         ...(signal ? { signal } : {})
       })
       .catch(() => undefined)
+  }
+
+  /** Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on or failed. */
+  private async deleteHeld(
+    held: { uid: string; resourceVersion: string },
+    signal?: AbortSignal
+  ): Promise<'deleted' | 'not-found'> {
+    this.held = undefined
+    return this.cluster
+      .delete(this.ref, { propagationPolicy: 'Background', ...held, ...(signal ? { signal } : {}) })
+      .catch(() => 'not-found' as const)
   }
 
   private async readRetrying(signal?: AbortSignal): Promise<KubeObject | undefined> {
@@ -124,8 +143,10 @@ export class ApplicationLock {
       }
     }
     try {
-      if (live) await this.cluster.replace(lease, { signal })
-      else await this.cluster.create(lease, { signal })
+      const written = live
+        ? await this.cluster.replace(lease, { signal })
+        : await this.cluster.create(lease, { signal })
+      this.remember(written.object)
       return 'taken'
     } catch (error) {
       if (!(error instanceof ClusterError)) throw error
@@ -134,6 +155,11 @@ export class ApplicationLock {
         return 'transient'
       throw error
     }
+  }
+
+  private remember(lease: KubeObject): void {
+    const { uid, resourceVersion } = lease.metadata
+    this.held = uid !== undefined && resourceVersion !== undefined ? { uid, resourceVersion } : undefined
   }
 
   /** Renews the Lease every third of its duration until released. */
@@ -151,6 +177,7 @@ export class ApplicationLock {
           const spec = isRecord(live['spec']) ? live['spec'] : {}
           await this.cluster
             .replace({ ...live, spec: { ...spec, renewTime: now } }, { signal })
+            .then(written => this.remember(written.object))
             .catch(() => undefined)
         }
       }

@@ -220,6 +220,11 @@ export class FakeCluster implements Cluster {
           const message = `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${live.metadata.uid ?? ''}`
           throw this.desk.serverError('delete', ref, 409, 'Conflict', message)
         }
+        const version = options.resourceVersion
+        if (version !== undefined && version !== live.metadata.resourceVersion) {
+          const message = `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${live.metadata.resourceVersion ?? ''}`
+          throw this.desk.serverError('delete', ref, 409, 'Conflict', message)
+        }
         if (!dryRun) this.deleteObject(k, live, options.propagationPolicy)
         return 'deleted'
       }
@@ -228,7 +233,8 @@ export class FakeCluster implements Cluster {
       // The adapter's mapping: gone, or a uid precondition that no longer holds, is "not found".
       const precondition =
         error instanceof ClusterError && error.details.status === 409 && /precondition/i.test(error.message)
-      if (isNotFound(error) || (options.uid !== undefined && precondition)) return 'not-found'
+      const preconditioned = options.uid !== undefined || options.resourceVersion !== undefined
+      if (isNotFound(error) || (preconditioned && precondition)) return 'not-found'
       throw error
     }
   }

@@ -156,6 +156,8 @@ describe('create, replace, delete, patch', () => {
   })
 })
 
+const LEASE_RESOURCES = [{ name: 'leases', kind: 'Lease', namespaced: true, verbs: ['create', 'delete'] }]
+
 describe('delete and jsonPatch', () => {
   test('delete sends DeleteOptions with propagationPolicy and a uid precondition', async () => {
     replyDiscovery(api, '/apis/batch/v1', BATCH_RESOURCES)
@@ -200,6 +202,38 @@ describe('delete and jsonPatch', () => {
       kind: 'DeleteOptions',
       dryRun: ['All'],
       preconditions: { uid: 'u-7' }
+    })
+  })
+
+  test('delete with a resourceVersion precondition: deletes only that version, a newer one is not-found', async () => {
+    replyDiscovery(api, '/apis/coordination.k8s.io/v1', LEASE_RESOURCES)
+    const path = '/apis/coordination.k8s.io/v1/namespaces/shop/leases/wavesync.web'
+    api
+      .intercept({ path: onPath(path), method: 'DELETE' })
+      .reply(
+        409,
+        status(
+          409,
+          'Conflict',
+          'Precondition failed: ResourceVersion in precondition: 41, ResourceVersion in object meta: 42'
+        )
+      )
+    const ref = {
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      kind: 'Lease',
+      namespace: 'shop',
+      name: 'wavesync.web'
+    }
+    const cluster = testCluster(agent)
+    await expect(
+      cluster.delete(ref, { propagationPolicy: 'Background', uid: 'u-1', resourceVersion: '41' })
+    ).resolves.toBe('not-found')
+    expect(jsonBody(lastCall(agent))).toEqual({
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy: 'Background',
+      preconditions: { uid: 'u-1', resourceVersion: '41' }
     })
   })
 })
