@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import type { Collection } from '../cluster/observer.js'
 import { Observer } from '../cluster/observer.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
@@ -16,6 +17,7 @@ import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
 import type { Prepared } from './prepare.js'
 import { prepareOperation, validateOffline } from './prepare.js'
+import { gvk } from './discover.js'
 import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
@@ -134,6 +136,7 @@ class OperationRun {
       wave: t.wave
     }))
     this.deps.emit({ type: 'operation-started', tasks: labels })
+    this.followEarly()
     const dryFailure = await this.dryRun()
     if (dryFailure) return dryFailure
     if (settings.dryRun)
@@ -160,6 +163,23 @@ class OperationRun {
     } finally {
       await lock.release().catch(() => undefined)
     }
+  }
+
+  /**
+   * Starts the list + watch of every collection the plan writes to whose kind is served, while the
+   * dry run runs: reads only (§8 forbids writes before it passes), and it takes each collection's
+   * first list off the path between the lock and the first write. Kinds served only once a CRD of
+   * this operation is established are followed when their batch starts (write-step).
+   */
+  private followEarly(): void {
+    const seen = new Map<string, Collection>()
+    for (const { key, version } of this.plan.tasks) {
+      if (!this.prepared.served.has(gvk(key.group, version, key.kind))) continue
+      const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace }
+      seen.set(`${key.group}/${key.kind}/${key.namespace}`, collection)
+    }
+    // Never rejects: a collection that cannot be followed is retried, then polled (observer.ts).
+    void this.observer.track([...seen.values()])
   }
 
   /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
