@@ -115,8 +115,9 @@ function statusCauses(status: unknown): ClusterErrorCause[] {
 }
 
 /**
- * The error for a request that got no HTTP answer. undici reports `TypeError: fetch failed` with
- * the socket error as `cause`; the code found along the cause chain decides whether to retry.
+ * The error for a request that got no HTTP answer (or lost it mid-body). undici's `request()`
+ * rejects with the socket or connect error itself, sometimes wrapped with a `cause`; the code found
+ * along the cause chain decides whether to retry.
  */
 export function transportError(identity: RequestIdentity, error: unknown): ClusterError {
   const code = errorCode(error)
@@ -172,9 +173,15 @@ function innermostMessage(error: unknown): string {
   let message = error instanceof Error ? error.message : ''
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
     if (current.message !== '') message = current.message
-    current = current.cause
+    current = current.cause ?? firstAggregated(current)
   }
   return message
+}
+
+// A host with several addresses (IPv6 and IPv4) that all refuse fails as an AggregateError with an
+// empty message; the first attempt's error says what happened (`connect ECONNREFUSED ::1:6443`).
+function firstAggregated(error: Error): unknown {
+  return error instanceof AggregateError ? (error.errors as unknown[])[0] : undefined
 }
 
 function parseJson(text: string): unknown {

@@ -8,19 +8,31 @@ const WARNING = /(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?/g
 // Retry-After beyond this is not honoured as such: a sync waits for a capped backoff and moves on.
 const MAX_RETRY_AFTER_MS = 10_000
 
-/** The texts of a `Warning` header, unescaped, in order, without duplicates. */
-export function parseWarnings(header: string | null): string[] {
-  if (header === null || header === '') return []
+/**
+ * Response headers as undici's `Dispatcher.request()` gives them: lowercase names, and a header
+ * sent several times as an array of its values (the API server sends one `Warning` per warning).
+ */
+export type ResponseHeaders = Readonly<Record<string, HeaderValue>>
+export type HeaderValue = string | readonly string[] | undefined
+
+/** The texts of all `Warning` headers, unescaped, in order, without duplicates. */
+export function parseWarnings(header: HeaderValue): string[] {
+  const values = typeof header === 'string' ? [header] : (header ?? [])
   const texts: string[] = []
-  for (const match of header.matchAll(WARNING)) {
-    const text = (match[2] ?? '').replace(/\\(.)/g, '$1').trim()
-    if (text !== '' && !texts.includes(text)) texts.push(text)
+  for (const value of values) {
+    for (const match of value.matchAll(WARNING)) {
+      const text = (match[2] ?? '').replace(/\\(.)/g, '$1').trim()
+      if (text !== '' && !texts.includes(text)) texts.push(text)
+    }
   }
   return texts
 }
 
-/** `Retry-After` in milliseconds (seconds form only; the API server never sends dates), capped. */
-export function parseRetryAfter(header: string | null): number | undefined {
-  if (header === null || !/^\s*\d+\s*$/.test(header)) return undefined
+/**
+ * `Retry-After` in milliseconds (seconds form only; the API server never sends dates), capped. A
+ * repeated header is ignored, as when fetch joined it into one invalid value ("3, 3").
+ */
+export function parseRetryAfter(header: HeaderValue): number | undefined {
+  if (typeof header !== 'string' || !/^\s*\d+\s*$/.test(header)) return undefined
   return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS)
 }

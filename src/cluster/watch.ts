@@ -23,8 +23,9 @@ export interface WatchParams {
 }
 
 /**
- * Streams a watch over `fetch` until it ends, and says why. Not client-node's `Watch`, which cuts
- * a stream after 30 s without data (platform.md §11); bookmarks keep the resourceVersion fresh.
+ * Streams a watch over `ApiClient.stream` until it ends, and says why. Not client-node's `Watch`,
+ * which cuts a stream after 30 s without data (platform.md §11); bookmarks keep the resourceVersion
+ * fresh.
  */
 export async function watchStream(
   client: ApiClient,
@@ -34,7 +35,7 @@ export async function watchStream(
   signal: AbortSignal
 ): Promise<WatchEnd> {
   const identity = { verb: 'watch' }
-  let body: AsyncIterable<Uint8Array> | null
+  let body: AsyncIterable<Uint8Array>
   try {
     const response = await client.stream({
       method: 'GET',
@@ -47,7 +48,6 @@ export async function watchStream(
   } catch (error) {
     return failure(error, signal, identity)
   }
-  if (body === null) return { reason: 'closed' }
   try {
     return await readEvents(body, target, onEvent, identity)
   } catch (error) {
@@ -76,7 +76,8 @@ async function readEvents(
   for await (const chunk of body) {
     for (const line of lines.push(chunk)) {
       const end = handleLine(line, target, onEvent, identity)
-      // Returning from inside for-await cancels the body, which frees the connection.
+      // Returning (or throwing) from inside for-await destroys the body: the request is aborted
+      // and its connection closed, so an ended watch holds no socket.
       if (end !== undefined) return end
     }
   }

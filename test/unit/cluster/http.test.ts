@@ -1,14 +1,19 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { MockAgent } from 'undici'
+import { Agent } from 'undici'
 import type { Authenticate } from '../../../src/cluster/auth.js'
 import { ClusterError } from '../../../src/model/errors.js'
+import type { ApiClientOptions } from '../../../src/cluster/http.js'
 import { ApiClient } from '../../../src/cluster/http.js'
+import type { Respond, TestServer } from './http-server.js'
+import { startServer } from './http-server.js'
 import {
   calls,
   fakeClock,
   header,
   JSON_HEADERS,
   mockAgent,
+  onPath,
   SERVER,
   staticAuth,
   status,
@@ -78,6 +83,14 @@ describe('ApiClient: errors from Status bodies', () => {
     expect(error.message).toBe('get: HTTP 403 Forbidden')
     expect(error.details).toMatchObject({ status: 403, reason: 'Forbidden' })
     expect(JSON.stringify(error.details)).not.toContain('leaked')
+  })
+
+  test('every Warning header sent is reported, when the server sends several', async () => {
+    const api = setup()
+    const warning = ['299 - "first, with a comma"', '299 - "second"', '299 - "first, with a comma"']
+    api.intercept(GET).reply(200, { kind: 'ConfigMap' }, { headers: { ...JSON_HEADERS, warning } })
+    const { warnings } = await testClient(agent).json(GET)
+    expect(warnings).toEqual(['first, with a comma', 'second'])
   })
 
   test('Warning headers are parsed, unescaped and de-duplicated', async () => {
@@ -309,7 +322,79 @@ describe('ApiClient: statistics and requests', () => {
   })
 })
 
+describe('ApiClient: the server URL', () => {
+  test('a path prefix (a cluster behind a Rancher-style proxy) comes before every API path', async () => {
+    const api = setup()
+    const prefixed = '/k8s/clusters/c-1/api/v1/namespaces/ns/configmaps'
+    api.intercept({ path: `${prefixed}?labelSelector=app%3Dweb&limit=500`, method: 'GET' }).reply(200, {})
+    api.intercept({ path: `${prefixed}/a`, method: 'GET' }).reply(200, { kind: 'ConfigMap' })
+    const options = { dispatcher: agent, clock: fakeClock() }
+    const client = new ApiClient(`${SERVER}/k8s/clusters/c-1`, staticAuth(), options)
+    const list = {
+      method: 'GET',
+      path: '/api/v1/namespaces/ns/configmaps',
+      query: { labelSelector: 'app=web', limit: 500 },
+      verb: 'list'
+    } as const
+    await expect(client.json(list)).resolves.toMatchObject({ status: 200 })
+    // A trailing slash on the server URL does not double the slash.
+    const slashed = new ApiClient(`${SERVER}/k8s/clusters/c-1/`, staticAuth(), options)
+    await expect(slashed.json(GET)).resolves.toMatchObject({ body: { kind: 'ConfigMap' } })
+  })
+
+  test('a server URL that cannot be parsed fails each request as a transport error', async () => {
+    setup()
+    const client = new ApiClient('not a url', staticAuth(), { dispatcher: agent, clock: fakeClock() })
+    const error = await rejection(client.json(GET))
+    // Not the whole message: under jest, Node's own TypeError comes from another realm, so
+    // `instanceof Error` fails and its text is not found (it is in the bundle).
+    expect(error.message).toMatch(/^get: ERR_INVALID_URL/)
+    expect(error.details).toMatchObject({ code: 'ERR_INVALID_URL', retryable: false })
+    expect(calls(agent)).toHaveLength(0)
+  })
+})
+
+describe('ApiClient: streams', () => {
+  const WATCH = { method: 'GET', path: '/api/v1/namespaces/ns/configmaps', verb: 'watch' } as const
+
+  test('a 2xx answer gives the status and a body to iterate', async () => {
+    const api = setup()
+    api.intercept({ ...WATCH, path: onPath(WATCH.path) }).reply(200, 'line 1\nline 2\n')
+    const { status: code, body } = await testClient(agent).stream({ ...WATCH, query: { watch: 1 } })
+    const chunks: Uint8Array[] = []
+    for await (const chunk of body) chunks.push(chunk)
+    expect(code).toBe(200)
+    expect(Buffer.concat(chunks).toString()).toBe('line 1\nline 2\n')
+  })
+
+  test('an error answer is a ClusterError from its Status body; a 401 renews first', async () => {
+    const api = setup()
+    api.intercept(WATCH).reply(401, status(401, 'Unauthorized', 'expired'))
+    api.intercept(WATCH).reply(403, status(403, 'Forbidden', 'configmaps is forbidden: cannot watch'))
+    const client = testClient(agent)
+    const error = await rejection(client.stream(WATCH))
+    expect(error.message).toBe('watch: configmaps is forbidden: cannot watch')
+    expect(error.details).toMatchObject({ status: 403, reason: 'Forbidden' })
+    expect(client.stats).toMatchObject({ total: 2, reauthentications: 1 })
+  })
+})
+
 describe('ApiClient: failures before an answer', () => {
+  test('a host whose every address refuses (an AggregateError) is reported by the first refusal', async () => {
+    const api = setup()
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:6443'), { code: 'ECONNREFUSED' })
+    const all = Object.assign(
+      new AggregateError([refused, new Error('connect ECONNREFUSED 127.0.0.1:6443')]),
+      {
+        code: 'ECONNREFUSED'
+      }
+    )
+    api.intercept(GET).replyWithError(all).times(5)
+    const error = await rejection(testClient(agent).json(GET))
+    expect(error.message).toBe('get: connect ECONNREFUSED ::1:6443')
+    expect(error.details).toMatchObject({ code: 'ECONNREFUSED', retryable: true })
+  })
+
   test('credentials that cannot be had (exec plugin failing) are a ClusterError; nothing is sent', async () => {
     setup()
     const authenticate: Authenticate = async () => {
@@ -327,6 +412,68 @@ describe('ApiClient: failures before an answer', () => {
     api.intercept(GET).reply(200, { second: true })
     const client = testClient(agent, { timeoutMs: 20 })
     await expect(client.json(GET)).resolves.toMatchObject({ body: { second: true } })
+    expect(client.stats.retries).toBe(1)
+  })
+})
+
+describe('ApiClient over a real HTTP server', () => {
+  let server: TestServer
+  let dispatcher: Agent
+
+  async function realClient(respond: Respond, options: ApiClientOptions = {}): Promise<ApiClient> {
+    setup() // the MockAgent afterEach expects; unused here
+    server = await startServer(respond)
+    dispatcher = new Agent()
+    return new ApiClient(server.url, staticAuth(), { dispatcher, clock: fakeClock(), ...options })
+  }
+
+  afterEach(async () => {
+    await dispatcher.destroy()
+    await server.close()
+  })
+
+  test('Warning headers repeated on the wire are all reported', async () => {
+    const client = await realClient((_req, res) => {
+      res.setHeader('Warning', ['299 - "unknown field \\"spec.foo\\""', '299 - "v1beta1 is deprecated"'])
+      res.setHeader('content-type', 'application/json')
+      res.end('{}')
+    })
+    const { warnings } = await client.json(GET)
+    expect(warnings).toEqual(['unknown field "spec.foo"', 'v1beta1 is deprecated'])
+  })
+
+  test('an abort while waiting for the answer rejects as aborted and closes the connection', async () => {
+    const controller = new AbortController()
+    const client = await realClient(() => controller.abort()) // the server never answers
+    const error = await rejection(client.json({ ...GET, signal: controller.signal }))
+    expect(error.message).toBe('get: request aborted')
+    expect(error.details).toMatchObject({ reason: 'Aborted', retryable: false })
+    await server.allClosed()
+  })
+
+  test('a stream times out only until its headers; the body then runs as long as it runs', async () => {
+    const client = await realClient((_req, res) => {
+      res.writeHead(200)
+      res.write('first\n')
+      setTimeout(() => res.end('second\n'), 100)
+    })
+    const { body } = await client.stream({ ...GET, verb: 'watch', timeoutMs: 30 })
+    const chunks: Uint8Array[] = []
+    for await (const chunk of body) chunks.push(chunk)
+    expect(Buffer.concat(chunks).toString()).toBe('first\nsecond\n')
+  })
+
+  test('a body that stops mid-way past the timeout is a Timeout, retried for GET', async () => {
+    let sent = 0
+    const client = await realClient(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        if (++sent === 1) return void res.write('{"partial":') // never finished
+        res.end('{"whole":true}')
+      },
+      { timeoutMs: 50 }
+    )
+    await expect(client.json(GET)).resolves.toMatchObject({ body: { whole: true } })
     expect(client.stats.retries).toBe(1)
   })
 })

@@ -81,7 +81,7 @@ export function lastCall(agent: MockAgent): MockCallHistoryLog {
   return call
 }
 
-/** A request header as sent (names are case-insensitive; undici keeps what fetch passed). */
+/** A request header as sent (names are case-insensitive; undici keeps the case ApiClient used). */
 export function header(call: MockCallHistoryLog, name: string): string | undefined {
   for (const [key, value] of Object.entries(call.headers ?? {})) {
     if (key.toLowerCase() === name.toLowerCase()) return Array.isArray(value) ? value.join(', ') : value

@@ -47,23 +47,33 @@ test('backoffMs: doubling from 250 ms, capped at 2 s, half of it jittered, Retry
 })
 
 describe('headers', () => {
-  test.each([
-    [null, []],
+  test.each<[string | string[] | undefined, string[]]>([
+    [undefined, []],
     ['', []],
     ['299 - "a, with comma"', ['a, with comma']],
     ['299 - "one" "Mon, 01 Jan 2024 00:00:00 GMT", 299 - "two"', ['one', 'two']],
     ['299 - "same", 299 - "same"', ['same']],
-    ['garbage', []]
+    ['garbage', []],
+    // Sent as separate headers (undici gives an array): every one is reported, duplicates once.
+    [
+      ['299 - "first, with comma"', '299 - "second"', '299 - "first, with comma"'],
+      ['first, with comma', 'second']
+    ],
+    [
+      ['299 - "a", 299 - "b"', '299 - "c"'],
+      ['a', 'b', 'c']
+    ]
   ])('Warning %p → %p', (value, expected) => {
     expect(parseWarnings(value)).toEqual(expected)
   })
 
-  test.each([
+  test.each<[string | string[] | undefined, number | undefined]>([
     ['1', 1000],
     [' 2 ', 2000],
     ['3600', 10_000], // capped
     ['Wed, 21 Oct 2015 07:28:00 GMT', undefined],
-    [null, undefined]
+    [undefined, undefined],
+    [['3', '3'], undefined] // repeated: ignored, as fetch's joined "3, 3" was
   ])('Retry-After %p → %p ms', (value, expected) => {
     expect(parseRetryAfter(value)).toBe(expected)
   })

@@ -1,12 +1,10 @@
-import { once } from 'node:events'
-import type { Server, ServerResponse } from 'node:http'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { Agent } from 'undici'
 import type { WatchEvent } from '../../../src/cluster/port.js'
 import { ApiClient } from '../../../src/cluster/http.js'
 import { LineSplitter, watchStream } from '../../../src/cluster/watch.js'
+import type { Respond, TestServer } from './http-server.js'
+import { startServer } from './http-server.js'
 import {
   APPS_RESOURCES,
   lastCall,
@@ -96,37 +94,43 @@ describe('watch over MockAgent: how a watch ends', () => {
   })
 })
 
-// A real server, for what MockAgent cannot do: send a body in small chunks over time.
-let server: Server | undefined
-let respond: (res: ServerResponse) => void = res => res.end()
+// A real server, for what MockAgent cannot do: send a body in small chunks over time, keep a stream
+// open, and show whether the client let go of the connection.
+let server: TestServer | undefined
+let dispatcher: Agent | undefined
 
 afterEach(async () => {
-  if (server === undefined) return
-  server.closeAllConnections()
-  server.close()
-  await once(server, 'close')
+  await dispatcher?.destroy()
+  await server?.close()
   server = undefined
+  dispatcher = undefined
 })
 
-async function streamingClient(): Promise<{ api: ApiClient; dispatcher: Agent }> {
-  server = createServer((_req, res) => respond(res))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  const dispatcher = new Agent()
-  return { api: new ApiClient(`http://127.0.0.1:${port}`, staticAuth(), { dispatcher }), dispatcher }
+async function streamingClient(respond: Respond): Promise<{ api: ApiClient; server: TestServer }> {
+  server = await startServer(respond)
+  dispatcher = new Agent()
+  return { api: new ApiClient(server.url, staticAuth(), { dispatcher }), server }
+}
+
+/** Answers 200 and writes these lines, leaving the stream open as a quiet watch does. */
+function openStream(text: string): Respond {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write(text)
+  }
 }
 
 describe('watch over a real HTTP stream', () => {
   const target = { path: PATH, apiVersion: 'apps/v1', kind: 'Deployment' }
   const params = { resourceVersion: '1', timeoutSeconds: 60 }
+  const never = new AbortController().signal
 
   test('events split across chunks at arbitrary bytes (inside JSON, inside a UTF-8 character)', async () => {
     const text =
       line('ADDED', { metadata: { name: 'ünïcödé', resourceVersion: '2' } }) +
       line('BOOKMARK', { metadata: { resourceVersion: '3' } })
     const bytes = Buffer.from(text)
-    respond = res => {
+    const { api } = await streamingClient((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
       let offset = 0
       const step = (): void => {
@@ -136,10 +140,9 @@ describe('watch over a real HTTP stream', () => {
         setTimeout(step, 1)
       }
       step()
-    }
-    const { api, dispatcher } = await streamingClient()
+    })
     const events: WatchEvent[] = []
-    const end = await watchStream(api, target, params, e => events.push(e), new AbortController().signal)
+    const end = await watchStream(api, target, params, e => events.push(e), never)
     expect(end).toEqual({ reason: 'closed' })
     expect(events).toEqual([
       {
@@ -152,19 +155,55 @@ describe('watch over a real HTTP stream', () => {
       },
       { type: 'BOOKMARK', resourceVersion: '3' }
     ])
-    await dispatcher.close()
   })
 
-  test('aborting an open, silent stream ends it as aborted (no 30 s cut, no hang)', async () => {
-    respond = res => {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.write(line('ADDED', deployment('a', '2')))
-    }
-    const { api, dispatcher } = await streamingClient()
+  test('aborting an open, silent stream ends it as aborted and closes its connection', async () => {
+    const { api, server } = await streamingClient(openStream(line('ADDED', deployment('a', '2'))))
     const controller = new AbortController()
     const end = watchStream(api, target, params, () => controller.abort(), controller.signal)
     await expect(end).resolves.toEqual({ reason: 'aborted' })
-    await dispatcher.destroy()
+    await server.allClosed() // hangs (test timeout) if the aborted stream kept its socket
+  })
+
+  test('a watch that ends mid-stream (ERROR 410) closes the still-open stream', async () => {
+    const text = line('ADDED', deployment('a', '2')) + line('ERROR', status(410, 'Expired', 'too old'))
+    const { api, server } = await streamingClient(openStream(text))
+    const events: WatchEvent[] = []
+    await expect(watchStream(api, target, params, e => events.push(e), never)).resolves.toEqual({
+      reason: 'expired'
+    })
+    expect(events).toHaveLength(1)
+    await server.allClosed()
+  })
+
+  test('a line that is not JSON ends the watch as a retryable error and closes the stream', async () => {
+    const { api, server } = await streamingClient(openStream('<html>proxy error</html>\n'))
+    const end = await watchStream(api, target, params, () => undefined, never)
+    expect(end).toMatchObject({
+      reason: 'error',
+      error: {
+        message: 'watch: the watch stream carried a line that is not JSON',
+        details: { retryable: true }
+      }
+    })
+    await server.allClosed()
+  })
+
+  test('an error answer (403) is read whole: the Status is reported and the connection reused', async () => {
+    const { api, server } = await streamingClient((req, res) => {
+      const forbidden = req.url?.includes('watch=1') === true
+      res.writeHead(forbidden ? 403 : 200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(forbidden ? status(403, 'Forbidden', 'cannot watch') : { kind: 'List' }))
+    })
+    const end = await watchStream(api, target, params, () => undefined, never)
+    expect(end).toMatchObject({ reason: 'error', error: { message: 'watch: cannot watch' } })
+    // undici returns a connection to the pool a tick after its response ends. An unread body would
+    // keep it busy for good, and the next request would need a second connection.
+    await new Promise(resolve => setImmediate(resolve))
+    await expect(api.json({ method: 'GET', path: PATH, verb: 'list' })).resolves.toMatchObject({
+      body: { kind: 'List' }
+    })
+    expect(server.accepted).toBe(1)
   })
 })
 
