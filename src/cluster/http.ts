@@ -1,3 +1,5 @@
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
 import type { Dispatcher } from 'undici'
 import { Agent } from 'undici'
 import type { Clock } from '../clock.js'
@@ -209,13 +211,13 @@ export class ApiClient {
         origin: base.origin,
         path: `${base.prefix}${request.path}${queryString(request)}`,
         method: request.method,
-        headers: this.headers(request, auth),
+        headers: this.headers(request, auth, readBody),
         body: request.body !== undefined ? JSON.stringify(request.body) : null,
         signal: deadline.signal
       })
       // Error bodies are always read: they carry the Status, and reading to the end returns the
       // connection to the pool. Until then the signal stays attached: an abort destroys the body.
-      const text = readBody || !isSuccess(statusCode) ? await body.text() : ''
+      const text = readBody || !isSuccess(statusCode) ? await bodyText(body, headers) : ''
       return { status: statusCode, headers, text, body }
     } catch (error) {
       if (request.signal?.aborted) throw abortedError(identity(request))
@@ -244,12 +246,15 @@ export class ApiClient {
     previous?.close().catch(() => undefined)
   }
 
-  private headers(request: ApiRequest, auth: AuthState): Record<string, string> {
+  private headers(request: ApiRequest, auth: AuthState, whole: boolean): Record<string, string> {
     const headers: Record<string, string> = {
       ...auth.headers,
       Accept: request.accept ?? 'application/json',
       'User-Agent': this.userAgent
     }
+    // The API server gzips answers over 128 KiB (lists, inventory records) when asked, as client-go
+    // does: on a remote cluster that is most of the bytes. Streams (watches) are read as they come.
+    if (whole) headers['Accept-Encoding'] = 'gzip'
     if (request.body !== undefined) headers['Content-Type'] = request.contentType ?? 'application/json'
     return headers
   }
@@ -259,6 +264,17 @@ export class ApiClient {
     this.stats.byVerb[request.verb] = (this.stats.byVerb[request.verb] ?? 0) + 1
     this.stats.byMethod[request.method] = (this.stats.byMethod[request.method] ?? 0) + 1
   }
+}
+
+const gunzipAsync = promisify(gunzip)
+
+/** The whole body as text, gunzipped when the server compressed it. */
+async function bodyText(body: Dispatcher.ResponseData['body'], headers: ResponseHeaders): Promise<string> {
+  const encoding = headers['content-encoding']
+  if (encoding === undefined) return body.text()
+  if (encoding !== 'gzip')
+    throw new Error(`the server answered with an unexpected Content-Encoding: ${String(encoding)}`)
+  return (await gunzipAsync(Buffer.from(await body.arrayBuffer()))).toString('utf8')
 }
 
 interface Answer {

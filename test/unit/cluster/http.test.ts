@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { MockAgent } from 'undici'
 import { Agent } from 'undici'
@@ -440,6 +441,31 @@ describe('ApiClient over a real HTTP server', () => {
     })
     const { warnings } = await client.json(GET)
     expect(warnings).toEqual(['unknown field "spec.foo"', 'v1beta1 is deprecated'])
+  })
+
+  test('whole answers are asked for gzipped and read back; streams are not', async () => {
+    const seen: (string | undefined)[] = []
+    const list = { kind: 'ConfigMapList', items: [{ metadata: { name: 'a'.repeat(2000) } }] }
+    const client = await realClient((req, res) => {
+      seen.push(req.headers['accept-encoding'])
+      if (req.headers['accept-encoding'] === 'gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        res.end(gzipSync(JSON.stringify(list)))
+      } else res.end('{"type":"BOOKMARK"}\n')
+    })
+    expect((await client.json(GET)).body).toEqual(list)
+    const { body } = await client.stream({ ...GET, verb: 'watch' })
+    for await (const _chunk of body) void _chunk
+    expect(seen).toEqual(['gzip', undefined])
+  })
+
+  test('an answer in an encoding never asked for is an error, not garbage', async () => {
+    const client = await realClient((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' })
+      res.end('not really brotli')
+    })
+    const error = await rejection(client.json({ ...GET, idempotent: false }))
+    expect(error.message).toContain('unexpected Content-Encoding: br')
   })
 
   test('an abort while waiting for the answer rejects as aborted and closes the connection', async () => {
