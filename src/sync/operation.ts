@@ -16,7 +16,7 @@ import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
 import type { Prepared } from './prepare.js'
-import { prepareOperation, validateOffline } from './prepare.js'
+import { historyMoved, prepareOperation, validateOffline } from './prepare.js'
 import { gvk } from './discover.js'
 import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
@@ -213,14 +213,11 @@ class OperationRun {
    * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
    */
   private async replanIfMoved(
+    store: InventoryStore,
     initial: EngineState
   ): Promise<{ state: EngineState; failure?: OperationResult }> {
+    if (!(await historyMoved(this.prepared, this.settings, this.deps, store))) return { state: initial }
     const again = await this.prepare()
-    if (
-      again.latest?.revision === this.prepared.latest?.revision &&
-      again.latest?.status === this.prepared.latest?.status
-    )
-      return { state: initial }
     this.prepared = again
     this.plan = again.plan
     this.issues = again.issues
@@ -235,7 +232,7 @@ class OperationRun {
   }
 
   private async locked(store: InventoryStore, lockedState: EngineState): Promise<OperationResult> {
-    const replanned = await this.replanIfMoved(lockedState)
+    const replanned = await this.replanIfMoved(store, lockedState)
     if (replanned.failure) return replanned.failure
     const initial = replanned.state
     const { settings, deps, plan } = this

@@ -127,6 +127,21 @@ export interface Prepared {
   discoveryIssues: Issue[]
 }
 
+/**
+ * True when the newest record is no longer the one planned against: another operation finished (or
+ * died) meanwhile. Only the history is read; re-planning is for when it moved.
+ */
+export async function historyMoved(
+  prepared: Prepared,
+  settings: SyncSettings,
+  deps: OperationDeps,
+  store: InventoryStore
+): Promise<boolean> {
+  const { records } = await readHistory(store, settings, deps)
+  const latest = records[records.length - 1]
+  return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status
+}
+
 async function readHistory(store: InventoryStore, settings: SyncSettings, deps: OperationDeps) {
   const ref = {
     group: '',
