@@ -16,7 +16,7 @@
 // way the benchmark only creates, and at the end deletes, namespaces named bench-<run id>-….
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -169,7 +169,12 @@ async function environment() {
       commit: sh('git', ['rev-parse', '--short', 'HEAD']),
       dirty: (sh('git', ['status', '--porcelain']) ?? '') !== ''
     },
-    dist: { source: bundles.source, 'index.js': hash(bundles.index), 'cli.js': hash(bundles.cli) },
+    // Digests of what runs: the bundles (dist/bundle/), or the entries of builds before the split.
+    dist: {
+      source: bundles.source,
+      'index.js': hash(bundleOf(bundles.index)),
+      'cli.js': hash(bundleOf(bundles.cli))
+    },
     runs
   }
 }
@@ -181,17 +186,24 @@ function snapshotBundles(rev) {
   // The copies are ES modules like the originals (dist/ relies on the repository's "type": "module").
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n')
   let source = 'working tree'
-  for (const name of ['index.js', 'cli.js']) {
-    if (rev)
-      writeFileSync(
-        path.join(dir, name),
-        execFileSync('git', ['show', `${rev}:dist/${name}`], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 })
-      )
-    else copyFileSync(path.join(ROOT, 'dist', name), path.join(dir, name))
-  }
-  if (rev)
-    source = `git ${rev} (${execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).trim()})`
+  // All of dist/: the entries index.js and cli.js load their bundles from dist/bundle/.
+  if (rev) {
+    const git = args => execFileSync('git', args, { cwd: ROOT, maxBuffer: 64 * 2 ** 20 })
+    for (const file of git(['ls-tree', '-r', '--name-only', rev, 'dist/']).toString().split('\n')) {
+      if (!file) continue
+      const target = path.join(dir, path.relative('dist', file))
+      mkdirSync(path.dirname(target), { recursive: true })
+      writeFileSync(target, git(['show', `${rev}:${file}`]))
+    }
+    source = `git ${rev} (${git(['rev-parse', '--short', rev]).toString().trim()})`
+  } else cpSync(path.join(ROOT, 'dist'), dir, { recursive: true })
   return { index: path.join(dir, 'index.js'), cli: path.join(dir, 'cli.js'), source }
+}
+
+/** The bundle an entry of dist/ loads, or the entry itself (builds before dist/bundle/). */
+function bundleOf(entry) {
+  const bundle = path.join(path.dirname(entry), 'bundle', path.basename(entry))
+  return existsSync(bundle) ? bundle : entry
 }
 
 /** JSON as prettier formats it (the repository's `prettier --check .` covers bench/results). */

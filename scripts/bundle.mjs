@@ -1,12 +1,67 @@
-// Builds the two committed bundles: dist/index.js (the action, main and post) and dist/cli.js.
-// ESM with a createRequire banner, because bundled CommonJS dependencies call require() for
-// Node built-ins (evanw/esbuild#1921). The metafile goes to build/, outside dist/, so it never
-// churns the committed diff.
+// Builds the committed dist/: for the action (main and post) and for the CLI, a bundle of its own
+// (dist/bundle/index.js, dist/bundle/cli.js) and a small entry that loads it (dist/index.js,
+// dist/cli.js). The bundles are ESM with a createRequire banner, because bundled CommonJS
+// dependencies call require() for Node built-ins (evanw/esbuild#1921). The metafiles go to build/,
+// outside dist/, so they never churn the committed diff. The output depends on the sources and the
+// locked dependencies only (no dates, no absolute paths): the check-dist test rebuilds and compares.
 import { build } from 'esbuild'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
+import path from 'node:path'
 
 const banner =
   "import { createRequire as __wavesyncCreateRequire } from 'node:module'; const require = __wavesyncCreateRequire(import.meta.url);"
+
+/**
+ * client-node has no `sideEffects` field, so esbuild keeps every module that something imports.
+ * wavesync needs `dist/config.js` (KubeConfig and every auth provider it uses: exec, OIDC, Azure,
+ * GCP, token file) and `dist/gen/http/http.js`, but `config.js` imports the generated client's
+ * index, `dist/gen/index.js`, for two functions, and that index re-exports ~900 models and the API
+ * classes. Each model module assigns its class's static fields after the class
+ * (`V1Pod.attributeTypeMap = [...]`), which esbuild must keep as a side effect. Besides those
+ * assignments, which touch only the module's own class, the generated modules only declare classes,
+ * functions and constants, so the ones under `dist/gen/` are marked free of side effects: esbuild
+ * then leaves out those whose exports nothing uses. Only those, because a path a plugin returns
+ * loses its package's `"type": "module"` (evanw/esbuild#2958), which changes how a default import
+ * of CommonJS is bound; the generated modules import nothing from CommonJS but undici's `fetch`
+ * and node:url's `URL`, by name, which binds the same either way.
+ */
+const clientNodeGeneratedWithoutSideEffects = {
+  name: 'client-node-generated-without-side-effects',
+  setup(b) {
+    const dist = path.resolve('node_modules/@kubernetes/client-node/dist')
+    const generated = path.join(dist, 'gen') + path.sep
+    b.onResolve({ filter: /^\.\.?\// }, args => {
+      if (!args.importer.startsWith(dist + path.sep)) return undefined
+      const file = path.join(args.resolveDir, args.path)
+      return file.startsWith(generated) ? { path: file, sideEffects: false } : undefined
+    })
+  }
+}
+
+const builtin = new RegExp(`^(node:)?(${builtinModules.map(name => name.replaceAll('/', '\\/')).join('|')})$`)
+
+/**
+ * `import http from 'node:http'` in an ES module makes Node build a module facade for the built-in,
+ * which reads every export, getters included: for node:http that loads Node's own copy of undici
+ * (its WebSocket export), about 20 ms. require() hands over the built-in's object without reading
+ * its lazy getters, so the bundles' static imports of built-ins become requires (through the
+ * banner's createRequire), as the bundled CommonJS dependencies already do.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: builtin }, args =>
+      args.kind === 'import-statement'
+        ? { path: args.path, namespace: 'builtin-require' }
+        : { path: args.path, external: true }
+    )
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, args => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js'
+    }))
+  }
+}
 
 const common = {
   bundle: true,
@@ -15,7 +70,29 @@ const common = {
   target: 'node24',
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: true
+  metafile: true,
+  plugins: [clientNodeGeneratedWithoutSideEffects, builtinsThroughRequire],
+  // @actions/github and @actions/http-client (under @actions/core) each depend on undici 6 for fetch
+  // and ProxyAgent, two more copies of 0.8 MB; undici 8, which wavesync bundles anyway, has both
+  // with the options they pass (ProxyAgent: uri, token, pipelining; fetch: dispatcher).
+  alias: { undici: path.resolve('node_modules/undici') }
+}
+
+/**
+ * The entry Node runs. It turns on Node's on-disk compile cache before the bundle is loaded (the
+ * cache applies to modules compiled after it is enabled), so a later start on the same machine
+ * reuses the bundle's compiled code instead of compiling it again. Where the cache lives is Node's
+ * choice: $NODE_COMPILE_CACHE, else <os.tmpdir()>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1
+ * turns it off. Enabling never throws (a failure only leaves the cache off).
+ */
+function loader(name, hashbang) {
+  return [
+    ...(hashbang ? ['#!/usr/bin/env node'] : []),
+    "// Generated by scripts/bundle.mjs: turns on Node's compile cache, then loads the bundle.",
+    "process.getBuiltinModule('node:module').enableCompileCache()",
+    `await import('./bundle/${name}.js')`,
+    ''
+  ].join('\n')
 }
 
 // `--outdir DIR` builds elsewhere (the check-dist test compares a fresh build with dist/).
@@ -23,17 +100,18 @@ const outdirFlag = process.argv.indexOf('--outdir')
 const outdir = outdirFlag > 0 ? process.argv[outdirFlag + 1] : 'dist'
 
 const entries = [
-  { entry: 'src/index.ts', name: 'index', banner },
-  { entry: 'src/cli.ts', name: 'cli', banner: `#!/usr/bin/env node\n${banner}` }
+  { entry: 'src/index.ts', name: 'index', hashbang: false },
+  { entry: 'src/cli.ts', name: 'cli', hashbang: true }
 ]
 
 mkdirSync('build', { recursive: true })
-for (const { entry, name, banner: js } of entries) {
+for (const { entry, name, hashbang } of entries) {
   const result = await build({
     ...common,
     entryPoints: [entry],
-    outfile: `${outdir}/${name}.js`,
-    banner: { js }
+    outfile: `${outdir}/bundle/${name}.js`,
+    banner: { js: banner }
   })
+  writeFileSync(`${outdir}/${name}.js`, loader(name, hashbang))
   if (outdir === 'dist') writeFileSync(`build/meta-${name}.json`, JSON.stringify(result.metafile))
 }

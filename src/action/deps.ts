@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { getOctokit } from '@actions/github'
+import type { getOctokit } from '@actions/github'
 import { fetch } from 'undici'
 import { realClock } from '../clock.js'
 import { createCluster } from '../cluster/client-node.js'
@@ -87,27 +87,43 @@ function readEvent(file: string | undefined): unknown {
   }
 }
 
+type Rest = ReturnType<typeof getOctokit>['rest']
+
+/**
+ * The GitHub API through Octokit. `@actions/github` is imported on first use, not at start-up:
+ * check runs and previews are opt-in, and importing it builds Octokit and parses the event payload.
+ */
 function octokitApi(token: string, env: NodeJS.ProcessEnv): GitHubApi {
-  const octokit = getOctokit(token)
+  let client: Promise<Rest> | undefined
+  const rest = async (): Promise<Rest> =>
+    (client ??= import('@actions/github').then(github => github.getOctokit(token).rest))
   const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '/').split('/')
   const base = { owner, repo }
   return {
-    createCheckRun: async body => Number((await octokit.rest.checks.create({ ...base, ...body })).data.id),
-    updateCheckRun: async (id, body) => {
-      await octokit.rest.checks.update({ ...base, check_run_id: id, ...body })
+    createCheckRun: async body => {
+      const { checks } = await rest()
+      return Number((await checks.create({ ...base, ...body })).data.id)
     },
-    listComments: async issue =>
-      (await octokit.rest.issues.listComments({ ...base, issue_number: issue, per_page: 100 })).data.map(
-        c => ({ id: c.id, body: c.body ?? '' })
-      ),
+    updateCheckRun: async (id, body) => {
+      const { checks } = await rest()
+      await checks.update({ ...base, check_run_id: id, ...body })
+    },
+    listComments: async issue => {
+      const { issues } = await rest()
+      const { data } = await issues.listComments({ ...base, issue_number: issue, per_page: 100 })
+      return data.map(c => ({ id: c.id, body: c.body ?? '' }))
+    },
     createComment: async (issue, body) => {
-      await octokit.rest.issues.createComment({ ...base, issue_number: issue, body })
+      const { issues } = await rest()
+      await issues.createComment({ ...base, issue_number: issue, body })
     },
     updateComment: async (id, body) => {
-      await octokit.rest.issues.updateComment({ ...base, comment_id: id, body })
+      const { issues } = await rest()
+      await issues.updateComment({ ...base, comment_id: id, body })
     },
     createDeployment: async body => {
-      const { data } = await octokit.rest.repos.createDeployment({
+      const { repos } = await rest()
+      const { data } = await repos.createDeployment({
         ...base,
         ref: body.ref,
         environment: body.environment,
@@ -119,10 +135,14 @@ function octokitApi(token: string, env: NodeJS.ProcessEnv): GitHubApi {
       if (!('id' in data)) throw new Error(`deployment not created: ${data.message ?? 'merge conflict'}`)
       return data.id
     },
-    listDeployments: async environment =>
-      (await octokit.rest.repos.listDeployments({ ...base, environment, per_page: 100 })).data.map(d => d.id),
+    listDeployments: async environment => {
+      const { repos } = await rest()
+      const { data } = await repos.listDeployments({ ...base, environment, per_page: 100 })
+      return data.map(d => d.id)
+    },
     createDeploymentStatus: async (id, body) => {
-      await octokit.rest.repos.createDeploymentStatus({
+      const { repos } = await rest()
+      await repos.createDeploymentStatus({
         ...base,
         deployment_id: id,
         state: body.state,

@@ -1,4 +1,7 @@
-import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node'
+// client-node's modules rather than its root, which also loads the generated API and the watch, exec,
+// attach, cp and port-forward clients (ws, tar-fs, …) at start-up; types may come from the root.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js'
+import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js'
 import type { Dispatcher } from 'undici'
 
 /** Headers to send (Authorization, Impersonate-User) and, when TLS options apply, a dispatcher. */

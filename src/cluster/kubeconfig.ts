@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Cluster as ClusterEntry, Context, User } from '@kubernetes/client-node'
-import { KubeConfig } from '@kubernetes/client-node'
+// The module, not the package root: see auth.ts.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js'
 import { load } from 'js-yaml'
 import { UsageError } from '../model/errors.js'
 import { isRecord } from '../model/json.js'

@@ -1,10 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { expect, test } from '@jest/globals'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
+
+/** Every file under `dir`, as sorted paths relative to it with forward slashes. */
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(entry => entry.isFile())
+    .map(entry => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort()
+}
 
 // check-dist: the committed bundles are exactly what the source builds to today.
 test('dist/ is rebuilt from the committed source (npm run bundle leaves no diff)', () => {
@@ -15,7 +23,10 @@ test('dist/ is rebuilt from the committed source (npm run bundle leaves no diff)
   })
   expect(built.stderr).toBe('')
   expect(built.status).toBe(0)
-  for (const file of ['index.js', 'cli.js']) {
+  // The entries action.yml and package.json name, their bundles, and nothing else.
+  expect(files(out)).toEqual(['bundle/cli.js', 'bundle/index.js', 'cli.js', 'index.js'])
+  expect(files(path.join(ROOT, 'dist'))).toEqual(files(out))
+  for (const file of files(out)) {
     const fresh = readFileSync(path.join(out, file), 'utf8')
     const committed = readFileSync(path.join(ROOT, 'dist', file), 'utf8')
     // Compared by equality, not printed: a mismatch says which bundle to rebuild with `npm run bundle`.
