@@ -57108,12 +57108,18 @@ function missing(settings, message) {
 var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
 async function discoverKinds(manifests, cluster, appOptions, signal3) {
   const offline = offlineScope(manifests);
-  const resources = /* @__PURE__ */ new Map();
+  const kinds = /* @__PURE__ */ new Map();
   for (const { object } of manifests) {
     const { group, version } = splitApiVersion(object.apiVersion);
-    const id = gvk(group, version, object.kind);
-    if (!resources.has(id)) resources.set(id, await cluster.resource(group, version, object.kind, signal3));
+    kinds.set(gvk(group, version, object.kind), { group, version, kind: object.kind });
   }
+  const found = await Promise.all(
+    [...kinds].map(async ([id, { group, version, kind }]) => {
+      const resource = await cluster.resource(group, version, kind, signal3);
+      return [id, resource];
+    })
+  );
+  const resources = new Map(found);
   const crdKinds = new Set(
     manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
       (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
@@ -57147,10 +57153,12 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
 
 // src/sync/prepare.ts
 async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
+  const early = preloaded ? discoverKinds(preloaded, deps2.cluster, settings.syncOptions, deps2.signal) : void 0;
+  early?.catch(() => void 0);
   const history = await readHistory(store, settings, deps2);
   const latest = history.records[history.records.length - 1];
   const desired = await desiredDocuments(settings, deps2.source, history.records, preloaded);
-  const discovered = await discoverKinds(desired.manifests, deps2.cluster, settings.syncOptions, deps2.signal);
+  const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps2.cluster, settings.syncOptions, deps2.signal);
   const previous = await previousInventory(latest, deps2.cluster, deps2.signal);
   const plan = buildPlan({
     app: settings.app,

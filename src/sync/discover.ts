@@ -33,12 +33,19 @@ export async function discoverKinds(
   signal: AbortSignal
 ): Promise<Discovered> {
   const offline = offlineScope(manifests)
-  const resources = new Map<string, ApiResource | undefined>()
+  const kinds = new Map<string, { group: string; version: string; kind: string }>()
   for (const { object } of manifests) {
     const { group, version } = splitApiVersion(object.apiVersion)
-    const id = gvk(group, version, object.kind)
-    if (!resources.has(id)) resources.set(id, await cluster.resource(group, version, object.kind, signal))
+    kinds.set(gvk(group, version, object.kind), { group, version, kind: object.kind })
   }
+  // One discovery request per group/version, all in flight together (the adapter caches them).
+  const found = await Promise.all(
+    [...kinds].map(async ([id, { group, version, kind }]) => {
+      const resource = await cluster.resource(group, version, kind, signal)
+      return [id, resource] as const
+    })
+  )
+  const resources = new Map<string, ApiResource | undefined>(found)
   const crdKinds = new Set(
     manifests
       .filter(m => m.object.kind === 'CustomResourceDefinition')

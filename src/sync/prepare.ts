@@ -26,10 +26,18 @@ export async function prepareOperation(
   preloaded: Manifest[] | undefined,
   startedAt: number
 ): Promise<Prepared> {
+  // The repository's manifests are known before the history is: their kinds are discovered meanwhile.
+  const early = preloaded
+    ? discoverKinds(preloaded, deps.cluster, settings.syncOptions, deps.signal)
+    : undefined
+  early?.catch(() => undefined) // awaited below when used; a failure must not go unhandled meanwhile
   const history = await readHistory(store, settings, deps)
   const latest = history.records[history.records.length - 1]
   const desired = await desiredDocuments(settings, deps.source, history.records, preloaded)
-  const discovered = await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
+  const discovered =
+    early && desired.manifests === preloaded
+      ? await early
+      : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
   const previous = await previousInventory(latest, deps.cluster, deps.signal)
   const plan = buildPlan({
     app: settings.app,
