@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
@@ -128,21 +129,36 @@ class Workspace {
     )) {
       if (entry.name === '.git' || entry.name === 'node_modules') continue
       const child = folder === '.' ? entry.name : `${folder}/${entry.name}`
-      const target = await this.confined(child).catch((error: unknown) =>
-        error instanceof Error ? error : new Error(String(error))
-      )
-      if (target instanceof Error) {
-        if (entry.isSymbolicLink()) result.problems.push({ file: child, message: target.message })
-        continue
-      }
-      const info = await stat(target)
-      if (info.isDirectory()) {
-        const inner = await this.walk(child, visited)
-        result.files.push(...inner.files)
-        result.problems.push(...inner.problems)
-      } else if (info.isFile()) result.files.push(child)
+      const kind = await this.entryKind(entry, child, result.problems)
+      if (kind === 'file') result.files.push(child)
+      if (kind !== 'folder') continue
+      const inner = await this.walk(child, visited)
+      result.files.push(...inner.files)
+      result.problems.push(...inner.problems)
     }
     return result
+  }
+
+  /**
+   * A folder entry's kind. Inside a real folder an entry that is not a symlink is where it says
+   * (no realpath, no stat); a symlink is confined and followed; anything else is skipped.
+   */
+  private async entryKind(
+    entry: Dirent,
+    child: string,
+    problems: Problem[]
+  ): Promise<'file' | 'folder' | undefined> {
+    if (entry.isFile()) return 'file'
+    if (entry.isDirectory()) return 'folder'
+    const target = await this.confined(child).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error))
+    )
+    if (target instanceof Error) {
+      if (entry.isSymbolicLink()) problems.push({ file: child, message: target.message })
+      return undefined
+    }
+    const info = await stat(target)
+    return info.isDirectory() ? 'folder' : info.isFile() ? 'file' : undefined
   }
 
   /** The real path of a repo-relative path, or an error when it (or a symlink on the way) leaves the root. */
