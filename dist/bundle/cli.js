@@ -41907,21 +41907,31 @@ var Workspace = class {
     )) {
       if (entry.name === ".git" || entry.name === "node_modules") continue;
       const child = folder === "." ? entry.name : `${folder}/${entry.name}`;
-      const target = await this.confined(child).catch(
-        (error) => error instanceof Error ? error : new Error(String(error))
-      );
-      if (target instanceof Error) {
-        if (entry.isSymbolicLink()) result.problems.push({ file: child, message: target.message });
-        continue;
-      }
-      const info = await (0, import_promises.stat)(target);
-      if (info.isDirectory()) {
-        const inner = await this.walk(child, visited);
-        result.files.push(...inner.files);
-        result.problems.push(...inner.problems);
-      } else if (info.isFile()) result.files.push(child);
+      const kind = await this.entryKind(entry, child, result.problems);
+      if (kind === "file") result.files.push(child);
+      if (kind !== "folder") continue;
+      const inner = await this.walk(child, visited);
+      result.files.push(...inner.files);
+      result.problems.push(...inner.problems);
     }
     return result;
+  }
+  /**
+   * A folder entry's kind. Inside a real folder an entry that is not a symlink is where it says
+   * (no realpath, no stat); a symlink is confined and followed; anything else is skipped.
+   */
+  async entryKind(entry, child, problems) {
+    if (entry.isFile()) return "file";
+    if (entry.isDirectory()) return "folder";
+    const target = await this.confined(child).catch(
+      (error) => error instanceof Error ? error : new Error(String(error))
+    );
+    if (target instanceof Error) {
+      if (entry.isSymbolicLink()) problems.push({ file: child, message: target.message });
+      return void 0;
+    }
+    const info = await (0, import_promises.stat)(target);
+    return info.isDirectory() ? "folder" : info.isFile() ? "file" : void 0;
   }
   /** The real path of a repo-relative path, or an error when it (or a symlink on the way) leaves the root. */
   async confined(relative) {
@@ -48539,22 +48549,39 @@ var import_undici3 = __toESM(require_undici(), 1);
 // src/cluster/deadline.ts
 var Deadline = class {
   constructor(outer, ms) {
+    this.outer = outer;
     this.ms = ms;
-    this.timer = setTimeout(() => this.controller.abort(), ms);
+    this.signal = this.controller.signal;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, ms);
     this.timer.unref();
-    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
+    if (outer?.aborted) this.controller.abort(outer.reason);
+    else if (outer) {
+      this.forward = () => this.controller.abort(outer.reason);
+      outer.addEventListener("abort", this.forward, { once: true });
+    }
   }
+  outer;
   ms;
   signal;
   controller = new AbortController();
   timer;
+  timedOut = false;
+  forward;
   /** True when the timeout (not the caller) ended the request. */
   get expired() {
-    return this.controller.signal.aborted;
+    return this.timedOut;
   }
-  /** Stops the timer: the request finished, or a stream got its headers and may now run long. */
+  /** Stops the timer: a stream got its headers and may now run long (the caller can still abort it). */
   clear() {
     clearTimeout(this.timer);
+  }
+  /** The attempt is over: no timer, and the caller's signal no longer reaches it. */
+  release() {
+    this.clear();
+    if (this.forward) this.outer?.removeEventListener("abort", this.forward);
   }
 };
 
@@ -48692,6 +48719,7 @@ var ApiClient = class {
   async send(request, auth, readBody) {
     this.count(request);
     const deadline = new Deadline(request.signal, request.timeoutMs ?? this.timeoutMs);
+    let streaming = false;
     try {
       const base = this.base ?? serverBase(this.server);
       const { statusCode, headers: headers2, body } = await this.dispatcherFor(auth).request({
@@ -48702,14 +48730,16 @@ var ApiClient = class {
         body: request.body !== void 0 ? JSON.stringify(request.body) : null,
         signal: deadline.signal
       });
-      const text = readBody || !isSuccess(statusCode) ? await bodyText(body, headers2) : "";
+      streaming = !readBody && isSuccess(statusCode);
+      const text = streaming ? "" : await bodyText(body, headers2);
       return { status: statusCode, headers: headers2, text, body };
     } catch (error) {
       if (request.signal?.aborted) throw abortedError(identity2(request));
       if (deadline.expired) throw timeoutError(identity2(request), deadline.ms);
       throw transportError(identity2(request), error);
     } finally {
-      deadline.clear();
+      if (streaming) deadline.clear();
+      else deadline.release();
     }
   }
   // client-node builds a new Agent per authentication: keep the first (or our own keep-alive Agent)

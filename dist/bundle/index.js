@@ -52499,22 +52499,39 @@ var import_undici4 = __toESM(require_undici(), 1);
 // src/cluster/deadline.ts
 var Deadline = class {
   constructor(outer, ms) {
+    this.outer = outer;
     this.ms = ms;
-    this.timer = setTimeout(() => this.controller.abort(), ms);
+    this.signal = this.controller.signal;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, ms);
     this.timer.unref();
-    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
+    if (outer?.aborted) this.controller.abort(outer.reason);
+    else if (outer) {
+      this.forward = () => this.controller.abort(outer.reason);
+      outer.addEventListener("abort", this.forward, { once: true });
+    }
   }
+  outer;
   ms;
   signal;
   controller = new AbortController();
   timer;
+  timedOut = false;
+  forward;
   /** True when the timeout (not the caller) ended the request. */
   get expired() {
-    return this.controller.signal.aborted;
+    return this.timedOut;
   }
-  /** Stops the timer: the request finished, or a stream got its headers and may now run long. */
+  /** Stops the timer: a stream got its headers and may now run long (the caller can still abort it). */
   clear() {
     clearTimeout(this.timer);
+  }
+  /** The attempt is over: no timer, and the caller's signal no longer reaches it. */
+  release() {
+    this.clear();
+    if (this.forward) this.outer?.removeEventListener("abort", this.forward);
   }
 };
 
@@ -52652,6 +52669,7 @@ var ApiClient = class {
   async send(request2, auth2, readBody) {
     this.count(request2);
     const deadline = new Deadline(request2.signal, request2.timeoutMs ?? this.timeoutMs);
+    let streaming = false;
     try {
       const base = this.base ?? serverBase(this.server);
       const { statusCode, headers: headers2, body } = await this.dispatcherFor(auth2).request({
@@ -52662,14 +52680,16 @@ var ApiClient = class {
         body: request2.body !== void 0 ? JSON.stringify(request2.body) : null,
         signal: deadline.signal
       });
-      const text = readBody || !isSuccess(statusCode) ? await bodyText(body, headers2) : "";
+      streaming = !readBody && isSuccess(statusCode);
+      const text = streaming ? "" : await bodyText(body, headers2);
       return { status: statusCode, headers: headers2, text, body };
     } catch (error2) {
       if (request2.signal?.aborted) throw abortedError(identity(request2));
       if (deadline.expired) throw timeoutError(identity(request2), deadline.ms);
       throw transportError(identity(request2), error2);
     } finally {
-      deadline.clear();
+      if (streaming) deadline.clear();
+      else deadline.release();
     }
   }
   // client-node builds a new Agent per authentication: keep the first (or our own keep-alive Agent)
@@ -53522,21 +53542,31 @@ var Workspace = class {
     )) {
       if (entry.name === ".git" || entry.name === "node_modules") continue;
       const child2 = folder === "." ? entry.name : `${folder}/${entry.name}`;
-      const target = await this.confined(child2).catch(
-        (error2) => error2 instanceof Error ? error2 : new Error(String(error2))
-      );
-      if (target instanceof Error) {
-        if (entry.isSymbolicLink()) result.problems.push({ file: child2, message: target.message });
-        continue;
-      }
-      const info2 = await (0, import_promises.stat)(target);
-      if (info2.isDirectory()) {
-        const inner = await this.walk(child2, visited);
-        result.files.push(...inner.files);
-        result.problems.push(...inner.problems);
-      } else if (info2.isFile()) result.files.push(child2);
+      const kind = await this.entryKind(entry, child2, result.problems);
+      if (kind === "file") result.files.push(child2);
+      if (kind !== "folder") continue;
+      const inner = await this.walk(child2, visited);
+      result.files.push(...inner.files);
+      result.problems.push(...inner.problems);
     }
     return result;
+  }
+  /**
+   * A folder entry's kind. Inside a real folder an entry that is not a symlink is where it says
+   * (no realpath, no stat); a symlink is confined and followed; anything else is skipped.
+   */
+  async entryKind(entry, child2, problems) {
+    if (entry.isFile()) return "file";
+    if (entry.isDirectory()) return "folder";
+    const target = await this.confined(child2).catch(
+      (error2) => error2 instanceof Error ? error2 : new Error(String(error2))
+    );
+    if (target instanceof Error) {
+      if (entry.isSymbolicLink()) problems.push({ file: child2, message: target.message });
+      return void 0;
+    }
+    const info2 = await (0, import_promises.stat)(target);
+    return info2.isDirectory() ? "folder" : info2.isFile() ? "file" : void 0;
   }
   /** The real path of a repo-relative path, or an error when it (or a symlink on the way) leaves the root. */
   async confined(relative2) {

@@ -205,6 +205,7 @@ export class ApiClient {
   private async send(request: ApiRequest, auth: AuthState, readBody: boolean): Promise<Answer> {
     this.count(request)
     const deadline = new Deadline(request.signal, request.timeoutMs ?? this.timeoutMs)
+    let streaming = false
     try {
       const base = this.base ?? serverBase(this.server)
       const { statusCode, headers, body } = await this.dispatcherFor(auth).request({
@@ -217,14 +218,17 @@ export class ApiClient {
       })
       // Error bodies are always read: they carry the Status, and reading to the end returns the
       // connection to the pool. Until then the signal stays attached: an abort destroys the body.
-      const text = readBody || !isSuccess(statusCode) ? await bodyText(body, headers) : ''
+      streaming = !readBody && isSuccess(statusCode)
+      const text = streaming ? '' : await bodyText(body, headers)
       return { status: statusCode, headers, text, body }
     } catch (error) {
       if (request.signal?.aborted) throw abortedError(identity(request))
       if (deadline.expired) throw timeoutError(identity(request), deadline.ms)
       throw transportError(identity(request), error)
     } finally {
-      deadline.clear()
+      // An open stream still answers the caller's abort; anything else is done with the signal.
+      if (streaming) deadline.clear()
+      else deadline.release()
     }
   }
 
