@@ -9,6 +9,8 @@ const pureFolders = [
   'src/plan/**',
   'src/health/**',
   'src/sync/step.ts',
+  'src/sync/live-compare.ts',
+  'src/sync/would-be.ts',
   'src/manifests/parse.ts',
   'src/report/model.ts',
   'src/report/render-*.ts',

@@ -11,14 +11,6 @@ import { ARGO } from './annotations/keys.js'
  * §12.3, open): refused, since server-side apply is what wavesync does.
  */
 const NOT_YET: Readonly<Record<string, { value: string; effect: string }>> = {
-  ApplyOutOfSyncOnly: {
-    value: 'true',
-    effect: 'every resource is written; unchanged objects stay unchanged'
-  },
-  FailOnSharedResource: {
-    value: 'true',
-    effect: 'objects tracked by another application are taken over without failing'
-  },
   ClientSideApplyMigration: {
     value: 'false',
     effect: 'no migration of kubectl client-side-apply field ownership happens either way'

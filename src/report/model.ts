@@ -3,7 +3,7 @@ import type { Task } from '../model/task.js'
 import type { OperationKind, Phase } from '../model/vocabulary.js'
 import type { SkippedHook } from '../plan/tasks.js'
 import { runOf } from '../sync/state.js'
-import type { EngineState, ResultCode, TaskState } from '../sync/types.js'
+import type { EngineState, ResultCode, TaskState, WouldBe } from '../sync/types.js'
 
 /** One task in the report (docs/report-format.md), in execution order. */
 export interface TaskReport {
@@ -24,6 +24,8 @@ export interface TaskReport {
   startedAt: string | null
   finishedAt: string | null
   source: { file: string; line: number } | null
+  /** Dry-run reports only: what the task would do (`created`, `configured`, `pruned` …); it stays pending. */
+  wouldBe?: WouldBe
   exitCode?: number
   reason?: string
   logTail?: string[]
@@ -134,6 +136,7 @@ function taskReport(task: Task, state: EngineState): TaskReport {
     finishedAt: iso(run.finishedAt),
     source: task.source ? { file: task.source.file, line: task.source.line } : null
   }
+  if (run.wouldBe !== undefined) report.wouldBe = run.wouldBe
   const d = run.diagnostics
   if (d) {
     if (d.exitCode !== undefined) report.exitCode = d.exitCode

@@ -1,5 +1,6 @@
 import type { Cluster, PropagationPolicy } from '../cluster/port.js'
 import { ClusterError } from '../model/errors.js'
+import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
@@ -21,11 +22,28 @@ export interface DryRunContext {
   signal: AbortSignal
 }
 
+/**
+ * What a passed dry run says the task would do (§8.4): `applied` with the server's answer (the
+ * object as it would be stored), `recreated` (deleted first: Force=true on an immutable field, or a
+ * hook's BeforeHookCreation), `created` (a hook's POST), `existing` (a named argo hook already
+ * there: applied over, its status decides), `removed` (a prune's or delete's DELETE).
+ */
+export type DryOutcome =
+  | { type: 'applied'; object: KubeObject }
+  | { type: 'recreated'; why: string }
+  | { type: 'created' }
+  | { type: 'existing' }
+  | { type: 'removed' }
+
 export interface DryRunResult {
   /** Failed tasks, as SyncFailed updates; empty when everything passed. */
   failures: RunUpdate[]
+  /** Tasks whose dry run passed, by task id. */
+  passed: Map<string, DryOutcome>
   /** Tasks whose dry run was skipped (§8.2), grouped by reason: one line each in the report. */
   skipped: Map<string, string[]>
+  /** The same, by task id: why each one's dry run was skipped. */
+  skipReasons: Map<string, string>
   /** `Warning:` headers the server sent (deprecated APIs, unknown fields with Warn). */
   warnings: string[]
 }
@@ -36,16 +54,24 @@ export interface DryRunResult {
  * Nothing is written; the first failure does not stop the others, so all are reported.
  */
 export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): Promise<DryRunResult> {
-  const result: DryRunResult = { failures: [], skipped: new Map(), warnings: [] }
+  const result: DryRunResult = {
+    failures: [],
+    passed: new Map(),
+    skipped: new Map(),
+    skipReasons: new Map(),
+    warnings: []
+  }
   await mapLimit(tasks, ctx.parallelism, async task => {
     const skip = await skipReason(task, ctx)
     if (skip) {
       result.skipped.set(skip, [...(result.skipped.get(skip) ?? []), `${task.key.kind} ${task.key.name}`])
+      result.skipReasons.set(task.id, skip)
       return
     }
     try {
-      const warnings = await dryRunOne(task, ctx)
+      const { warnings, outcome } = await dryRunOne(task, ctx)
       result.warnings.push(...warnings.map(w => `${task.key.kind} ${task.key.name}: ${w}`))
+      result.passed.set(task.id, outcome)
     } catch (error) {
       result.failures.push({
         taskId: task.id,
@@ -78,7 +104,12 @@ async function skipReason(task: Task, ctx: DryRunContext): Promise<string | unde
   return undefined
 }
 
-async function dryRunOne(task: Task, ctx: DryRunContext): Promise<string[]> {
+interface Passed {
+  warnings: string[]
+  outcome: DryOutcome
+}
+
+async function dryRunOne(task: Task, ctx: DryRunContext): Promise<Passed> {
   const signal = ctx.signal
   if (task.type === 'prune' || task.type === 'delete') {
     const uid = task.removal?.uid
@@ -88,14 +119,15 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<string[]> {
       signal,
       ...(uid ? { uid } : {})
     })
-    return []
+    return { warnings: [], outcome: { type: 'removed' } }
   }
   const object = objectToWrite(task, ctx.app)
   if (task.type === 'hook') return dryRunHook(task, object, ctx)
   const fieldValidation =
     optionValue('Validate', task.syncOptions, ctx.appOptions) === 'false' ? 'Ignore' : 'Strict'
   try {
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal })).warnings
+    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal })
+    return { warnings: answer.warnings, outcome: { type: 'applied', object: answer.object } }
   } catch (error) {
     const force = optionValue('Force', task.syncOptions, ctx.appOptions) === 'true'
     if (
@@ -104,7 +136,10 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<string[]> {
       error.details.status === 422 &&
       /immutable/i.test(error.message)
     )
-      return ['will be recreated (Force=true)']
+      return {
+        warnings: ['will be recreated (Force=true)'],
+        outcome: { type: 'recreated', why: 'Force=true and an immutable field changed' }
+      }
     throw error
   }
 }
@@ -113,16 +148,22 @@ async function dryRunHook(
   task: Task,
   object: Parameters<Cluster['create']>[0],
   ctx: DryRunContext
-): Promise<string[]> {
+): Promise<Passed> {
   try {
-    return (await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal })).warnings
+    const { warnings } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal })
+    return { warnings, outcome: { type: 'created' } }
   } catch (error) {
     if (!(error instanceof ClusterError) || error.details.reason !== 'AlreadyExists') throw error
-    if (task.hook?.deletePolicies.includes('BeforeHookCreation')) return []
+    if (task.hook?.deletePolicies.includes('BeforeHookCreation'))
+      return {
+        warnings: [],
+        outcome: { type: 'recreated', why: 'BeforeHookCreation deletes the existing one first' }
+      }
     if (task.hook?.family !== 'argo')
       throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
         cause: error
       })
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal })).warnings
+    const { warnings } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal })
+    return { warnings, outcome: { type: 'existing' } }
   }
 }

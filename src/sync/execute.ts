@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Observer } from '../cluster/observer.js'
 import type { Cluster, PropagationPolicy } from '../cluster/port.js'
+import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { finishHook, deleteHooks } from './hook-finish.js'
@@ -28,6 +29,8 @@ export interface ExecDeps {
   emit: (event: ProgressEvent) => void
   /** Called with each hook's computed identity before its create (the post step must find it). */
   beforeCreate?: (task: Task) => Promise<void>
+  /** ApplyOutOfSyncOnly: resources not to write while the live object agrees with this dry-run answer. */
+  unchanged?: ReadonlyMap<string, KubeObject>
 }
 
 /**

@@ -18,15 +18,15 @@ import { buildReport } from '../report/model.js'
 import type { Prepared } from './prepare.js'
 import { historyMoved, prepareOperation, validateOffline } from './prepare.js'
 import { gvk } from './discover.js'
-import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
 import type { SyncSettings } from './settings.js'
 import { propagationOf } from './settings.js'
+import { preflight } from './preflight.js'
 import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
 import { removeFinalizer } from './removal.js'
-import type { EngineState, ProgressEvent } from './types.js'
+import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
 import { writeStep } from './write-step.js'
 
 /** The outside world of one operation; every side effect goes through these. */
@@ -72,9 +72,11 @@ export async function runSyncOperation(
 /** One operation past validation: holds what every later stage needs. */
 class OperationRun {
   private readonly observer: Observer
-  private readonly exec: ExecDeps
+  private exec: ExecDeps
   private readonly warnings: string[] = []
   private readonly notes: string[] = []
+  /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
+  private wouldBe: RunUpdate[] = []
 
   private plan: Plan
   private issues: Issue[]
@@ -141,7 +143,7 @@ class OperationRun {
     if (dryFailure) return dryFailure
     if (settings.dryRun)
       return this.finish(
-        initialState(this.plan.tasks),
+        applyUpdates(initialState(this.plan.tasks), this.wouldBe),
         'Succeeded',
         'dry run passed: nothing was written',
         null
@@ -182,30 +184,33 @@ class OperationRun {
     void this.observer.track([...seen.values()])
   }
 
-  /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
+  /**
+   * The server-side dry run of every task (§8), then each desired object judged against its live
+   * copy (preflight.ts); a result when the operation must stop there, else undefined.
+   */
   private async dryRun(): Promise<OperationResult | undefined> {
     const { settings, deps } = this
-    const toCreate = await this.namespacesToCreate()
-    const context = {
+    const checked = await preflight(this.plan.tasks, {
       cluster: deps.cluster,
+      observer: this.observer,
       app: settings.app,
       appOptions: settings.syncOptions,
       // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
-      namespacesToCreate: toCreate,
       signal: deps.signal
-    }
-    const dry = await dryRunTasks(this.plan.tasks, context)
+    })
     // Cancelled during the dry run: nothing was written; the run was terminated, not refused.
     if (deps.signal.aborted)
       return this.finish(initialState(this.plan.tasks), 'Terminated', 'Operation terminated', null)
-    this.warnings.push(...dry.warnings)
-    this.notes.push(...skippedLines(dry.skipped))
-    if (dry.failures.length === 0) return undefined
-    const state = applyUpdates(initialState(this.plan.tasks), dry.failures)
-    return this.finish(state, 'Failed', 'one or more objects failed to apply (dry run)', null)
+    this.warnings.push(...checked.warnings)
+    this.notes.push(...checked.notes)
+    this.exec = { ...this.exec, unchanged: checked.unchanged }
+    this.wouldBe = checked.wouldBe
+    if (!checked.failure) return undefined
+    const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates)
+    return this.finish(state, 'Failed', checked.failure.message, null)
   }
 
   /**
@@ -391,24 +396,6 @@ class OperationRun {
       .catch(error => this.warnings.push(`history trimming failed: ${String(error)}`))
   }
 
-  /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */
-  private async namespacesToCreate(): Promise<Set<string>> {
-    const names = this.plan.tasks
-      .filter(t => t.type === 'resource' && t.key.group === '' && t.key.kind === 'Namespace')
-      .map(t => t.key.name)
-    const missing = await Promise.all(
-      names.map(async name =>
-        (await this.deps.cluster.get(
-          { group: '', version: 'v1', kind: 'Namespace', namespace: '', name },
-          this.deps.signal
-        ))
-          ? undefined
-          : name
-      )
-    )
-    return new Set(missing.filter((n): n is string => n !== undefined))
-  }
-
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   private async createInventoryNamespace(state: EngineState): Promise<EngineState> {
     const ns = this.settings.inventoryNamespace
@@ -465,8 +452,9 @@ class OperationRun {
       finishedAt,
       state,
       skipped: this.plan.skipped,
-      warnings: this.warnings,
-      notes: this.notes,
+      // A re-plan under the lock dry-runs again: the same remark is reported once.
+      warnings: [...new Set(this.warnings)],
+      notes: [...new Set(this.notes)],
       waveDelayMs: this.settings.waveDelayMs
     })
   }

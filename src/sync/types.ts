@@ -9,6 +9,13 @@ export type TaskState = 'pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error'
 export type ResultCode =
   'Synced' | 'SyncFailed' | 'Pruned' | 'PruneSkipped' | 'Deleted' | 'DeleteSkipped' | 'Skipped'
 
+/**
+ * What a task would do, as its dry run says (sync-semantics §8.4); set only by `dry-run: true`
+ * operations, whose tasks never start. `skipped`: nothing would be done (a prune that is not
+ * allowed) or the dry run itself was skipped (§8.2); the message says which.
+ */
+export type WouldBe = 'created' | 'configured' | 'unchanged' | 'recreated' | 'pruned' | 'deleted' | 'skipped'
+
 /** What a failed hook left behind, captured before any deletion (sync-semantics §5.4). */
 export interface Diagnostics {
   exitCode?: number
@@ -42,6 +49,8 @@ export interface TaskRun {
   finalized: boolean
   /** A policy deletion was issued for this hook. */
   deleted: boolean
+  /** `dry-run: true`: what the task would do (it stays pending). */
+  wouldBe?: WouldBe
 }
 
 export type OperationPhase = 'Running' | 'Terminating' | 'Failed' | 'Error' | 'Succeeded'

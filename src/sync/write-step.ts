@@ -8,6 +8,7 @@ import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
 import type { ExecDeps } from './execute.js'
 import { hasHookFinalizer, objectToWrite, refOf, timeoutOf } from './objects.js'
+import { unchangedRun } from './out-of-sync-only.js'
 import { deleteAndWait, removeHookFinalizer } from './removal.js'
 import type { RunUpdate } from './types.js'
 
@@ -37,7 +38,8 @@ export async function writeStep(tasks: readonly Task[], deps: ExecDeps): Promise
   return updates
 }
 
-function collectionsOf(tasks: readonly Task[]) {
+/** The collections (kind and namespace) holding these tasks' objects, once each. */
+export function collectionsOf(tasks: readonly Task[]) {
   const seen = new Map<string, { group: string; version: string; kind: string; namespace: string }>()
   for (const { key, version } of tasks)
     seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
@@ -89,6 +91,8 @@ async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: Ru
 
 /** Sub-steps 5–6: the write itself; success leaves the task Running until health or completion says more. */
 async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
+  const kept = unchangedRun(task, deps)
+  if (kept) return kept
   try {
     const before = deps.observer.observe(task.key, task.version)
     const sentAt = deps.clock.now()

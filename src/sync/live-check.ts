@@ -1,0 +1,142 @@
+// The I/O half of judging desired objects against the cluster once their dry runs passed: finds
+// the live copy each dry run was computed against, then lets live-compare.ts say what the write
+// would do (§8.4, ApplyOutOfSyncOnly) and whose object it is (§7.1).
+import type { Observer } from '../cluster/observer.js'
+import type { Cluster } from '../cluster/port.js'
+import type { KubeObject } from '../model/object.js'
+import type { Task } from '../model/task.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
+import { optionValue } from '../plan/annotations/sync-options.js'
+import { mapLimit } from '../concurrency.js'
+import type { DryOutcome } from './dry-run.js'
+import type { LiveComparison, Ownership } from './live-compare.js'
+import { compareWithLive, ownershipOf } from './live-compare.js'
+import { refOf } from './objects.js'
+import { collectionsOf, errorMessage } from './write-step.js'
+
+export interface LiveContext {
+  cluster: Cluster
+  observer: Observer
+  app: string
+  appOptions: SyncOptions
+  parallelism: number
+  signal: AbortSignal
+}
+
+/**
+ * What a write of a resource or hook would do. `answer`: the dry run's answer, kept for
+ * `unchanged` resources (ApplyOutOfSyncOnly compares it with the live object again at write time).
+ */
+export interface Verdict {
+  result: 'created' | 'configured' | 'unchanged' | 'recreated'
+  /** For `recreated`: why the object is deleted first. */
+  why?: string
+  answer?: KubeObject
+}
+
+export interface LiveFindings {
+  /** By task id, for every resource and hook whose dry run passed. */
+  verdicts: Map<string, Verdict>
+  /** Desired objects whose live copy another application's tracking id names. */
+  shared: { task: Task; app: string }[]
+  /** Desired objects whose live copy has no tracking id: wavesync takes them over. */
+  adopted: Task[]
+  /** Live copies that could not be read (the object is written, its ownership unchecked). */
+  unreadable: string[]
+}
+
+/**
+ * Judges every resource and hook whose dry run passed. The live copy comes from the Observer,
+ * which has been listing and watching these collections since the dry run started (no extra
+ * request in the common case); only a copy that is not the version the dry run saw costs a GET.
+ */
+export async function judgeLive(
+  tasks: readonly Task[],
+  passed: ReadonlyMap<string, DryOutcome>,
+  ctx: LiveContext
+): Promise<LiveFindings> {
+  const writes = tasks.filter(t => (t.type === 'resource' || t.type === 'hook') && passed.has(t.id))
+  await ctx.observer.track(collectionsOf(writes))
+  const findings: LiveFindings = { verdicts: new Map(), shared: [], adopted: [], unreadable: [] }
+  const judged = await mapLimit(writes, ctx.parallelism, async task => {
+    const outcome = passed.get(task.id)
+    return outcome ? judgeOne(task, outcome, ctx) : undefined
+  })
+  for (const [index, one] of judged.entries()) {
+    const task = writes[index]
+    if (task && one) record(findings, task, one)
+  }
+  return findings
+}
+
+interface Judged {
+  verdict: Verdict
+  ownership: Ownership | undefined
+  unreadable?: string
+}
+
+function record(findings: LiveFindings, task: Task, one: Judged): void {
+  findings.verdicts.set(task.id, one.verdict)
+  if (one.ownership?.kind === 'shared') findings.shared.push({ task, app: one.ownership.app })
+  if (one.ownership?.kind === 'untracked') findings.adopted.push(task)
+  if (one.unreadable) findings.unreadable.push(one.unreadable)
+}
+
+async function judgeOne(task: Task, outcome: DryOutcome, ctx: LiveContext): Promise<Judged> {
+  switch (outcome.type) {
+    case 'applied':
+      return judgeApplied(task, outcome.object, ctx)
+    case 'created':
+      // The hook's POST was accepted: nothing lives under its name.
+      return { verdict: { result: 'created' }, ownership: undefined }
+    case 'recreated':
+      return withLiveOwnership(task, { result: 'recreated', why: outcome.why }, ctx)
+    case 'existing':
+      return withLiveOwnership(task, { result: 'configured' }, ctx)
+    case 'removed':
+      throw new Error(`task ${task.id}: a removal is not judged against the live object`)
+  }
+}
+
+/** A resource's apply: the cached copy when it is the version the dry run saw, else a GET. */
+async function judgeApplied(task: Task, answer: KubeObject, ctx: LiveContext): Promise<Judged> {
+  const seen = ctx.observer.observe(task.key, task.version)
+  let live = seen.kind === 'present' ? seen.object : undefined
+  let comparison = compareWithLive(answer, live)
+  if (comparison === 'stale') {
+    try {
+      live = await ctx.cluster.get(refOf(task), ctx.signal)
+    } catch (error) {
+      return { verdict: { result: 'configured' }, ownership: undefined, unreadable: unreadable(task, error) }
+    }
+    comparison = live ? compareWithLive(answer, live) : 'created'
+  }
+  const verdict = verdictOf(task, comparison, answer, ctx)
+  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : undefined }
+}
+
+/**
+ * Still stale after a fresh read: the object moved since its dry run, so it is written. Replace=true
+ * writes with PUT, which an apply's answer does not predict: never judged unchanged.
+ */
+function verdictOf(task: Task, comparison: LiveComparison, answer: KubeObject, ctx: LiveContext): Verdict {
+  if (comparison === 'created') return { result: 'created' }
+  const replace = optionValue('Replace', task.syncOptions, ctx.appOptions) === 'true'
+  if (comparison !== 'unchanged' || replace) return { result: 'configured' }
+  return { result: 'unchanged', answer }
+}
+
+/** Hooks and recreated resources: the verdict is the dry run's; the live copy says whose it is. */
+async function withLiveOwnership(task: Task, verdict: Verdict, ctx: LiveContext): Promise<Judged> {
+  const seen = ctx.observer.observe(task.key, task.version)
+  try {
+    const live = seen.kind === 'present' ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal)
+    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : undefined }
+  } catch (error) {
+    return { verdict, ownership: undefined, unreadable: unreadable(task, error) }
+  }
+}
+
+function unreadable(task: Task, error: unknown): string {
+  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error)}); it is written, its tracking id unchecked`
+}
