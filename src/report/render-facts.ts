@@ -118,6 +118,17 @@ export function interruptedTasks(report: Report): TaskReport[] {
   return report.tasks.filter(t => isInterrupted(report, t))
 }
 
+/**
+ * A task's result as people read it: its result code; in a dry-run report, what it would do
+ * (`would be created`, `would stay unchanged`), never a code that suggests it ran.
+ */
+export function resultText(task: TaskReport): string | undefined {
+  if (task.result !== null) return task.result
+  if (task.wouldBe === undefined) return undefined
+  if (task.wouldBe === 'unchanged') return 'would stay unchanged'
+  return task.wouldBe === 'skipped' ? 'skipped' : `would be ${task.wouldBe}`
+}
+
 /** Tasks never started. */
 export function notStarted(report: Report): TaskReport[] {
   return report.tasks.filter(t => t.state === 'pending')

@@ -17,6 +17,7 @@ import {
   operationLabel,
   outcomeOf,
   remarksOf,
+  resultText,
   taskKey,
   taskWhy
 } from './render-facts.js'
@@ -177,10 +178,11 @@ function listed(items: Html[]): Html[] {
 function outcomeFacts(report: Report, issues: readonly Issue[]): [string, string | Html][] {
   const rows: [string, string | Html][] = [['Message', clip(report.message, CELL_LIMIT)]]
   const prunes = report.tasks.filter(t => t.type === 'prune')
+  const pruned = prunes.filter(t => t.result === 'Pruned' || t.wouldBe === 'pruned').length
   if (prunes.length > 0)
     rows.push([
       'Prunes',
-      `${count(prunes.filter(t => t.result === 'Pruned').length)} pruned of ${count(prunes.length)} obsolete objects`
+      `${count(pruned)} ${report.dryRun ? 'would be pruned' : 'pruned'} of ${count(prunes.length)} obsolete objects`
     ])
   if (report.skipped.length > 0)
     rows.push(['Not run in this operation', plural(report.skipped.length, 'hook')])
@@ -190,6 +192,7 @@ function outcomeFacts(report: Report, issues: readonly Issue[]): [string, string
 }
 
 function taskCounts(report: Report): string {
+  if (report.dryRun && report.tasks.some(t => t.wouldBe !== undefined)) return wouldBeCounts(report)
   const counts = new Map<string, number>()
   for (const task of report.tasks) {
     const icon = taskIcon(report, task)
@@ -207,6 +210,17 @@ function taskCounts(report: Report): string {
     .filter(([icon]) => counts.has(icon))
     .map(([icon, name]) => `${icon} ${count(counts.get(icon) ?? 0)} ${name}`)
   return `${plural(report.tasks.length, 'task')}: ${shown.join(', ')}`
+}
+
+/** A passed dry run: `5 tasks (dry run): 2 would be created, 3 would stay unchanged`. */
+function wouldBeCounts(report: Report): string {
+  const counts = new Map<string, number>()
+  for (const task of report.tasks) {
+    const text = resultText(task) ?? 'not run'
+    counts.set(text, (counts.get(text) ?? 0) + 1)
+  }
+  const shown = [...counts].map(([text, n]) => `${count(n)} ${text}`)
+  return `${plural(report.tasks.length, 'task')} (dry run): ${shown.join(', ')}`
 }
 
 /** A link for http(s) URLs only (attributes are not Markdown: HTML escaping is what they need). */

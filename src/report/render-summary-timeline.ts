@@ -5,7 +5,7 @@ import type { Issue } from '../model/issue.js'
 import { clip, escapeMarkdown, escapeTableCell } from './escape.js'
 import type { Report, TaskReport } from './model.js'
 import type { StepTasks } from './render-facts.js'
-import { formatMs, isFailure, remarksOf, spanMs, stepsOf, taskKey } from './render-facts.js'
+import { formatMs, isFailure, remarksOf, resultText, spanMs, stepsOf, taskKey } from './render-facts.js'
 import { code, count, join, mdTable, overflow, plural, taskIcon } from './render-markdown.js'
 
 const CELL_LIMIT = 1000
@@ -64,7 +64,7 @@ function waveTable(report: Report, tasks: readonly TaskReport[]): string {
       return [
         taskIcon(report, t),
         join([t.hook ? 'hook ' : t.type === 'resource' ? '' : `${t.type} `, code(taskKey(t))]),
-        t.result ?? '—',
+        resultText(t) ?? '—',
         t.state === 'pending' ? 'not run' : t.state,
         took === undefined ? '—' : formatMs(took),
         clip(t.message, CELL_LIMIT)
@@ -115,7 +115,12 @@ function prunes(report: Report, rows: number): string | undefined {
     ['', 'Object', 'Result', 'Message'],
     pruned
       .slice(0, rows)
-      .map(t => [taskIcon(report, t), code(taskKey(t)), t.result ?? 'not run', clip(t.message, CELL_LIMIT)])
+      .map(t => [
+        taskIcon(report, t),
+        code(taskKey(t)),
+        resultText(t) ?? 'not run',
+        clip(t.message, CELL_LIMIT)
+      ])
   )
   return [`### ✂️ Prunes (${count(pruned.length)})`, table, ...overflow(pruned.length, rows)].join('\n\n')
 }

@@ -1,4 +1,5 @@
 import type { Report, TaskReport } from './model.js'
+import { resultText } from './render-facts.js'
 
 /** The report as a person reads it in a terminal: outcome, then each step's tasks, then failure details. */
 export function reportText(report: Report): string {
@@ -7,13 +8,14 @@ export function reportText(report: Report): string {
     `  ${report.message.split('\n').join('\n  ')}`
   ]
   const width = Math.max(0, ...report.tasks.map(t => label(t).length))
+  const results = Math.max(13, ...report.tasks.map(t => result(t).length))
   let step = ''
   for (const task of report.tasks) {
     const id = `${task.phase} wave ${task.wave}`
     if (id !== step) lines.push('', `${id}${gapNote(report, task)}`)
     step = id
     lines.push(
-      `  ${label(task).padEnd(width)}  ${(task.result ?? (task.state === 'pending' ? 'not run' : task.state)).padEnd(13)} ${task.state === 'pending' ? '' : task.state.padEnd(9)} ${oneLine(task.message)}`.trimEnd()
+      `  ${label(task).padEnd(width)}  ${result(task).padEnd(results)} ${task.state === 'pending' ? '' : task.state.padEnd(9)} ${oneLine(task.message)}`.trimEnd()
     )
   }
   for (const task of report.tasks.filter(t => t.logTail !== undefined || t.exitCode !== undefined))
@@ -23,6 +25,10 @@ export function reportText(report: Report): string {
   if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map(w => `  ${w}`))
   if (report.notes.length > 0) lines.push('', 'Notes:', ...report.notes.map(n => `  ${n}`))
   return lines.join('\n') + '\n'
+}
+
+function result(task: TaskReport): string {
+  return resultText(task) ?? (task.state === 'pending' ? 'not run' : task.state)
 }
 
 function label(task: TaskReport): string {

@@ -87,6 +87,32 @@ describe('what a person sees first', () => {
     expect(renderSummary({ report, issues: [], runUrl: 'javascript:alert(1)' }).markdown).not.toContain('<a ')
   })
 
+  test('a passed dry run shows what each task would do, and counts it, never as done', () => {
+    const success = loadReport('success')
+    const wouldBe = ['created', 'configured', 'unchanged', 'pruned'] as const
+    const report = {
+      ...success,
+      dryRun: true,
+      revision: null,
+      message: 'dry run passed: nothing was written',
+      tasks: success.tasks.map((t, i) => ({
+        ...t,
+        state: 'pending' as const,
+        result: null,
+        startedAt: null,
+        finishedAt: null,
+        wouldBe: wouldBe[i % wouldBe.length],
+        message: `${t.kind.toLowerCase()}/${t.name} ${wouldBe[i % wouldBe.length]} (dry run)`
+      }))
+    }
+    const { markdown } = renderSummary({ report, issues: [] })
+    expect(markdown).toMatch(
+      /\d+ tasks \(dry run\): \d+ would be created, \d+ would be configured, \d+ would stay unchanged, \d+ would be pruned/
+    )
+    expect(markdown).toContain('| would be created | not run |')
+    expect(markdown).not.toMatch(/✅ \d+ succeeded/)
+  })
+
   test('a dry run says so in the headline', () => {
     const report = { ...loadReport('success'), dryRun: true }
     expect(renderSummary({ report, issues: [] }).markdown).toMatch(
