@@ -35,13 +35,14 @@ Options:
   --prune                  delete obsolete objects (default: report them)
   --confirm-prune          also delete objects marked Prune=confirm
   --allow-empty            allow pruning everything when the manifests hold no resources
-  --dry-run                stop after the server-side dry run
+  --dry-run                stop after the server-side dry run; report what each task would do
   --no-wait                do not gate the last step on health (Argo CD behaviour)
   --timeout <d>            overall limit (default 30m)
   --object-timeout <d>     per-object wait limit (default 5m)
   --wave-delay <d>         pause between steps (default 0)
   --parallelism <n>        writes in flight per kind batch (default 10)
-  --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true
+  --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true,
+                           ApplyOutOfSyncOnly=true (write only what differs from the cluster)
   --skip-hooks <list>      Argo phases or Helm events whose hooks to leave out
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
