@@ -95,15 +95,18 @@ describe('what a person sees first', () => {
       dryRun: true,
       revision: null,
       message: 'dry run passed: nothing was written',
-      tasks: success.tasks.map((t, i) => ({
-        ...t,
-        state: 'pending' as const,
-        result: null,
-        startedAt: null,
-        finishedAt: null,
-        wouldBe: wouldBe[i % wouldBe.length],
-        message: `${t.kind.toLowerCase()}/${t.name} ${wouldBe[i % wouldBe.length]} (dry run)`
-      }))
+      tasks: success.tasks.map((t, i) => {
+        const would = wouldBe[i % wouldBe.length] ?? 'created'
+        return {
+          ...t,
+          state: 'pending' as const,
+          result: null,
+          startedAt: null,
+          finishedAt: null,
+          wouldBe: would,
+          message: `${t.kind.toLowerCase()}/${t.name} ${would} (dry run)`
+        }
+      })
     }
     const { markdown } = renderSummary({ report, issues: [] })
     expect(markdown).toMatch(
