@@ -98,26 +98,27 @@ async function judgeOne(task: Task, outcome: DryOutcome, ctx: LiveContext): Prom
   }
 }
 
-/** A resource's apply: the cached copy when it is the version the dry run saw, else a GET. */
+/** A resource's apply: the cached copy when it is not older than what the dry run saw, else a GET. */
 async function judgeApplied(task: Task, answer: KubeObject, ctx: LiveContext): Promise<Judged> {
   const seen = ctx.observer.observe(task.key, task.version)
   let live = seen.kind === 'present' ? seen.object : undefined
-  let comparison = compareWithLive(answer, live)
+  const withStatus = task.object?.['status'] !== undefined
+  let comparison = compareWithLive(answer, { object: live, source: 'cached' }, withStatus)
   if (comparison === 'stale') {
     try {
       live = await ctx.cluster.get(refOf(task), ctx.signal)
     } catch (error) {
       return { verdict: { result: 'configured' }, ownership: undefined, unreadable: unreadable(task, error) }
     }
-    comparison = live ? compareWithLive(answer, live) : 'created'
+    comparison = live ? compareWithLive(answer, { object: live, source: 'read' }, withStatus) : 'created'
   }
   const verdict = verdictOf(task, comparison, answer, ctx)
   return { verdict, ownership: live ? ownershipOf(live, ctx.app) : undefined }
 }
 
 /**
- * Still stale after a fresh read: the object moved since its dry run, so it is written. Replace=true
- * writes with PUT, which an apply's answer does not predict: never judged unchanged.
+ * Stale even after a read (another apiVersion): written. Replace=true writes with PUT, which an
+ * apply's answer does not predict: never judged unchanged.
  */
 function verdictOf(task: Task, comparison: LiveComparison, answer: KubeObject, ctx: LiveContext): Verdict {
   if (comparison === 'created') return { result: 'created' }

@@ -8,45 +8,84 @@ import { TRACKING_ANNOTATION, trackedApp } from '../model/tracking.js'
 /**
  * What a resource's write would do: `created` (no live object), `configured` (it would change the
  * live object), `unchanged` (the server's answer equals the live object). `stale`: the live copy
- * at hand is not the version the dry run was computed against, so nothing can be concluded yet.
+ * at hand may be older than the object the dry run saw, so nothing can be concluded from it.
  */
 export type LiveComparison = 'created' | 'configured' | 'unchanged' | 'stale'
+
+/** A live copy and how it was had: from a cache (may lag), or `read` by a GET after the dry run. */
+export interface LiveCopy {
+  object: KubeObject | undefined
+  source: 'cached' | 'read'
+}
 
 /**
  * Compares a server-side-apply dry run's answer with a live copy. A dry run of an existing object
  * answers with that object's resourceVersion and a dry run of a new one with none (checked on a
- * real API server in test/e2e/adapter.test.ts), so the answer says which live version it was
- * computed against: only a live copy of exactly that version can prove `unchanged`. Any doubt
- * (another version, another apiVersion, no copy) is `stale`; the caller errs towards writing.
+ * real API server in test/e2e/adapter.test.ts). The answer is what the object becomes; a live
+ * copy that already equals it needs no write, provided the copy is not older than the object the
+ * dry run saw: an older copy could equal the answer while the object has drifted since (someone
+ * scaled it; the apply would scale it back). So a cached copy counts only at that resourceVersion
+ * or a later one; a GET made after the dry run always counts. Doubt is `stale`, and the caller
+ * reads again or writes.
  */
-export function compareWithLive(dryRun: KubeObject, live: KubeObject | undefined): LiveComparison {
+export function compareWithLive(dryRun: KubeObject, live: LiveCopy, withStatus = false): LiveComparison {
   const version = dryRun.metadata.resourceVersion
   if (version === undefined || version === '') return 'created'
-  if (!live || live.metadata.resourceVersion !== version || live.apiVersion !== dryRun.apiVersion)
-    return 'stale'
-  return sameContent(dryRun, live) ? 'unchanged' : 'configured'
+  const copy = live.object
+  if (!copy || copy.apiVersion !== dryRun.apiVersion) return 'stale'
+  if (live.source === 'cached' && !notOlder(copy.metadata.resourceVersion, version)) return 'stale'
+  return sameContent(dryRun, copy, withStatus) ? 'unchanged' : 'configured'
 }
 
 /**
- * True when two copies of an object agree on everything an apply decides (the fields compared
- * above): a live object that still agrees with a dry run's answer needs no write.
+ * At write time (ApplyOutOfSyncOnly): the live object, as the cache holds it now, still needs no
+ * write: it is not older than what the dry run saw and still agrees with the answer. Status and
+ * resourceVersion may have moved meanwhile; anything an apply decides may not.
  */
-export function sameContent(a: KubeObject, b: KubeObject): boolean {
-  return jsonEqual(comparable(a), comparable(b))
+export function stillUnchanged(current: KubeObject, dryRun: KubeObject, withStatus = false): boolean {
+  const seen = dryRun.metadata.resourceVersion
+  return (
+    seen !== undefined &&
+    notOlder(current.metadata.resourceVersion, seen) &&
+    sameContent(current, dryRun, withStatus)
+  )
+}
+
+/**
+ * resourceVersions are opaque by contract, but every API server serves etcd revisions (integers,
+ * increasing); the Observer relies on the same. A non-numeric one counts only when equal.
+ */
+function notOlder(copy: string | undefined, seen: string): boolean {
+  if (copy === seen) return true
+  const [a, b] = [Number(copy), Number(seen)]
+  return copy !== undefined && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b
+}
+
+/**
+ * True when two copies of an object agree on everything an apply decides (all but the fields
+ * below): a live object that still agrees with a dry run's answer needs no write. `withStatus`:
+ * the manifest itself sets a status, which an apply does write for kinds without a status
+ * subresource, so it is compared too (for kinds with one, the server keeps the live status in its
+ * answer, and a difference merely costs a needless write).
+ */
+export function sameContent(a: KubeObject, b: KubeObject, withStatus = false): boolean {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus))
 }
 
 /**
  * Left out of the comparison: server bookkeeping that changes without the object changing
- * (resourceVersion, generation, managedFields timestamps), and status, which an apply never
- * writes and controllers move all the time.
+ * (resourceVersion, generation, managedFields timestamps), and status (unless the manifest sets
+ * one), which an apply does not write and controllers move all the time.
  */
 const IGNORED_METADATA = new Set(['resourceVersion', 'generation', 'managedFields'])
 
-function comparable(object: KubeObject): Record<string, unknown> {
+function comparable(object: KubeObject, withStatus: boolean): Record<string, unknown> {
   const metadata = Object.fromEntries(
     Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
   )
-  const rest = Object.entries(object).filter(([field]) => field !== 'status' && field !== 'metadata')
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== 'metadata' && (withStatus || field !== 'status')
+  )
   return { ...Object.fromEntries(rest), metadata }
 }
 

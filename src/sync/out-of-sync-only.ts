@@ -5,7 +5,7 @@ import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import type { ExecDeps } from './execute.js'
 import type { Verdict } from './live-check.js'
-import { sameContent } from './live-compare.js'
+import { stillUnchanged } from './live-compare.js'
 import { timeoutOf } from './objects.js'
 import type { RunUpdate } from './types.js'
 
@@ -34,7 +34,8 @@ export function unchangedRun(task: Task, deps: ExecDeps): RunUpdate | undefined 
   const answer = deps.unchanged?.get(task.id)
   if (!answer || task.type !== 'resource') return undefined
   const seen = deps.observer.observe(task.key, task.version)
-  if (seen.kind !== 'present' || !sameContent(seen.object, answer)) return undefined
+  const withStatus = task.object?.['status'] !== undefined
+  if (seen.kind !== 'present' || !stillUnchanged(seen.object, answer, withStatus)) return undefined
   const now = deps.clock.now()
   return {
     taskId: task.id,

@@ -78,14 +78,22 @@ describe('judgeLive', () => {
     expect(gets(cluster)).toBe(1)
   })
 
-  test('the object moved again after its dry run: cache and GET both newer, so it is written', async () => {
+  test('the object moved on after its dry run: a newer cached copy is judged as it is now, without a GET', async () => {
     const { cluster, task } = await setUp()
     const { object } = await cluster.apply(objectToWrite(task('1'), 'shop'), { force: true, dryRun: true })
+    const passed = new Map<string, DryOutcome>([[task('1').id, { type: 'applied', object }]])
     cluster.update('ConfigMap', 'web', NS, 'a controller labels it', o => (o.metadata.labels = { x: 'y' }))
     await settle()
-    const passed = new Map<string, DryOutcome>([[task('1').id, { type: 'applied', object }]])
     const findings = await judgeLive([task('1')], passed, context(cluster))
     expect(findings.verdicts.get(task('1').id)?.result).toBe('configured')
+    expect(gets(cluster)).toBe(0)
+  })
+
+  test('the cache holds nothing although the dry run saw an object (polling, a lost event): one GET', async () => {
+    const { cluster, task } = await setUp()
+    observer?.markGone(task('1').key)
+    const findings = await judge(cluster, task('1'))
+    expect(findings.verdicts.get(task('1').id)?.result).toBe('unchanged')
     expect(gets(cluster)).toBe(1)
   })
 
