@@ -16,6 +16,7 @@ import type {
   Cluster,
   DeleteOptions,
   ListResult,
+  NamespaceContents,
   ObjectRef,
   WatchEnd,
   WatchEvent,
@@ -24,6 +25,7 @@ import type {
 } from './port.js'
 import * as req from './requests.js'
 import { listAll } from './list.js'
+import { readNamespaceContents } from './namespace-contents.js'
 import { watchStream } from './watch.js'
 
 export interface ClusterOptions extends ApiClientOptions {
@@ -114,6 +116,10 @@ export class ApiServerCluster implements ClusterAdapter {
     const { signal, ...selectors } = options
     const { path } = await this.target(ref, ref.namespace, undefined, 'list', signal)
     return this.listPages(path, ref, selectors, signal)
+  }
+
+  namespaceContents(namespace: string, signal?: AbortSignal): Promise<NamespaceContents> {
+    return readNamespaceContents(this.client, this.discovery, namespace, { pageSize: this.pageSize, signal })
   }
 
   async apply(object: KubeObject, options: ApplyOptions): Promise<WriteResult> {

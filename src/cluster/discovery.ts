@@ -1,9 +1,19 @@
+import { mapLimit } from '../concurrency.js'
 import { getArray, getPath, getString } from '../model/json.js'
 import { abortedError, isNotFound } from './errors.js'
 import type { ApiClient } from './http.js'
 import type { ApiResource } from './port.js'
 
 type GroupVersion = Map<string, ApiResource> | undefined
+
+/** Every kind the server serves in its preferred versions, and the group/versions that could not be read. */
+export interface ServedResources {
+  resources: ApiResource[]
+  failed: { groupVersion: string; error: unknown }[]
+}
+
+// Group/versions read at once when every kind is wanted; a cluster serves a few dozen.
+const DISCOVERY_CONCURRENCY = 8
 
 /**
  * Maps group/version/kind to the resource serving it, reading only the group-versions asked
@@ -31,6 +41,30 @@ export class Discovery {
       if (this.cache.get(id) === cached) this.cache.delete(id)
     }
     return (await untilAborted(this.groupVersion(group, version), signal))?.get(kind)
+  }
+
+  /**
+   * Every kind of `/api/v1` and of each group's preferred version (`/apis`), read afresh: a CRD may
+   * have appeared since the cache was filled. The answers refresh the cache. A group/version that
+   * cannot be read (an unavailable aggregated API) is named in `failed`; `/apis` itself must answer.
+   */
+  async preferred(signal?: AbortSignal): Promise<ServedResources> {
+    const request = { method: 'GET', path: '/apis', verb: 'discovery' } as const
+    const { body } = await this.client.json(signal !== undefined ? { ...request, signal } : request)
+    const versions = [{ group: '', version: 'v1' }, ...preferredVersions(body)]
+    const served: ServedResources = { resources: [], failed: [] }
+    const read = await mapLimit(versions, DISCOVERY_CONCURRENCY, async ({ group, version }) => {
+      this.cache.delete(`${group}/${version}`)
+      try {
+        return await untilAborted(this.groupVersion(group, version), signal)
+      } catch (error) {
+        if (signal?.aborted) throw error
+        served.failed.push({ groupVersion: group === '' ? version : `${group}/${version}`, error })
+        return undefined
+      }
+    })
+    for (const kinds of read) served.resources.push(...(kinds?.values() ?? []))
+    return served
   }
 
   /** Forgets everything (after CRDs became established, or an API service changed). */
@@ -75,6 +109,15 @@ export function parseResourceList(body: unknown, group: string, version: string)
     byKind.set(kind, { group, version, kind, resource: name, namespaced, verbs })
   }
   return byKind
+}
+
+/** The preferred group/version of each group of an APIGroupList (`/apis`). */
+function preferredVersions(body: unknown): { group: string; version: string }[] {
+  return getArray(body, ['groups']).flatMap(entry => {
+    const group = getString(entry, ['name'])
+    const version = getString(entry, ['preferredVersion', 'version'])
+    return group !== undefined && version !== undefined ? [{ group, version }] : []
+  })
 }
 
 /** Waits for a shared promise, but gives up (with an abort error) when this caller's signal fires. */

@@ -9,6 +9,10 @@ export interface ListTarget {
   path: string
   apiVersion: string
   kind: string
+  /** The Accept header, when not plain JSON (metadata-only lists). */
+  accept?: string
+  /** Turns one item into an object; by default the item itself, its apiVersion/kind restored. */
+  item?: (item: unknown, meta: { apiVersion: string; kind: string }) => KubeObject | undefined
 }
 
 /**
@@ -24,13 +28,15 @@ export async function listAll(
   const items: KubeObject[] = []
   let resourceVersion = ''
   let token: string | undefined
+  const read = target.item ?? withTypeMeta
+  const accept = target.accept !== undefined ? { accept: target.accept } : {}
   do {
     const page = { ...query, continue: token }
-    const request = { method: 'GET', path: target.path, query: page, verb: 'list' } as const
+    const request = { method: 'GET', path: target.path, query: page, verb: 'list', ...accept } as const
     const { body } = await client.json(signal !== undefined ? { ...request, signal } : request)
     // Lists omit apiVersion/kind per item: restore them so items look like any other object.
     for (const item of getArray(body, ['items'])) {
-      const object = withTypeMeta(item, target)
+      const object = read(item, target)
       if (object !== undefined) items.push(object)
     }
     resourceVersion = getString(body, ['metadata', 'resourceVersion']) ?? resourceVersion

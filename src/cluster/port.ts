@@ -66,6 +66,22 @@ export interface ListResult {
   resourceVersion: string
 }
 
+/** A kind (or a whole group/version) whose objects in a namespace could not be read, and why. */
+export interface UnlistedKind {
+  /** As RBAC names it: `secrets`, `leases.coordination.k8s.io`; a group/version when its discovery failed. */
+  resource: string
+  /** `forbidden`, or what the server said. */
+  reason: string
+}
+
+/** What a namespace holds, as far as the server let wavesync see it. */
+export interface NamespaceContents {
+  /** One entry per object of every listable namespaced kind: apiVersion, kind and metadata only. */
+  objects: KubeObject[]
+  /** Kinds not listed: the namespace may hold objects of them too. Empty when the listing is whole. */
+  unlisted: UnlistedKind[]
+}
+
 /**
  * The cluster as wavesync uses it: plain JSON objects in and out, errors as `ClusterError`
  * (model/errors.ts) carrying verb, object, HTTP status, reason and whether a retry may help.
@@ -89,6 +105,12 @@ export interface Cluster {
     ref: Omit<ObjectRef, 'name'>,
     options?: { labelSelector?: string; fieldSelector?: string; signal?: AbortSignal }
   ): Promise<ListResult>
+  /**
+   * The metadata of everything in a namespace: every namespaced kind the server serves with the
+   * `list` verb (each group's preferred version, discovered afresh). A kind that cannot be listed
+   * (forbidden, unavailable) is named in `unlisted`, never silently left out.
+   */
+  namespaceContents(namespace: string, signal?: AbortSignal): Promise<NamespaceContents>
   /** Server-side apply (field manager `wavesync`), sent as raw JSON so no field is dropped. */
   apply(object: KubeObject, options: ApplyOptions): Promise<WriteResult>
   /** POST; for hooks, which wavesync names itself (generateName cannot be applied). */

@@ -7,6 +7,7 @@ import type {
   Cluster,
   DeleteOptions,
   ListResult,
+  NamespaceContents,
   ObjectRef,
   PropagationPolicy,
   WatchEnd,
@@ -14,6 +15,7 @@ import type {
   WriteOptions,
   WriteResult
 } from '../../src/cluster/port.js'
+import { listedOrWhyNot, mergeListings, metadataOnly } from '../../src/cluster/namespace-contents.js'
 import { ClusterError } from '../../src/model/errors.js'
 import type { JsonValue } from '../../src/model/json.js'
 import { getPath, isRecord } from '../../src/model/json.js'
@@ -127,6 +129,25 @@ export class FakeCluster implements Cluster {
         .map(o => this.served(o, ref.version))
       return { items, resourceVersion: String(this.rv) }
     })
+  }
+
+  /**
+   * One `list` per namespaced kind served (built-ins, extra kinds, established CRDs), each in the
+   * request log and open to injected errors, sorted out by the adapter's own `listedOrWhyNot`.
+   */
+  async namespaceContents(namespace: string, signal?: AbortSignal): Promise<NamespaceContents> {
+    const lists = await Promise.all(
+      this.servedKinds()
+        .filter(k => k.namespaced)
+        .map(k =>
+          listedOrWhyNot({ group: k.group, resource: k.plural }, signal, async () => {
+            const ref = { group: k.group, version: k.versions[0] ?? 'v1', kind: k.kind, namespace }
+            const { items } = await this.list(ref, signal ? { signal } : {})
+            return items.flatMap(item => metadataOnly(item, item) ?? [])
+          })
+        )
+    )
+    return mergeListings({ objects: [], unlisted: [] }, lists)
   }
 
   apply(object: KubeObject, options: ApplyOptions): Promise<WriteResult> {
@@ -568,6 +589,14 @@ export class FakeCluster implements Cluster {
       if (k && k.group === group && k.kind === kind && k.versions.includes(version)) return k
     }
     return undefined
+  }
+
+  /** Every kind served now: built-ins, extra kinds, and the kinds of established CRDs. */
+  private servedKinds(): FakeKind[] {
+    const crds = [...this.store.values()]
+      .filter(o => o.kind === 'CustomResourceDefinition' && crdEstablished(o))
+      .flatMap(crd => kindOfCrd(crd) ?? [])
+    return [...this.kinds.values(), ...crds]
   }
 
   private kindFor(
