@@ -2,6 +2,7 @@ import type { Cluster } from '../cluster/port.js'
 import { ClusterError } from '../model/errors.js'
 import { getString } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
+import { APPLICATION_LABEL } from '../model/tracking.js'
 import type { InventoryRecord } from './record.js'
 import { MAX_PAYLOAD_BYTES, RECORD_TYPE, decodeRecord, encodeRecord, recordName } from './record.js'
 
@@ -25,7 +26,7 @@ export class InventoryStore {
   async history(signal?: AbortSignal): Promise<StoredHistory> {
     const listed = await this.cluster.list(
       { ...SECRETS, namespace: this.namespace },
-      { labelSelector: `wavesync.dev/application=${this.app}`, ...(signal ? { signal } : {}) }
+      { labelSelector: `${APPLICATION_LABEL}=${this.app}`, ...(signal ? { signal } : {}) }
     )
     const history: StoredHistory = { records: [], problems: [] }
     for (const secret of listed.items) {
@@ -118,7 +119,7 @@ export class InventoryStore {
         namespace: this.namespace,
         labels: {
           'app.kubernetes.io/managed-by': 'wavesync',
-          'wavesync.dev/application': this.app,
+          [APPLICATION_LABEL]: this.app,
           'wavesync.dev/revision': String(record.revision),
           'wavesync.dev/status': record.status,
           'wavesync.dev/operation': record.operation.type

@@ -9,6 +9,9 @@ export const IGNORE_RESTART_POLICY = 'argocd.argoproj.io/ignore-restart-policy'
 /** The annotation wavesync writes on every object it writes (sync-semantics §7.1). */
 export const TRACKING_ANNOTATION = 'wavesync.dev/tracking-id'
 
+/** The label naming the application on each of its inventory records (sync-semantics §7.2). */
+export const APPLICATION_LABEL = 'wavesync.dev/application'
+
 /** `<application>:<group>/<kind>:<namespace>/<name>`, Argo CD's annotation-tracking format. */
 export function trackingId(app: string, key: ResourceKey): string {
   return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`

@@ -7,6 +7,7 @@ import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
 import type { ExecDeps } from './execute.js'
+import { keptNamespace } from './namespace-cleanup.js'
 import { hasHookFinalizer, objectToWrite, refOf, timeoutOf } from './objects.js'
 import { unchangedRun } from './out-of-sync-only.js'
 import { deleteAndWait, removeHookFinalizer } from './removal.js'
@@ -236,7 +237,10 @@ export async function createdAnyway(task: Task, deps: ExecDeps): Promise<KubeObj
     : undefined
 }
 
-/** Removes an obsolete object (prune) or an application's object (delete), with a uid precondition (§7.4). */
+/**
+ * Removes an obsolete object (prune) or an application's object (delete), with a uid precondition
+ * (§7.4); a namespace only after listing it shows nothing of other applications (§10.2).
+ */
 async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
   const result = task.type === 'prune' ? 'Pruned' : 'Deleted'
   const now = deps.clock.now()
@@ -261,6 +265,8 @@ async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
       live.object.metadata.uid === uid
     )
       return running(uid)
+    const kept = await keptNamespace(task, deps)
+    if (kept) return kept
     const options = {
       propagationPolicy: deps.settings.propagation,
       signal: deps.signal,
