@@ -7,17 +7,26 @@ import type { RunUpdate } from './types.js'
  * The last check before a namespace is deleted (NamespaceCleanup, sync-semantics §10.2): deleting
  * it deletes everything in it, so it is listed first, every listable kind, and kept when it holds
  * other applications' objects or records, or could not be listed whole. The plan could not know:
- * another application may have moved in since. Returns the task's end (`DeleteSkipped`, naming a
- * few of those objects) or undefined when the namespace may go.
+ * another application may have moved in since. A pruned Namespace gets the same check (§7.4 is
+ * silent; deleting another application's objects with it is what nobody expects of a prune).
+ * Returns the task's end (`DeleteSkipped` / `PruneSkipped`, naming a few of those objects) or
+ * undefined when the namespace may go.
  */
 export async function keptNamespace(task: Task, deps: ExecDeps): Promise<RunUpdate | undefined> {
-  if (task.type !== 'delete' || task.key.group !== '' || task.key.kind !== 'Namespace') return undefined
+  const removal = task.type === 'delete' || task.type === 'prune'
+  if (!removal || task.key.group !== '' || task.key.kind !== 'Namespace') return undefined
   const listing = await deps.cluster.namespaceContents(task.key.name, deps.signal)
   const reason = namespaceKeptReason(deps.settings.app, listing)
   if (reason === undefined) return undefined
   const now = deps.clock.now()
   return {
     taskId: task.id,
-    run: { state: 'Succeeded', result: 'DeleteSkipped', message: reason, startedAt: now, finishedAt: now }
+    run: {
+      state: 'Succeeded',
+      result: task.type === 'prune' ? 'PruneSkipped' : 'DeleteSkipped',
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
   }
 }

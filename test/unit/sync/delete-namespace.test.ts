@@ -162,3 +162,29 @@ describe('what keeps a namespace, and what does not (§10.2)', () => {
     )
   })
 })
+
+describe('a pruned Namespace holding another application’s objects (§10.2 applied to §7.4)', () => {
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SHARED } }
+  const shop = (...objects: object[]) =>
+    files(configMapManifest('shop-home', { namespace: 'default' }), ...objects)
+
+  test('is kept, PruneSkipped, naming them; without them it is pruned', async () => {
+    const s = new Scenario(['default'])
+    const sync = (app: string, manifests: Record<string, string>) =>
+      s.sync(manifests, { app, namespace: SHARED, inventoryNamespace: 'default', prune: true })
+    expect((await sync('shop', shop(namespace, configMapManifest('shop-settings')))).exitCode).toBe(0)
+    expect((await sync('other', files(configMapManifest('settings')))).exitCode).toBe(0)
+
+    const pruned = await sync('shop', shop())
+    expect(pruned.exitCode).toBe(0)
+    expect(namespaceTask(pruned)).toEqual({
+      phase: 'Sync',
+      result: 'PruneSkipped',
+      state: 'Succeeded',
+      message:
+        'namespace kept: it holds objects of other applications (ConfigMap shared/settings (tracked by other))'
+    })
+    expect(s.cluster.find('Namespace', SHARED)).toBeDefined()
+    expect(s.cluster.find('ConfigMap', 'settings', SHARED)).toBeDefined()
+  })
+})
