@@ -279,7 +279,11 @@ class OperationRun {
       message: state.outcome?.message ?? '',
       finishedAt: deps.clock.now()
     })
-    // A delete may have removed the inventory namespace with its records (§10.1.7): nothing left to mark.
+    // A delete that removed the inventory namespace took the records with it (§10.1.7): nothing to mark.
+    if (deletedNamespace(state, settings.inventoryNamespace)) {
+      this.notes.push(`the inventory records went with namespace ${settings.inventoryNamespace}`)
+      return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
+    }
     // Finishing must outlast a short API outage: a record left pending-* is the stuck state to avoid.
     await persist(() => store.update(finished), deps).catch(error =>
       this.warnings.push(`inventory record not updated: ${describeError(error)}`)
@@ -477,6 +481,16 @@ function describeError(error: unknown): string {
  * Retries a finishing write for up to ~30 s (1, 2, 4, 8, 15 s) while the API server is unreachable
  * or failing; the operation's own cancellation does not stop it (finishing is cleanup).
  */
+/** True when this operation deleted the namespace (NamespaceCleanup ended `Deleted`). */
+function deletedNamespace(state: EngineState, namespace: string): boolean {
+  return state.tasks.some(task => {
+    if (task.phase !== 'NamespaceCleanup' || task.key.kind !== 'Namespace' || task.key.name !== namespace)
+      return false
+    const run = state.runs.get(task.id)
+    return run?.state === 'Succeeded' && run.result === 'Deleted'
+  })
+}
+
 async function persist(write: () => Promise<void>, deps: OperationDeps): Promise<void> {
   for (const wait of [1000, 2000, 4000, 8000, 15000, 0]) {
     try {

@@ -72,6 +72,9 @@ describe('a namespace shared by two applications (§10.2)', () => {
     expect(second.exitCode).toBe(0)
     expect(namespaceTask(second)).toMatchObject({ result: 'Deleted', state: 'Succeeded' })
     expect(s.cluster.find('Namespace', SHARED)).toBeUndefined()
+    // The records went with their namespace (§10.1.7): said once, not as failed writes.
+    expect(second.report?.warnings).toEqual([])
+    expect(second.report?.notes).toContain('the inventory records went with namespace shared')
   })
 
   test('every namespaced kind served is listed in the namespace before the DELETE', async () => {
