@@ -1,4 +1,4 @@
-import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { ApiextensionsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { KUBECONFIG } from './cluster.js'
 
 /** An independent view of the cluster through @kubernetes/client-node, to check what wavesync did. */
@@ -21,6 +21,18 @@ export async function freshNamespace(core: CoreV1Api, name: string, timeoutMs = 
     await new Promise(resolve => setTimeout(resolve, 250))
   }
   throw new Error(`namespace ${name} was not deleted within ${timeoutMs} ms`)
+}
+
+/** Deletes a CustomResourceDefinition (and so its objects) left by an earlier run, and waits until it is gone. */
+export async function freshCrd(config: KubeConfig, name: string, timeoutMs = 60_000): Promise<void> {
+  const api = config.makeApiClient(ApiextensionsV1Api)
+  const deadline = Date.now() + timeoutMs
+  await api.deleteCustomResourceDefinition({ name }).catch(() => undefined)
+  while (Date.now() < deadline) {
+    if (!(await exists(() => api.readCustomResourceDefinition({ name })))) return
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error(`CustomResourceDefinition ${name} was not deleted within ${timeoutMs} ms`)
 }
 
 /** Whether an object exists, from a read call that rejects on 404. */
