@@ -1712,25 +1712,25 @@ var require_picomatch = __commonJS({
       }
       const matcher = (input, returnObject = false) => {
         const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix });
-        const result = { glob, state, regex, posix, input, output, match, isMatch };
+        const result2 = { glob, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
-          opts.onResult(result);
+          opts.onResult(result2);
         }
         if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (isIgnored(input)) {
           if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
+            opts.onIgnore(result2);
           }
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
+          opts.onMatch(result2);
         }
-        return returnObject ? result : true;
+        return returnObject ? result2 : true;
       };
       if (returnState) {
         matcher.state = state;
@@ -4291,12 +4291,12 @@ var require_infra = __commonJS({
     var assert = __require("node:assert");
     var { utf8DecodeBytes } = require_encoding();
     function collectASequenceOfCodePoints(condition, input, position) {
-      let result = "";
+      let result2 = "";
       while (position.position < input.length && condition(input[position.position])) {
-        result += input[position.position];
+        result2 += input[position.position];
         position.position++;
       }
-      return result;
+      return result2;
     }
     function collectASequenceOfCodePointsFast(char, input, position) {
       const idx = input.indexOf(char, position.position);
@@ -4341,16 +4341,16 @@ var require_infra = __commonJS({
       if ((2 << 15) - 1 > length) {
         return String.fromCharCode.apply(null, input);
       }
-      let result = "";
+      let result2 = "";
       let i = 0;
       let addition = (2 << 15) - 1;
       while (i < length) {
         if (i + addition > length) {
           addition = length - i;
         }
-        result += String.fromCharCode.apply(null, input.subarray(i, i += addition));
+        result2 += String.fromCharCode.apply(null, input.subarray(i, i += addition));
       }
-      return result;
+      return result2;
     }
     var invalidIsomorphicEncodeValueRegex = /[^\x00-\xFF]/;
     function isomorphicEncode(input) {
@@ -4379,12 +4379,12 @@ var require_infra = __commonJS({
       return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
     }
     function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
-      if (result === void 0) {
+      const result2 = JSON.stringify(value);
+      if (result2 === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
-      assert(typeof result === "string");
-      return result;
+      assert(typeof result2 === "string");
+      return result2;
     }
     module.exports = {
       asciiLowercase,
@@ -4926,16 +4926,16 @@ var require_webidl = __commonJS({
             message: `${argument} ("${webidl.util.TypeValueToString(O)}") is not an Object.`
           });
         }
-        const result = {};
+        const result2 = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const keyName = webidl.util.Stringify(key);
             const typedKey = keyConverter(key, prefix, `Key ${keyName} in ${argument}`);
             const typedValue = valueConverter(O[key], prefix, `${argument}[${keyName}]`);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
-          return result;
+          return result2;
         }
         const keys = Reflect.ownKeys(O);
         for (const key of keys) {
@@ -4943,10 +4943,10 @@ var require_webidl = __commonJS({
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
         }
-        return result;
+        return result2;
       };
     };
     webidl.interfaceConverter = function(TypeCheck, name) {
@@ -5645,20 +5645,20 @@ var require_util2 = __commonJS({
           }
           const { [keyIndex]: key, [valueIndex]: value } = values[index2];
           this.#index = index2 + 1;
-          let result;
+          let result2;
           switch (this.#kind) {
             case "key":
-              result = key;
+              result2 = key;
               break;
             case "value":
-              result = value;
+              result2 = value;
               break;
             case "key+value":
-              result = [key, value];
+              result2 = [key, value];
               break;
           }
           return {
-            value: result,
+            value: result2,
             done: false
           };
         }
@@ -6105,9 +6105,9 @@ var require_runtime_features = __commonJS({
        * @returns {boolean}
        */
       #detectRuntimeFeature(feature) {
-        const result = detectRuntimeFeature(feature);
-        this.#map.set(feature, result);
-        return result;
+        const result2 = detectRuntimeFeature(feature);
+        this.#map.set(feature, result2);
+        return result2;
       }
     };
     var instance = new RuntimeFeatures();
@@ -6596,14 +6596,14 @@ var require_request = __commonJS({
           controller2.rawHeaders = headers2;
         }
         const parsedHeaders = Array.isArray(headers2) ? parseHeaders(headers2) : headers2;
-        const result = this[kHandler].onRequestUpgrade?.(controller2, statusCode, parsedHeaders, socket);
+        const result2 = this[kHandler].onRequestUpgrade?.(controller2, statusCode, parsedHeaders, socket);
         if (!this.aborted) {
           this.completed = true;
           if (channels.trailers.hasSubscribers) {
             channels.trailers.publish({ request: this, trailers: [] });
           }
         }
-        return result;
+        return result2;
       }
       onResponseEnd(trailers) {
         this.onFinally();
@@ -10532,8 +10532,8 @@ var require_formdata_parser = __commonJS({
           throw parsingError("expected CRLF");
         }
         position.position += 2;
-        const result = parseMultipartFormDataHeaders(input, position);
-        let { name, filename, contentType, encoding } = result;
+        const result2 = parseMultipartFormDataHeaders(input, position);
+        let { name, filename, contentType, encoding } = result2;
         position.position += 2;
         let body;
         {
@@ -10846,11 +10846,11 @@ var require_body = __commonJS({
           start() {
           },
           async pull(controller2) {
-            const result = action();
-            const iterator = result?.[Symbol.asyncIterator]?.();
+            const result2 = action();
+            const iterator = result2?.[Symbol.asyncIterator]?.();
             if (iterator == null) {
-              if (result?.length && !isErrored(stream)) {
-                controller2.enqueue(typeof result === "string" ? textEncoder.encode(result) : new Uint8Array(result));
+              if (result2?.length && !isErrored(stream)) {
+                controller2.enqueue(typeof result2 === "string" ? textEncoder.encode(result2) : new Uint8Array(result2));
               }
               queueMicrotask(() => readableStreamClose(controller2));
               return;
@@ -15068,11 +15068,11 @@ var require_balanced_pool = __commonJS({
         return this;
       }
       _updateBalancedPoolStats() {
-        let result = 0;
+        let result2 = 0;
         for (let i = 0; i < this[kClients].length; i++) {
-          result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+          result2 = getGreatestCommonDivisor(this[kClients][i][kWeight], result2);
         }
-        this[kGreatestCommonDivisor] = result;
+        this[kGreatestCommonDivisor] = result2;
       }
       removeUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
@@ -18916,20 +18916,20 @@ var require_mock_utils = __commonJS({
     }
     function generateKeyValues(data) {
       const keys = Object.keys(data);
-      const result = [];
+      const result2 = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+            result2.push(name, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result2.push(name, Buffer.from(`${value}`));
         }
       }
-      return result;
+      return result2;
     }
     function getStatusText(statusCode) {
       return STATUS_CODES[statusCode] || "unknown";
@@ -19585,16 +19585,16 @@ var require_mock_call_history = __commonJS({
       }
       toString() {
         const options = { betweenKeyValueSeparator: "->", betweenPairSeparator: "|" };
-        let result = "";
+        let result2 = "";
         this.toMap().forEach((value, key) => {
           if (typeof value === "string" || value === void 0 || value === null) {
-            result = `${result}${key}${options.betweenKeyValueSeparator}${value}${options.betweenPairSeparator}`;
+            result2 = `${result2}${key}${options.betweenKeyValueSeparator}${value}${options.betweenPairSeparator}`;
           }
           if (typeof value === "object" && value !== null || Array.isArray(value)) {
-            result = `${result}${key}${options.betweenKeyValueSeparator}${JSON.stringify(value)}${options.betweenPairSeparator}`;
+            result2 = `${result2}${key}${options.betweenKeyValueSeparator}${JSON.stringify(value)}${options.betweenPairSeparator}`;
           }
         });
-        return result.slice(0, -1);
+        return result2.slice(0, -1);
       }
     };
     var MockCallHistory = class {
@@ -21628,17 +21628,17 @@ var require_dns = __commonJS({
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
-        for (const record of addresses) {
-          record.timestamp = timestamp;
-          if (typeof record.ttl === "number") {
-            record.ttl = Math.min(record.ttl, this.#maxTTL);
-            minTTL = Math.min(minTTL, record.ttl);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
+            minTTL = Math.min(minTTL, record2.ttl);
           } else {
-            record.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
-          familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.storage.set(origin.hostname, records, { ttl: minTTL });
       }
@@ -22354,11 +22354,11 @@ var require_date = __commonJS({
       }
     }
     function makeDate(year, monthIdx, day, hour, minute, second, weekday) {
-      const result = new Date(Date.UTC(year, monthIdx, day, hour, minute, second));
+      const result2 = new Date(Date.UTC(year, monthIdx, day, hour, minute, second));
       if (year >= 0 && year <= 99) {
-        result.setUTCFullYear(year);
+        result2.setUTCFullYear(year);
       }
-      return result.getUTCFullYear() === year && result.getUTCMonth() === monthIdx && result.getUTCDate() === day && result.getUTCHours() === hour && result.getUTCMinutes() === minute && result.getUTCSeconds() === second && result.getUTCDay() === weekday ? result : void 0;
+      return result2.getUTCFullYear() === year && result2.getUTCMonth() === monthIdx && result2.getUTCDate() === day && result2.getUTCHours() === hour && result2.getUTCMinutes() === minute && result2.getUTCSeconds() === second && result2.getUTCDay() === weekday ? result2 : void 0;
     }
     function parseImfDate(date) {
       if (date.length !== 29 || date[4] !== " " || date[7] !== " " || date[11] !== " " || date[16] !== " " || date[19] !== ":" || date[22] !== ":" || date[25] !== " " || date[26] !== "G" || date[27] !== "M" || date[28] !== "T") {
@@ -23307,15 +23307,15 @@ var require_cache_handler = __commonJS({
               finish304();
             }
           };
-          const result = this.#store.get(this.#cacheKey);
+          const result2 = this.#store.get(this.#cacheKey);
           this.#downstreamController.block();
           controller2.pause();
-          if (result && typeof result.then === "function") {
-            result.then(handle304, () => handle304(void 0)).catch((err) => {
+          if (result2 && typeof result2.then === "function") {
+            result2.then(handle304, () => handle304(void 0)).catch((err) => {
               controller2.abort(err);
             });
           } else {
-            handle304(result);
+            handle304(result2);
           }
         } else {
           if (typeof resHeaders.etag === "string" && isEtagUsable(resHeaders.etag)) {
@@ -24022,11 +24022,11 @@ var require_cache2 = __commonJS({
       }
       return false;
     }
-    function needsRevalidation(result, cacheControlDirectives, { headers: headers2 = {} }) {
+    function needsRevalidation(result2, cacheControlDirectives, { headers: headers2 = {} }) {
       if (cacheControlDirectives?.["no-cache"]) {
         return true;
       }
-      if (result.cacheControlDirectives?.["no-cache"] && !Array.isArray(result.cacheControlDirectives["no-cache"])) {
+      if (result2.cacheControlDirectives?.["no-cache"] && !Array.isArray(result2.cacheControlDirectives["no-cache"])) {
         return true;
       }
       if (headers2["if-modified-since"] || headers2["if-none-match"]) {
@@ -24034,10 +24034,10 @@ var require_cache2 = __commonJS({
       }
       return false;
     }
-    function staleResponseRequiresRevalidation(result, cacheType) {
-      return result.cacheControlDirectives?.["must-revalidate"] === true || cacheType === "shared" && (result.cacheControlDirectives?.["proxy-revalidate"] === true || // https://www.rfc-editor.org/rfc/rfc9111.html#section-5.2.2.10
+    function staleResponseRequiresRevalidation(result2, cacheType) {
+      return result2.cacheControlDirectives?.["must-revalidate"] === true || cacheType === "shared" && (result2.cacheControlDirectives?.["proxy-revalidate"] === true || // https://www.rfc-editor.org/rfc/rfc9111.html#section-5.2.2.10
       // s-maxage implies proxy-revalidate for shared caches.
-      result.cacheControlDirectives?.["s-maxage"] !== void 0);
+      result2.cacheControlDirectives?.["s-maxage"] !== void 0);
     }
     function revalidationResponseDisallowsCachedReuse(cacheType, headers2) {
       if (headers2.vary && isInvalidOrWildcardVaryHeader(headers2.vary) || cacheType === "shared" && Object.hasOwn(headers2, "set-cookie")) {
@@ -24053,12 +24053,12 @@ var require_cache2 = __commonJS({
     function revalidationResponseUpdatesCacheControl(headers2) {
       return headers2["cache-control"] !== void 0;
     }
-    function revalidationResponseAddsVary(result, varyDirectives) {
+    function revalidationResponseAddsVary(result2, varyDirectives) {
       if (!varyDirectives) {
         return false;
       }
       for (const key in varyDirectives) {
-        if (result.vary == null || !Object.hasOwn(result.vary, key)) {
+        if (result2.vary == null || !Object.hasOwn(result2.vary, key)) {
           return true;
         }
       }
@@ -24076,18 +24076,18 @@ var require_cache2 = __commonJS({
         return lastModified;
       }
     }
-    function makeRevalidationHeaders(opts, result) {
+    function makeRevalidationHeaders(opts, result2) {
       const headers2 = {
         ...opts.headers,
-        "if-modified-since": getUsableLastModified(result.headers) ?? new Date(result.cachedAt).toUTCString()
+        "if-modified-since": getUsableLastModified(result2.headers) ?? new Date(result2.cachedAt).toUTCString()
       };
-      if (result.etag) {
-        headers2["if-none-match"] = result.etag;
+      if (result2.etag) {
+        headers2["if-none-match"] = result2.etag;
       }
-      if (result.vary) {
-        for (const key in result.vary) {
-          if (result.vary[key] != null) {
-            headers2[key] = result.vary[key];
+      if (result2.vary) {
+        for (const key in result2.vary) {
+          if (result2.vary[key] != null) {
+            headers2[key] = result2.vary[key];
           }
         }
       }
@@ -24106,12 +24106,12 @@ var require_cache2 = __commonJS({
         return false;
       }
     }
-    function revalidationEtagMatchesCachedValue(result, headers2) {
+    function revalidationEtagMatchesCachedValue(result2, headers2) {
       if (!Object.hasOwn(headers2, "etag")) {
         return true;
       }
       const responseEtag = headers2.etag;
-      const cachedEtag = result.etag;
+      const cachedEtag = result2.etag;
       if (typeof responseEtag !== "string" || typeof cachedEtag !== "string" || !isEtagUsable(responseEtag) || !isEtagUsable(cachedEtag)) {
         return false;
       }
@@ -24121,29 +24121,29 @@ var require_cache2 = __commonJS({
       const cachedOpaqueTag = cachedEtag.startsWith("W/") ? cachedEtag.slice(2) : cachedEtag;
       return responseEtag.slice(2) === cachedOpaqueTag;
     }
-    function isStale(result, cacheControlDirectives, cacheType) {
+    function isStale(result2, cacheControlDirectives, cacheType) {
       const now = Date.now();
-      if (now > result.staleAt || result.staleAt <= result.cachedAt) {
-        if (!staleResponseRequiresRevalidation(result, cacheType) && cacheControlDirectives?.["max-stale"]) {
-          const gracePeriod = result.staleAt + cacheControlDirectives["max-stale"] * 1e3;
+      if (now > result2.staleAt || result2.staleAt <= result2.cachedAt) {
+        if (!staleResponseRequiresRevalidation(result2, cacheType) && cacheControlDirectives?.["max-stale"]) {
+          const gracePeriod = result2.staleAt + cacheControlDirectives["max-stale"] * 1e3;
           return now > gracePeriod;
         }
         return true;
       }
       if (cacheControlDirectives?.["min-fresh"]) {
-        const timeLeftTillStale = result.staleAt - now;
+        const timeLeftTillStale = result2.staleAt - now;
         const threshold = cacheControlDirectives["min-fresh"] * 1e3;
         return timeLeftTillStale <= threshold;
       }
       return false;
     }
-    function withinStaleWhileRevalidateWindow(result, cacheType) {
-      const staleWhileRevalidate = result.cacheControlDirectives?.["stale-while-revalidate"];
-      if (!staleWhileRevalidate || staleResponseRequiresRevalidation(result, cacheType)) {
+    function withinStaleWhileRevalidateWindow(result2, cacheType) {
+      const staleWhileRevalidate = result2.cacheControlDirectives?.["stale-while-revalidate"];
+      if (!staleWhileRevalidate || staleResponseRequiresRevalidation(result2, cacheType)) {
         return false;
       }
       const now = Date.now();
-      const staleWhileRevalidateExpiry = result.staleAt + staleWhileRevalidate * 1e3;
+      const staleWhileRevalidateExpiry = result2.staleAt + staleWhileRevalidate * 1e3;
       return now <= staleWhileRevalidateExpiry;
     }
     function handleUncachedResponse(dispatch, globalOpts, cacheKey, handler, opts, reqCacheControl) {
@@ -24183,8 +24183,8 @@ var require_cache2 = __commonJS({
       }
       return dispatch(opts, new CacheHandler(globalOpts, cacheKey, handler));
     }
-    function sendCachedValue(handler, opts, result, age, context, isStale2) {
-      const stream = util.isStream(result.body) ? result.body : Readable.from(result.body ?? []);
+    function sendCachedValue(handler, opts, result2, age, context, isStale2) {
+      const stream = util.isStream(result2.body) ? result2.body : Readable.from(result2.body ?? []);
       assert(!stream.destroyed, "stream should not be destroyed");
       assert(!stream.readableDidRead, "stream should not be readableDidRead");
       let aborted = false;
@@ -24238,13 +24238,13 @@ var require_cache2 = __commonJS({
       if (stream.destroyed) {
         return;
       }
-      const headers2 = { ...result.headers, age: String(age) };
+      const headers2 = { ...result2.headers, age: String(age) };
       if (isStale2) {
         headers2.warning = '110 - "response is stale"';
       }
       controller2.rawHeaders = util.toRawHeaders(headers2);
       try {
-        handler.onResponseStart?.(controller2, result.statusCode, headers2, result.statusMessage);
+        handler.onResponseStart?.(controller2, result2.statusCode, headers2, result2.statusMessage);
       } catch (err) {
         stream.destroy(err);
         return;
@@ -24261,33 +24261,33 @@ var require_cache2 = __commonJS({
         });
       }
     }
-    function handleResult(dispatch, globalOpts, cacheKey, handler, opts, reqCacheControl, result) {
-      if (!result) {
+    function handleResult(dispatch, globalOpts, cacheKey, handler, opts, reqCacheControl, result2) {
+      if (!result2) {
         return handleUncachedResponse(dispatch, globalOpts, cacheKey, handler, opts, reqCacheControl);
       }
-      if (globalOpts.type === "shared" && Object.hasOwn(result.headers, "set-cookie")) {
-        if (util.isStream(result.body)) {
-          result.body.on("error", nop).destroy();
+      if (globalOpts.type === "shared" && Object.hasOwn(result2.headers, "set-cookie")) {
+        if (util.isStream(result2.body)) {
+          result2.body.on("error", nop).destroy();
         }
         deleteCachedValue(globalOpts.store, cacheKey);
         return handleUncachedResponse(dispatch, globalOpts, cacheKey, handler, opts, reqCacheControl);
       }
       const now = Date.now();
-      if (now > result.deleteAt) {
+      if (now > result2.deleteAt) {
         return dispatch(opts, new CacheHandler(globalOpts, cacheKey, handler));
       }
-      const age = Math.round((now - result.cachedAt) / 1e3);
+      const age = Math.round((now - result2.cachedAt) / 1e3);
       const requestMaxAgeExpired = reqCacheControl?.["max-age"] !== void 0 && age >= reqCacheControl["max-age"];
-      const stale = requestMaxAgeExpired || isStale(result, reqCacheControl, globalOpts.type);
-      const revalidate = requestMaxAgeExpired || needsRevalidation(result, reqCacheControl, opts);
+      const stale = requestMaxAgeExpired || isStale(result2, reqCacheControl, globalOpts.type);
+      const revalidate = requestMaxAgeExpired || needsRevalidation(result2, reqCacheControl, opts);
       if (stale || revalidate) {
         if (util.isStream(opts.body) && util.bodyLength(opts.body) !== 0) {
           return dispatch(opts, new CacheHandler(globalOpts, cacheKey, handler));
         }
-        if (!revalidate && withinStaleWhileRevalidateWindow(result, globalOpts.type)) {
-          sendCachedValue(handler, opts, result, age, null, true);
+        if (!revalidate && withinStaleWhileRevalidateWindow(result2, globalOpts.type)) {
+          sendCachedValue(handler, opts, result2, age, null, true);
           queueMicrotask(() => {
-            const headers3 = makeRevalidationHeaders(opts, result);
+            const headers3 = makeRevalidationHeaders(opts, result2);
             dispatch(
               {
                 ...opts,
@@ -24313,16 +24313,16 @@ var require_cache2 = __commonJS({
           return true;
         }
         let withinStaleIfErrorThreshold = false;
-        if (!staleResponseRequiresRevalidation(result, globalOpts.type)) {
-          const staleIfErrorExpiry = result.cacheControlDirectives["stale-if-error"] ?? reqCacheControl?.["stale-if-error"];
+        if (!staleResponseRequiresRevalidation(result2, globalOpts.type)) {
+          const staleIfErrorExpiry = result2.cacheControlDirectives["stale-if-error"] ?? reqCacheControl?.["stale-if-error"];
           if (staleIfErrorExpiry) {
-            withinStaleIfErrorThreshold = now < result.staleAt + staleIfErrorExpiry * 1e3;
+            withinStaleIfErrorThreshold = now < result2.staleAt + staleIfErrorExpiry * 1e3;
           }
         }
-        const headers2 = makeRevalidationHeaders(opts, result);
+        const headers2 = makeRevalidationHeaders(opts, result2);
         const refetch = () => {
-          if (util.isStream(result.body)) {
-            result.body.on("error", nop).destroy();
+          if (util.isStream(result2.body)) {
+            result2.body.on("error", nop).destroy();
           }
           deleteCachedValue(globalOpts.store, cacheKey);
           return dispatch(opts, new CacheHandler(globalOpts, cacheKey, handler));
@@ -24336,18 +24336,18 @@ var require_cache2 = __commonJS({
             (success, context, statusCode, headers3) => {
               if (success) {
                 if (statusCode === 304) {
-                  if (!revalidationTargetMatchesCacheKey(cacheKey, context) || !revalidationEtagMatchesCachedValue(result, headers3) || revalidationResponseDisallowsCachedReuse(globalOpts.type, headers3)) {
+                  if (!revalidationTargetMatchesCacheKey(cacheKey, context) || !revalidationEtagMatchesCachedValue(result2, headers3) || revalidationResponseDisallowsCachedReuse(globalOpts.type, headers3)) {
                     return refetch();
                   }
                   if (revalidationResponseUpdatesCacheControl(headers3)) {
                     deleteCachedValue(globalOpts.store, cacheKey);
-                  } else if (revalidationResponseAddsVary(result, headers3.vary ? parseVaryHeader(headers3.vary, opts.headers) : void 0)) {
+                  } else if (revalidationResponseAddsVary(result2, headers3.vary ? parseVaryHeader(headers3.vary, opts.headers) : void 0)) {
                     return refetch();
                   }
                 }
-                sendCachedValue(handler, opts, result, age, context, stale);
-              } else if (util.isStream(result.body)) {
-                result.body.on("error", nop).destroy();
+                sendCachedValue(handler, opts, result2, age, context, stale);
+              } else if (util.isStream(result2.body)) {
+                result2.body.on("error", nop).destroy();
               }
             },
             new CacheHandler(globalOpts, cacheKey, handler),
@@ -24358,7 +24358,7 @@ var require_cache2 = __commonJS({
       if (util.isStream(opts.body)) {
         opts.body.on("error", nop).destroy();
       }
-      sendCachedValue(handler, opts, result, age, null, false);
+      sendCachedValue(handler, opts, result2, age, null, false);
     }
     module.exports = (opts = {}) => {
       const {
@@ -24430,16 +24430,16 @@ var require_cache2 = __commonJS({
           if (!arrayIncludes(util.safeHTTPMethods, opts2.method)) {
             return dispatch(opts2, new CacheHandler(globalOpts, cacheKey, handler));
           }
-          const result = store.get(cacheKey);
-          if (result && typeof result.then === "function") {
-            return result.then((result2) => handleResult(
+          const result2 = store.get(cacheKey);
+          if (result2 && typeof result2.then === "function") {
+            return result2.then((result3) => handleResult(
               dispatch,
               globalOpts,
               cacheKey,
               handler,
               opts2,
               reqCacheControl,
-              result2
+              result3
             )).catch((err) => {
               if (typeof handler.onResponseError === "function") {
                 handler.onResponseError({
@@ -24473,7 +24473,7 @@ var require_cache2 = __commonJS({
               handler,
               opts2,
               reqCacheControl,
-              result
+              result2
             );
           }
         };
@@ -24678,8 +24678,8 @@ var require_decompress = __commonJS({
                 this.#decompressedSize = decompressedSize;
               }
               try {
-                const result = super.onResponseData(this.#controller, chunk);
-                if (result === false && !this.#controller.paused) {
+                const result2 = super.onResponseData(this.#controller, chunk);
+                if (result2 === false && !this.#controller.paused) {
                   this.#controller.pause();
                 }
               } catch (err) {
@@ -27554,12 +27554,12 @@ var require_subresource_integrity = __commonJS({
       return false;
     };
     function getStrongestMetadata(metadataList) {
-      const result = [];
+      const result2 = [];
       let strongest = null;
       for (const item of metadataList) {
         assert(isValidSRIHashAlgorithm(item.alg), "Invalid SRI hash algorithm token");
-        if (result.length === 0) {
-          result.push(item);
+        if (result2.length === 0) {
+          result2.push(item);
           strongest = item;
           continue;
         }
@@ -27574,16 +27574,16 @@ var require_subresource_integrity = __commonJS({
           continue;
         } else if (newAlgorithmIndex > currentAlgorithmIndex) {
           strongest = item;
-          result[0] = item;
-          result.length = 1;
+          result2[0] = item;
+          result2.length = 1;
         } else {
-          result.push(item);
+          result2.push(item);
         }
       }
-      return result;
+      return result2;
     }
     function parseMetadata(metadata) {
-      const result = [];
+      const result2 = [];
       for (const item of metadata.split(/[\t\n\f\r ]+/)) {
         const expressionAndOptions = item.split("?", 1);
         const algorithmExpression = expressionAndOptions[0];
@@ -27601,9 +27601,9 @@ var require_subresource_integrity = __commonJS({
           alg: asciiLowercase(algorithm),
           val: base64Value
         };
-        result.push(metadata2);
+        result2.push(metadata2);
       }
-      return result;
+      return result2;
     }
     var applyAlgorithmToBytes = (algorithm, bytes) => {
       return crypto2.hash(algorithm, bytes, "base64");
@@ -31714,10 +31714,10 @@ var require_websocket = __commonJS({
         const wasClean = this.#handler.closeState.has(sentCloseFrameState.SENT) && this.#handler.closeState.has(sentCloseFrameState.RECEIVED);
         let code2 = 1005;
         let reason = "";
-        const result = this.#parser?.closingInfo;
-        if (result && !result.error) {
-          code2 = result.code ?? 1005;
-          reason = result.reason;
+        const result2 = this.#parser?.closingInfo;
+        if (result2 && !result2.error) {
+          code2 = result2.code ?? 1005;
+          reason = result2.reason;
         }
         this.#handler.readyState = states.CLOSED;
         if (!this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
@@ -32160,12 +32160,12 @@ var require_websocketstream = __commonJS({
         if (!this.#handler.wasEverConnected) {
           this.#openedPromise.reject(new WebSocketError("Socket never opened"));
         }
-        const result = this.#parser?.closingInfo;
-        let code2 = result?.code ?? 1005;
+        const result2 = this.#parser?.closingInfo;
+        let code2 = result2?.code ?? 1005;
         if (!this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
           code2 = 1006;
         }
-        const reason = result?.reason == null ? "" : utf8DecodeBytes(Buffer.from(result.reason));
+        const reason = result2?.reason == null ? "" : utf8DecodeBytes(Buffer.from(result2.reason));
         if (wasClean) {
           readableStreamClose(this.#readableStreamController);
           this.#writableStreamController.error(new DOMException("A closed WebSocketStream cannot be written to", "InvalidStateError"));
@@ -34672,11 +34672,11 @@ var require_common = __commonJS({
       if (typeof n !== "number" && typeof n !== "bigint") {
         throw new address_error_1.AddressError(`${family} offset must be an integer`);
       }
-      const result = value + BigInt(n);
-      if (result < BigInt(0) || result > (BigInt(1) << BigInt(bits)) - BigInt(1)) {
+      const result2 = value + BigInt(n);
+      if (result2 < BigInt(0) || result2 > (BigInt(1) << BigInt(bits)) - BigInt(1)) {
         throw new address_error_1.AddressError(`${family} offset leaves the address space`);
       }
-      return result;
+      return result2;
     }
     function isCorrect(defaultBits) {
       return function isCorrectForm() {
@@ -34795,12 +34795,12 @@ var require_ipv4 = __commonJS({
     });
     var __importStar = exports && exports.__importStar || function(mod2) {
       if (mod2 && mod2.__esModule) return mod2;
-      var result = {};
+      var result2 = {};
       if (mod2 != null) {
-        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result, mod2, k);
+        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result2, mod2, k);
       }
-      __setModuleDefault(result, mod2);
-      return result;
+      __setModuleDefault(result2, mod2);
+      return result2;
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Address4 = void 0;
@@ -35493,12 +35493,12 @@ var require_regular_expressions = __commonJS({
     });
     var __importStar = exports && exports.__importStar || function(mod2) {
       if (mod2 && mod2.__esModule) return mod2;
-      var result = {};
+      var result2 = {};
       if (mod2 != null) {
-        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result, mod2, k);
+        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result2, mod2, k);
       }
-      __setModuleDefault(result, mod2);
-      return result;
+      __setModuleDefault(result2, mod2);
+      return result2;
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ADDRESS_BOUNDARY = void 0;
@@ -35585,12 +35585,12 @@ var require_ipv6 = __commonJS({
     });
     var __importStar = exports && exports.__importStar || function(mod2) {
       if (mod2 && mod2.__esModule) return mod2;
-      var result = {};
+      var result2 = {};
       if (mod2 != null) {
-        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result, mod2, k);
+        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result2, mod2, k);
       }
-      __setModuleDefault(result, mod2);
-      return result;
+      __setModuleDefault(result2, mod2);
+      return result2;
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Address6 = void 0;
@@ -35731,24 +35731,24 @@ var require_ipv6 = __commonJS({
         var _a;
         let host;
         let port = null;
-        let result;
+        let result2;
         let error;
         const stripped = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
         if (stripped.indexOf("[") !== -1 && stripped.indexOf("]:") !== -1) {
           error = "failed to parse address with port";
-          result = constants6.RE_URL_WITH_PORT.exec(stripped);
-          if (result === null) {
+          result2 = constants6.RE_URL_WITH_PORT.exec(stripped);
+          if (result2 === null) {
             return { error, address: null, port: null };
           }
-          host = result[1];
-          port = result[2];
+          host = result2[1];
+          port = result2[2];
         } else {
           error = "failed to parse address from URL";
-          result = constants6.RE_URL.exec(stripped);
-          if (result === null) {
+          result2 = constants6.RE_URL.exec(stripped);
+          if (result2 === null) {
             return { error, address: null, port: null };
           }
-          host = (_a = result[1]) !== null && _a !== void 0 ? _a : result[2];
+          host = (_a = result2[1]) !== null && _a !== void 0 ? _a : result2[2];
         }
         if (port) {
           port = parseInt(port, 10);
@@ -36503,13 +36503,13 @@ var require_ipv6 = __commonJS({
       static fromUnsignedByteArray(bytes) {
         common.assertByteArray(bytes, 16, "IPv6", 0);
         const BYTE_MAX = BigInt("256");
-        let result = BigInt("0");
+        let result2 = BigInt("0");
         let multiplier = BigInt("1");
         for (let i = bytes.length - 1; i >= 0; i--) {
-          result += multiplier * BigInt(bytes[i].toString(10));
+          result2 += multiplier * BigInt(bytes[i].toString(10));
           multiplier *= BYTE_MAX;
         }
-        return _Address6.fromBigInt(result);
+        return _Address6.fromBigInt(result2);
       }
       /**
        * Returns true if the address is in the canonical form, false otherwise
@@ -36918,12 +36918,12 @@ var require_ip_address = __commonJS({
     });
     var __importStar = exports && exports.__importStar || function(mod2) {
       if (mod2 && mod2.__esModule) return mod2;
-      var result = {};
+      var result2 = {};
       if (mod2 != null) {
-        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result, mod2, k);
+        for (var k in mod2) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod2, k)) __createBinding(result2, mod2, k);
       }
-      __setModuleDefault(result, mod2);
-      return result;
+      __setModuleDefault(result2, mod2);
+      return result2;
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.v6 = exports.AddressError = exports.Address6 = exports.Address4 = void 0;
@@ -37123,8 +37123,8 @@ var require_socksclient = __commonJS({
             reject(e2);
           }
         }
-        function step(result) {
-          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+        function step(result2) {
+          result2.done ? resolve(result2.value) : adopt(result2.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -37223,13 +37223,13 @@ var require_socksclient = __commonJS({
                 host: options.proxies[i + 1].host || options.proxies[i + 1].ipaddress,
                 port: options.proxies[i + 1].port
               };
-              const result = yield _SocksClient.createConnection({
+              const result2 = yield _SocksClient.createConnection({
                 command: "connect",
                 proxy: nextProxy,
                 destination: nextDestination,
                 existing_socket: sock
               });
-              sock = sock || result.socket;
+              sock = sock || result2.socket;
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
@@ -38757,6 +38757,13 @@ function splitApiVersion(apiVersion) {
   if (slash < 0) return { group: "", version: apiVersion };
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+function stringAnnotations(object) {
+  const result2 = {};
+  for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
+    if (typeof value === "string") result2[key] = value;
+  }
+  return result2;
+}
 function cloneObject(value) {
   return structuredClone(value);
 }
@@ -39059,9 +39066,9 @@ function describe(value) {
 function relativeLines(lines, prefix) {
   if (prefix.length === 0) return lines;
   const head = pathKey(prefix) + "\0";
-  const result = /* @__PURE__ */ new Map();
-  for (const [key, line] of lines) if (key.startsWith(head)) result.set(key.slice(head.length), line);
-  return result;
+  const result2 = /* @__PURE__ */ new Map();
+  for (const [key, line] of lines) if (key.startsWith(head)) result2.set(key.slice(head.length), line);
+  return result2;
 }
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -39277,8 +39284,8 @@ function resolveYamlInteger$2(source, isExplicit) {
   if (isExplicit) {
     if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
   } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$2(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
+  const result2 = parseYamlInteger$2(source);
+  return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
 }
 var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
   implicit: true,
@@ -39309,8 +39316,8 @@ function resolveYamlInteger$1(source, isExplicit) {
   if (isExplicit) {
     if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
   } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$1(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
+  const result2 = parseYamlInteger$1(source);
+  return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
 }
 var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
   implicit: true,
@@ -39330,17 +39337,17 @@ function parseYamlInteger(source) {
   if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
   if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
   if (value.includes(":")) {
-    let result = 0;
-    for (const part of value.split(":")) result = result * 60 + Number(part);
-    return sign * result;
+    let result2 = 0;
+    for (const part of value.split(":")) result2 = result2 * 60 + Number(part);
+    return sign * result2;
   }
   if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
   return sign * parseInt(value, 10);
 }
 function resolveYamlInteger(source) {
   if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
+  const result2 = parseYamlInteger(source);
+  return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
 }
 var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
   implicit: true,
@@ -39362,8 +39369,8 @@ function resolveYamlFloat$2(source) {
   if ("+-".includes(value[0])) value = value.slice(1);
   if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   if (value === ".nan") return NaN;
-  const result = sign * parseFloat(value);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  const result2 = sign * parseFloat(value);
+  if (Number.isFinite(result2) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result2;
   return NOT_RESOLVED;
 }
 function representYamlFloat$2(object) {
@@ -39371,8 +39378,8 @@ function representYamlFloat$2(object) {
   if (object === Number.POSITIVE_INFINITY) return ".inf";
   if (object === Number.NEGATIVE_INFINITY) return "-.inf";
   if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+  const result2 = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result2) ? result2.replace("e", ".e") : result2;
 }
 var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
   implicit: true,
@@ -39396,12 +39403,12 @@ function resolveYamlFloat$1(source, isExplicit) {
     if ("+-".includes(value[0])) value = value.slice(1);
     if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     if (value === ".nan") return NaN;
-    const result2 = sign * parseFloat(value);
-    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+    const result3 = sign * parseFloat(value);
+    return Number.isFinite(result3) ? result3 : NOT_RESOLVED;
   }
   if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = Number(source);
-  if (Number.isFinite(result)) return result;
+  const result2 = Number(source);
+  if (Number.isFinite(result2)) return result2;
   return NOT_RESOLVED;
 }
 function representYamlFloat$1(object) {
@@ -39409,8 +39416,8 @@ function representYamlFloat$1(object) {
   if (object === Number.POSITIVE_INFINITY) return ".inf";
   if (object === Number.NEGATIVE_INFINITY) return "-.inf";
   if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+  const result2 = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result2) ? result2.replace("e", ".e") : result2;
 }
 var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
   implicit: true,
@@ -39428,12 +39435,12 @@ function resolveYamlFloat(source) {
   if ("+-".includes(value[0])) value = value.slice(1);
   if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   if (value === ".nan") return NaN;
-  let result = 0;
+  let result2 = 0;
   if (value.includes(":")) {
-    for (const part of value.split(":")) result = result * 60 + Number(part);
-    result *= sign;
-  } else result = sign * parseFloat(value);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+    for (const part of value.split(":")) result2 = result2 * 60 + Number(part);
+    result2 *= sign;
+  } else result2 = sign * parseFloat(value);
+  if (Number.isFinite(result2) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result2;
   return NOT_RESOLVED;
 }
 function representYamlFloat(object) {
@@ -39441,8 +39448,8 @@ function representYamlFloat(object) {
   if (object === Number.POSITIVE_INFINITY) return ".inf";
   if (object === Number.NEGATIVE_INFINITY) return "-.inf";
   if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+  const result2 = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result2) ? result2.replace("e", ".e") : result2;
 }
 var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
   implicit: true,
@@ -39470,9 +39477,9 @@ function resolveYamlBinary(source) {
   const input = source.replace(/\s/g, "");
   if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
   const binary = atob(input);
-  const result = new Uint8Array(binary.length);
-  for (let index2 = 0; index2 < binary.length; index2++) result[index2] = binary.charCodeAt(index2);
-  return result;
+  const result2 = new Uint8Array(binary.length);
+  for (let index2 = 0; index2 < binary.length; index2++) result2[index2] = binary.charCodeAt(index2);
+  return result2;
 }
 function representYamlBinary(object) {
   let binary = "";
@@ -39544,9 +39551,9 @@ function isPlainObject(data) {
   return prototype === null || prototype === Object.prototype;
 }
 function pick(object, keys) {
-  const result = {};
-  for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-  return result;
+  const result2 = {};
+  for (const key of keys) if (object[key] !== void 0) result2[key] = object[key];
+  return result2;
 }
 var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
   create: () => ({
@@ -39651,19 +39658,19 @@ function createTagDefinitionListMap() {
   };
 }
 function compileTags(tags) {
-  const result = [];
+  const result2 = [];
   for (const tag of tags) {
-    let index2 = result.length;
-    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-      const previous = result[previousIndex];
+    let index2 = result2.length;
+    for (let previousIndex = 0; previousIndex < result2.length; previousIndex++) {
+      const previous = result2[previousIndex];
       if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
         index2 = previousIndex;
         break;
       }
     }
-    result[index2] = tag;
+    result2[index2] = tag;
   }
-  return result;
+  return result2;
 }
 var Schema = class Schema2 {
   tags;
@@ -39827,14 +39834,14 @@ var YAML11_SCHEMA = new Schema([
 var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
   ...intYaml11Tag,
   resolve: (source, isExplicit, tagName) => {
-    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+    const result2 = intYaml11Tag.resolve(source, isExplicit, tagName);
+    return result2 === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result2;
   }
 }, {
   ...floatYaml11Tag,
   resolve: (source, isExplicit, tagName) => {
-    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+    const result2 = floatYaml11Tag.resolve(source, isExplicit, tagName);
+    return result2 === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result2;
   }
 });
 var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
@@ -39941,27 +39948,27 @@ function makeSnippet(mark, options) {
     if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
   }
   if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-  let result = "";
+  let result2 = "";
   const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
   const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
   for (let i = 1; i <= opts.linesBefore; i++) {
     if (foundLineNo - i < 0) break;
     const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
-${result}`;
+    result2 = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result2}`;
   }
   const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+  result2 += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
 `;
-  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+  result2 += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
 `;
   for (let i = 1; i <= opts.linesAfter; i++) {
     if (foundLineNo + i >= lineEnds.length) break;
     const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+    result2 += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
 `;
   }
-  return result.replace(/\n$/, "");
+  return result2.replace(/\n$/, "");
 }
 function formatError(exception, compact) {
   let where = "";
@@ -40133,61 +40140,61 @@ function foldedBreaks(count2) {
   return "\n".repeat(count2 - 1);
 }
 function getPlainValue(input, start, end) {
-  let result = "";
+  let result2 = "";
   let position = start;
   let captureStart = start;
   let captureEnd = start;
   while (position < end) {
     const ch = input.charCodeAt(position);
     if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
+      result2 += input.slice(captureStart, captureEnd);
       const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
+      result2 += foldedBreaks(fold.breaks);
       position = captureStart = captureEnd = fold.position;
     } else {
       position++;
       if (ch !== 32 && ch !== 9) captureEnd = position;
     }
   }
-  return result + input.slice(captureStart, captureEnd);
+  return result2 + input.slice(captureStart, captureEnd);
 }
 function getSingleQuotedValue(input, start, end) {
-  let result = "";
+  let result2 = "";
   let position = start;
   let captureStart = start;
   let captureEnd = start;
   while (position < end) {
     const ch = input.charCodeAt(position);
     if (ch === 39) {
-      result += input.slice(captureStart, position) + "'";
+      result2 += input.slice(captureStart, position) + "'";
       position += 2;
       captureStart = captureEnd = position;
     } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
+      result2 += input.slice(captureStart, captureEnd);
       const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
+      result2 += foldedBreaks(fold.breaks);
       position = captureStart = captureEnd = fold.position;
     } else {
       position++;
       if (ch !== 32 && ch !== 9) captureEnd = position;
     }
   }
-  return result + input.slice(captureStart, end);
+  return result2 + input.slice(captureStart, end);
 }
 function getDoubleQuotedValue(input, start, end) {
-  let result = "";
+  let result2 = "";
   let position = start;
   let captureStart = start;
   let captureEnd = start;
   while (position < end) {
     const ch = input.charCodeAt(position);
     if (ch === 92) {
-      result += input.slice(captureStart, position);
+      result2 += input.slice(captureStart, position);
       position++;
       const escaped = input.charCodeAt(position);
       if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
       else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-        result += simpleEscapeMap[escaped];
+        result2 += simpleEscapeMap[escaped];
         position++;
       } else {
         let hexLength = escapedHexLen$1(escaped);
@@ -40197,27 +40204,27 @@ function getDoubleQuotedValue(input, start, end) {
           const digit = fromHexCode$1(input.charCodeAt(position));
           hexResult = (hexResult << 4) + digit;
         }
-        result += charFromCodepoint(hexResult);
+        result2 += charFromCodepoint(hexResult);
         position++;
       }
       captureStart = captureEnd = position;
     } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
+      result2 += input.slice(captureStart, captureEnd);
       const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
+      result2 += foldedBreaks(fold.breaks);
       position = captureStart = captureEnd = fold.position;
     } else {
       position++;
       if (ch !== 32 && ch !== 9) captureEnd = position;
     }
   }
-  return result + input.slice(captureStart, end);
+  return result2 + input.slice(captureStart, end);
 }
 function getBlockValue(input, start, end, indent, chomping, folded) {
   const textIndent = indent < 0 ? 0 : indent;
   const region = input.slice(start, end).replace(/\r\n?/g, "\n");
   const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-  let result = "";
+  let result2 = "";
   let didReadContent = false;
   let emptyLines = 0;
   let atMoreIndented = false;
@@ -40233,23 +40240,23 @@ function getBlockValue(input, start, end, indent, chomping, folded) {
     if (folded) {
       if (first === 32 || first === 9) {
         atMoreIndented = true;
-        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+        result2 += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
       } else if (atMoreIndented) {
         atMoreIndented = false;
-        result += "\n".repeat(emptyLines + 1);
+        result2 += "\n".repeat(emptyLines + 1);
       } else if (emptyLines === 0) {
-        if (didReadContent) result += " ";
-      } else result += "\n".repeat(emptyLines);
-    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-    result += content;
+        if (didReadContent) result2 += " ";
+      } else result2 += "\n".repeat(emptyLines);
+    } else result2 += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result2 += content;
     didReadContent = true;
     emptyLines = 0;
   }
-  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  if (chomping === CHOMPING_MODE.KEEP) result2 += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
   else if (chomping !== CHOMPING_MODE.STRIP) {
-    if (didReadContent) result += "\n";
+    if (didReadContent) result2 += "\n";
   }
-  return result;
+  return result2;
 }
 function getScalarValue(input, scalar) {
   if (scalar.valueStart === NO_RANGE$3) return "";
@@ -40275,11 +40282,11 @@ var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
 var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
 var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
 function tagPercentDecode(source) {
-  let result = "";
+  let result2 = "";
   let index2 = 0;
   while (index2 < source.length) {
     if (source.charCodeAt(index2) !== 37) {
-      result += source[index2++];
+      result2 += source[index2++];
       continue;
     }
     let ch = parseInt(source.slice(index2 + 1, index2 + 3), 16);
@@ -40292,13 +40299,13 @@ function tagPercentDecode(source) {
         index2 += 3;
       }
     }
-    if (ch < 65536) result += String.fromCharCode(ch);
+    if (ch < 65536) result2 += String.fromCharCode(ch);
     else {
       ch -= 65536;
-      result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+      result2 += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
     }
   }
-  return result;
+  return result2;
 }
 function tagNameFull(rawTag, tagHandlers) {
   if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
@@ -40345,10 +40352,10 @@ function constructScalar(state, event) {
     const tagName = tagNameFull(rawTag, state.tagHandlers);
     const scalarTag = state.schema.lookupScalarTag(tagName);
     if (scalarTag) {
-      const result = scalarTag.resolve(source, true, tagName);
-      if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+      const result2 = scalarTag.resolve(source, true, tagName);
+      if (result2 === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
       return {
-        value: result,
+        value: result2,
         tag: scalarTag
       };
     }
@@ -40758,9 +40765,9 @@ function testDocumentBoundary(state) {
   skipByteOrderMark(state);
   skipSeparationSpace(state, true);
   const ch = state.input.charCodeAt(state.position);
-  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  const result2 = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
   restoreState(state, snapshot);
-  return result;
+  return result2;
 }
 function skipUntilLineEnd(state) {
   let ch = state.input.charCodeAt(state.position);
@@ -41898,23 +41905,23 @@ var Workspace = class {
    * cycle) is not entered twice.
    */
   async walk(folder, visited = /* @__PURE__ */ new Set()) {
-    const result = { files: [], problems: [] };
+    const result2 = { files: [], problems: [] };
     const real = await this.confined(folder);
-    if (visited.has(real)) return result;
+    if (visited.has(real)) return result2;
     visited.add(real);
     for (const entry of (await (0, import_promises.readdir)(real, { withFileTypes: true })).sort(
       (a, b) => a.name < b.name ? -1 : 1
     )) {
       if (entry.name === ".git" || entry.name === "node_modules") continue;
       const child = folder === "." ? entry.name : `${folder}/${entry.name}`;
-      const kind = await this.entryKind(entry, child, result.problems);
-      if (kind === "file") result.files.push(child);
+      const kind = await this.entryKind(entry, child, result2.problems);
+      if (kind === "file") result2.files.push(child);
       if (kind !== "folder") continue;
       const inner = await this.walk(child, visited);
-      result.files.push(...inner.files);
-      result.problems.push(...inner.problems);
+      result2.files.push(...inner.files);
+      result2.problems.push(...inner.problems);
     }
-    return result;
+    return result2;
   }
   /**
    * A folder entry's kind. Inside a real folder an entry that is not a symlink is where it says
@@ -42107,8 +42114,13 @@ function formatSource(source) {
 var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
 var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
 var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
+var APPLICATION_LABEL = "wavesync.dev/application";
 function trackingId(app, key) {
   return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
+}
+function trackedApp(value) {
+  const colon = value?.indexOf(":") ?? -1;
+  return value !== void 0 && colon > 0 ? value.slice(0, colon) : void 0;
 }
 
 // src/plan/annotations/keys.ts
@@ -42371,12 +42383,12 @@ var AnnotationReader = class {
   }
   logPolicy() {
     const key = HELM_PREFIX + "hook-output-log-policy";
-    const result = [];
+    const result2 = [];
     for (const item of this.list(key, true) ?? []) {
-      if (item === "hook-succeeded" || item === "hook-failed") result.push(item);
+      if (item === "hook-succeeded" || item === "hook-failed") result2.push(item);
       else this.report("error", key, `unknown log policy '${item}'; valid: hook-succeeded, hook-failed`);
     }
-    return result;
+    return result2;
   }
   timeout() {
     const raw = this.values[WAVESYNC.timeout];
@@ -42432,14 +42444,6 @@ function matches(pattern, value) {
 
 // src/plan/unsupported.ts
 var NOT_YET = {
-  ApplyOutOfSyncOnly: {
-    value: "true",
-    effect: "every resource is written; unchanged objects stay unchanged"
-  },
-  FailOnSharedResource: {
-    value: "true",
-    effect: "objects tracked by another application are taken over without failing"
-  },
   ClientSideApplyMigration: {
     value: "false",
     effect: "no migration of kubectl client-side-apply field ownership happens either way"
@@ -42683,15 +42687,15 @@ function hookPhases(spec, operation) {
   }
   const table = EVENT_PHASES[operation.type === "sync" ? operation.mode ?? "install" : operation.type] ?? {};
   const seen = /* @__PURE__ */ new Set();
-  const result = [];
+  const result2 = [];
   for (const event of spec.events) {
     const phase = table[event];
     if (phase && !seen.has(phase)) {
       seen.add(phase);
-      result.push({ phase, trigger: event });
+      result2.push({ phase, trigger: event });
     }
   }
-  return result;
+  return result2;
 }
 function generatedHookName(generateName, revision, phase, startedAt) {
   const rev = revision.length >= 8 ? revision.slice(0, 7) : revision;
@@ -44429,7 +44433,7 @@ var SafeEval = {
     }
   },
   evalBinaryExpression(ast, subs) {
-    const result = {
+    const result2 = {
       "||": (a, b) => a || b(),
       "&&": (a, b) => a && b(),
       "|": (a, b) => a | b(),
@@ -44454,7 +44458,7 @@ var SafeEval = {
       "/": (a, b) => a / b(),
       "%": (a, b) => a % b()
     }[ast.operator](SafeEval.evalAst(ast.left, subs), () => SafeEval.evalAst(ast.right, subs));
-    return result;
+    return result2;
   },
   evalCompound(ast, subs) {
     let last;
@@ -44497,14 +44501,14 @@ var SafeEval = {
     if (!Object.hasOwn(obj, prop) && BLOCKED_PROTO_PROPERTIES.has(prop)) {
       throw TypeError(`Cannot read properties of ${obj} (reading '${prop}')`);
     }
-    const result = obj[prop];
-    if (typeof result === "function") {
-      return result.bind(obj);
+    const result2 = obj[prop];
+    if (typeof result2 === "function") {
+      return result2.bind(obj);
     }
-    return result;
+    return result2;
   },
   evalUnaryExpression(ast, subs) {
-    const result = {
+    const result2 = {
       "-": (a) => -SafeEval.evalAst(a, subs),
       "!": (a) => !SafeEval.evalAst(a, subs),
       "~": (a) => ~SafeEval.evalAst(a, subs),
@@ -44514,7 +44518,7 @@ var SafeEval = {
       // eslint-disable-next-line no-void, sonarjs/void-use -- feature
       void: (a) => void SafeEval.evalAst(a, subs)
     }[ast.operator](ast.argument);
-    return result;
+    return result2;
   },
   evalArrayExpression(ast, subs) {
     return ast.elements.map((el) => SafeEval.evalAst(el, subs));
@@ -44673,16 +44677,16 @@ JSONPath.prototype.evaluate = function(expr, json, callback, otherTypeCallback) 
     exprList.shift();
   }
   this._hasParentSelector = null;
-  const result = this._trace(exprList, json, ["$"], currParent, currParentProperty, callback).filter(function(ea) {
+  const result2 = this._trace(exprList, json, ["$"], currParent, currParentProperty, callback).filter(function(ea) {
     return ea && !ea.isParentSelector;
   });
-  if (!result.length) {
+  if (!result2.length) {
     return wrap ? [] : void 0;
   }
-  if (!wrap && result.length === 1 && !result[0].hasArrExpr) {
-    return this._getPreferredOutput(result[0]);
+  if (!wrap && result2.length === 1 && !result2[0].hasArrExpr) {
+    return this._getPreferredOutput(result2[0]);
   }
-  return result.reduce((rslt, ea) => {
+  return result2.reduce((rslt, ea) => {
     const valOrPath = this._getPreferredOutput(ea);
     if (flatten && Array.isArray(valOrPath)) {
       rslt = rslt.concat(valOrPath);
@@ -45633,9 +45637,9 @@ var ResponseContext = class {
    * The first parameter is returned with the key `""`
    */
   getParsedHeader(headerName) {
-    const result = {};
+    const result2 = {};
     if (!this.headers[headerName]) {
-      return result;
+      return result2;
     }
     const parameters = this.headers[headerName].split(";");
     for (const parameter of parameters) {
@@ -45645,16 +45649,16 @@ var ResponseContext = class {
       }
       key = key.toLowerCase().trim();
       if (value === void 0) {
-        result[""] = key;
+        result2[""] = key;
       } else {
         value = value.trim();
         if (value.startsWith('"') && value.endsWith('"')) {
           value = value.substring(1, value.length - 1);
         }
-        result[key] = value;
+        result2[key] = value;
       }
     }
-    return result;
+    return result2;
   }
   async getBodyAsFile() {
     const data = await this.body.binary();
@@ -46391,34 +46395,34 @@ function checkAuthenticationChallenges(response) {
 async function processRefreshTokenResponse(as, client, response, options) {
   return processGenericAccessTokenResponse(as, client, response, void 0, options?.[jweDecrypt], options?.recognizedTokenTypes);
 }
-function validateAudience(expected, result) {
-  if (Array.isArray(result.claims.aud)) {
-    if (!result.claims.aud.includes(expected)) {
+function validateAudience(expected, result2) {
+  if (Array.isArray(result2.claims.aud)) {
+    if (!result2.claims.aud.includes(expected)) {
       throw OPE('unexpected JWT "aud" (audience) claim value', JWT_CLAIM_COMPARISON, {
         expected,
-        claims: result.claims,
+        claims: result2.claims,
         claim: "aud"
       });
     }
-  } else if (result.claims.aud !== expected) {
+  } else if (result2.claims.aud !== expected) {
     throw OPE('unexpected JWT "aud" (audience) claim value', JWT_CLAIM_COMPARISON, {
       expected,
-      claims: result.claims,
+      claims: result2.claims,
       claim: "aud"
     });
   }
-  return result;
+  return result2;
 }
-function validateIssuer(as, result) {
-  const expected = as[_expectedIssuer]?.(result) ?? as.issuer;
-  if (result.claims.iss !== expected) {
+function validateIssuer(as, result2) {
+  const expected = as[_expectedIssuer]?.(result2) ?? as.issuer;
+  if (result2.claims.iss !== expected) {
     throw OPE('unexpected JWT "iss" (issuer) claim value', JWT_CLAIM_COMPARISON, {
       expected,
-      claims: result.claims,
+      claims: result2.claims,
       claim: "iss"
     });
   }
-  return result;
+  return result2;
 }
 var branded = /* @__PURE__ */ new WeakSet();
 var jwtClaimNames = {
@@ -46438,23 +46442,23 @@ var jwtClaimNames = {
   cnf: "confirmation",
   auth_time: "authentication time"
 };
-function validatePresence(required, result) {
+function validatePresence(required, result2) {
   for (const claim of required) {
-    if (result.claims[claim] === void 0) {
+    if (result2.claims[claim] === void 0) {
       throw OPE(`JWT "${claim}" (${jwtClaimNames[claim]}) claim missing`, INVALID_RESPONSE, {
-        claims: result.claims
+        claims: result2.claims
       });
     }
   }
-  return result;
+  return result2;
 }
-function validateStringClaim(claim, result) {
-  if (typeof result.claims[claim] !== "string") {
+function validateStringClaim(claim, result2) {
+  if (typeof result2.claims[claim] !== "string") {
     throw OPE(`unexpected JWT "${claim}" (${jwtClaimNames[claim]}) claim type`, INVALID_RESPONSE, {
-      claims: result.claims
+      claims: result2.claims
     });
   }
-  return result;
+  return result2;
 }
 function validateIdTokenClaims(as, client, idToken, requiredClaims, decryptFn) {
   return validateJwt(idToken, checkSigningAlgorithm.bind(void 0, client.id_token_signed_response_alg, as.id_token_signing_alg_values_supported, "RS256"), getClockSkew(client), getClockTolerance(client), decryptFn).then(validatePresence.bind(void 0, ["aud", "exp", "iat", "iss", "sub", ...requiredClaims])).then(validateIssuer.bind(void 0, as)).then(validateAudience.bind(void 0, client.client_id)).then(validateStringClaim.bind(void 0, "sub"));
@@ -46924,9 +46928,9 @@ async function refreshTokenGrant(config, refreshToken, parameters, options) {
   const p = processRefreshTokenResponse(as, c, response, {
     [jweDecrypt]: decrypt
   });
-  let result;
+  let result2;
   try {
-    result = await p;
+    result2 = await p;
   } catch (err) {
     if (retryable(err, options)) {
       return refreshTokenGrant(config, refreshToken, parameters, {
@@ -46936,9 +46940,9 @@ async function refreshTokenGrant(config, refreshToken, parameters, options) {
     }
     errorHandler(err);
   }
-  result.id_token && await nonRepudiation?.(response);
-  addHelpers(result);
-  return result;
+  result2.id_token && await nonRepudiation?.(response);
+  addHelpers(result2);
+  return result2;
 }
 function checkConfig(input) {
   if (!(input instanceof Configuration)) {
@@ -47939,12 +47943,12 @@ var KubeConfig = class _KubeConfig {
           "printenv KUBECONFIG"
         ]);
         if (envKubeconfigPathResult.status === 0 && envKubeconfigPathResult.stdout.length > 0) {
-          const result = import_node_child_process4.default.spawnSync("wsl.exe", [
+          const result2 = import_node_child_process4.default.spawnSync("wsl.exe", [
             "cat",
             envKubeconfigPathResult.stdout.toString("utf8")
           ]);
-          if (result.status === 0) {
-            this.loadFromString(result.stdout.toString("utf8"), opts);
+          if (result2.status === 0) {
+            this.loadFromString(result2.stdout.toString("utf8"), opts);
             return;
           }
         }
@@ -47954,9 +47958,9 @@ var KubeConfig = class _KubeConfig {
         const configResult = import_node_child_process4.default.spawnSync("wsl.exe", ["cat", "~/.kube/config"]);
         if (configResult.status === 0) {
           this.loadFromString(configResult.stdout.toString("utf8"), opts);
-          const result = import_node_child_process4.default.spawnSync("wsl.exe", ["wslpath", "-w", "~/.kube"]);
-          if (result.status === 0) {
-            this.makePathsAbsolute(result.stdout.toString("utf8"));
+          const result2 = import_node_child_process4.default.spawnSync("wsl.exe", ["wslpath", "-w", "~/.kube"]);
+          if (result2.status === 0) {
+            this.makePathsAbsolute(result2.stdout.toString("utf8"));
           }
           return;
         }
@@ -48476,6 +48480,7 @@ function truncate(text) {
 }
 
 // src/cluster/discovery.ts
+var DISCOVERY_CONCURRENCY = 8;
 var Discovery = class {
   constructor(client) {
     this.client = client;
@@ -48492,6 +48497,29 @@ var Discovery = class {
       if (this.cache.get(id) === cached) this.cache.delete(id);
     }
     return (await untilAborted(this.groupVersion(group, version), signal3))?.get(kind);
+  }
+  /**
+   * Every kind of `/api/v1` and of each group's preferred version (`/apis`), read afresh: a CRD may
+   * have appeared since the cache was filled. The answers refresh the cache. A group/version that
+   * cannot be read (an unavailable aggregated API) is named in `failed`; `/apis` itself must answer.
+   */
+  async preferred(signal3) {
+    const request = { method: "GET", path: "/apis", verb: "discovery" };
+    const { body } = await this.client.json(signal3 !== void 0 ? { ...request, signal: signal3 } : request);
+    const versions = [{ group: "", version: "v1" }, ...preferredVersions(body)];
+    const served = { resources: [], failed: [] };
+    const read2 = await mapLimit(versions, DISCOVERY_CONCURRENCY, async ({ group, version }) => {
+      this.cache.delete(`${group}/${version}`);
+      try {
+        return await untilAborted(this.groupVersion(group, version), signal3);
+      } catch (error) {
+        if (signal3?.aborted) throw error;
+        served.failed.push({ groupVersion: group === "" ? version : `${group}/${version}`, error });
+        return void 0;
+      }
+    });
+    for (const kinds of read2) served.resources.push(...kinds?.values() ?? []);
+    return served;
   }
   /** Forgets everything (after CRDs became established, or an API service changed). */
   invalidate() {
@@ -48530,6 +48558,13 @@ function parseResourceList(body, group, version) {
     byKind.set(kind, { group, version, kind, resource: name, namespaced, verbs });
   }
   return byKind;
+}
+function preferredVersions(body) {
+  return getArray(body, ["groups"]).flatMap((entry) => {
+    const group = getString(entry, ["name"]);
+    const version = getString(entry, ["preferredVersion", "version"]);
+    return group !== void 0 && version !== void 0 ? [{ group, version }] : [];
+  });
 }
 function untilAborted(promise, signal3) {
   if (signal3 === void 0) return promise;
@@ -49033,18 +49068,78 @@ async function listAll(client, target, query2, signal3) {
   const items = [];
   let resourceVersion = "";
   let token;
+  const read2 = target.item ?? withTypeMeta;
+  const accept = target.accept !== void 0 ? { accept: target.accept } : {};
   do {
     const page = { ...query2, continue: token };
-    const request = { method: "GET", path: target.path, query: page, verb: "list" };
+    const request = { method: "GET", path: target.path, query: page, verb: "list", ...accept };
     const { body } = await client.json(signal3 !== void 0 ? { ...request, signal: signal3 } : request);
     for (const item of getArray(body, ["items"])) {
-      const object = withTypeMeta(item, target);
+      const object = read2(item, target);
       if (object !== void 0) items.push(object);
     }
     resourceVersion = getString(body, ["metadata", "resourceVersion"]) ?? resourceVersion;
     token = getString(body, ["metadata", "continue"]) || void 0;
   } while (token !== void 0);
   return { items, resourceVersion };
+}
+
+// src/cluster/namespace-contents.ts
+var METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json";
+var LIST_CONCURRENCY = 8;
+async function readNamespaceContents(client, discovery2, namespace, options) {
+  const { resources, failed: failed3 } = await discovery2.preferred(options.signal);
+  const contents = {
+    objects: [],
+    unlisted: failed3.map(({ groupVersion, error }) => unlistedKind(groupVersion, error))
+  };
+  const listable = resources.filter((r) => r.namespaced && r.verbs.includes("list"));
+  const lists = await mapLimit(
+    listable,
+    LIST_CONCURRENCY,
+    (resource) => listedOrWhyNot(resource, options.signal, () => listMetadata(client, resource, namespace, options))
+  );
+  return mergeListings(contents, lists);
+}
+async function listedOrWhyNot(resource, signal3, list2) {
+  try {
+    return { objects: await list2() };
+  } catch (error) {
+    if (signal3?.aborted) throw error;
+    if (isNotFound(error)) return { objects: [] };
+    return { unlisted: unlistedKind(resourceName(resource), error) };
+  }
+}
+function mergeListings(contents, lists) {
+  for (const listing of lists) {
+    if ("objects" in listing) contents.objects.push(...listing.objects);
+    else contents.unlisted.push(listing.unlisted);
+  }
+  return contents;
+}
+function resourceName(resource) {
+  return resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
+}
+function metadataOnly(item, meta) {
+  const metadata = getPath(item, ["metadata"]);
+  if (!isRecord(metadata)) return void 0;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([field]) => field !== "managedFields"));
+  const object = { apiVersion: meta.apiVersion, kind: meta.kind, metadata: kept };
+  return isKubeObject(object) ? object : void 0;
+}
+async function listMetadata(client, resource, namespace, options) {
+  const target = { path: collectionPath(resource, namespace), ...typeMeta(resource), item: metadataOnly };
+  const list2 = (accept) => listAll(client, { ...target, accept }, { limit: options.pageSize }, options.signal);
+  try {
+    return (await list2(METADATA_ACCEPT)).items;
+  } catch (error) {
+    if (!(error instanceof ClusterError) || error.details.status !== 406) throw error;
+    return (await list2("application/json")).items;
+  }
+}
+function unlistedKind(resource, error) {
+  if (error instanceof ClusterError && error.details.status === 403) return { resource, reason: "forbidden" };
+  return { resource, reason: error instanceof Error ? error.message : String(error) };
 }
 
 // src/cluster/client-node.ts
@@ -49094,6 +49189,9 @@ var ApiServerCluster = class {
     const { signal: signal3, ...selectors } = options;
     const { path: path8 } = await this.target(ref, ref.namespace, void 0, "list", signal3);
     return this.listPages(path8, ref, selectors, signal3);
+  }
+  namespaceContents(namespace, signal3) {
+    return readNamespaceContents(this.client, this.discovery, namespace, { pageSize: this.pageSize, signal: signal3 });
   }
   async apply(object, options) {
     const { resource, path: path8 } = await this.objectTarget(object, "apply", options.signal);
@@ -49488,6 +49586,14 @@ function looksLikeBase64Kubeconfig(text) {
   return isKubeConfigDocument(parseYaml(Buffer.from(text, "base64").toString("utf8")));
 }
 
+// src/report/render-facts.ts
+function resultText(task) {
+  if (task.result !== null) return task.result;
+  if (task.wouldBe === void 0) return void 0;
+  if (task.wouldBe === "unchanged") return "would stay unchanged";
+  return task.wouldBe === "skipped" ? "skipped" : `would be ${task.wouldBe}`;
+}
+
 // src/report/render-text.ts
 function reportText(report) {
   const lines = [
@@ -49495,13 +49601,14 @@ function reportText(report) {
     `  ${report.message.split("\n").join("\n  ")}`
   ];
   const width = Math.max(0, ...report.tasks.map((t) => label(t).length));
+  const results = Math.max(13, ...report.tasks.map((t) => result(t).length));
   let step = "";
   for (const task of report.tasks) {
     const id = `${task.phase} wave ${task.wave}`;
     if (id !== step) lines.push("", `${id}${gapNote(report, task)}`);
     step = id;
     lines.push(
-      `  ${label(task).padEnd(width)}  ${(task.result ?? (task.state === "pending" ? "not run" : task.state)).padEnd(13)} ${task.state === "pending" ? "" : task.state.padEnd(9)} ${oneLine(task.message)}`.trimEnd()
+      `  ${label(task).padEnd(width)}  ${result(task).padEnd(results)} ${task.state === "pending" ? "" : task.state.padEnd(9)} ${oneLine(task.message)}`.trimEnd()
     );
   }
   for (const task of report.tasks.filter((t) => t.logTail !== void 0 || t.exitCode !== void 0))
@@ -49511,6 +49618,9 @@ function reportText(report) {
   if (report.warnings.length > 0) lines.push("", "Warnings:", ...report.warnings.map((w) => `  ${w}`));
   if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
   return lines.join("\n") + "\n";
+}
+function result(task) {
+  return resultText(task) ?? (task.state === "pending" ? "not run" : task.state);
 }
 function label(task) {
   const where = task.namespace ? `${task.namespace}/${task.name}` : task.name;
@@ -49749,8 +49859,8 @@ function isForbidden(error) {
 // src/inventory/record.ts
 var import_node_zlib2 = __toESM(require_node_zlib(), 1);
 var MAX_PAYLOAD_BYTES = 1024 * 1024 - 10 * 1024;
-function encodeRecord(record) {
-  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record), "utf8"));
+function encodeRecord(record2) {
+  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record2), "utf8"));
   return { data: zipped.toString("base64"), bytes: zipped.length };
 }
 function decodeRecord(data) {
@@ -49787,14 +49897,14 @@ var InventoryStore = class {
   async history(signal3) {
     const listed = await this.cluster.list(
       { ...SECRETS, namespace: this.namespace },
-      { labelSelector: `wavesync.dev/application=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
+      { labelSelector: `${APPLICATION_LABEL}=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
     );
     const history = { records: [], problems: [] };
     for (const secret of listed.items) {
       const data = getString(secret, ["data", "inventory"]);
-      const record = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
-      if (record instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record.message}`);
-      else history.records.push(record);
+      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+      if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
+      else history.records.push(record2);
     }
     history.records.sort((a, b) => a.revision - b.revision);
     return history;
@@ -49804,16 +49914,16 @@ var InventoryStore = class {
    * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
    * it was created; absent means the create is sent again, up to three times.
    */
-  async create(record, signal3) {
+  async create(record2, signal3) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.cluster.create(this.secretOf(record), signal3 ? { signal: signal3 } : {});
+        await this.cluster.create(this.secretOf(record2), signal3 ? { signal: signal3 } : {});
         return;
       } catch (error) {
         const lost = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500);
         if (!lost || attempt >= 3) throw error;
-        const stored = await this.read(record.revision, signal3).catch(() => void 0);
-        if (stored?.operation.id === record.operation.id) return;
+        const stored = await this.read(record2.revision, signal3).catch(() => void 0);
+        if (stored?.operation.id === record2.operation.id) return;
       }
     }
   }
@@ -49824,54 +49934,54 @@ var InventoryStore = class {
       signal3
     );
     const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
-    const record = data === void 0 ? void 0 : decodeRecord(data);
-    return record instanceof Error ? void 0 : record;
+    const record2 = data === void 0 ? void 0 : decodeRecord(data);
+    return record2 instanceof Error ? void 0 : record2;
   }
   /** Writes a record's new content (status, results) over its Secret. */
-  async update(record, signal3) {
-    await this.cluster.apply(this.secretOf(record), { force: true, ...signal3 ? { signal: signal3 } : {} });
+  async update(record2, signal3) {
+    await this.cluster.apply(this.secretOf(record2), { force: true, ...signal3 ? { signal: signal3 } : {} });
   }
   /** Deletes the records the history limit drops: oldest first, never the newest `deployed` one. */
   async trim(records, keep, signal3) {
     if (keep <= 0 || records.length <= keep) return 0;
     const newestDeployed = [...records].reverse().find((r) => r.status === "deployed");
     const drop = records.slice(0, records.length - keep).filter((r) => r !== newestDeployed);
-    for (const record of drop) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) };
+    for (const record2 of drop) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
       await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
     }
     return drop.length;
   }
   /** Removes every record (a successful delete without keep-history). */
   async removeAll(records, signal3) {
-    for (const record of records) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) };
+    for (const record2 of records) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
       await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
     }
   }
   /** Checks the size rule before anything is written (validation, §7.2). */
-  static sizeProblem(record) {
-    const { bytes } = encodeRecord(record);
+  static sizeProblem(record2) {
+    const { bytes } = encodeRecord(record2);
     if (bytes <= MAX_PAYLOAD_BYTES) return void 0;
     return `the inventory record is ${bytes} bytes compressed; at most ${MAX_PAYLOAD_BYTES} fit in a Secret`;
   }
-  secretOf(record) {
+  secretOf(record2) {
     return {
       apiVersion: "v1",
       kind: "Secret",
       type: RECORD_TYPE,
       metadata: {
-        name: recordName(this.app, record.revision),
+        name: recordName(this.app, record2.revision),
         namespace: this.namespace,
         labels: {
           "app.kubernetes.io/managed-by": "wavesync",
-          "wavesync.dev/application": this.app,
-          "wavesync.dev/revision": String(record.revision),
-          "wavesync.dev/status": record.status,
-          "wavesync.dev/operation": record.operation.type
+          [APPLICATION_LABEL]: this.app,
+          "wavesync.dev/revision": String(record2.revision),
+          "wavesync.dev/status": record2.status,
+          "wavesync.dev/operation": record2.operation.type
         }
       },
-      data: { inventory: encodeRecord(record).data }
+      data: { inventory: encodeRecord(record2).data }
     };
   }
 };
@@ -50110,9 +50220,9 @@ function applyUpdates(state, updates) {
 }
 
 // src/inventory/lifecycle.ts
-async function previousInventory(record, cluster, signal3) {
-  if (!record) return void 0;
-  const entries = [...record.objects, ...record.retained].map((o) => ({
+async function previousInventory(record2, cluster, signal3) {
+  if (!record2) return void 0;
+  const entries = [...record2.objects, ...record2.retained].map((o) => ({
     key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
     version: o.version,
     createdNamespace: o.createdNamespace
@@ -50154,16 +50264,16 @@ function pendingRecord(plan, ctx) {
     manifests: [...ctx.manifests]
   };
 }
-function finishedRecord(record, state, outcome) {
+function finishedRecord(record2, state, outcome) {
   const resources = state.tasks.filter((t) => t.type === "resource");
   const retained = state.tasks.filter(
     (t) => t.type === "prune" && (t.removal?.action === "skip" || runOf(state, t).state !== "Succeeded")
   ).map((t) => ({ ...inventoryObject(t), reason: t.removal?.reason ?? runOf(state, t).message }));
   return {
-    ...record,
+    ...record2,
     status: outcome.status,
     operation: {
-      ...record.operation,
+      ...record2.operation,
       finishedAt: new Date(outcome.finishedAt).toISOString(),
       phase: outcome.phase,
       message: outcome.message
@@ -50262,6 +50372,7 @@ function taskReport(task, state) {
     finishedAt: iso(run.finishedAt),
     source: task.source ? { file: task.source.file, line: task.source.line } : null
   };
+  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
   const d = run.diagnostics;
   if (d) {
     if (d.exitCode !== void 0) report.exitCode = d.exitCode;
@@ -50304,7 +50415,7 @@ function stepReports(state, waveDelayMs) {
 }
 
 // src/sync/desired.ts
-var deployed = (record) => record.status === "deployed" || record.status === "superseded";
+var deployed = (record2) => record2.status === "deployed" || record2.status === "superseded";
 function currentRelease(records) {
   const last = records.map((r) => r.status).lastIndexOf("uninstalled");
   return records.slice(last + 1);
@@ -50350,13 +50461,13 @@ function rollbackDocuments(settings, records) {
   }
   return fromRecord(target, { type: "rollback" });
 }
-function fromRecord(record, operation) {
-  const manifests = record.manifests.map((object, docIndex) => ({
+function fromRecord(record2, operation) {
+  const manifests = record2.manifests.map((object, docIndex) => ({
     object,
-    source: { file: `(revision ${record.revision})`, docIndex, line: docIndex + 1 },
+    source: { file: `(revision ${record2.revision})`, docIndex, line: docIndex + 1 },
     fieldLines: /* @__PURE__ */ new Map()
   }));
-  return { manifests, issues: [], operation, target: record };
+  return { manifests, issues: [], operation, target: record2 };
 }
 function missing(settings, message) {
   const issue = {
@@ -50508,6 +50619,91 @@ function notice(message) {
   return { severity: "warning", file: "(inventory)", line: 0, message };
 }
 
+// src/sync/diagnostics.ts
+var LOG_LINES = 50;
+var EVENTS = 20;
+async function captureDiagnostics(task, run, deps) {
+  const object = run.lastSeen;
+  const diagnostics = {
+    conditions: object ? conditionLines(object) : [],
+    events: [],
+    logTail: []
+  };
+  if (run.uid) {
+    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => []);
+    diagnostics.events = events.slice(-EVENTS).map(eventLine);
+  }
+  const pod = await podOf(task, object, deps);
+  if (pod) await addContainerDetails(pod, diagnostics, deps);
+  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
+  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
+  if (reason !== void 0) diagnostics.reason = reason;
+  return diagnostics;
+}
+async function podOf(task, object, deps) {
+  if (task.key.group === "" && task.key.kind === "Pod") return object;
+  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
+  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  for (const label2 of ["batch.kubernetes.io/job-name", "job-name"]) {
+    const pods = await deps.cluster.list(collection, { labelSelector: `${label2}=${task.key.name}`, signal: deps.signal }).catch(() => void 0);
+    const items = pods?.items ?? [];
+    if (items.length > 0)
+      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
+  }
+  return void 0;
+}
+async function addContainerDetails(pod, diagnostics, deps) {
+  const failed3 = failedContainer(pod) ?? firstContainer(pod);
+  if (!failed3) return;
+  const podName = pod.metadata.name ?? "";
+  diagnostics.pod = podName;
+  diagnostics.container = failed3.name;
+  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
+  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
+    diagnostics.reason = failed3.reason;
+  const logs = await deps.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps.signal).catch(() => void 0);
+  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
+  else
+    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+}
+function failedContainer(pod) {
+  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
+}
+function firstContainer(pod) {
+  return containerEnds(pod)[0];
+}
+function containerEnds(pod) {
+  const statuses = [
+    ...getArray(pod, ["status", "initContainerStatuses"]),
+    ...getArray(pod, ["status", "containerStatuses"])
+  ];
+  return statuses.filter(isRecord).map((status) => {
+    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
+    return {
+      name: getString(status, ["name"]) ?? "",
+      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
+      reason: terminated ? getString(terminated, ["reason"]) : void 0
+    };
+  });
+}
+function getPathRecord(value, path8) {
+  let current = value;
+  for (const step of path8) current = isRecord(current) ? current[step] : void 0;
+  return isRecord(current) ? current : void 0;
+}
+function conditionLines(object) {
+  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
+    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
+  );
+}
+function failedConditionReason(job) {
+  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
+  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
+}
+function eventLine(event) {
+  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+}
+
 // src/sync/objects.ts
 function refOf(task) {
   return {
@@ -50587,6 +50783,134 @@ async function deleteAndWait(task, live, deps) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps.settings), deps);
 }
 
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  const listing = await deps.cluster.namespaceContents(task.key.name, deps.signal);
+  const reason = namespaceKeptReason(deps.settings.app, listing);
+  if (reason === void 0) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun, live, withStatus = false) {
+  const version = dryRun.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun, withStatus = false) {
+  const seen = dryRun.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps) {
+  const answer = deps.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps.settings)
+    }
+  };
+}
+
 // src/sync/write-step.ts
 async function writeStep(tasks, deps) {
   const first = tasks[0];
@@ -50649,6 +50973,8 @@ async function prepareHooks(writes, deps, updates) {
   return writes.filter((task) => !failedIds.has(task.id));
 }
 async function writeTask(task, deps) {
+  const kept = unchangedRun(task, deps);
+  if (kept) return kept;
   try {
     const before = deps.observer.observe(task.key, task.version);
     const sentAt = deps.clock.now();
@@ -50754,14 +51080,14 @@ async function createdAnyway(task, deps) {
   return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
 }
 async function removeObject(task, deps) {
-  const result = task.type === "prune" ? "Pruned" : "Deleted";
+  const result2 = task.type === "prune" ? "Pruned" : "Deleted";
   const now = deps.clock.now();
   const running = (uid) => ({
     taskId: task.id,
     run: {
       state: "Running",
-      result,
-      message: result.toLowerCase(),
+      result: result2,
+      message: result2.toLowerCase(),
       startedAt: now,
       deadline: now + timeoutOf(task, deps.settings),
       uid
@@ -50772,6 +51098,8 @@ async function removeObject(task, deps) {
     const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
     if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
       return running(uid);
+    const kept = await keptNamespace(task, deps);
+    if (kept) return kept;
     const options = {
       propagationPolicy: deps.settings.propagation,
       signal: deps.signal,
@@ -50821,165 +51149,6 @@ function failed(task, message, deps) {
 }
 function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
-}
-
-// src/sync/dry-run.ts
-async function dryRunTasks(tasks, ctx) {
-  const result = { failures: [], skipped: /* @__PURE__ */ new Map(), warnings: [] };
-  await mapLimit(tasks, ctx.parallelism, async (task) => {
-    const skip = await skipReason(task, ctx);
-    if (skip) {
-      result.skipped.set(skip, [...result.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
-      return;
-    }
-    try {
-      const warnings = await dryRunOne(task, ctx);
-      result.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
-    } catch (error) {
-      result.failures.push({
-        taskId: task.id,
-        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error) }
-      });
-    }
-  });
-  return result;
-}
-function skippedLines(skipped2) {
-  return [...skipped2].map(
-    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
-  );
-}
-async function skipReason(task, ctx) {
-  if (task.removal?.action === "skip") return "nothing to do";
-  const removal = task.type === "prune" || task.type === "delete";
-  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
-  if (!removal && !served)
-    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
-  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
-    return `namespace ${task.key.namespace} is created by this operation`;
-  return void 0;
-}
-async function dryRunOne(task, ctx) {
-  const signal3 = ctx.signal;
-  if (task.type === "prune" || task.type === "delete") {
-    const uid = task.removal?.uid;
-    await ctx.cluster.delete(refOf(task), {
-      propagationPolicy: ctx.propagation,
-      dryRun: true,
-      signal: signal3,
-      ...uid ? { uid } : {}
-    });
-    return [];
-  }
-  const object = objectToWrite(task, ctx.app);
-  if (task.type === "hook") return dryRunHook(task, object, ctx);
-  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
-  try {
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 })).warnings;
-  } catch (error) {
-    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
-    if (force && error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message))
-      return ["will be recreated (Force=true)"];
-    throw error;
-  }
-}
-async function dryRunHook(task, object, ctx) {
-  try {
-    return (await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal })).warnings;
-  } catch (error) {
-    if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
-    if (task.hook?.deletePolicies.includes("BeforeHookCreation")) return [];
-    if (task.hook?.family !== "argo")
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error
-      });
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal })).warnings;
-  }
-}
-
-// src/sync/diagnostics.ts
-var LOG_LINES = 50;
-var EVENTS = 20;
-async function captureDiagnostics(task, run, deps) {
-  const object = run.lastSeen;
-  const diagnostics = {
-    conditions: object ? conditionLines(object) : [],
-    events: [],
-    logTail: []
-  };
-  if (run.uid) {
-    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => []);
-    diagnostics.events = events.slice(-EVENTS).map(eventLine);
-  }
-  const pod = await podOf(task, object, deps);
-  if (pod) await addContainerDetails(pod, diagnostics, deps);
-  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
-  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
-  if (reason !== void 0) diagnostics.reason = reason;
-  return diagnostics;
-}
-async function podOf(task, object, deps) {
-  if (task.key.group === "" && task.key.kind === "Pod") return object;
-  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
-  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
-  for (const label2 of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps.cluster.list(collection, { labelSelector: `${label2}=${task.key.name}`, signal: deps.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
-    if (items.length > 0)
-      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
-  }
-  return void 0;
-}
-async function addContainerDetails(pod, diagnostics, deps) {
-  const failed3 = failedContainer(pod) ?? firstContainer(pod);
-  if (!failed3) return;
-  const podName = pod.metadata.name ?? "";
-  diagnostics.pod = podName;
-  diagnostics.container = failed3.name;
-  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
-  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
-    diagnostics.reason = failed3.reason;
-  const logs = await deps.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
-}
-function failedContainer(pod) {
-  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
-}
-function firstContainer(pod) {
-  return containerEnds(pod)[0];
-}
-function containerEnds(pod) {
-  const statuses = [
-    ...getArray(pod, ["status", "initContainerStatuses"]),
-    ...getArray(pod, ["status", "containerStatuses"])
-  ];
-  return statuses.filter(isRecord).map((status) => {
-    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
-    return {
-      name: getString(status, ["name"]) ?? "",
-      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
-      reason: terminated ? getString(terminated, ["reason"]) : void 0
-    };
-  });
-}
-function getPathRecord(value, path8) {
-  let current = value;
-  for (const step of path8) current = isRecord(current) ? current[step] : void 0;
-  return isRecord(current) ? current : void 0;
-}
-function conditionLines(object) {
-  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
-    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
-  );
-}
-function failedConditionReason(job) {
-  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
-  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
-}
-function eventLine(event) {
-  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
 }
 
 // src/sync/hook-finish.ts
@@ -51750,12 +51919,12 @@ async function execute(actions, state, deps) {
   return updates;
 }
 function skipped(task, now) {
-  const result = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
+  const result2 = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
   return {
     taskId: task.id,
     run: {
       state: "Succeeded",
-      result,
+      result: result2,
       message: task.removal?.reason ?? "skipped",
       startedAt: now,
       finishedAt: now
@@ -52010,6 +52179,255 @@ function propagationOf(options) {
   return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
 }
 
+// src/sync/dry-run.ts
+async function dryRunTasks(tasks, ctx) {
+  const result2 = {
+    failures: [],
+    passed: /* @__PURE__ */ new Map(),
+    skipped: /* @__PURE__ */ new Map(),
+    skipReasons: /* @__PURE__ */ new Map(),
+    warnings: []
+  };
+  await mapLimit(tasks, ctx.parallelism, async (task) => {
+    const skip = await skipReason(task, ctx);
+    if (skip) {
+      result2.skipped.set(skip, [...result2.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
+      result2.skipReasons.set(task.id, skip);
+      return;
+    }
+    try {
+      const { warnings, outcome } = await dryRunOne(task, ctx);
+      result2.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
+      result2.passed.set(task.id, outcome);
+    } catch (error) {
+      result2.failures.push({
+        taskId: task.id,
+        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error) }
+      });
+    }
+  });
+  return result2;
+}
+function skippedLines(skipped2) {
+  return [...skipped2].map(
+    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
+  );
+}
+async function skipReason(task, ctx) {
+  if (task.removal?.action === "skip") return "nothing to do";
+  const removal = task.type === "prune" || task.type === "delete";
+  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
+  if (!removal && !served)
+    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
+  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
+    return `namespace ${task.key.namespace} is created by this operation`;
+  return void 0;
+}
+async function dryRunOne(task, ctx) {
+  const signal3 = ctx.signal;
+  if (task.type === "prune" || task.type === "delete") {
+    const uid = task.removal?.uid;
+    await ctx.cluster.delete(refOf(task), {
+      propagationPolicy: ctx.propagation,
+      dryRun: true,
+      signal: signal3,
+      ...uid ? { uid } : {}
+    });
+    return { warnings: [], outcome: { type: "removed" } };
+  }
+  const object = objectToWrite(task, ctx.app);
+  if (task.type === "hook") return dryRunHook(task, object, ctx);
+  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
+  try {
+    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
+    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error) {
+    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
+    if (force && error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message))
+      return {
+        warnings: ["will be recreated (Force=true)"],
+        outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+      };
+    throw error;
+  }
+}
+async function dryRunHook(task, object, ctx) {
+  try {
+    const { warnings } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal });
+    return { warnings, outcome: { type: "created" } };
+  } catch (error) {
+    if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
+    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
+      return {
+        warnings: [],
+        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
+      };
+    if (task.hook?.family !== "argo")
+      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+        cause: error
+      });
+    const { warnings } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal });
+    return { warnings, outcome: { type: "existing" } };
+  }
+}
+
+// src/sync/live-check.ts
+async function judgeLive(tasks, passed, ctx) {
+  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
+  await ctx.observer.track(collectionsOf(writes));
+  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
+  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
+    const outcome = passed.get(task.id);
+    return outcome ? judgeOne(task, outcome, ctx) : void 0;
+  });
+  for (const [index2, one] of judged2.entries()) {
+    const task = writes[index2];
+    if (task && one) record(findings, task, one);
+  }
+  return findings;
+}
+function record(findings, task, one) {
+  findings.verdicts.set(task.id, one.verdict);
+  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
+  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
+  if (one.unreadable) findings.unreadable.push(one.unreadable);
+}
+async function judgeOne(task, outcome, ctx) {
+  switch (outcome.type) {
+    case "applied":
+      return judgeApplied(task, outcome.object, ctx);
+    case "created":
+      return { verdict: { result: "created" }, ownership: void 0 };
+    case "recreated":
+      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
+    case "existing":
+      return withLiveOwnership(task, { result: "configured" }, ctx);
+    case "removed":
+      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
+  }
+}
+async function judgeApplied(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  const withStatus = task.object?.["status"] !== void 0;
+  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
+  if (comparison === "stale") {
+    try {
+      live = await ctx.cluster.get(refOf(task), ctx.signal);
+    } catch (error) {
+      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
+    }
+    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
+  }
+  const verdict = verdictOf(task, comparison, answer, ctx);
+  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+}
+function verdictOf(task, comparison, answer, ctx) {
+  if (comparison === "created") return { result: "created" };
+  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  if (comparison !== "unchanged" || replace) return { result: "configured" };
+  return { result: "unchanged", answer };
+}
+async function withLiveOwnership(task, verdict, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  try {
+    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error) {
+    return { verdict, ownership: void 0, unreadable: unreadable(task, error) };
+  }
+}
+function unreadable(task, error) {
+  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error)}); it is written, its tracking id unchecked`;
+}
+
+// src/sync/would-be.ts
+function wouldBeRuns(tasks, findings) {
+  const updates = [];
+  for (const task of tasks) {
+    const predicted = predict(task, findings);
+    if (predicted)
+      updates.push({
+        taskId: task.id,
+        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
+      });
+  }
+  return updates;
+}
+function predict(task, findings) {
+  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
+  const skipped2 = findings.skipReasons.get(task.id);
+  if (skipped2 !== void 0) return ["skipped", `dry run skipped: ${skipped2}`];
+  if (task.type === "prune" || task.type === "delete") {
+    if (!findings.passed.has(task.id)) return void 0;
+    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
+  }
+  const verdict = findings.verdicts.get(task.id);
+  if (!verdict) return void 0;
+  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
+  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
+}
+
+// src/sync/preflight.ts
+var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
+var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
+async function preflight(tasks, ctx) {
+  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
+  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
+  const result2 = {
+    failure: void 0,
+    warnings: dry.warnings,
+    notes: skippedLines(dry.skipped),
+    unchanged: /* @__PURE__ */ new Map(),
+    wouldBe: []
+  };
+  if (dry.failures.length > 0)
+    return { ...result2, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
+  if (ctx.signal.aborted) return result2;
+  const live = await judgeLive(tasks, dry.passed, ctx);
+  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
+  result2.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
+  result2.warnings.push(...live.unreadable);
+  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
+    return { ...result2, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
+  result2.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
+  result2.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
+  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
+  result2.wouldBe = wouldBeRuns(tasks, findings);
+  return result2;
+}
+async function namespacesCreatedBy(tasks, ctx) {
+  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
+  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
+  const missing3 = await Promise.all(
+    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
+  );
+  return new Set(missing3.filter((n) => n !== void 0));
+}
+function adoptedLines(live) {
+  if (live.adopted.length === 0) return [];
+  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
+  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
+}
+function sharedNamespaceLines(live) {
+  return live.shared.filter(({ task }) => task.createdNamespace).map(
+    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
+  );
+}
+function sharedWarning(task, app) {
+  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
+}
+function sharedFailures(shared) {
+  return shared.map(({ task, app }) => ({
+    taskId: task.id,
+    run: {
+      state: "Failed",
+      result: "SyncFailed",
+      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
+    }
+  }));
+}
+
 // src/sync/terminate.ts
 async function terminate(initial, deps, message) {
   const state = applyUpdates(initial, await adoptInterrupted(initial, deps));
@@ -52134,6 +52552,8 @@ var OperationRun = class {
   exec;
   warnings = [];
   notes = [];
+  /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
+  wouldBe = [];
   plan;
   issues;
   failBeforeWrites(message, more) {
@@ -52165,7 +52585,7 @@ var OperationRun = class {
     if (dryFailure) return dryFailure;
     if (settings.dryRun)
       return this.finish(
-        initialState(this.plan.tasks),
+        applyUpdates(initialState(this.plan.tasks), this.wouldBe),
         "Succeeded",
         "dry run passed: nothing was written",
         null
@@ -52203,29 +52623,32 @@ var OperationRun = class {
     }
     void this.observer.track([...seen.values()]);
   }
-  /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
+  /**
+   * The server-side dry run of every task (§8), then each desired object judged against its live
+   * copy (preflight.ts); a result when the operation must stop there, else undefined.
+   */
   async dryRun() {
     const { settings, deps } = this;
-    const toCreate = await this.namespacesToCreate();
-    const context = {
+    const checked = await preflight(this.plan.tasks, {
       cluster: deps.cluster,
+      observer: this.observer,
       app: settings.app,
       appOptions: settings.syncOptions,
       // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
-      namespacesToCreate: toCreate,
       signal: deps.signal
-    };
-    const dry = await dryRunTasks(this.plan.tasks, context);
+    });
     if (deps.signal.aborted)
       return this.finish(initialState(this.plan.tasks), "Terminated", "Operation terminated", null);
-    this.warnings.push(...dry.warnings);
-    this.notes.push(...skippedLines(dry.skipped));
-    if (dry.failures.length === 0) return void 0;
-    const state = applyUpdates(initialState(this.plan.tasks), dry.failures);
-    return this.finish(state, "Failed", "one or more objects failed to apply (dry run)", null);
+    this.warnings.push(...checked.warnings);
+    this.notes.push(...checked.notes);
+    this.exec = { ...this.exec, unchanged: checked.unchanged };
+    this.wouldBe = checked.wouldBe;
+    if (!checked.failure) return void 0;
+    const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates);
+    return this.finish(state, "Failed", checked.failure.message, null);
   }
   /**
    * Under the lock the history is read again: another operation may have finished while this one
@@ -52253,7 +52676,7 @@ var OperationRun = class {
     await this.repairPrevious(store, latest);
     if (plan.operation.type === "test") return this.runTest(store, initial, latest);
     const revision = (latest?.revision ?? 0) + 1;
-    const record = pendingRecord(plan, {
+    const record2 = pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
@@ -52267,7 +52690,7 @@ var OperationRun = class {
       ...settings.ref ? { ref: settings.ref } : {}
     });
     try {
-      await store.create(record, deps.signal);
+      await store.create(record2, deps.signal);
     } catch (error) {
       return this.finish(
         initial,
@@ -52279,12 +52702,16 @@ var OperationRun = class {
     const state = await this.runWithTimeout(initial);
     const phase = state.outcome?.phase ?? "Failed";
     const status = phase !== "Succeeded" ? "failed" : plan.operation.type === "delete" ? "uninstalled" : "deployed";
-    const finished = finishedRecord(record, state, {
+    const finished = finishedRecord(record2, state, {
       status,
       phase,
       message: state.outcome?.message ?? "",
       finishedAt: deps.clock.now()
     });
+    if (deletedNamespace(state, settings.inventoryNamespace)) {
+      this.notes.push(`the inventory records went with namespace ${settings.inventoryNamespace}`);
+      return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
+    }
     await persist(() => store.update(finished), deps).catch(
       (error) => this.warnings.push(`inventory record not updated: ${describeError(error)}`)
     );
@@ -52358,9 +52785,9 @@ var OperationRun = class {
   }
   /** Previous `deployed` records become `superseded`; then the history is trimmed. */
   async supersede(store, records, revision) {
-    for (const record of records.filter((r) => r.status === "deployed")) {
-      await store.update({ ...record, status: "superseded" }).catch(
-        (error) => this.warnings.push(`revision ${record.revision} not marked superseded: ${String(error)}`)
+    for (const record2 of records.filter((r) => r.status === "deployed")) {
+      await store.update({ ...record2, status: "superseded" }).catch(
+        (error) => this.warnings.push(`revision ${record2.revision} not marked superseded: ${String(error)}`)
       );
     }
     const all = [
@@ -52371,19 +52798,6 @@ var OperationRun = class {
       { revision, status: "deployed" }
     ];
     await store.trim(all, this.settings.historyMax).catch((error) => this.warnings.push(`history trimming failed: ${String(error)}`));
-  }
-  /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */
-  async namespacesToCreate() {
-    const names = this.plan.tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
-    const missing3 = await Promise.all(
-      names.map(
-        async (name) => await this.deps.cluster.get(
-          { group: "", version: "v1", kind: "Namespace", namespace: "", name },
-          this.deps.signal
-        ) ? void 0 : name
-      )
-    );
-    return new Set(missing3.filter((n) => n !== void 0));
   }
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   async createInventoryNamespace(state) {
@@ -52428,8 +52842,9 @@ var OperationRun = class {
       finishedAt,
       state,
       skipped: this.plan.skipped,
-      warnings: this.warnings,
-      notes: this.notes,
+      // A re-plan under the lock dry-runs again: the same remark is reported once.
+      warnings: [...new Set(this.warnings)],
+      notes: [...new Set(this.notes)],
       waveDelayMs: this.settings.waveDelayMs
     });
   }
@@ -52442,6 +52857,14 @@ function reportPhaseOf(state) {
 }
 function describeError(error) {
   return error instanceof Error ? error.message : String(error);
+}
+function deletedNamespace(state, namespace) {
+  return state.tasks.some((task) => {
+    if (task.phase !== "NamespaceCleanup" || task.key.kind !== "Namespace" || task.key.name !== namespace)
+      return false;
+    const run = state.runs.get(task.id);
+    return run?.state === "Succeeded" && run.result === "Deleted";
+  });
 }
 async function persist(write, deps) {
   for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
@@ -52545,13 +52968,14 @@ Options:
   --prune                  delete obsolete objects (default: report them)
   --confirm-prune          also delete objects marked Prune=confirm
   --allow-empty            allow pruning everything when the manifests hold no resources
-  --dry-run                stop after the server-side dry run
+  --dry-run                stop after the server-side dry run; report what each task would do
   --no-wait                do not gate the last step on health (Argo CD behaviour)
   --timeout <d>            overall limit (default 30m)
   --object-timeout <d>     per-object wait limit (default 5m)
   --wave-delay <d>         pause between steps (default 0)
   --parallelism <n>        writes in flight per kind batch (default 10)
-  --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true
+  --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true,
+                           ApplyOutOfSyncOnly=true (write only what differs from the cluster)
   --skip-hooks <list>      Argo phases or Helm events whose hooks to leave out
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
@@ -52613,7 +53037,7 @@ async function runSync(args, io, signal3, command = "sync") {
   const cluster = createCluster(loaded);
   try {
     const print = progressPrinter((line) => io.err(line + "\n"), realClock.now);
-    const result = await runOperation(settings, {
+    const result2 = await runOperation(settings, {
       cluster,
       clock: realClock,
       source: fileManifestSource(io.cwd),
@@ -52625,14 +53049,14 @@ async function runSync(args, io, signal3, command = "sync") {
 `);
       return void 0;
     });
-    if (!result) return EXIT.failed;
-    for (const issue of result.issues) io.err(formatIssue(issue) + "\n");
-    if (result.report) {
-      io.out("\n" + reportText(result.report));
+    if (!result2) return EXIT.failed;
+    for (const issue of result2.issues) io.err(formatIssue(issue) + "\n");
+    if (result2.report) {
+      io.out("\n" + reportText(result2.report));
       if (values.report)
-        await (0, import_promises2.writeFile)(import_node_path6.default.resolve(io.cwd, values.report), JSON.stringify(result.report, null, 2) + "\n");
+        await (0, import_promises2.writeFile)(import_node_path6.default.resolve(io.cwd, values.report), JSON.stringify(result2.report, null, 2) + "\n");
     }
-    return result.exitCode;
+    return result2.exitCode;
   } finally {
     await cluster.close();
   }

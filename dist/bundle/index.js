@@ -20080,17 +20080,17 @@ var require_dns = __commonJS({
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
-        for (const record of addresses) {
-          record.timestamp = timestamp;
-          if (typeof record.ttl === "number") {
-            record.ttl = Math.min(record.ttl, this.#maxTTL);
-            minTTL = Math.min(minTTL, record.ttl);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
+            minTTL = Math.min(minTTL, record2.ttl);
           } else {
-            record.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
-          familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.storage.set(origin.hostname, records, { ttl: minTTL });
       }
@@ -44706,6 +44706,13 @@ function splitApiVersion(apiVersion) {
   if (slash < 0) return { group: "", version: apiVersion };
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+function stringAnnotations(object) {
+  const result = {};
+  for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
+    if (typeof value === "string") result[key] = value;
+  }
+  return result;
+}
 function cloneObject(value) {
   return structuredClone(value);
 }
@@ -52284,6 +52291,31 @@ var AuthCache = class {
   }
 };
 
+// src/concurrency.ts
+async function mapLimit(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index2 = next++;
+      const item = items[index2];
+      if (item !== void 0) results[index2] = await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+function consecutiveBatches(items, key) {
+  const batches = [];
+  for (const item of items) {
+    const last = batches[batches.length - 1];
+    const first = last?.[0];
+    if (last && first !== void 0 && key(first) === key(item)) last.push(item);
+    else batches.push([item]);
+  }
+  return batches;
+}
+
 // src/cluster/errors.ts
 var MAX_MESSAGE = 1e3;
 var TRANSIENT_STATUSES = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
@@ -52426,6 +52458,7 @@ function truncate(text) {
 }
 
 // src/cluster/discovery.ts
+var DISCOVERY_CONCURRENCY = 8;
 var Discovery = class {
   constructor(client) {
     this.client = client;
@@ -52442,6 +52475,29 @@ var Discovery = class {
       if (this.cache.get(id) === cached) this.cache.delete(id);
     }
     return (await untilAborted(this.groupVersion(group, version), signal3))?.get(kind);
+  }
+  /**
+   * Every kind of `/api/v1` and of each group's preferred version (`/apis`), read afresh: a CRD may
+   * have appeared since the cache was filled. The answers refresh the cache. A group/version that
+   * cannot be read (an unavailable aggregated API) is named in `failed`; `/apis` itself must answer.
+   */
+  async preferred(signal3) {
+    const request2 = { method: "GET", path: "/apis", verb: "discovery" };
+    const { body } = await this.client.json(signal3 !== void 0 ? { ...request2, signal: signal3 } : request2);
+    const versions = [{ group: "", version: "v1" }, ...preferredVersions(body)];
+    const served = { resources: [], failed: [] };
+    const read2 = await mapLimit(versions, DISCOVERY_CONCURRENCY, async ({ group, version }) => {
+      this.cache.delete(`${group}/${version}`);
+      try {
+        return await untilAborted(this.groupVersion(group, version), signal3);
+      } catch (error2) {
+        if (signal3?.aborted) throw error2;
+        served.failed.push({ groupVersion: group === "" ? version : `${group}/${version}`, error: error2 });
+        return void 0;
+      }
+    });
+    for (const kinds of read2) served.resources.push(...kinds?.values() ?? []);
+    return served;
   }
   /** Forgets everything (after CRDs became established, or an API service changed). */
   invalidate() {
@@ -52480,6 +52536,13 @@ function parseResourceList(body, group, version) {
     byKind.set(kind, { group, version, kind, resource: name, namespaced, verbs });
   }
   return byKind;
+}
+function preferredVersions(body) {
+  return getArray(body, ["groups"]).flatMap((entry) => {
+    const group = getString(entry, ["name"]);
+    const version = getString(entry, ["preferredVersion", "version"]);
+    return group !== void 0 && version !== void 0 ? [{ group, version }] : [];
+  });
 }
 function untilAborted(promise, signal3) {
   if (signal3 === void 0) return promise;
@@ -52983,18 +53046,78 @@ async function listAll(client, target, query2, signal3) {
   const items = [];
   let resourceVersion = "";
   let token;
+  const read2 = target.item ?? withTypeMeta;
+  const accept = target.accept !== void 0 ? { accept: target.accept } : {};
   do {
     const page = { ...query2, continue: token };
-    const request2 = { method: "GET", path: target.path, query: page, verb: "list" };
+    const request2 = { method: "GET", path: target.path, query: page, verb: "list", ...accept };
     const { body } = await client.json(signal3 !== void 0 ? { ...request2, signal: signal3 } : request2);
     for (const item of getArray(body, ["items"])) {
-      const object = withTypeMeta(item, target);
+      const object = read2(item, target);
       if (object !== void 0) items.push(object);
     }
     resourceVersion = getString(body, ["metadata", "resourceVersion"]) ?? resourceVersion;
     token = getString(body, ["metadata", "continue"]) || void 0;
   } while (token !== void 0);
   return { items, resourceVersion };
+}
+
+// src/cluster/namespace-contents.ts
+var METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json";
+var LIST_CONCURRENCY = 8;
+async function readNamespaceContents(client, discovery2, namespace, options) {
+  const { resources, failed: failed3 } = await discovery2.preferred(options.signal);
+  const contents = {
+    objects: [],
+    unlisted: failed3.map(({ groupVersion, error: error2 }) => unlistedKind(groupVersion, error2))
+  };
+  const listable = resources.filter((r) => r.namespaced && r.verbs.includes("list"));
+  const lists = await mapLimit(
+    listable,
+    LIST_CONCURRENCY,
+    (resource) => listedOrWhyNot(resource, options.signal, () => listMetadata(client, resource, namespace, options))
+  );
+  return mergeListings(contents, lists);
+}
+async function listedOrWhyNot(resource, signal3, list2) {
+  try {
+    return { objects: await list2() };
+  } catch (error2) {
+    if (signal3?.aborted) throw error2;
+    if (isNotFound(error2)) return { objects: [] };
+    return { unlisted: unlistedKind(resourceName(resource), error2) };
+  }
+}
+function mergeListings(contents, lists) {
+  for (const listing of lists) {
+    if ("objects" in listing) contents.objects.push(...listing.objects);
+    else contents.unlisted.push(listing.unlisted);
+  }
+  return contents;
+}
+function resourceName(resource) {
+  return resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
+}
+function metadataOnly(item, meta) {
+  const metadata = getPath(item, ["metadata"]);
+  if (!isRecord(metadata)) return void 0;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([field]) => field !== "managedFields"));
+  const object = { apiVersion: meta.apiVersion, kind: meta.kind, metadata: kept };
+  return isKubeObject(object) ? object : void 0;
+}
+async function listMetadata(client, resource, namespace, options) {
+  const target = { path: collectionPath(resource, namespace), ...typeMeta(resource), item: metadataOnly };
+  const list2 = (accept) => listAll(client, { ...target, accept }, { limit: options.pageSize }, options.signal);
+  try {
+    return (await list2(METADATA_ACCEPT)).items;
+  } catch (error2) {
+    if (!(error2 instanceof ClusterError) || error2.details.status !== 406) throw error2;
+    return (await list2("application/json")).items;
+  }
+}
+function unlistedKind(resource, error2) {
+  if (error2 instanceof ClusterError && error2.details.status === 403) return { resource, reason: "forbidden" };
+  return { resource, reason: error2 instanceof Error ? error2.message : String(error2) };
 }
 
 // src/cluster/client-node.ts
@@ -53044,6 +53167,9 @@ var ApiServerCluster = class {
     const { signal: signal3, ...selectors } = options;
     const { path: path11 } = await this.target(ref, ref.namespace, void 0, "list", signal3);
     return this.listPages(path11, ref, selectors, signal3);
+  }
+  namespaceContents(namespace, signal3) {
+    return readNamespaceContents(this.client, this.discovery, namespace, { pageSize: this.pageSize, signal: signal3 });
   }
   async apply(object, options) {
     const { resource, path: path11 } = await this.objectTarget(object, "apply", options.signal);
@@ -53960,6 +54086,12 @@ function firstFailurePerWave(report) {
 function interruptedTasks(report) {
   return report.tasks.filter((t) => isInterrupted(report, t));
 }
+function resultText(task) {
+  if (task.result !== null) return task.result;
+  if (task.wouldBe === void 0) return void 0;
+  if (task.wouldBe === "unchanged") return "would stay unchanged";
+  return task.wouldBe === "skipped" ? "skipped" : `would be ${task.wouldBe}`;
+}
 function notStarted(report) {
   return report.tasks.filter((t) => t.state === "pending");
 }
@@ -54274,10 +54406,11 @@ function listed(items) {
 function outcomeFacts(report, issues) {
   const rows = [["Message", clip(report.message, CELL_LIMIT)]];
   const prunes3 = report.tasks.filter((t) => t.type === "prune");
+  const pruned = prunes3.filter((t) => t.result === "Pruned" || t.wouldBe === "pruned").length;
   if (prunes3.length > 0)
     rows.push([
       "Prunes",
-      `${count(prunes3.filter((t) => t.result === "Pruned").length)} pruned of ${count(prunes3.length)} obsolete objects`
+      `${count(pruned)} ${report.dryRun ? "would be pruned" : "pruned"} of ${count(prunes3.length)} obsolete objects`
     ]);
   if (report.skipped.length > 0)
     rows.push(["Not run in this operation", plural(report.skipped.length, "hook")]);
@@ -54286,6 +54419,7 @@ function outcomeFacts(report, issues) {
   return rows;
 }
 function taskCounts(report) {
+  if (report.dryRun && report.tasks.some((t) => t.wouldBe !== void 0)) return wouldBeCounts(report);
   const counts = /* @__PURE__ */ new Map();
   for (const task of report.tasks) {
     const icon = taskIcon(report, task);
@@ -54301,6 +54435,15 @@ function taskCounts(report) {
   ];
   const shown = names.filter(([icon]) => counts.has(icon)).map(([icon, name]) => `${icon} ${count(counts.get(icon) ?? 0)} ${name}`);
   return `${plural(report.tasks.length, "task")}: ${shown.join(", ")}`;
+}
+function wouldBeCounts(report) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const task of report.tasks) {
+    const text = resultText(task) ?? "not run";
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  const shown = [...counts].map(([text, n]) => `${count(n)} ${text}`);
+  return `${plural(report.tasks.length, "task")} (dry run): ${shown.join(", ")}`;
 }
 function link(url, text) {
   if (!/^https?:\/\//i.test(url)) return html(escapeMarkdown(text));
@@ -54440,7 +54583,7 @@ function waveTable(report, tasks) {
       return [
         taskIcon(report, t),
         join3([t.hook ? "hook " : t.type === "resource" ? "" : `${t.type} `, code(taskKey(t))]),
-        t.result ?? "\u2014",
+        resultText(t) ?? "\u2014",
         t.state === "pending" ? "not run" : t.state,
         took === void 0 ? "\u2014" : formatMs(took),
         clip(t.message, CELL_LIMIT2)
@@ -54481,7 +54624,12 @@ function prunes(report, rows) {
   if (pruned.length === 0) return void 0;
   const table = mdTable(
     ["", "Object", "Result", "Message"],
-    pruned.slice(0, rows).map((t) => [taskIcon(report, t), code(taskKey(t)), t.result ?? "not run", clip(t.message, CELL_LIMIT2)])
+    pruned.slice(0, rows).map((t) => [
+      taskIcon(report, t),
+      code(taskKey(t)),
+      resultText(t) ?? "not run",
+      clip(t.message, CELL_LIMIT2)
+    ])
   );
   return [`### \u2702\uFE0F Prunes (${count(pruned.length)})`, table, ...overflow(pruned.length, rows)].join("\n\n");
 }
@@ -54925,11 +55073,24 @@ function isForbidden(error2) {
   return error2 instanceof ClusterError && error2.details.status === 403;
 }
 
+// src/model/tracking.ts
+var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
+var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
+var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
+var APPLICATION_LABEL = "wavesync.dev/application";
+function trackingId(app, key) {
+  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
+}
+function trackedApp(value) {
+  const colon = value?.indexOf(":") ?? -1;
+  return value !== void 0 && colon > 0 ? value.slice(0, colon) : void 0;
+}
+
 // src/inventory/record.ts
 var import_node_zlib2 = __toESM(require_node_zlib(), 1);
 var MAX_PAYLOAD_BYTES = 1024 * 1024 - 10 * 1024;
-function encodeRecord(record) {
-  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record), "utf8"));
+function encodeRecord(record2) {
+  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record2), "utf8"));
   return { data: zipped.toString("base64"), bytes: zipped.length };
 }
 function decodeRecord(data) {
@@ -54966,14 +55127,14 @@ var InventoryStore = class {
   async history(signal3) {
     const listed2 = await this.cluster.list(
       { ...SECRETS, namespace: this.namespace },
-      { labelSelector: `wavesync.dev/application=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
+      { labelSelector: `${APPLICATION_LABEL}=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
     );
     const history = { records: [], problems: [] };
     for (const secret of listed2.items) {
       const data = getString(secret, ["data", "inventory"]);
-      const record = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
-      if (record instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record.message}`);
-      else history.records.push(record);
+      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+      if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
+      else history.records.push(record2);
     }
     history.records.sort((a, b) => a.revision - b.revision);
     return history;
@@ -54983,16 +55144,16 @@ var InventoryStore = class {
    * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
    * it was created; absent means the create is sent again, up to three times.
    */
-  async create(record, signal3) {
+  async create(record2, signal3) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.cluster.create(this.secretOf(record), signal3 ? { signal: signal3 } : {});
+        await this.cluster.create(this.secretOf(record2), signal3 ? { signal: signal3 } : {});
         return;
       } catch (error2) {
         const lost = error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500);
         if (!lost || attempt >= 3) throw error2;
-        const stored = await this.read(record.revision, signal3).catch(() => void 0);
-        if (stored?.operation.id === record.operation.id) return;
+        const stored = await this.read(record2.revision, signal3).catch(() => void 0);
+        if (stored?.operation.id === record2.operation.id) return;
       }
     }
   }
@@ -55003,54 +55164,54 @@ var InventoryStore = class {
       signal3
     );
     const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
-    const record = data === void 0 ? void 0 : decodeRecord(data);
-    return record instanceof Error ? void 0 : record;
+    const record2 = data === void 0 ? void 0 : decodeRecord(data);
+    return record2 instanceof Error ? void 0 : record2;
   }
   /** Writes a record's new content (status, results) over its Secret. */
-  async update(record, signal3) {
-    await this.cluster.apply(this.secretOf(record), { force: true, ...signal3 ? { signal: signal3 } : {} });
+  async update(record2, signal3) {
+    await this.cluster.apply(this.secretOf(record2), { force: true, ...signal3 ? { signal: signal3 } : {} });
   }
   /** Deletes the records the history limit drops: oldest first, never the newest `deployed` one. */
   async trim(records, keep, signal3) {
     if (keep <= 0 || records.length <= keep) return 0;
     const newestDeployed = [...records].reverse().find((r) => r.status === "deployed");
     const drop = records.slice(0, records.length - keep).filter((r) => r !== newestDeployed);
-    for (const record of drop) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) };
+    for (const record2 of drop) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
       await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
     }
     return drop.length;
   }
   /** Removes every record (a successful delete without keep-history). */
   async removeAll(records, signal3) {
-    for (const record of records) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) };
+    for (const record2 of records) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
       await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
     }
   }
   /** Checks the size rule before anything is written (validation, §7.2). */
-  static sizeProblem(record) {
-    const { bytes } = encodeRecord(record);
+  static sizeProblem(record2) {
+    const { bytes } = encodeRecord(record2);
     if (bytes <= MAX_PAYLOAD_BYTES) return void 0;
     return `the inventory record is ${bytes} bytes compressed; at most ${MAX_PAYLOAD_BYTES} fit in a Secret`;
   }
-  secretOf(record) {
+  secretOf(record2) {
     return {
       apiVersion: "v1",
       kind: "Secret",
       type: RECORD_TYPE,
       metadata: {
-        name: recordName(this.app, record.revision),
+        name: recordName(this.app, record2.revision),
         namespace: this.namespace,
         labels: {
           "app.kubernetes.io/managed-by": "wavesync",
-          "wavesync.dev/application": this.app,
-          "wavesync.dev/revision": String(record.revision),
-          "wavesync.dev/status": record.status,
-          "wavesync.dev/operation": record.operation.type
+          [APPLICATION_LABEL]: this.app,
+          "wavesync.dev/revision": String(record2.revision),
+          "wavesync.dev/status": record2.status,
+          "wavesync.dev/operation": record2.operation.type
         }
       },
-      data: { inventory: encodeRecord(record).data }
+      data: { inventory: encodeRecord(record2).data }
     };
   }
 };
@@ -55289,9 +55450,9 @@ function applyUpdates(state, updates) {
 }
 
 // src/inventory/lifecycle.ts
-async function previousInventory(record, cluster, signal3) {
-  if (!record) return void 0;
-  const entries = [...record.objects, ...record.retained].map((o) => ({
+async function previousInventory(record2, cluster, signal3) {
+  if (!record2) return void 0;
+  const entries = [...record2.objects, ...record2.retained].map((o) => ({
     key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
     version: o.version,
     createdNamespace: o.createdNamespace
@@ -55333,16 +55494,16 @@ function pendingRecord(plan, ctx) {
     manifests: [...ctx.manifests]
   };
 }
-function finishedRecord(record, state, outcome) {
+function finishedRecord(record2, state, outcome) {
   const resources = state.tasks.filter((t) => t.type === "resource");
   const retained = state.tasks.filter(
     (t) => t.type === "prune" && (t.removal?.action === "skip" || runOf(state, t).state !== "Succeeded")
   ).map((t) => ({ ...inventoryObject(t), reason: t.removal?.reason ?? runOf(state, t).message }));
   return {
-    ...record,
+    ...record2,
     status: outcome.status,
     operation: {
-      ...record.operation,
+      ...record2.operation,
       finishedAt: new Date(outcome.finishedAt).toISOString(),
       phase: outcome.phase,
       message: outcome.message
@@ -55476,6 +55637,7 @@ function taskReport(task, state) {
     finishedAt: iso(run.finishedAt),
     source: task.source ? { file: task.source.file, line: task.source.line } : null
   };
+  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
   const d = run.diagnostics;
   if (d) {
     if (d.exitCode !== void 0) report.exitCode = d.exitCode;
@@ -55887,31 +56049,6 @@ function lineLocator(text) {
   };
 }
 
-// src/concurrency.ts
-async function mapLimit(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index2 = next++;
-      const item = items[index2];
-      if (item !== void 0) results[index2] = await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
-function consecutiveBatches(items, key) {
-  const batches = [];
-  for (const item of items) {
-    const last = batches[batches.length - 1];
-    const first = last?.[0];
-    if (last && first !== void 0 && key(first) === key(item)) last.push(item);
-    else batches.push([item]);
-  }
-  return batches;
-}
-
 // src/manifests/load.ts
 var READ_CONCURRENCY = 16;
 async function loadManifests(source2, patterns) {
@@ -55981,14 +56118,6 @@ function operationKind(name, hasDeployedRevision) {
   if (name === "install" || name === "upgrade") return { type: "sync", mode: name };
   if (name === "sync") return { type: "sync", mode: hasDeployedRevision ? "upgrade" : "install" };
   return { type: name };
-}
-
-// src/model/tracking.ts
-var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
-var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
-var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
-function trackingId(app, key) {
-  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
 }
 
 // src/plan/annotations/keys.ts
@@ -56411,14 +56540,6 @@ function matches(pattern, value) {
 
 // src/plan/unsupported.ts
 var NOT_YET = {
-  ApplyOutOfSyncOnly: {
-    value: "true",
-    effect: "every resource is written; unchanged objects stay unchanged"
-  },
-  FailOnSharedResource: {
-    value: "true",
-    effect: "objects tracked by another application are taken over without failing"
-  },
   ClientSideApplyMigration: {
     value: "false",
     effect: "no migration of kubectl client-side-apply field ownership happens either way"
@@ -57065,7 +57186,7 @@ function offlineScope(manifests) {
 }
 
 // src/sync/desired.ts
-var deployed = (record) => record.status === "deployed" || record.status === "superseded";
+var deployed = (record2) => record2.status === "deployed" || record2.status === "superseded";
 function currentRelease(records) {
   const last = records.map((r) => r.status).lastIndexOf("uninstalled");
   return records.slice(last + 1);
@@ -57111,13 +57232,13 @@ function rollbackDocuments(settings, records) {
   }
   return fromRecord(target, { type: "rollback" });
 }
-function fromRecord(record, operation) {
-  const manifests = record.manifests.map((object, docIndex) => ({
+function fromRecord(record2, operation) {
+  const manifests = record2.manifests.map((object, docIndex) => ({
     object,
-    source: { file: `(revision ${record.revision})`, docIndex, line: docIndex + 1 },
+    source: { file: `(revision ${record2.revision})`, docIndex, line: docIndex + 1 },
     fieldLines: /* @__PURE__ */ new Map()
   }));
-  return { manifests, issues: [], operation, target: record };
+  return { manifests, issues: [], operation, target: record2 };
 }
 function missing(settings, message) {
   const issue2 = {
@@ -57269,6 +57390,91 @@ function notice2(message) {
   return { severity: "warning", file: "(inventory)", line: 0, message };
 }
 
+// src/sync/diagnostics.ts
+var LOG_LINES = 50;
+var EVENTS = 20;
+async function captureDiagnostics(task, run, deps2) {
+  const object = run.lastSeen;
+  const diagnostics = {
+    conditions: object ? conditionLines(object) : [],
+    events: [],
+    logTail: []
+  };
+  if (run.uid) {
+    const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal).catch(() => []);
+    diagnostics.events = events2.slice(-EVENTS).map(eventLine);
+  }
+  const pod = await podOf(task, object, deps2);
+  if (pod) await addContainerDetails(pod, diagnostics, deps2);
+  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
+  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
+  if (reason !== void 0) diagnostics.reason = reason;
+  return diagnostics;
+}
+async function podOf(task, object, deps2) {
+  if (task.key.group === "" && task.key.kind === "Pod") return object;
+  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
+  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  for (const label of ["batch.kubernetes.io/job-name", "job-name"]) {
+    const pods = await deps2.cluster.list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps2.signal }).catch(() => void 0);
+    const items = pods?.items ?? [];
+    if (items.length > 0)
+      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
+  }
+  return void 0;
+}
+async function addContainerDetails(pod, diagnostics, deps2) {
+  const failed3 = failedContainer(pod) ?? firstContainer(pod);
+  if (!failed3) return;
+  const podName = pod.metadata.name ?? "";
+  diagnostics.pod = podName;
+  diagnostics.container = failed3.name;
+  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
+  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
+    diagnostics.reason = failed3.reason;
+  const logs = await deps2.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps2.signal).catch(() => void 0);
+  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
+  else
+    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+}
+function failedContainer(pod) {
+  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
+}
+function firstContainer(pod) {
+  return containerEnds(pod)[0];
+}
+function containerEnds(pod) {
+  const statuses = [
+    ...getArray(pod, ["status", "initContainerStatuses"]),
+    ...getArray(pod, ["status", "containerStatuses"])
+  ];
+  return statuses.filter(isRecord).map((status) => {
+    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
+    return {
+      name: getString(status, ["name"]) ?? "",
+      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
+      reason: terminated ? getString(terminated, ["reason"]) : void 0
+    };
+  });
+}
+function getPathRecord(value, path11) {
+  let current = value;
+  for (const step of path11) current = isRecord(current) ? current[step] : void 0;
+  return isRecord(current) ? current : void 0;
+}
+function conditionLines(object) {
+  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
+    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
+  );
+}
+function failedConditionReason(job) {
+  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
+  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
+}
+function eventLine(event) {
+  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+}
+
 // src/sync/objects.ts
 function refOf(task) {
   return {
@@ -57348,6 +57554,134 @@ async function deleteAndWait(task, live, deps2) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps2.settings), deps2);
 }
 
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps2) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  const listing = await deps2.cluster.namespaceContents(task.key.name, deps2.signal);
+  const reason = namespaceKeptReason(deps2.settings.app, listing);
+  if (reason === void 0) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun, live, withStatus = false) {
+  const version = dryRun.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun, withStatus = false) {
+  const seen = dryRun.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps2) {
+  const answer = deps2.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps2.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps2.settings)
+    }
+  };
+}
+
 // src/sync/write-step.ts
 async function writeStep(tasks, deps2) {
   const first = tasks[0];
@@ -57410,6 +57744,8 @@ async function prepareHooks(writes, deps2, updates) {
   return writes.filter((task) => !failedIds.has(task.id));
 }
 async function writeTask(task, deps2) {
+  const kept = unchangedRun(task, deps2);
+  if (kept) return kept;
   try {
     const before = deps2.observer.observe(task.key, task.version);
     const sentAt = deps2.clock.now();
@@ -57533,6 +57869,8 @@ async function removeObject(task, deps2) {
     const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
     if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
       return running(uid);
+    const kept = await keptNamespace(task, deps2);
+    if (kept) return kept;
     const options = {
       propagationPolicy: deps2.settings.propagation,
       signal: deps2.signal,
@@ -57582,165 +57920,6 @@ function failed(task, message, deps2) {
 }
 function errorMessage(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/sync/dry-run.ts
-async function dryRunTasks(tasks, ctx) {
-  const result = { failures: [], skipped: /* @__PURE__ */ new Map(), warnings: [] };
-  await mapLimit(tasks, ctx.parallelism, async (task) => {
-    const skip = await skipReason(task, ctx);
-    if (skip) {
-      result.skipped.set(skip, [...result.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
-      return;
-    }
-    try {
-      const warnings2 = await dryRunOne(task, ctx);
-      result.warnings.push(...warnings2.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
-    } catch (error2) {
-      result.failures.push({
-        taskId: task.id,
-        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error2) }
-      });
-    }
-  });
-  return result;
-}
-function skippedLines(skipped3) {
-  return [...skipped3].map(
-    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
-  );
-}
-async function skipReason(task, ctx) {
-  if (task.removal?.action === "skip") return "nothing to do";
-  const removal = task.type === "prune" || task.type === "delete";
-  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
-  if (!removal && !served)
-    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
-  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
-    return `namespace ${task.key.namespace} is created by this operation`;
-  return void 0;
-}
-async function dryRunOne(task, ctx) {
-  const signal3 = ctx.signal;
-  if (task.type === "prune" || task.type === "delete") {
-    const uid = task.removal?.uid;
-    await ctx.cluster.delete(refOf(task), {
-      propagationPolicy: ctx.propagation,
-      dryRun: true,
-      signal: signal3,
-      ...uid ? { uid } : {}
-    });
-    return [];
-  }
-  const object = objectToWrite(task, ctx.app);
-  if (task.type === "hook") return dryRunHook(task, object, ctx);
-  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
-  try {
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 })).warnings;
-  } catch (error2) {
-    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
-    if (force && error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message))
-      return ["will be recreated (Force=true)"];
-    throw error2;
-  }
-}
-async function dryRunHook(task, object, ctx) {
-  try {
-    return (await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal })).warnings;
-  } catch (error2) {
-    if (!(error2 instanceof ClusterError) || error2.details.reason !== "AlreadyExists") throw error2;
-    if (task.hook?.deletePolicies.includes("BeforeHookCreation")) return [];
-    if (task.hook?.family !== "argo")
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error2
-      });
-    return (await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal })).warnings;
-  }
-}
-
-// src/sync/diagnostics.ts
-var LOG_LINES = 50;
-var EVENTS = 20;
-async function captureDiagnostics(task, run, deps2) {
-  const object = run.lastSeen;
-  const diagnostics = {
-    conditions: object ? conditionLines(object) : [],
-    events: [],
-    logTail: []
-  };
-  if (run.uid) {
-    const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal).catch(() => []);
-    diagnostics.events = events2.slice(-EVENTS).map(eventLine);
-  }
-  const pod = await podOf(task, object, deps2);
-  if (pod) await addContainerDetails(pod, diagnostics, deps2);
-  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
-  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
-  if (reason !== void 0) diagnostics.reason = reason;
-  return diagnostics;
-}
-async function podOf(task, object, deps2) {
-  if (task.key.group === "" && task.key.kind === "Pod") return object;
-  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
-  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
-  for (const label of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps2.cluster.list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps2.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
-    if (items.length > 0)
-      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
-  }
-  return void 0;
-}
-async function addContainerDetails(pod, diagnostics, deps2) {
-  const failed3 = failedContainer(pod) ?? firstContainer(pod);
-  if (!failed3) return;
-  const podName = pod.metadata.name ?? "";
-  diagnostics.pod = podName;
-  diagnostics.container = failed3.name;
-  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
-  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
-    diagnostics.reason = failed3.reason;
-  const logs = await deps2.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps2.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
-}
-function failedContainer(pod) {
-  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
-}
-function firstContainer(pod) {
-  return containerEnds(pod)[0];
-}
-function containerEnds(pod) {
-  const statuses = [
-    ...getArray(pod, ["status", "initContainerStatuses"]),
-    ...getArray(pod, ["status", "containerStatuses"])
-  ];
-  return statuses.filter(isRecord).map((status) => {
-    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
-    return {
-      name: getString(status, ["name"]) ?? "",
-      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
-      reason: terminated ? getString(terminated, ["reason"]) : void 0
-    };
-  });
-}
-function getPathRecord(value, path11) {
-  let current = value;
-  for (const step of path11) current = isRecord(current) ? current[step] : void 0;
-  return isRecord(current) ? current : void 0;
-}
-function conditionLines(object) {
-  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
-    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
-  );
-}
-function failedConditionReason(job) {
-  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
-  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
-}
-function eventLine(event) {
-  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
 }
 
 // src/sync/hook-finish.ts
@@ -58771,6 +58950,255 @@ function propagationOf(options) {
   return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
 }
 
+// src/sync/dry-run.ts
+async function dryRunTasks(tasks, ctx) {
+  const result = {
+    failures: [],
+    passed: /* @__PURE__ */ new Map(),
+    skipped: /* @__PURE__ */ new Map(),
+    skipReasons: /* @__PURE__ */ new Map(),
+    warnings: []
+  };
+  await mapLimit(tasks, ctx.parallelism, async (task) => {
+    const skip = await skipReason(task, ctx);
+    if (skip) {
+      result.skipped.set(skip, [...result.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
+      result.skipReasons.set(task.id, skip);
+      return;
+    }
+    try {
+      const { warnings: warnings2, outcome } = await dryRunOne(task, ctx);
+      result.warnings.push(...warnings2.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
+      result.passed.set(task.id, outcome);
+    } catch (error2) {
+      result.failures.push({
+        taskId: task.id,
+        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error2) }
+      });
+    }
+  });
+  return result;
+}
+function skippedLines(skipped3) {
+  return [...skipped3].map(
+    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
+  );
+}
+async function skipReason(task, ctx) {
+  if (task.removal?.action === "skip") return "nothing to do";
+  const removal = task.type === "prune" || task.type === "delete";
+  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
+  if (!removal && !served)
+    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
+  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
+    return `namespace ${task.key.namespace} is created by this operation`;
+  return void 0;
+}
+async function dryRunOne(task, ctx) {
+  const signal3 = ctx.signal;
+  if (task.type === "prune" || task.type === "delete") {
+    const uid = task.removal?.uid;
+    await ctx.cluster.delete(refOf(task), {
+      propagationPolicy: ctx.propagation,
+      dryRun: true,
+      signal: signal3,
+      ...uid ? { uid } : {}
+    });
+    return { warnings: [], outcome: { type: "removed" } };
+  }
+  const object = objectToWrite(task, ctx.app);
+  if (task.type === "hook") return dryRunHook(task, object, ctx);
+  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
+  try {
+    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
+    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error2) {
+    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
+    if (force && error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message))
+      return {
+        warnings: ["will be recreated (Force=true)"],
+        outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+      };
+    throw error2;
+  }
+}
+async function dryRunHook(task, object, ctx) {
+  try {
+    const { warnings: warnings2 } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal });
+    return { warnings: warnings2, outcome: { type: "created" } };
+  } catch (error2) {
+    if (!(error2 instanceof ClusterError) || error2.details.reason !== "AlreadyExists") throw error2;
+    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
+      return {
+        warnings: [],
+        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
+      };
+    if (task.hook?.family !== "argo")
+      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+        cause: error2
+      });
+    const { warnings: warnings2 } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal });
+    return { warnings: warnings2, outcome: { type: "existing" } };
+  }
+}
+
+// src/sync/live-check.ts
+async function judgeLive(tasks, passed, ctx) {
+  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
+  await ctx.observer.track(collectionsOf(writes));
+  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
+  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
+    const outcome = passed.get(task.id);
+    return outcome ? judgeOne(task, outcome, ctx) : void 0;
+  });
+  for (const [index2, one] of judged2.entries()) {
+    const task = writes[index2];
+    if (task && one) record(findings, task, one);
+  }
+  return findings;
+}
+function record(findings, task, one) {
+  findings.verdicts.set(task.id, one.verdict);
+  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
+  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
+  if (one.unreadable) findings.unreadable.push(one.unreadable);
+}
+async function judgeOne(task, outcome, ctx) {
+  switch (outcome.type) {
+    case "applied":
+      return judgeApplied(task, outcome.object, ctx);
+    case "created":
+      return { verdict: { result: "created" }, ownership: void 0 };
+    case "recreated":
+      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
+    case "existing":
+      return withLiveOwnership(task, { result: "configured" }, ctx);
+    case "removed":
+      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
+  }
+}
+async function judgeApplied(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  const withStatus = task.object?.["status"] !== void 0;
+  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
+  if (comparison === "stale") {
+    try {
+      live = await ctx.cluster.get(refOf(task), ctx.signal);
+    } catch (error2) {
+      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
+    }
+    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
+  }
+  const verdict = verdictOf(task, comparison, answer, ctx);
+  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+}
+function verdictOf(task, comparison, answer, ctx) {
+  if (comparison === "created") return { result: "created" };
+  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  if (comparison !== "unchanged" || replace) return { result: "configured" };
+  return { result: "unchanged", answer };
+}
+async function withLiveOwnership(task, verdict, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  try {
+    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error2) {
+    return { verdict, ownership: void 0, unreadable: unreadable(task, error2) };
+  }
+}
+function unreadable(task, error2) {
+  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error2)}); it is written, its tracking id unchecked`;
+}
+
+// src/sync/would-be.ts
+function wouldBeRuns(tasks, findings) {
+  const updates = [];
+  for (const task of tasks) {
+    const predicted = predict(task, findings);
+    if (predicted)
+      updates.push({
+        taskId: task.id,
+        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
+      });
+  }
+  return updates;
+}
+function predict(task, findings) {
+  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
+  const skipped3 = findings.skipReasons.get(task.id);
+  if (skipped3 !== void 0) return ["skipped", `dry run skipped: ${skipped3}`];
+  if (task.type === "prune" || task.type === "delete") {
+    if (!findings.passed.has(task.id)) return void 0;
+    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
+  }
+  const verdict = findings.verdicts.get(task.id);
+  if (!verdict) return void 0;
+  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
+  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
+}
+
+// src/sync/preflight.ts
+var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
+var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
+async function preflight(tasks, ctx) {
+  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
+  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
+  const result = {
+    failure: void 0,
+    warnings: dry.warnings,
+    notes: skippedLines(dry.skipped),
+    unchanged: /* @__PURE__ */ new Map(),
+    wouldBe: []
+  };
+  if (dry.failures.length > 0)
+    return { ...result, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
+  if (ctx.signal.aborted) return result;
+  const live = await judgeLive(tasks, dry.passed, ctx);
+  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
+  result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
+  result.warnings.push(...live.unreadable);
+  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
+    return { ...result, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
+  result.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
+  result.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
+  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
+  result.wouldBe = wouldBeRuns(tasks, findings);
+  return result;
+}
+async function namespacesCreatedBy(tasks, ctx) {
+  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
+  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
+  const missing3 = await Promise.all(
+    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
+  );
+  return new Set(missing3.filter((n) => n !== void 0));
+}
+function adoptedLines(live) {
+  if (live.adopted.length === 0) return [];
+  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
+  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
+}
+function sharedNamespaceLines(live) {
+  return live.shared.filter(({ task }) => task.createdNamespace).map(
+    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
+  );
+}
+function sharedWarning(task, app) {
+  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
+}
+function sharedFailures(shared) {
+  return shared.map(({ task, app }) => ({
+    taskId: task.id,
+    run: {
+      state: "Failed",
+      result: "SyncFailed",
+      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
+    }
+  }));
+}
+
 // src/sync/terminate.ts
 async function terminate(initial, deps2, message) {
   const state = applyUpdates(initial, await adoptInterrupted(initial, deps2));
@@ -58895,6 +59323,8 @@ var OperationRun = class {
   exec;
   warnings = [];
   notes = [];
+  /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
+  wouldBe = [];
   plan;
   issues;
   failBeforeWrites(message, more) {
@@ -58926,7 +59356,7 @@ var OperationRun = class {
     if (dryFailure) return dryFailure;
     if (settings.dryRun)
       return this.finish(
-        initialState(this.plan.tasks),
+        applyUpdates(initialState(this.plan.tasks), this.wouldBe),
         "Succeeded",
         "dry run passed: nothing was written",
         null
@@ -58964,29 +59394,32 @@ var OperationRun = class {
     }
     void this.observer.track([...seen.values()]);
   }
-  /** The server-side dry run of every task (§8); a result when it failed, else undefined. */
+  /**
+   * The server-side dry run of every task (§8), then each desired object judged against its live
+   * copy (preflight.ts); a result when the operation must stop there, else undefined.
+   */
   async dryRun() {
     const { settings, deps: deps2 } = this;
-    const toCreate = await this.namespacesToCreate();
-    const context3 = {
+    const checked = await preflight(this.plan.tasks, {
       cluster: deps2.cluster,
+      observer: this.observer,
       app: settings.app,
       appOptions: settings.syncOptions,
       // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
-      namespacesToCreate: toCreate,
       signal: deps2.signal
-    };
-    const dry = await dryRunTasks(this.plan.tasks, context3);
+    });
     if (deps2.signal.aborted)
       return this.finish(initialState(this.plan.tasks), "Terminated", "Operation terminated", null);
-    this.warnings.push(...dry.warnings);
-    this.notes.push(...skippedLines(dry.skipped));
-    if (dry.failures.length === 0) return void 0;
-    const state = applyUpdates(initialState(this.plan.tasks), dry.failures);
-    return this.finish(state, "Failed", "one or more objects failed to apply (dry run)", null);
+    this.warnings.push(...checked.warnings);
+    this.notes.push(...checked.notes);
+    this.exec = { ...this.exec, unchanged: checked.unchanged };
+    this.wouldBe = checked.wouldBe;
+    if (!checked.failure) return void 0;
+    const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates);
+    return this.finish(state, "Failed", checked.failure.message, null);
   }
   /**
    * Under the lock the history is read again: another operation may have finished while this one
@@ -59014,7 +59447,7 @@ var OperationRun = class {
     await this.repairPrevious(store, latest);
     if (plan.operation.type === "test") return this.runTest(store, initial, latest);
     const revision = (latest?.revision ?? 0) + 1;
-    const record = pendingRecord(plan, {
+    const record2 = pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
@@ -59028,7 +59461,7 @@ var OperationRun = class {
       ...settings.ref ? { ref: settings.ref } : {}
     });
     try {
-      await store.create(record, deps2.signal);
+      await store.create(record2, deps2.signal);
     } catch (error2) {
       return this.finish(
         initial,
@@ -59040,12 +59473,16 @@ var OperationRun = class {
     const state = await this.runWithTimeout(initial);
     const phase = state.outcome?.phase ?? "Failed";
     const status = phase !== "Succeeded" ? "failed" : plan.operation.type === "delete" ? "uninstalled" : "deployed";
-    const finished = finishedRecord(record, state, {
+    const finished = finishedRecord(record2, state, {
       status,
       phase,
       message: state.outcome?.message ?? "",
       finishedAt: deps2.clock.now()
     });
+    if (deletedNamespace(state, settings.inventoryNamespace)) {
+      this.notes.push(`the inventory records went with namespace ${settings.inventoryNamespace}`);
+      return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
+    }
     await persist(() => store.update(finished), deps2).catch(
       (error2) => this.warnings.push(`inventory record not updated: ${describeError(error2)}`)
     );
@@ -59119,9 +59556,9 @@ var OperationRun = class {
   }
   /** Previous `deployed` records become `superseded`; then the history is trimmed. */
   async supersede(store, records, revision) {
-    for (const record of records.filter((r) => r.status === "deployed")) {
-      await store.update({ ...record, status: "superseded" }).catch(
-        (error2) => this.warnings.push(`revision ${record.revision} not marked superseded: ${String(error2)}`)
+    for (const record2 of records.filter((r) => r.status === "deployed")) {
+      await store.update({ ...record2, status: "superseded" }).catch(
+        (error2) => this.warnings.push(`revision ${record2.revision} not marked superseded: ${String(error2)}`)
       );
     }
     const all = [
@@ -59132,19 +59569,6 @@ var OperationRun = class {
       { revision, status: "deployed" }
     ];
     await store.trim(all, this.settings.historyMax).catch((error2) => this.warnings.push(`history trimming failed: ${String(error2)}`));
-  }
-  /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */
-  async namespacesToCreate() {
-    const names = this.plan.tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
-    const missing3 = await Promise.all(
-      names.map(
-        async (name) => await this.deps.cluster.get(
-          { group: "", version: "v1", kind: "Namespace", namespace: "", name },
-          this.deps.signal
-        ) ? void 0 : name
-      )
-    );
-    return new Set(missing3.filter((n) => n !== void 0));
   }
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   async createInventoryNamespace(state) {
@@ -59189,8 +59613,9 @@ var OperationRun = class {
       finishedAt,
       state,
       skipped: this.plan.skipped,
-      warnings: this.warnings,
-      notes: this.notes,
+      // A re-plan under the lock dry-runs again: the same remark is reported once.
+      warnings: [...new Set(this.warnings)],
+      notes: [...new Set(this.notes)],
       waveDelayMs: this.settings.waveDelayMs
     });
   }
@@ -59203,6 +59628,14 @@ function reportPhaseOf(state) {
 }
 function describeError(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
+}
+function deletedNamespace(state, namespace) {
+  return state.tasks.some((task) => {
+    if (task.phase !== "NamespaceCleanup" || task.key.kind !== "Namespace" || task.key.name !== namespace)
+      return false;
+    const run = state.runs.get(task.id);
+    return run?.state === "Succeeded" && run.result === "Deleted";
+  });
 }
 async function persist(write, deps2) {
   for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
@@ -59744,7 +60177,7 @@ async function startCheckRun(deps2, inputs, headSha) {
     return id;
   } catch (error2) {
     deps2.runner.warning(
-      `check run not created (${describe2(error2)}); the results are in the job summary and annotations`
+      `check run not created (${describe3(error2)}); the results are in the job summary and annotations`
     );
     return null;
   }
@@ -59754,7 +60187,7 @@ async function fail(deps2, error2) {
     for (const issue2 of error2.issues)
       deps2.runner.error(issue2.message, { file: issue2.file, startLine: issue2.line });
   }
-  const message = error2 instanceof UsageError || error2 instanceof ManifestError ? error2.message : `unexpected error: ${describe2(error2)}`;
+  const message = error2 instanceof UsageError || error2 instanceof ManifestError ? error2.message : `unexpected error: ${describe3(error2)}`;
   deps2.runner.setOutput("result", "invalid");
   deps2.runner.setFailed(message);
 }
@@ -59763,7 +60196,7 @@ function failureLine(report, issues) {
   const errors = issues.filter((issue2) => issue2.severity === "error");
   return `${errors.length} invalid manifest problem(s); nothing was applied. First: ${errors[0] ? formatIssue(errors[0]) : "see the annotations"}`;
 }
-function describe2(error2) {
+function describe3(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
 }
 function errorResult(inputs, error2, startedAt, finishedAt) {
@@ -59776,7 +60209,7 @@ function errorResult(inputs, error2, startedAt, finishedAt) {
     sourceRevision: inputs.sync.revision,
     namespace: inputs.sync.namespace,
     phase: "Error",
-    message: describe2(error2),
+    message: describe3(error2),
     dryRun: inputs.sync.dryRun,
     startedAt,
     finishedAt,
@@ -59804,7 +60237,7 @@ async function runPost(deps2) {
     if (target)
       done.push(...await failRecordAndRelease(cluster, deps2, target, inputs.sync.operationId, signal3));
   } catch (error2) {
-    runner.warning(`post: finalisation incomplete: ${describe2(error2)}`);
+    runner.warning(`post: finalisation incomplete: ${describe3(error2)}`);
   } finally {
     await cluster.close();
   }
@@ -59871,15 +60304,15 @@ async function failRecordAndRelease(cluster, deps2, target, operationId, signal3
   const lines3 = [];
   const store = new InventoryStore(cluster, target.app, target.inventoryNamespace);
   const { records } = await store.history(signal3);
-  for (const record of records.filter(
+  for (const record2 of records.filter(
     (r) => r.status.startsWith("pending-") && r.operation.id === operationId
   )) {
     await store.update(
       {
-        ...record,
+        ...record2,
         status: "failed",
         operation: {
-          ...record.operation,
+          ...record2.operation,
           phase: "Failed",
           message: "Operation terminated",
           finishedAt: new Date(deps2.clock.now()).toISOString()
@@ -59887,7 +60320,7 @@ async function failRecordAndRelease(cluster, deps2, target, operationId, signal3
       },
       signal3
     );
-    lines3.push(`marked revision ${record.revision} failed (Operation terminated)`);
+    lines3.push(`marked revision ${record2.revision} failed (Operation terminated)`);
   }
   const lock = new ApplicationLock(cluster, deps2.clock, target.app, target.inventoryNamespace, {
     holder: target.holder,
@@ -59911,7 +60344,7 @@ async function completeCheckRun2(deps2, token) {
       }
     });
   } catch (error2) {
-    deps2.runner.warning(`check run not completed (${describe2(error2)})`);
+    deps2.runner.warning(`check run not completed (${describe3(error2)})`);
   }
 }
 
