@@ -52164,6 +52164,61 @@ function emitChanges(before, after, updates, emit) {
   }
 }
 
+// src/sync/record-close.ts
+async function closeRecord(closer, record2, state, operation, earlier) {
+  const phase = state.outcome?.phase ?? "Failed";
+  const status = phase !== "Succeeded" ? "failed" : operation === "delete" ? "uninstalled" : "deployed";
+  const message = state.outcome?.message ?? "";
+  const finished = finishedRecord(record2, state, { status, phase, message, finishedAt: closer.clock.now() });
+  if (deletedNamespace(state, closer.settings.inventoryNamespace)) {
+    closer.notes.push(`the inventory records went with namespace ${closer.settings.inventoryNamespace}`);
+    return;
+  }
+  await persist(() => closer.store.update(finished), closer.clock).catch(
+    (error) => closer.warnings.push(`inventory record not updated: ${errorMessage(error)}`)
+  );
+  if (status === "deployed" || status === "uninstalled") await supersede(closer, earlier, record2.revision);
+  if (status === "uninstalled" && closer.settings.keepHistory !== true)
+    await dropHistory(closer, [...earlier, finished]);
+}
+async function supersede(closer, records, revision) {
+  for (const record2 of records.filter((r) => r.status === "deployed")) {
+    await closer.store.update({ ...record2, status: "superseded" }).catch(
+      (error) => closer.warnings.push(`revision ${record2.revision} not marked superseded: ${errorMessage(error)}`)
+    );
+  }
+  const all = [
+    ...records.map((r) => ({
+      revision: r.revision,
+      status: r.status === "deployed" ? "superseded" : r.status
+    })),
+    { revision, status: "deployed" }
+  ];
+  await closer.store.trim(all, closer.settings.historyMax).catch((error) => closer.warnings.push(`history trimming failed: ${errorMessage(error)}`));
+}
+async function dropHistory(closer, records) {
+  await closer.store.removeAll(records, closer.signal).catch((error) => closer.warnings.push(`history not removed: ${errorMessage(error)}`));
+}
+function deletedNamespace(state, namespace) {
+  return state.tasks.some((task) => {
+    if (task.phase !== "NamespaceCleanup" || task.key.kind !== "Namespace" || task.key.name !== namespace)
+      return false;
+    const run = state.runs.get(task.id);
+    return run?.state === "Succeeded" && run.result === "Deleted";
+  });
+}
+async function persist(write, clock) {
+  for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
+    try {
+      return await write();
+    } catch (error) {
+      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
+      if (!transient || wait === 0) throw error;
+      await clock.sleep(wait);
+    }
+  }
+}
+
 // src/sync/settings.ts
 var DEFAULTS = {
   timeoutMs: 30 * 6e4,
@@ -52695,29 +52750,14 @@ var OperationRun = class {
       return this.finish(
         initial,
         "Error",
-        `the inventory record could not be created: ${describeError(error)}`,
+        `the inventory record could not be created: ${errorMessage(error)}`,
         null
       );
     }
     const state = await this.runWithTimeout(initial);
-    const phase = state.outcome?.phase ?? "Failed";
-    const status = phase !== "Succeeded" ? "failed" : plan.operation.type === "delete" ? "uninstalled" : "deployed";
-    const finished = finishedRecord(record2, state, {
-      status,
-      phase,
-      message: state.outcome?.message ?? "",
-      finishedAt: deps.clock.now()
-    });
-    if (deletedNamespace(state, settings.inventoryNamespace)) {
-      this.notes.push(`the inventory records went with namespace ${settings.inventoryNamespace}`);
-      return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
-    }
-    await persist(() => store.update(finished), deps).catch(
-      (error) => this.warnings.push(`inventory record not updated: ${describeError(error)}`)
-    );
-    if (status === "deployed" || status === "uninstalled") await this.supersede(store, records, revision);
-    if (status === "uninstalled" && !settings.keepHistory)
-      await this.dropHistory(store, [...records, finished]);
+    const { warnings, notes } = this;
+    const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes };
+    await closeRecord(closer, record2, state, plan.operation.type, records);
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
   }
   /**
@@ -52757,10 +52797,6 @@ var OperationRun = class {
     }
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", tested?.revision ?? null);
   }
-  /** A successful delete removes every record (§7.2 History), unless keep-history. */
-  async dropHistory(store, records) {
-    await store.removeAll(records, this.deps.signal).catch((error) => this.warnings.push(`history not removed: ${String(error)}`));
-  }
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   async runWithTimeout(initial) {
     const { settings, deps } = this;
@@ -52782,22 +52818,6 @@ var OperationRun = class {
     const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 2e4) };
     const message = deps.signal.aborted ? "Operation terminated" : `operation timed out after ${formatDuration(settings.timeoutMs)}`;
     return terminate(state, cleanup, message);
-  }
-  /** Previous `deployed` records become `superseded`; then the history is trimmed. */
-  async supersede(store, records, revision) {
-    for (const record2 of records.filter((r) => r.status === "deployed")) {
-      await store.update({ ...record2, status: "superseded" }).catch(
-        (error) => this.warnings.push(`revision ${record2.revision} not marked superseded: ${String(error)}`)
-      );
-    }
-    const all = [
-      ...records.map((r) => ({
-        revision: r.revision,
-        status: r.status === "deployed" ? "superseded" : r.status
-      })),
-      { revision, status: "deployed" }
-    ];
-    await store.trim(all, this.settings.historyMax).catch((error) => this.warnings.push(`history trimming failed: ${String(error)}`));
   }
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   async createInventoryNamespace(state) {
@@ -52854,28 +52874,6 @@ function reportPhaseOf(state) {
   if (message === "Operation terminated" || message.startsWith("operation timed out")) return "Terminated";
   const phase = state.outcome?.phase ?? "Failed";
   return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
-}
-function describeError(error) {
-  return error instanceof Error ? error.message : String(error);
-}
-function deletedNamespace(state, namespace) {
-  return state.tasks.some((task) => {
-    if (task.phase !== "NamespaceCleanup" || task.key.kind !== "Namespace" || task.key.name !== namespace)
-      return false;
-    const run = state.runs.get(task.id);
-    return run?.state === "Succeeded" && run.result === "Deleted";
-  });
-}
-async function persist(write, deps) {
-  for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
-    try {
-      return await write();
-    } catch (error) {
-      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
-      if (!transient || wait === 0) throw error;
-      await deps.clock.sleep(wait);
-    }
-  }
 }
 
 // src/sync/atomic.ts

@@ -6,7 +6,6 @@ import { InventoryStore } from '../inventory/store.js'
 import { ApplicationLock } from '../inventory/lock.js'
 import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
-import { ClusterError } from '../model/errors.js'
 import type { Issue } from '../model/issue.js'
 import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
@@ -20,6 +19,7 @@ import { historyMoved, prepareOperation, validateOffline } from './prepare.js'
 import { gvk } from './discover.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
+import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
 import { propagationOf } from './settings.js'
 import { preflight } from './preflight.js'
@@ -27,7 +27,7 @@ import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
 import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
-import { writeStep } from './write-step.js'
+import { errorMessage, writeStep } from './write-step.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -265,33 +265,14 @@ class OperationRun {
       return this.finish(
         initial,
         'Error',
-        `the inventory record could not be created: ${describeError(error)}`,
+        `the inventory record could not be created: ${errorMessage(error)}`,
         null
       )
     }
     const state = await this.runWithTimeout(initial)
-    const phase = state.outcome?.phase ?? 'Failed'
-    const status =
-      phase !== 'Succeeded' ? 'failed' : plan.operation.type === 'delete' ? 'uninstalled' : 'deployed'
-    const finished = finishedRecord(record, state, {
-      status,
-      phase,
-      message: state.outcome?.message ?? '',
-      finishedAt: deps.clock.now()
-    })
-    // A delete that removed the inventory namespace took the records with it (§10.1.7): nothing to mark.
-    if (deletedNamespace(state, settings.inventoryNamespace)) {
-      this.notes.push(`the inventory records went with namespace ${settings.inventoryNamespace}`)
-      return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
-    }
-    // Finishing must outlast a short API outage: a record left pending-* is the stuck state to avoid.
-    await persist(() => store.update(finished), deps).catch(error =>
-      this.warnings.push(`inventory record not updated: ${describeError(error)}`)
-    )
-    // One record is ever `deployed`: the new one, or none after an uninstall.
-    if (status === 'deployed' || status === 'uninstalled') await this.supersede(store, records, revision)
-    if (status === 'uninstalled' && !settings.keepHistory)
-      await this.dropHistory(store, [...records, finished])
+    const { warnings, notes } = this
+    const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
+    await closeRecord(closer, record, state, plan.operation.type, records)
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
   }
 
@@ -342,13 +323,6 @@ class OperationRun {
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', tested?.revision ?? null)
   }
 
-  /** A successful delete removes every record (§7.2 History), unless keep-history. */
-  private async dropHistory(store: InventoryStore, records: readonly InventoryRecord[]): Promise<void> {
-    await store
-      .removeAll(records, this.deps.signal)
-      .catch(error => this.warnings.push(`history not removed: ${String(error)}`))
-  }
-
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   private async runWithTimeout(initial: EngineState): Promise<EngineState> {
     const { settings, deps } = this
@@ -372,32 +346,6 @@ class OperationRun {
       ? 'Operation terminated'
       : `operation timed out after ${formatDuration(settings.timeoutMs)}`
     return terminate(state, cleanup, message)
-  }
-
-  /** Previous `deployed` records become `superseded`; then the history is trimmed. */
-  private async supersede(
-    store: InventoryStore,
-    records: readonly InventoryRecord[],
-    revision: number
-  ): Promise<void> {
-    for (const record of records.filter(r => r.status === 'deployed')) {
-      // A delete may have taken the inventory namespace and its records with it (§10.1.7).
-      await store
-        .update({ ...record, status: 'superseded' })
-        .catch(error =>
-          this.warnings.push(`revision ${record.revision} not marked superseded: ${String(error)}`)
-        )
-    }
-    const all = [
-      ...records.map(r => ({
-        revision: r.revision,
-        status: r.status === 'deployed' ? ('superseded' as const) : r.status
-      })),
-      { revision, status: 'deployed' as const }
-    ]
-    await store
-      .trim(all, this.settings.historyMax)
-      .catch(error => this.warnings.push(`history trimming failed: ${String(error)}`))
   }
 
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
@@ -470,37 +418,4 @@ function reportPhaseOf(state: EngineState): ReportPhase {
   if (message === 'Operation terminated' || message.startsWith('operation timed out')) return 'Terminated'
   const phase = state.outcome?.phase ?? 'Failed'
   return phase === 'Succeeded' ? 'Succeeded' : phase === 'Error' ? 'Error' : 'Failed'
-}
-
-/** An error's message, without stack or class name. */
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-/**
- * Retries a finishing write for up to ~30 s (1, 2, 4, 8, 15 s) while the API server is unreachable
- * or failing; the operation's own cancellation does not stop it (finishing is cleanup).
- */
-/** True when this operation deleted the namespace (NamespaceCleanup ended `Deleted`). */
-function deletedNamespace(state: EngineState, namespace: string): boolean {
-  return state.tasks.some(task => {
-    if (task.phase !== 'NamespaceCleanup' || task.key.kind !== 'Namespace' || task.key.name !== namespace)
-      return false
-    const run = state.runs.get(task.id)
-    return run?.state === 'Succeeded' && run.result === 'Deleted'
-  })
-}
-
-async function persist(write: () => Promise<void>, deps: OperationDeps): Promise<void> {
-  for (const wait of [1000, 2000, 4000, 8000, 15000, 0]) {
-    try {
-      return await write()
-    } catch (error) {
-      const transient =
-        error instanceof ClusterError &&
-        (error.details.status === undefined || error.details.status >= 500 || error.details.status === 429)
-      if (!transient || wait === 0) throw error
-      await deps.clock.sleep(wait)
-    }
-  }
 }
