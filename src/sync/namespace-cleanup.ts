@@ -1,3 +1,4 @@
+import type { Cluster } from '../cluster/port.js'
 import type { Task } from '../model/task.js'
 import { namespaceKeptReason } from '../plan/namespace-occupants.js'
 import type { ExecDeps } from './execute.js'
@@ -13,10 +14,7 @@ import type { RunUpdate } from './types.js'
  * undefined when the namespace may go.
  */
 export async function keptNamespace(task: Task, deps: ExecDeps): Promise<RunUpdate | undefined> {
-  const removal = task.type === 'delete' || task.type === 'prune'
-  if (!removal || task.key.group !== '' || task.key.kind !== 'Namespace') return undefined
-  const listing = await deps.cluster.namespaceContents(task.key.name, deps.signal)
-  const reason = namespaceKeptReason(deps.settings.app, listing)
+  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal)
   if (reason === undefined) return undefined
   const now = deps.clock.now()
   return {
@@ -29,4 +27,19 @@ export async function keptNamespace(task: Task, deps: ExecDeps): Promise<RunUpda
       finishedAt: now
     }
   }
+}
+
+/**
+ * Why a removal task's namespace must stay (§10.2), or undefined when it may go or the task does
+ * not remove a Namespace. Also asked by `dry-run: true`, so its report says what the run would keep.
+ */
+export async function namespaceKeptFor(
+  task: Task,
+  cluster: Cluster,
+  app: string,
+  signal: AbortSignal
+): Promise<string | undefined> {
+  const removal = task.type === 'delete' || task.type === 'prune'
+  if (!removal || task.key.group !== '' || task.key.kind !== 'Namespace') return undefined
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal))
 }

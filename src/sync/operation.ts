@@ -199,6 +199,7 @@ class OperationRun {
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
+      predictOnly: settings.dryRun,
       signal: deps.signal
     })
     // Cancelled during the dry run: nothing was written; the run was terminated, not refused.

@@ -9,12 +9,15 @@ import type { DryRunContext } from './dry-run.js'
 import { dryRunTasks, skippedLines } from './dry-run.js'
 import type { LiveFindings } from './live-check.js'
 import { judgeLive } from './live-check.js'
+import { namespaceKeptFor } from './namespace-cleanup.js'
 import { unchangedAnswers } from './out-of-sync-only.js'
 import type { RunUpdate } from './types.js'
 import { wouldBeRuns } from './would-be.js'
 
 export interface PreflightContext extends Omit<DryRunContext, 'namespacesToCreate'> {
   observer: Observer
+  /** `dry-run: true`: the would-be results are the report, so namespaces to remove are listed too. */
+  predictOnly: boolean
 }
 
 export interface Preflight {
@@ -57,7 +60,28 @@ export async function preflight(tasks: readonly Task[], ctx: PreflightContext): 
   result.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions)
   const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons }
   result.wouldBe = wouldBeRuns(tasks, findings)
+  if (ctx.predictOnly) result.wouldBe = await withKeptNamespaces(tasks, result.wouldBe, ctx)
   return result
+}
+
+/** A namespace the real run would keep (§10.2: other applications' objects in it) is predicted kept. */
+async function withKeptNamespaces(
+  tasks: readonly Task[],
+  predicted: readonly RunUpdate[],
+  ctx: PreflightContext
+): Promise<RunUpdate[]> {
+  const byId = new Map(tasks.map(task => [task.id, task]))
+  return Promise.all(
+    predicted.map(async update => {
+      const task = byId.get(update.taskId)
+      const removing = update.run.wouldBe === 'pruned' || update.run.wouldBe === 'deleted'
+      if (!task || !removing) return update
+      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal)
+      return kept === undefined
+        ? update
+        : { taskId: update.taskId, run: { ...update.run, wouldBe: 'skipped' as const, message: kept } }
+    })
+  )
 }
 
 /** Namespaces the plan creates that do not exist yet (their objects' dry runs are skipped, §8.2). */

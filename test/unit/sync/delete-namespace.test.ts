@@ -191,3 +191,23 @@ describe('a pruned Namespace holding another application’s objects (§10.2 app
     expect(s.cluster.find('ConfigMap', 'settings', SHARED)).toBeDefined()
   })
 })
+
+describe('dry-run: true of a delete (§8.4) predicts what the real run keeps (§10.2)', () => {
+  test('a namespace another application lives in is predicted kept, the rest deleted; nothing written', async () => {
+    const s = await shopInstalled()
+    expect((await s.sync(files(configMapManifest('settings')), into('other'))).exitCode).toBe(0)
+    const from = s.cluster.requests.length
+
+    const dry = await s.sync({}, into('shop', { operation: 'delete', dryRun: true, operationId: 'dry' }))
+    expect(dry.exitCode).toBe(0)
+    const predicted = dry.report?.tasks.map(t => [t.kind, t.name, t.wouldBe, t.message])
+    expect(predicted).toContainEqual([
+      'Namespace',
+      SHARED,
+      'skipped',
+      'namespace kept: it holds objects of other applications (ConfigMap shared/settings (tracked by other), Secret shared/wavesync.v1.other.v1 (inventory record of other))'
+    ])
+    expect(predicted).toContainEqual(['ConfigMap', 'shop-settings', 'deleted', 'deleted (dry run)'])
+    expect(s.cluster.writes().filter(w => w.seq >= from)).toEqual([])
+  })
+})
