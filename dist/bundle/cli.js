@@ -50815,10 +50815,7 @@ function few(items) {
 
 // src/sync/namespace-cleanup.ts
 async function keptNamespace(task, deps) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  const listing = await deps.cluster.namespaceContents(task.key.name, deps.signal);
-  const reason = namespaceKeptReason(deps.settings.app, listing);
+  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal);
   if (reason === void 0) return void 0;
   const now = deps.clock.now();
   return {
@@ -50831,6 +50828,11 @@ async function keptNamespace(task, deps) {
       finishedAt: now
     }
   };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
 }
 
 // src/sync/live-compare.ts
@@ -52449,7 +52451,20 @@ async function preflight(tasks, ctx) {
   result2.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
   const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
   result2.wouldBe = wouldBeRuns(tasks, findings);
+  if (ctx.predictOnly) result2.wouldBe = await withKeptNamespaces(tasks, result2.wouldBe, ctx);
   return result2;
+}
+async function withKeptNamespaces(tasks, predicted, ctx) {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  return Promise.all(
+    predicted.map(async (update) => {
+      const task = byId.get(update.taskId);
+      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
+      if (!task || !removing) return update;
+      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
+      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
+    })
+  );
 }
 async function namespacesCreatedBy(tasks, ctx) {
   const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
@@ -52693,6 +52708,7 @@ var OperationRun = class {
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
+      predictOnly: settings.dryRun,
       signal: deps.signal
     });
     if (deps.signal.aborted)

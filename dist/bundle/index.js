@@ -57586,10 +57586,7 @@ function few(items) {
 
 // src/sync/namespace-cleanup.ts
 async function keptNamespace(task, deps2) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  const listing = await deps2.cluster.namespaceContents(task.key.name, deps2.signal);
-  const reason = namespaceKeptReason(deps2.settings.app, listing);
+  const reason = await namespaceKeptFor(task, deps2.cluster, deps2.settings.app, deps2.signal);
   if (reason === void 0) return void 0;
   const now = deps2.clock.now();
   return {
@@ -57602,6 +57599,11 @@ async function keptNamespace(task, deps2) {
       finishedAt: now
     }
   };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
 }
 
 // src/sync/live-compare.ts
@@ -59220,7 +59222,20 @@ async function preflight(tasks, ctx) {
   result.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
   const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
   result.wouldBe = wouldBeRuns(tasks, findings);
+  if (ctx.predictOnly) result.wouldBe = await withKeptNamespaces(tasks, result.wouldBe, ctx);
   return result;
+}
+async function withKeptNamespaces(tasks, predicted, ctx) {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  return Promise.all(
+    predicted.map(async (update) => {
+      const task = byId.get(update.taskId);
+      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
+      if (!task || !removing) return update;
+      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
+      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
+    })
+  );
 }
 async function namespacesCreatedBy(tasks, ctx) {
   const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
@@ -59464,6 +59479,7 @@ var OperationRun = class {
       parallelism: settings.parallelism * 2,
       propagation: this.exec.settings.propagation,
       served: this.prepared.served,
+      predictOnly: settings.dryRun,
       signal: deps2.signal
     });
     if (deps2.signal.aborted)
