@@ -56539,12 +56539,7 @@ function matches(pattern, value) {
 }
 
 // src/plan/unsupported.ts
-var NOT_YET = {
-  ClientSideApplyMigration: {
-    value: "false",
-    effect: "no migration of kubectl client-side-apply field ownership happens either way"
-  }
-};
+var NOT_YET = {};
 var REFUSED = "ServerSideApply=false (client-side apply) is not supported: wavesync always uses server-side apply; remove the option";
 function appOptionIssues(options) {
   const issues = [];
@@ -57554,6 +57549,83 @@ async function deleteAndWait(task, live, deps2) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps2.settings), deps2);
 }
 
+// src/sync/fields-v1.ts
+function unionFieldsV1(a, b) {
+  const union = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = union[key];
+    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
+  }
+  return union;
+}
+function isTrie(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/sync/csa-migration.ts
+var CSA_MANAGER = "kubectl-client-side-apply";
+var SSA_MANAGER = "wavesync";
+function migratedManagedFields(managedFields) {
+  const entries = managedFields.filter(isJsonObject2);
+  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
+  const csaEntry = entries[csa];
+  if (!csaEntry) return void 0;
+  const ssa = entries.findIndex((e2) => isEntry(e2, SSA_MANAGER, "Apply"));
+  const ssaEntry = entries[ssa];
+  if (!ssaEntry) {
+    const renamed = { ...csaEntry, manager: SSA_MANAGER, operation: "Apply" };
+    return entries.map((entry, i) => i === csa ? renamed : entry);
+  }
+  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
+  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
+}
+function migrationPatch(live) {
+  const managedFields = live.metadata["managedFields"];
+  const resourceVersion = live.metadata.resourceVersion;
+  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
+  const migrated = migratedManagedFields(managedFields);
+  if (!migrated) return void 0;
+  return [
+    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
+    { op: "replace", path: "/metadata/managedFields", value: migrated }
+  ];
+}
+async function migrateClientSideApply(task, deps2) {
+  if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
+  const seen = deps2.observer.observe(task.key, task.version);
+  if (seen.kind !== "present") return;
+  const first = migrationPatch(seen.object);
+  if (!first) return;
+  try {
+    await deps2.cluster.jsonPatch(refOf(task), first, deps2.signal);
+  } catch (error2) {
+    if (!(error2 instanceof ClusterError)) throw error2;
+    const live = await deps2.cluster.get(refOf(task), deps2.signal);
+    const again = live && migrationPatch(live);
+    if (!again) return;
+    await deps2.cluster.jsonPatch(refOf(task), again, deps2.signal).catch((retryError) => {
+      throw new Error(
+        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorText(retryError)}; sync again, or set ClientSideApplyMigration=false`,
+        { cause: retryError }
+      );
+    });
+  }
+}
+function isEntry(entry, manager, operation) {
+  const subresource = entry["subresource"];
+  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
+}
+function fieldsOf(entry) {
+  const fields2 = entry["fieldsV1"];
+  return isJsonObject2(fields2) ? fields2 : {};
+}
+function isJsonObject2(value) {
+  return isRecord(value);
+}
+function errorText(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
 // src/plan/namespace-occupants.ts
 var NAMED = 3;
 function namespaceKeptReason(app, listing) {
@@ -57776,6 +57848,7 @@ async function writeResource(task, deps2) {
   const force = optionValue("Force", task.syncOptions, options) === "true";
   if (optionValue("Replace", task.syncOptions, options) === "true")
     return replaceObject(task, object, force, deps2);
+  await migrateClientSideApply(task, deps2);
   try {
     return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
   } catch (error2) {

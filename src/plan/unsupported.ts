@@ -10,12 +10,7 @@ import { ARGO } from './annotations/keys.js'
  * loud, never silently ignored. ServerSideApply=false asks for client-side apply (sync-semantics
  * §12.3, open): refused, since server-side apply is what wavesync does.
  */
-const NOT_YET: Readonly<Record<string, { value: string; effect: string }>> = {
-  ClientSideApplyMigration: {
-    value: 'false',
-    effect: 'no migration of kubectl client-side-apply field ownership happens either way'
-  }
-}
+const NOT_YET: Readonly<Record<string, { value: string; effect: string }>> = {}
 
 const REFUSED =
   'ServerSideApply=false (client-side apply) is not supported: wavesync always uses server-side apply; remove the option'

@@ -6,6 +6,7 @@ import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
+import { migrateClientSideApply } from './csa-migration.js'
 import type { ExecDeps } from './execute.js'
 import { keptNamespace } from './namespace-cleanup.js'
 import { hasHookFinalizer, objectToWrite, refOf, timeoutOf } from './objects.js'
@@ -128,6 +129,7 @@ async function writeResource(task: Task, deps: ExecDeps): Promise<KubeObject> {
   const force = optionValue('Force', task.syncOptions, options) === 'true'
   if (optionValue('Replace', task.syncOptions, options) === 'true')
     return replaceObject(task, object, force, deps)
+  await migrateClientSideApply(task, deps)
   try {
     return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object
   } catch (error) {

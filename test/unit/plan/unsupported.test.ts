@@ -12,14 +12,7 @@ test.each([
   // The default value of an option is fine and says nothing.
   [{ ServerSideApply: 'true', ApplyOutOfSyncOnly: 'false', ClientSideApplyMigration: 'true' }, []],
   // Implemented: nothing to say.
-  [{ ApplyOutOfSyncOnly: 'true', FailOnSharedResource: 'true' }, []],
-  // Accepted but not acted on yet: a warning, never silence.
-  [
-    { ClientSideApplyMigration: 'false' },
-    [
-      'warning: ClientSideApplyMigration=false is accepted but not implemented yet: no migration of kubectl client-side-apply field ownership happens either way'
-    ]
-  ]
+  [{ ApplyOutOfSyncOnly: 'true', FailOnSharedResource: 'true', ClientSideApplyMigration: 'false' }, []]
 ])('%j', (options, expected) => {
   expect(appOptionIssues(options).map(i => `${i.severity}: ${i.message}`)).toEqual(expected)
 })
