@@ -50819,6 +50819,9 @@ function migrationPatch(live) {
     { op: "replace", path: "/metadata/managedFields", value: migrated }
   ];
 }
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
 async function migrateClientSideApply(task, deps) {
   if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
   const seen = deps.observer.observe(task.key, task.version);
@@ -52450,7 +52453,11 @@ async function judgeApplied(task, answer, ctx) {
     comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
   }
   const verdict = verdictOf(task, comparison, answer, ctx);
-  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
+  return {
+    verdict: migrates ? { result: "configured" } : verdict,
+    ownership: live ? ownershipOf(live, ctx.app) : void 0
+  };
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };

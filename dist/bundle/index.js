@@ -57590,6 +57590,9 @@ function migrationPatch(live) {
     { op: "replace", path: "/metadata/managedFields", value: migrated }
   ];
 }
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
 async function migrateClientSideApply(task, deps2) {
   if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
   const seen = deps2.observer.observe(task.key, task.version);
@@ -59221,7 +59224,11 @@ async function judgeApplied(task, answer, ctx) {
     comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
   }
   const verdict = verdictOf(task, comparison, answer, ctx);
-  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
+  return {
+    verdict: migrates ? { result: "configured" } : verdict,
+    ownership: live ? ownershipOf(live, ctx.app) : void 0
+  };
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };

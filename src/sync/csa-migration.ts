@@ -7,6 +7,7 @@ import { ClusterError } from '../model/errors.js'
 import { isRecord } from '../model/json.js'
 import type { JsonObject, JsonValue } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import type { Task } from '../model/task.js'
 import type { ExecDeps } from './execute.js'
 import { unionFieldsV1 } from './fields-v1.js'
@@ -51,6 +52,15 @@ export function migrationPatch(live: KubeObject): JsonValue[] | undefined {
     { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
     { op: 'replace', path: '/metadata/managedFields', value: migrated }
   ]
+}
+
+/**
+ * True when the write of this live object would first move kubectl-client-side-apply's fields to
+ * wavesync: such an object is never "unchanged" (ApplyOutOfSyncOnly), or the migration, and with
+ * it the removal of fields the manifest dropped, would never happen.
+ */
+export function awaitsMigration(live: KubeObject, appOptions: SyncOptions): boolean {
+  return appOptions['ClientSideApplyMigration'] !== 'false' && migrationPatch(live) !== undefined
 }
 
 /**

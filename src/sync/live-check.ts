@@ -11,6 +11,7 @@ import { mapLimit } from '../concurrency.js'
 import type { DryOutcome } from './dry-run.js'
 import type { LiveComparison, Ownership } from './live-compare.js'
 import { compareWithLive, ownershipOf } from './live-compare.js'
+import { awaitsMigration } from './csa-migration.js'
 import { refOf } from './objects.js'
 import { collectionsOf, errorMessage } from './write-step.js'
 
@@ -113,7 +114,12 @@ async function judgeApplied(task: Task, answer: KubeObject, ctx: LiveContext): P
     comparison = live ? compareWithLive(answer, { object: live, source: 'read' }, withStatus) : 'created'
   }
   const verdict = verdictOf(task, comparison, answer, ctx)
-  return { verdict, ownership: live ? ownershipOf(live, ctx.app) : undefined }
+  const migrates =
+    verdict.result === 'unchanged' && live !== undefined && awaitsMigration(live, ctx.appOptions)
+  return {
+    verdict: migrates ? { result: 'configured' } : verdict,
+    ownership: live ? ownershipOf(live, ctx.app) : undefined
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { JsonObject } from '../../../src/model/json.js'
 import type { KubeObject } from '../../../src/model/object.js'
-import { migratedManagedFields, migrationPatch } from '../../../src/sync/csa-migration.js'
+import { awaitsMigration, migratedManagedFields, migrationPatch } from '../../../src/sync/csa-migration.js'
 import { unionFieldsV1 } from '../../../src/sync/fields-v1.js'
 
 // ClientSideApplyMigration (sync-semantics §2.5): kubectl client-side-apply ownership moves to
@@ -130,5 +130,20 @@ describe('migrationPatch', () => {
     ]
   ])('%s', (_, live, expected) => {
     expect(migrationPatch(live)).toEqual(expected)
+  })
+})
+
+describe('awaitsMigration: an object kubectl client-side-applied is never judged unchanged', () => {
+  const live = (managedFields: JsonObject[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'web', namespace: 'shop', resourceVersion: '7', managedFields }
+  })
+  test.each<[string, KubeObject, Record<string, string>, boolean]>([
+    ['kubectl client-side-apply owns fields', live([csa({ 'f:data': {} })]), {}, true],
+    ['only wavesync owns fields', live([ssa({ 'f:data': {} })]), {}, false],
+    ['migration turned off', live([csa({ 'f:data': {} })]), { ClientSideApplyMigration: 'false' }, false]
+  ])('%s', (_, object, options, expected) => {
+    expect(awaitsMigration(object, options)).toBe(expected)
   })
 })
