@@ -11,6 +11,7 @@ import { offlineScope } from '../../src/plan/scope.js'
 import type { ResourceKey } from '../../src/model/key.js'
 import { formatKey, keyId } from '../../src/model/key.js'
 import type { Task } from '../../src/model/task.js'
+import { newTask } from '../../src/model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../../src/model/tracking.js'
 
 /** The revision and start time every planner test and golden uses. */
@@ -176,25 +177,13 @@ export function task(spec: {
     namespace: spec.namespace ?? 'dest',
     name: spec.name ?? 'x'
   }
-  const phase = spec.phase ?? 'Sync'
-  return {
-    id: `${phase}:${keyId(taskKey)}`,
+  return newTask({
     type: spec.type ?? 'resource',
-    phase,
+    phase: spec.phase ?? 'Sync',
     wave: spec.wave ?? 0,
     key: taskKey,
-    version: spec.version ?? 'v1',
-    object: undefined,
-    source: undefined,
-    generateName: undefined,
-    hook: undefined,
-    syncOptions: {},
-    timeoutMs: undefined,
-    keep: false,
-    removal: undefined,
-    pulledUpFor: undefined,
-    createdNamespace: false
-  }
+    version: spec.version ?? 'v1'
+  })
 }
 
 /** Deterministic permutations of a list: reversed, rotated, odd/even interleaved. */

@@ -3,26 +3,17 @@ import { guardrailInputs } from '../../../src/action/inputs.js'
 import type { Guardrails } from '../../../src/plan/guardrails.js'
 import { guardrailIssues } from '../../../src/plan/guardrails.js'
 import type { Task } from '../../../src/model/task.js'
+import { newTask } from '../../../src/model/task.js'
 
 function task(group: string, kind: string, namespace: string, name: string): Task {
-  return {
-    id: `Sync:${kind}/${name}`,
+  return newTask({
     type: 'resource',
     phase: 'Sync',
     wave: 0,
     key: { group, kind, namespace, name },
     version: 'v1',
-    object: undefined,
-    source: { file: 'k8s/app.yaml', docIndex: 0, line: 7 },
-    generateName: undefined,
-    hook: undefined,
-    syncOptions: {},
-    timeoutMs: undefined,
-    keep: false,
-    removal: undefined,
-    pulledUpFor: undefined,
-    createdNamespace: false
-  }
+    source: { file: 'k8s/app.yaml', docIndex: 0, line: 7 }
+  })
 }
 
 const PREVIEW: Guardrails = { namespaces: ['pr-*'], clusterKinds: ['/Namespace'] }
