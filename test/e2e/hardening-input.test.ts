@@ -27,6 +27,7 @@ import {
 } from '../unit/hardening/corpus.js'
 import { KUBECONFIG } from './support/cluster.js'
 import { kubeClients } from './support/kube.js'
+import { slots } from '../support/slots.js'
 
 jest.setTimeout(120_000)
 const { core, config } = kubeClients()
@@ -91,18 +92,8 @@ async function present(ref: ObjectRef): Promise<boolean> {
   )
 }
 
-const slots = { free: 3, waiting: [] as (() => void)[] }
-async function inSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (slots.free === 0) await new Promise<void>(resolve => slots.waiting.push(resolve))
-  else slots.free -= 1
-  try {
-    return await work()
-  } finally {
-    const next = slots.waiting.shift()
-    if (next) next()
-    else slots.free += 1
-  }
-}
+/** At most three CLI processes at once. */
+const inSlot = slots(3)
 
 function varsFor(c: BadCase): Vars {
   const root = path.join(ROOT, c.name)

@@ -169,6 +169,20 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
   const dir = path.join(work, 'shared')
   const configMap = (name: string): string =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  owner: ${name}\n`
+  /** Syncs application `app` (its manifests in `dir/<app>`) into the shared namespace. */
+  const syncInto = (app: string, ...extra: string[]): Promise<CliRun> =>
+    runWavesync([
+      'sync',
+      '--manifests',
+      relative(path.join(dir, app)),
+      '--app',
+      app,
+      '--namespace',
+      ns,
+      '--kubeconfig',
+      kubeconfig,
+      ...extra
+    ])
 
   beforeAll(async () => {
     await freshNamespace(core, ns)
@@ -185,17 +199,7 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
       path.join(dir, 'shop/app.yaml'),
       [configMap('common'), configMap('by-hand'), configMap('own')].join('---\n')
     )
-    const billing = await runWavesync([
-      'sync',
-      '--manifests',
-      relative(path.join(dir, 'billing')),
-      '--app',
-      'billing',
-      '--namespace',
-      ns,
-      '--kubeconfig',
-      kubeconfig
-    ])
+    const billing = await syncInto('billing')
     expect(billing.code).toBe(0)
   })
 
@@ -204,19 +208,7 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
 
   test('FailOnSharedResource=true: fails before any write, naming the other application; no lock, no record', async () => {
     const from = lastSeq()
-    const run = await runWavesync([
-      'sync',
-      '--manifests',
-      relative(path.join(dir, 'shop')),
-      '--app',
-      'shop',
-      '--namespace',
-      ns,
-      '--kubeconfig',
-      kubeconfig,
-      '--sync-options',
-      'FailOnSharedResource=true'
-    ])
+    const run = await syncInto('shop', '--sync-options', 'FailOnSharedResource=true')
     const report = reportOf(run)
     expect(run.code).toBe(1)
     expect(report.phase).toBe('Failed')
@@ -238,17 +230,7 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
   })
 
   test('by default: a warning, the shared object taken over, the hand-made one adopted (a note)', async () => {
-    const run = await runWavesync([
-      'sync',
-      '--manifests',
-      relative(path.join(dir, 'shop')),
-      '--app',
-      'shop',
-      '--namespace',
-      ns,
-      '--kubeconfig',
-      kubeconfig
-    ])
+    const run = await syncInto('shop')
     const report = reportOf(run)
     expect(run.code).toBe(0)
     expect(report.warnings).toContain(

@@ -22,6 +22,7 @@ import {
   sizeOf,
   substitute
 } from './corpus.js'
+import { slots } from '../../support/slots.js'
 
 const CASES = loadCorpus()
 const PLAN_CASES = CASES.filter(c => (c.spec.command ?? 'plan') === 'plan')
@@ -29,19 +30,8 @@ const ROOT = mkdtempSync(path.join(os.tmpdir(), 'wavesync-hardening-plan-'))
 
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }))
 
-/** At most this many CLI processes at once: timings stay meaningful on a small machine. */
-const slots = { free: 3, waiting: [] as (() => void)[] }
-async function inSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (slots.free === 0) await new Promise<void>(resolve => slots.waiting.push(resolve))
-  else slots.free -= 1
-  try {
-    return await work()
-  } finally {
-    const next = slots.waiting.shift()
-    if (next) next()
-    else slots.free += 1
-  }
-}
+/** At most three CLI processes at once. */
+const inSlot = slots(3)
 
 async function planCase(c: BadCase): Promise<string[]> {
   const ns = namespaceFor(c.name)
