@@ -10,10 +10,11 @@ import { optionValue } from '../plan/annotations/sync-options.js'
 import { mapLimit } from '../concurrency.js'
 import type { DryOutcome } from './dry-run.js'
 import type { LiveComparison, Ownership } from './live-compare.js'
-import { compareWithLive, ownershipOf } from './live-compare.js'
+import { compareWithLive, notOlder, ownershipOf } from './live-compare.js'
 import { awaitsMigration } from './csa-migration.js'
 import { refOf } from './objects.js'
-import { collectionsOf, errorMessage } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
+import { collectionsOf } from './write-step.js'
 
 export interface LiveContext {
   cluster: Cluster
@@ -22,6 +23,11 @@ export interface LiveContext {
   appOptions: SyncOptions
   parallelism: number
   signal: AbortSignal
+  /**
+   * Whether anyone reads the created/configured/unchanged verdicts (ApplyOutOfSyncOnly, `dry-run:
+   * true`). Otherwise only ownership is judged: no content comparison, no reads to settle one.
+   */
+  verdicts: boolean
 }
 
 /**
@@ -101,6 +107,9 @@ async function judgeOne(task: Task, outcome: DryOutcome, ctx: LiveContext): Prom
 
 /** A resource's apply: the cached copy when it is not older than what the dry run saw, else a GET. */
 async function judgeApplied(task: Task, answer: KubeObject, ctx: LiveContext): Promise<Judged> {
+  // A dry run of a new object answers without a resourceVersion: nothing lives there to own.
+  if (!answer.metadata.resourceVersion) return { verdict: { result: 'created' }, ownership: undefined }
+  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx)
   const seen = ctx.observer.observe(task.key, task.version)
   let live = seen.kind === 'present' ? seen.object : undefined
   const withStatus = task.object?.['status'] !== undefined
@@ -119,6 +128,23 @@ async function judgeApplied(task: Task, answer: KubeObject, ctx: LiveContext): P
   return {
     verdict: migrates ? { result: 'configured' } : verdict,
     ownership: live ? ownershipOf(live, ctx.app) : undefined
+  }
+}
+
+/**
+ * Whose object it is, without comparing contents (nobody reads the verdict): the cached copy when
+ * it is not older than what the dry run saw, else one GET, as for a verdict.
+ */
+async function ownershipOnly(task: Task, answer: KubeObject, ctx: LiveContext): Promise<Judged> {
+  const seen = ctx.observer.observe(task.key, task.version)
+  const cached = seen.kind === 'present' ? seen.object : undefined
+  const version = answer.metadata.resourceVersion ?? ''
+  const current = cached !== undefined && notOlder(cached.metadata.resourceVersion, version)
+  try {
+    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal)
+    return { verdict: { result: 'configured' }, ownership: live ? ownershipOf(live, ctx.app) : undefined }
+  } catch (error) {
+    return { verdict: { result: 'configured' }, ownership: undefined, unreadable: unreadable(task, error) }
   }
 }
 

@@ -55,7 +55,7 @@ export function stillUnchanged(current: KubeObject, dryRun: KubeObject, withStat
  * resourceVersions are opaque by contract, but every API server serves etcd revisions (integers,
  * increasing); the Observer relies on the same. A non-numeric one counts only when equal.
  */
-function notOlder(copy: string | undefined, seen: string): boolean {
+export function notOlder(copy: string | undefined, seen: string): boolean {
   if (copy === seen) return true
   const [a, b] = [Number(copy), Number(seen)]
   return copy !== undefined && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b

@@ -42,7 +42,7 @@ export async function preflight(tasks: readonly Task[], ctx: PreflightContext): 
   const result: Preflight = {
     failure: undefined,
     warnings: dry.warnings,
-    notes: skippedLines(dry.skipped),
+    notes: skippedLines(tasks, dry.skipReasons),
     unchanged: new Map(),
     wouldBe: []
   }
@@ -50,7 +50,8 @@ export async function preflight(tasks: readonly Task[], ctx: PreflightContext): 
     return { ...result, failure: { updates: dry.failures, message: DRY_RUN_FAILED } }
   // Cancelled: the caller reports the termination; nothing more to learn.
   if (ctx.signal.aborted) return result
-  const live = await judgeLive(tasks, dry.passed, ctx)
+  const verdicts = ctx.predictOnly || ctx.appOptions['ApplyOutOfSyncOnly'] === 'true'
+  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts })
   const shared = live.shared.filter(({ task }) => !task.createdNamespace)
   result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live))
   result.warnings.push(...live.unreadable)

@@ -49,7 +49,8 @@ function context(cluster: FakeCluster): Parameters<typeof judgeLive>[2] {
     app: 'shop',
     appOptions: {},
     parallelism: 4,
-    signal: new AbortController().signal
+    signal: new AbortController().signal,
+    verdicts: true
   }
 }
 
@@ -101,6 +102,29 @@ describe('judgeLive', () => {
     const { cluster, task } = await setUp()
     const replaced = { ...task('1'), syncOptions: { Replace: 'true' } }
     expect((await judge(cluster, replaced)).verdicts.get(replaced.id)?.result).toBe('configured')
+  })
+
+  test('nobody reads verdicts (no ApplyOutOfSyncOnly, not a dry run): contents are not compared, no request', async () => {
+    const { cluster, task } = await setUp()
+    const { object } = await cluster.apply(objectToWrite(task('1'), 'shop'), { force: true, dryRun: true })
+    const passed = new Map<string, DryOutcome>([[task('1').id, { type: 'applied', object }]])
+    const findings = await judgeLive([task('1')], passed, { ...context(cluster), verdicts: false })
+    // Unchanged in fact; not judged so.
+    expect(findings.verdicts.get(task('1').id)?.result).toBe('configured')
+    expect(gets(cluster)).toBe(0)
+  })
+
+  test('ownership only, the cache lagging behind the dry run: read again, so a takeover is seen', async () => {
+    const { cluster, task } = await setUp()
+    cluster.holdWatchEvents()
+    cluster.update('ConfigMap', 'web', NS, 'billing takes it', o => {
+      o.metadata.annotations = { [TRACKING]: 'billing:/ConfigMap:shop/web' }
+    })
+    const { object } = await cluster.apply(objectToWrite(task('1'), 'shop'), { force: true, dryRun: true })
+    const passed = new Map<string, DryOutcome>([[task('1').id, { type: 'applied', object }]])
+    const findings = await judgeLive([task('1')], passed, { ...context(cluster), verdicts: false })
+    expect(findings.shared.map(s => `${s.task.key.name} ${s.app}`)).toEqual(['web billing'])
+    expect(gets(cluster)).toBe(1)
   })
 
   test('the live copy says whose object it is', async () => {
