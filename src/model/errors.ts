@@ -51,3 +51,8 @@ export class ClusterError extends SyncError {
     )
   }
 }
+
+/** An error's message, without stack or class name (a thrown non-Error as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -3,7 +3,7 @@
 // apply only removes fields its own manager owned, so a field dropped from the manifest would stay
 // forever. Before the first server-side apply, that manager's fields move to wavesync's Apply entry
 // (as client-go's csaupgrade does, and Argo CD ≥ 3.3 by default); `false` turns this off.
-import { ClusterError } from '../model/errors.js'
+import { ClusterError, errorMessage } from '../model/errors.js'
 import { isRecord } from '../model/json.js'
 import type { JsonObject, JsonValue } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
@@ -85,7 +85,7 @@ export async function migrateClientSideApply(task: Task, deps: ExecDeps): Promis
     if (!again) return
     await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError: unknown) => {
       throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorText(retryError)}; sync again, or set ClientSideApplyMigration=false`,
+        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
         { cause: retryError }
       )
     })
@@ -109,8 +109,4 @@ function fieldsOf(entry: JsonObject): JsonObject {
 /** managedFields come from the server as JSON: a record there is a JSON object. */
 function isJsonObject(value: unknown): value is JsonObject {
   return isRecord(value)
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

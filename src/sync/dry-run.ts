@@ -8,7 +8,7 @@ import { mapLimit } from '../concurrency.js'
 import { gvk } from './discover.js'
 import { objectToWrite, refOf } from './objects.js'
 import type { RunUpdate } from './types.js'
-import { errorMessage } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
 
 export interface DryRunContext {
   cluster: Cluster
@@ -40,9 +40,7 @@ export interface DryRunResult {
   failures: RunUpdate[]
   /** Tasks whose dry run passed, by task id. */
   passed: Map<string, DryOutcome>
-  /** Tasks whose dry run was skipped (§8.2), grouped by reason: one line each in the report. */
-  skipped: Map<string, string[]>
-  /** The same, by task id: why each one's dry run was skipped. */
+  /** Tasks whose dry run was skipped (§8.2), by task id: why. */
   skipReasons: Map<string, string>
   /** `Warning:` headers the server sent (deprecated APIs, unknown fields with Warn). */
   warnings: string[]
@@ -57,14 +55,12 @@ export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): P
   const result: DryRunResult = {
     failures: [],
     passed: new Map(),
-    skipped: new Map(),
     skipReasons: new Map(),
     warnings: []
   }
   await mapLimit(tasks, ctx.parallelism, async task => {
     const skip = await skipReason(task, ctx)
     if (skip) {
-      result.skipped.set(skip, [...(result.skipped.get(skip) ?? []), `${task.key.kind} ${task.key.name}`])
       result.skipReasons.set(task.id, skip)
       return
     }
@@ -82,8 +78,17 @@ export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): P
   return result
 }
 
-/** One line per reason: `dry run skipped for 3 objects (namespace shop is created by this operation): …`. */
-export function skippedLines(skipped: ReadonlyMap<string, readonly string[]>): string[] {
+/**
+ * One line per reason, objects in plan order: `dry run skipped for 3 object(s) (namespace shop is
+ * created by this operation): …`.
+ */
+export function skippedLines(tasks: readonly Task[], reasons: ReadonlyMap<string, string>): string[] {
+  const skipped = new Map<string, string[]>()
+  for (const task of tasks) {
+    const reason = reasons.get(task.id)
+    if (reason !== undefined)
+      skipped.set(reason, [...(skipped.get(reason) ?? []), `${task.key.kind} ${task.key.name}`])
+  }
   return [...skipped].map(
     ([reason, objects]) =>
       `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(', ')}`

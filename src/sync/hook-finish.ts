@@ -5,7 +5,7 @@ import { refOf } from './objects.js'
 import { removeHookFinalizer } from './removal.js'
 import { runOf } from './state.js'
 import type { EngineState, RunUpdate, TaskRun } from './types.js'
-import { errorMessage } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
 
 /**
  * A hook reached a terminal state: capture its diagnostics first (before anything may delete it),

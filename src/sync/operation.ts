@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js'
-import type { Collection } from '../cluster/observer.js'
 import { Observer } from '../cluster/observer.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
@@ -27,7 +26,8 @@ import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
 import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
-import { errorMessage, writeStep } from './write-step.js'
+import { collectionsOf, writeStep } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -174,14 +174,11 @@ class OperationRun {
    * this operation is established are followed when their batch starts (write-step).
    */
   private followEarly(): void {
-    const seen = new Map<string, Collection>()
-    for (const { key, version } of this.plan.tasks) {
-      if (!this.prepared.served.has(gvk(key.group, version, key.kind))) continue
-      const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace }
-      seen.set(`${key.group}/${key.kind}/${key.namespace}`, collection)
-    }
+    const served = this.plan.tasks.filter(t =>
+      this.prepared.served.has(gvk(t.key.group, t.version, t.key.kind))
+    )
     // Never rejects: a collection that cannot be followed is retried, then polled (observer.ts).
-    void this.observer.track([...seen.values()])
+    void this.observer.track(collectionsOf(served))
   }
 
   /**

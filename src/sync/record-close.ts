@@ -8,7 +8,7 @@ import { ClusterError } from '../model/errors.js'
 import type { OperationType } from '../model/vocabulary.js'
 import type { SyncSettings } from './settings.js'
 import type { EngineState } from './types.js'
-import { errorMessage } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
 
 /** What closing a record needs, and where its problems and notes go (none of them fails the run). */
 export interface RecordCloser {

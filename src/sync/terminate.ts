@@ -5,7 +5,8 @@ import { refOf } from './objects.js'
 import { removeHookFinalizer } from './removal.js'
 import { applyUpdates, runOf } from './state.js'
 import type { EngineState, RunUpdate } from './types.js'
-import { createdAnyway, errorMessage } from './write-step.js'
+import { createdAnyway } from './write-step.js'
+import { errorMessage } from '../model/errors.js'
 
 /**
  * Termination (sync-semantics §4.9), in priority order because runners allow only seconds:

@@ -1,4 +1,4 @@
-import { ClusterError } from '../model/errors.js'
+import { ClusterError, errorMessage } from '../model/errors.js'
 import { getArray, isRecord } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
@@ -320,9 +320,4 @@ function failed(task: Task, message: string, deps: ExecDeps): RunUpdate {
     taskId: task.id,
     run: { state: 'Failed', result: 'SyncFailed', message, startedAt: now, finishedAt: now }
   }
-}
-
-/** The server's message for a cluster error, else the error's own. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
