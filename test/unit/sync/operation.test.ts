@@ -103,6 +103,29 @@ const hookFinalizers = (s: Scenario): string[] =>
     .filter(o => o.metadata.finalizers?.includes(HOOK_FINALIZER))
     .map(o => `${o.kind}/${o.metadata.name ?? ''}`)
 
+describe('reads before the first write', () => {
+  test('every served collection is listed and watched while the dry run runs, not after it', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const result = await s.sync(files(configMapManifest('web-config'), WEB(1)))
+    expect(result.exitCode).toBe(0)
+    const lease = s.cluster.indexOf({ verb: 'create', kind: 'Lease' })
+    const lastDryRun = s.cluster.requests.map(r => r.dryRun).lastIndexOf(true)
+    const before = (verb: 'list' | 'watch', kind: string): boolean => {
+      const at = s.cluster.indexOf({ verb, kind })
+      return at >= 0 && at < lastDryRun
+    }
+    // Wave 1's Deployment too: its list is not left for the step that writes it.
+    for (const kind of ['ConfigMap', 'Deployment'])
+      expect({ kind, list: before('list', kind), watch: before('watch', kind) }).toEqual({
+        kind,
+        list: true,
+        watch: true
+      })
+    expect(lease).toBeGreaterThan(lastDryRun)
+  })
+})
+
 describe('waves gate on health (§4.5)', () => {
   test('the next wave’s first write goes out only after the previous wave is healthy, in the same tick', async () => {
     const s = new Scenario()
