@@ -5,6 +5,7 @@ import { getString } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import { keyOf } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
+import { FIELD_MANAGER } from '../model/tracking.js'
 import { kubeConfigAuthenticator } from './auth.js'
 import { Discovery } from './discovery.js'
 import { isNotFound } from './errors.js'
@@ -68,7 +69,7 @@ export class ApiServerCluster implements ClusterAdapter {
     options: ClusterOptions = {}
   ) {
     this.discovery = new Discovery(client)
-    this.fieldManager = options.fieldManager ?? 'wavesync'
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 240
     this.pageSize = options.listPageSize ?? 500
   }

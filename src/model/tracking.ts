@@ -12,6 +12,9 @@ export const TRACKING_ANNOTATION = 'wavesync.dev/tracking-id'
 /** The label naming the application on each of its inventory records (sync-semantics §7.2). */
 export const APPLICATION_LABEL = 'wavesync.dev/application'
 
+/** The field manager of every write wavesync makes (server-side apply and the rest). */
+export const FIELD_MANAGER = 'wavesync'
+
 /** `<application>:<group>/<kind>:<namespace>/<name>`, Argo CD's annotation-tracking format. */
 export function trackingId(app: string, key: ResourceKey): string {
   return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`

@@ -12,11 +12,10 @@ import type { Task } from '../model/task.js'
 import type { ExecDeps } from './execute.js'
 import { unionFieldsV1 } from './fields-v1.js'
 import { refOf } from './objects.js'
+import { FIELD_MANAGER } from '../model/tracking.js'
 
 /** The manager `kubectl apply` (client-side) records its writes under. */
-export const CSA_MANAGER = 'kubectl-client-side-apply'
-/** wavesync's server-side apply field manager. */
-export const SSA_MANAGER = 'wavesync'
+const CSA_MANAGER = 'kubectl-client-side-apply'
 
 /**
  * The managedFields after migration, or undefined when there is nothing to move: the CSA
@@ -28,10 +27,10 @@ export function migratedManagedFields(managedFields: readonly unknown[]): JsonVa
   const csa = entries.findIndex(e => isEntry(e, CSA_MANAGER, 'Update'))
   const csaEntry = entries[csa]
   if (!csaEntry) return undefined
-  const ssa = entries.findIndex(e => isEntry(e, SSA_MANAGER, 'Apply'))
+  const ssa = entries.findIndex(e => isEntry(e, FIELD_MANAGER, 'Apply'))
   const ssaEntry = entries[ssa]
   if (!ssaEntry) {
-    const renamed = { ...csaEntry, manager: SSA_MANAGER, operation: 'Apply' }
+    const renamed = { ...csaEntry, manager: FIELD_MANAGER, operation: 'Apply' }
     return entries.map((entry, i) => (i === csa ? renamed : entry))
   }
   const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) }
@@ -85,7 +84,7 @@ export async function migrateClientSideApply(task: Task, deps: ExecDeps): Promis
     if (!again) return
     await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError: unknown) => {
       throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
+        `could not move ${CSA_MANAGER} field ownership to ${FIELD_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
         { cause: retryError }
       )
     })

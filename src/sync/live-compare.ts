@@ -68,7 +68,7 @@ export function notOlder(copy: string | undefined, seen: string): boolean {
  * subresource, so it is compared too (for kinds with one, the server keeps the live status in its
  * answer, and a difference merely costs a needless write).
  */
-export function sameContent(a: KubeObject, b: KubeObject, withStatus = false): boolean {
+function sameContent(a: KubeObject, b: KubeObject, withStatus = false): boolean {
   return jsonEqual(comparable(a, withStatus), comparable(b, withStatus))
 }
 

@@ -31,7 +31,7 @@ export interface Preflight {
   wouldBe: RunUpdate[]
 }
 
-export const DRY_RUN_FAILED = 'one or more objects failed to apply (dry run)'
+const DRY_RUN_FAILED = 'one or more objects failed to apply (dry run)'
 export const SHARED_FAILED =
   'one or more objects are tracked by another application (FailOnSharedResource=true)'
 
