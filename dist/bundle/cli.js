@@ -38819,6 +38819,9 @@ var ClusterError = class extends SyncError {
   details;
   name = "ClusterError";
 };
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
 
 // src/model/issue.ts
 function issueAt(severity, source, message, extra = {}) {
@@ -42115,6 +42118,7 @@ var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
 var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
 var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
 var APPLICATION_LABEL = "wavesync.dev/application";
+var FIELD_MANAGER = "wavesync";
 function trackingId(app, key) {
   return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
 }
@@ -49146,7 +49150,7 @@ var ApiServerCluster = class {
   constructor(client, options = {}) {
     this.client = client;
     this.discovery = new Discovery(client);
-    this.fieldManager = options.fieldManager ?? "wavesync";
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 240;
     this.pageSize = options.listPageSize ?? 500;
   }
@@ -50778,457 +50782,6 @@ async function deleteAndWait(task, live, deps) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps.settings), deps);
 }
 
-// src/sync/fields-v1.ts
-function unionFieldsV1(a, b) {
-  const union = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const mine = union[key];
-    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
-  }
-  return union;
-}
-function isTrie(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// src/sync/csa-migration.ts
-var CSA_MANAGER = "kubectl-client-side-apply";
-var SSA_MANAGER = "wavesync";
-function migratedManagedFields(managedFields) {
-  const entries = managedFields.filter(isJsonObject2);
-  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
-  const csaEntry = entries[csa];
-  if (!csaEntry) return void 0;
-  const ssa = entries.findIndex((e2) => isEntry(e2, SSA_MANAGER, "Apply"));
-  const ssaEntry = entries[ssa];
-  if (!ssaEntry) {
-    const renamed = { ...csaEntry, manager: SSA_MANAGER, operation: "Apply" };
-    return entries.map((entry, i) => i === csa ? renamed : entry);
-  }
-  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
-  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
-}
-function migrationPatch(live) {
-  const managedFields = live.metadata["managedFields"];
-  const resourceVersion = live.metadata.resourceVersion;
-  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
-  const migrated = migratedManagedFields(managedFields);
-  if (!migrated) return void 0;
-  return [
-    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
-    { op: "replace", path: "/metadata/managedFields", value: migrated }
-  ];
-}
-function awaitsMigration(live, appOptions) {
-  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
-}
-async function migrateClientSideApply(task, deps) {
-  if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
-  const seen = deps.observer.observe(task.key, task.version);
-  if (seen.kind !== "present") return;
-  const first = migrationPatch(seen.object);
-  if (!first) return;
-  try {
-    await deps.cluster.jsonPatch(refOf(task), first, deps.signal);
-  } catch (error) {
-    if (!(error instanceof ClusterError)) throw error;
-    const live = await deps.cluster.get(refOf(task), deps.signal);
-    const again = live && migrationPatch(live);
-    if (!again) return;
-    await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError) => {
-      throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorText(retryError)}; sync again, or set ClientSideApplyMigration=false`,
-        { cause: retryError }
-      );
-    });
-  }
-}
-function isEntry(entry, manager, operation) {
-  const subresource = entry["subresource"];
-  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
-}
-function fieldsOf(entry) {
-  const fields = entry["fieldsV1"];
-  return isJsonObject2(fields) ? fields : {};
-}
-function isJsonObject2(value) {
-  return isRecord(value);
-}
-function errorText(error) {
-  return error instanceof Error ? error.message : String(error);
-}
-
-// src/plan/namespace-occupants.ts
-var NAMED = 3;
-function namespaceKeptReason(app, listing) {
-  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
-  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
-  const parts = [];
-  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
-  if (unlisted.length > 0)
-    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
-  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
-}
-function foreignOwner(app, object) {
-  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
-  const tracker = trackedApp(tracking);
-  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
-  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
-  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
-  const secret = object.kind === "Secret" && keyOf(object).group === "";
-  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
-  return void 0;
-}
-function describe2(object) {
-  const { group, kind, namespace, name } = keyOf(object);
-  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
-}
-function few(items) {
-  const named = items.slice(0, NAMED).join(", ");
-  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
-}
-
-// src/sync/namespace-cleanup.ts
-async function keptNamespace(task, deps) {
-  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal);
-  if (reason === void 0) return void 0;
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
-      message: reason,
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function namespaceKeptFor(task, cluster, app, signal3) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
-}
-
-// src/sync/live-compare.ts
-function compareWithLive(dryRun, live, withStatus = false) {
-  const version = dryRun.metadata.resourceVersion;
-  if (version === void 0 || version === "") return "created";
-  const copy = live.object;
-  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
-  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
-  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
-}
-function stillUnchanged(current, dryRun, withStatus = false) {
-  const seen = dryRun.metadata.resourceVersion;
-  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
-}
-function notOlder(copy, seen) {
-  if (copy === seen) return true;
-  const [a, b] = [Number(copy), Number(seen)];
-  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
-}
-function sameContent(a, b, withStatus = false) {
-  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
-}
-var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
-function comparable(object, withStatus) {
-  const metadata = Object.fromEntries(
-    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
-  );
-  const rest = Object.entries(object).filter(
-    ([field]) => field !== "metadata" && (withStatus || field !== "status")
-  );
-  return { ...Object.fromEntries(rest), metadata };
-}
-function jsonEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (!isRecord(a) || !isRecord(b)) return false;
-  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
-  const left = keys(a);
-  if (left.length !== keys(b).length) return false;
-  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-}
-function ownershipOf(live, app) {
-  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
-  const owner = trackedApp(typeof value === "string" ? value : void 0);
-  if (owner === void 0) return { kind: "untracked" };
-  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
-}
-
-// src/sync/out-of-sync-only.ts
-function unchangedAnswers(verdicts, appOptions) {
-  const kept = /* @__PURE__ */ new Map();
-  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
-  for (const [taskId, verdict] of verdicts)
-    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
-  return kept;
-}
-function unchangedRun(task, deps) {
-  const answer = deps.unchanged?.get(task.id);
-  if (!answer || task.type !== "resource") return void 0;
-  const seen = deps.observer.observe(task.key, task.version);
-  const withStatus = task.object?.["status"] !== void 0;
-  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: "Synced",
-      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
-      startedAt: now,
-      uid: seen.object.metadata.uid,
-      deadline: now + timeoutOf(task, deps.settings)
-    }
-  };
-}
-
-// src/sync/write-step.ts
-async function writeStep(tasks, deps) {
-  const first = tasks[0];
-  if (first)
-    deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
-  const updates = [];
-  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
-  await deps.observer.track(collectionsOf(removals));
-  updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
-  if (updates.some((u) => u.run.state === "Failed")) return updates;
-  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
-  const ready = await prepareHooks(writes, deps, updates);
-  for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
-    await deps.observer.track(collectionsOf(batch));
-    updates.push(...await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps)));
-    if (batch.some((task) => task.key.kind === "CustomResourceDefinition"))
-      await establishCrds(batch, updates, deps);
-  }
-  return updates;
-}
-function collectionsOf(tasks) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const { key, version } of tasks)
-    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
-      group: key.group,
-      version,
-      kind: key.kind,
-      namespace: key.namespace
-    });
-  return [...seen.values()];
-}
-async function prepareHooks(writes, deps, updates) {
-  const results = await mapLimit(writes, deps.settings.parallelism, async (task) => {
-    if (task.type !== "hook") return void 0;
-    const live = await deps.cluster.get(refOf(task), deps.signal);
-    if (!live) return void 0;
-    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
-    const policies = task.hook?.deletePolicies ?? [];
-    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-      return void 0;
-    const gone = await deleteAndWait(task, live, deps);
-    if (gone === "replaced")
-      return failed(
-        task,
-        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-        deps
-      );
-    return gone === "gone" ? void 0 : failed(
-      task,
-      `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-      deps
-    );
-  }).catch((error) => writes.map((task) => failed(task, errorMessage(error), deps)));
-  const failedIds = /* @__PURE__ */ new Set();
-  for (const update of results) {
-    if (!update) continue;
-    updates.push(update);
-    failedIds.add(update.taskId);
-  }
-  return writes.filter((task) => !failedIds.has(task.id));
-}
-async function writeTask(task, deps) {
-  const kept = unchangedRun(task, deps);
-  if (kept) return kept;
-  try {
-    const before = deps.observer.observe(task.key, task.version);
-    const sentAt = deps.clock.now();
-    const written = task.type === "hook" ? await writeHook(task, deps) : await writeResource(task, deps);
-    deps.observer.put(written);
-    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
-    return {
-      taskId: task.id,
-      run: {
-        state: "Running",
-        result: "Synced",
-        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
-        startedAt: sentAt,
-        uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps.settings)
-      }
-    };
-  } catch (error) {
-    return failed(task, errorMessage(error), deps);
-  }
-}
-async function writeResource(task, deps) {
-  const object = objectToWrite(task, deps.settings.app);
-  const options = deps.settings.appOptions;
-  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
-  const force = optionValue("Force", task.syncOptions, options) === "true";
-  if (optionValue("Replace", task.syncOptions, options) === "true")
-    return replaceObject(task, object, force, deps);
-  await migrateClientSideApply(task, deps);
-  try {
-    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
-  } catch (error) {
-    if (!force || !isImmutableRejection(error)) throw error;
-    return recreate(task, object, deps);
-  }
-}
-async function replaceObject(task, object, force, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (!live) return (await deps.cluster.create(object, { signal: deps.signal })).object;
-  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
-  if (force && !neverRecreate) return recreate(task, object, deps);
-  const withVersion = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
-  };
-  return (await deps.cluster.replace(withVersion, { signal: deps.signal })).object;
-}
-async function recreate(task, object, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (live) {
-    const gone = await deleteAndWait(task, live, deps);
-    if (gone === "replaced")
-      throw new Error(
-        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
-      );
-    if (gone === "timeout")
-      throw new Error(
-        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
-      );
-  }
-  return (await deps.cluster.create(object, { signal: deps.signal })).object;
-}
-async function writeHook(task, deps) {
-  const object = objectToWrite(task, deps.settings.app);
-  await deps.beforeCreate?.(task);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await deps.cluster.create(object, { signal: deps.signal })).object;
-    } catch (error) {
-      if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
-        return applyOverExisting(task, object, error, deps);
-      if (!ambiguous(error) || deps.signal.aborted) throw error;
-      const created = await createdAnyway(task, deps);
-      if (created) return created;
-      if (attempt >= CREATE_ATTEMPTS) throw error;
-      await deps.clock.sleep(250 * 2 ** attempt, deps.signal);
-    }
-  }
-}
-var CREATE_ATTEMPTS = 3;
-async function applyOverExisting(task, object, cause, deps) {
-  if (task.hook?.family !== "argo") {
-    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-      cause
-    });
-  }
-  try {
-    return (await deps.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps.signal })).object;
-  } catch (applyError) {
-    if (!isImmutableRejection(applyError)) throw applyError;
-    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-      cause: applyError
-    });
-  }
-}
-function ambiguous(error) {
-  if (!(error instanceof ClusterError)) return false;
-  const status = error.details.status;
-  return status === void 0 || status >= 500;
-}
-async function createdAnyway(task, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => void 0);
-  if (!live || !hasHookFinalizer(live)) return void 0;
-  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
-}
-async function removeObject(task, deps) {
-  const result2 = task.type === "prune" ? "Pruned" : "Deleted";
-  const now = deps.clock.now();
-  const running = (uid) => ({
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: result2,
-      message: result2.toLowerCase(),
-      startedAt: now,
-      deadline: now + timeoutOf(task, deps.settings),
-      uid
-    }
-  });
-  try {
-    const live = deps.observer.observe(task.key, task.version);
-    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
-    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
-      return running(uid);
-    const kept = await keptNamespace(task, deps);
-    if (kept) return kept;
-    const options = {
-      propagationPolicy: deps.settings.propagation,
-      signal: deps.signal,
-      ...uid ? { uid } : {}
-    };
-    await deps.cluster.delete(refOf(task), options);
-    return running(uid);
-  } catch (error) {
-    return failed(task, errorMessage(error), deps);
-  }
-}
-async function establishCrds(batch, updates, deps) {
-  for (const task of batch.filter((t) => t.key.kind === "CustomResourceDefinition")) {
-    const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
-    while (!deps.signal.aborted) {
-      const seen = deps.observer.observe(task.key, task.version);
-      if (seen.kind === "present" && established(seen.object)) break;
-      if (deps.clock.now() >= deadline) {
-        updates.push(
-          failed(
-            task,
-            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
-            deps
-          )
-        );
-        break;
-      }
-      await deps.observer.changeOr(deadline, deps.signal);
-    }
-  }
-  deps.cluster.invalidateDiscovery();
-}
-function established(crd) {
-  return getArray(crd, ["status", "conditions"]).some(
-    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
-  );
-}
-function isImmutableRejection(error) {
-  return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message);
-}
-function failed(task, message, deps) {
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
-  };
-}
-function errorMessage(error) {
-  return error instanceof Error ? error.message : String(error);
-}
-
 // src/sync/hook-finish.ts
 async function finishHook(task, run, action, deps) {
   const update = { finalized: true };
@@ -51839,14 +51392,14 @@ function failureMessage(object, health) {
   const { group } = splitApiVersion(object.apiVersion);
   const specific = FAILURE_REASONS.get(`${group}/${object.kind}`)?.(object);
   if (specific !== void 0) return specific;
-  return failed2(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
+  return failed(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
 }
-function failed2(reason, detail2) {
+function failed(reason, detail2) {
   return `Failed${reason ? ` (${reason})` : ""}${detail2 ? `: ${detail2}` : ""}`;
 }
 function jobFailureMessage(object) {
   const condition = jobFailure(statusConditions(object));
-  return condition ? failed2(condition.reason, condition.message) : void 0;
+  return condition ? failed(condition.reason, condition.message) : void 0;
 }
 function podFailureMessage(object) {
   const containers = containerStates(object);
@@ -51855,11 +51408,11 @@ function podFailureMessage(object) {
       const ended = container[field];
       if (!ended || !endedBadly(ended)) continue;
       const reason2 = ended.reason === "OOMKilled" ? "OOMKilled" : `exit code ${ended.exitCode}`;
-      return failed2(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
+      return failed(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
     }
   }
   const reason = getString(object, ["status", "reason"]);
-  return reason ? failed2(reason, getString(object, ["status", "message"]) ?? "") : void 0;
+  return reason ? failed(reason, getString(object, ["status", "message"]) ?? "") : void 0;
 }
 function endedBadly(ended) {
   return ended.exitCode !== 0 || ended.reason === "OOMKilled";
@@ -51867,8 +51420,8 @@ function endedBadly(ended) {
 function workflowFailureMessage(object) {
   const phase = getString(object, ["status", "phase"]) ?? "";
   const message = getString(object, ["status", "message"]) ?? "";
-  if (phase === "Failed") return failed2(void 0, message || "Workflow failed");
-  return failed2(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
+  if (phase === "Failed") return failed(void 0, message || "Workflow failed");
+  return failed(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
 }
 
 // src/sync/refresh.ts
@@ -51961,6 +51514,450 @@ function timeoutIfDue(task, run, now, out, waitingFor) {
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
+}
+
+// src/sync/fields-v1.ts
+function unionFieldsV1(a, b) {
+  const union = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = union[key];
+    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
+  }
+  return union;
+}
+function isTrie(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/sync/csa-migration.ts
+var CSA_MANAGER = "kubectl-client-side-apply";
+function migratedManagedFields(managedFields) {
+  const entries = managedFields.filter(isJsonObject2);
+  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
+  const csaEntry = entries[csa];
+  if (!csaEntry) return void 0;
+  const ssa = entries.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
+  const ssaEntry = entries[ssa];
+  if (!ssaEntry) {
+    const renamed = { ...csaEntry, manager: FIELD_MANAGER, operation: "Apply" };
+    return entries.map((entry, i) => i === csa ? renamed : entry);
+  }
+  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
+  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
+}
+function migrationPatch(live) {
+  const managedFields = live.metadata["managedFields"];
+  const resourceVersion = live.metadata.resourceVersion;
+  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
+  const migrated = migratedManagedFields(managedFields);
+  if (!migrated) return void 0;
+  return [
+    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
+    { op: "replace", path: "/metadata/managedFields", value: migrated }
+  ];
+}
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
+async function migrateClientSideApply(task, deps) {
+  if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
+  const seen = deps.observer.observe(task.key, task.version);
+  if (seen.kind !== "present") return;
+  const first = migrationPatch(seen.object);
+  if (!first) return;
+  try {
+    await deps.cluster.jsonPatch(refOf(task), first, deps.signal);
+  } catch (error) {
+    if (!(error instanceof ClusterError)) throw error;
+    const live = await deps.cluster.get(refOf(task), deps.signal);
+    const again = live && migrationPatch(live);
+    if (!again) return;
+    await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError) => {
+      throw new Error(
+        `could not move ${CSA_MANAGER} field ownership to ${FIELD_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
+        { cause: retryError }
+      );
+    });
+  }
+}
+function isEntry(entry, manager, operation) {
+  const subresource = entry["subresource"];
+  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
+}
+function fieldsOf(entry) {
+  const fields = entry["fieldsV1"];
+  return isJsonObject2(fields) ? fields : {};
+}
+function isJsonObject2(value) {
+  return isRecord(value);
+}
+
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps) {
+  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal);
+  if (reason === void 0) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun, live, withStatus = false) {
+  const version = dryRun.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun, withStatus = false) {
+  const seen = dryRun.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps) {
+  const answer = deps.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps.settings)
+    }
+  };
+}
+
+// src/sync/write-step.ts
+async function writeStep(tasks, deps) {
+  const first = tasks[0];
+  if (first)
+    deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
+  const updates = [];
+  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
+  await deps.observer.track(collectionsOf(removals));
+  updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
+  if (updates.some((u) => u.run.state === "Failed")) return updates;
+  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
+  const ready = await prepareHooks(writes, deps, updates);
+  for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
+    await deps.observer.track(collectionsOf(batch));
+    updates.push(...await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps)));
+    if (batch.some((task) => task.key.kind === "CustomResourceDefinition"))
+      await establishCrds(batch, updates, deps);
+  }
+  return updates;
+}
+function collectionsOf(tasks) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const { key, version } of tasks)
+    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
+      group: key.group,
+      version,
+      kind: key.kind,
+      namespace: key.namespace
+    });
+  return [...seen.values()];
+}
+async function prepareHooks(writes, deps, updates) {
+  const results = await mapLimit(writes, deps.settings.parallelism, async (task) => {
+    if (task.type !== "hook") return void 0;
+    const live = await deps.cluster.get(refOf(task), deps.signal);
+    if (!live) return void 0;
+    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
+    const policies = task.hook?.deletePolicies ?? [];
+    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+      return void 0;
+    const gone = await deleteAndWait(task, live, deps);
+    if (gone === "replaced")
+      return failed2(
+        task,
+        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+        deps
+      );
+    return gone === "gone" ? void 0 : failed2(
+      task,
+      `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+      deps
+    );
+  }).catch((error) => writes.map((task) => failed2(task, errorMessage(error), deps)));
+  const failedIds = /* @__PURE__ */ new Set();
+  for (const update of results) {
+    if (!update) continue;
+    updates.push(update);
+    failedIds.add(update.taskId);
+  }
+  return writes.filter((task) => !failedIds.has(task.id));
+}
+async function writeTask(task, deps) {
+  const kept = unchangedRun(task, deps);
+  if (kept) return kept;
+  try {
+    const before = deps.observer.observe(task.key, task.version);
+    const sentAt = deps.clock.now();
+    const written = task.type === "hook" ? await writeHook(task, deps) : await writeResource(task, deps);
+    deps.observer.put(written);
+    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
+    return {
+      taskId: task.id,
+      run: {
+        state: "Running",
+        result: "Synced",
+        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
+        startedAt: sentAt,
+        uid: written.metadata.uid,
+        deadline: sentAt + timeoutOf(task, deps.settings)
+      }
+    };
+  } catch (error) {
+    return failed2(task, errorMessage(error), deps);
+  }
+}
+async function writeResource(task, deps) {
+  const object = objectToWrite(task, deps.settings.app);
+  const options = deps.settings.appOptions;
+  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
+  const force = optionValue("Force", task.syncOptions, options) === "true";
+  if (optionValue("Replace", task.syncOptions, options) === "true")
+    return replaceObject(task, object, force, deps);
+  await migrateClientSideApply(task, deps);
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
+  } catch (error) {
+    if (!force || !isImmutableRejection(error)) throw error;
+    return recreate(task, object, deps);
+  }
+}
+async function replaceObject(task, object, force, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live) return (await deps.cluster.create(object, { signal: deps.signal })).object;
+  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
+  if (force && !neverRecreate) return recreate(task, object, deps);
+  const withVersion = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
+  };
+  return (await deps.cluster.replace(withVersion, { signal: deps.signal })).object;
+}
+async function recreate(task, object, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (live) {
+    const gone = await deleteAndWait(task, live, deps);
+    if (gone === "replaced")
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      );
+    if (gone === "timeout")
+      throw new Error(
+        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
+      );
+  }
+  return (await deps.cluster.create(object, { signal: deps.signal })).object;
+}
+async function writeHook(task, deps) {
+  const object = objectToWrite(task, deps.settings.app);
+  await deps.beforeCreate?.(task);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps.cluster.create(object, { signal: deps.signal })).object;
+    } catch (error) {
+      if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
+        return applyOverExisting(task, object, error, deps);
+      if (!ambiguous(error) || deps.signal.aborted) throw error;
+      const created = await createdAnyway(task, deps);
+      if (created) return created;
+      if (attempt >= CREATE_ATTEMPTS) throw error;
+      await deps.clock.sleep(250 * 2 ** attempt, deps.signal);
+    }
+  }
+}
+var CREATE_ATTEMPTS = 3;
+async function applyOverExisting(task, object, cause, deps) {
+  if (task.hook?.family !== "argo") {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    });
+  }
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps.signal })).object;
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError;
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    });
+  }
+}
+function ambiguous(error) {
+  if (!(error instanceof ClusterError)) return false;
+  const status = error.details.status;
+  return status === void 0 || status >= 500;
+}
+async function createdAnyway(task, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => void 0);
+  if (!live || !hasHookFinalizer(live)) return void 0;
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
+}
+async function removeObject(task, deps) {
+  const result2 = task.type === "prune" ? "Pruned" : "Deleted";
+  const now = deps.clock.now();
+  const running = (uid) => ({
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: result2,
+      message: result2.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps.settings),
+      uid
+    }
+  });
+  try {
+    const live = deps.observer.observe(task.key, task.version);
+    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
+    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
+      return running(uid);
+    const kept = await keptNamespace(task, deps);
+    if (kept) return kept;
+    const options = {
+      propagationPolicy: deps.settings.propagation,
+      signal: deps.signal,
+      ...uid ? { uid } : {}
+    };
+    await deps.cluster.delete(refOf(task), options);
+    return running(uid);
+  } catch (error) {
+    return failed2(task, errorMessage(error), deps);
+  }
+}
+async function establishCrds(batch, updates, deps) {
+  for (const task of batch.filter((t) => t.key.kind === "CustomResourceDefinition")) {
+    const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
+    while (!deps.signal.aborted) {
+      const seen = deps.observer.observe(task.key, task.version);
+      if (seen.kind === "present" && established(seen.object)) break;
+      if (deps.clock.now() >= deadline) {
+        updates.push(
+          failed2(
+            task,
+            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
+            deps
+          )
+        );
+        break;
+      }
+      await deps.observer.changeOr(deadline, deps.signal);
+    }
+  }
+  deps.cluster.invalidateDiscovery();
+}
+function established(crd) {
+  return getArray(crd, ["status", "conditions"]).some(
+    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
+  );
+}
+function isImmutableRejection(error) {
+  return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message);
+}
+function failed2(task, message, deps) {
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
+  };
 }
 
 // src/sync/execute.ts
@@ -52317,14 +52314,12 @@ async function dryRunTasks(tasks, ctx) {
   const result2 = {
     failures: [],
     passed: /* @__PURE__ */ new Map(),
-    skipped: /* @__PURE__ */ new Map(),
     skipReasons: /* @__PURE__ */ new Map(),
     warnings: []
   };
   await mapLimit(tasks, ctx.parallelism, async (task) => {
     const skip = await skipReason(task, ctx);
     if (skip) {
-      result2.skipped.set(skip, [...result2.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
       result2.skipReasons.set(task.id, skip);
       return;
     }
@@ -52341,7 +52336,13 @@ async function dryRunTasks(tasks, ctx) {
   });
   return result2;
 }
-function skippedLines(skipped2) {
+function skippedLines(tasks, reasons) {
+  const skipped2 = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    const reason = reasons.get(task.id);
+    if (reason !== void 0)
+      skipped2.set(reason, [...skipped2.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
+  }
   return [...skipped2].map(
     ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
   );
@@ -52440,6 +52441,8 @@ async function judgeOne(task, outcome, ctx) {
   }
 }
 async function judgeApplied(task, answer, ctx) {
+  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
+  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
   const seen = ctx.observer.observe(task.key, task.version);
   let live = seen.kind === "present" ? seen.object : void 0;
   const withStatus = task.object?.["status"] !== void 0;
@@ -52458,6 +52461,18 @@ async function judgeApplied(task, answer, ctx) {
     verdict: migrates ? { result: "configured" } : verdict,
     ownership: live ? ownershipOf(live, ctx.app) : void 0
   };
+}
+async function ownershipOnly(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  const cached = seen.kind === "present" ? seen.object : void 0;
+  const version = answer.metadata.resourceVersion ?? "";
+  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
+  try {
+    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error) {
+    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
+  }
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };
@@ -52514,14 +52529,15 @@ async function preflight(tasks, ctx) {
   const result2 = {
     failure: void 0,
     warnings: dry.warnings,
-    notes: skippedLines(dry.skipped),
+    notes: skippedLines(tasks, dry.skipReasons),
     unchanged: /* @__PURE__ */ new Map(),
     wouldBe: []
   };
   if (dry.failures.length > 0)
     return { ...result2, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
   if (ctx.signal.aborted) return result2;
-  const live = await judgeLive(tasks, dry.passed, ctx);
+  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
+  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
   const shared = live.shared.filter(({ task }) => !task.createdNamespace);
   result2.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
   result2.warnings.push(...live.unreadable);
@@ -52765,13 +52781,10 @@ var OperationRun = class {
    * this operation is established are followed when their batch starts (write-step).
    */
   followEarly() {
-    const seen = /* @__PURE__ */ new Map();
-    for (const { key, version } of this.plan.tasks) {
-      if (!this.prepared.served.has(gvk(key.group, version, key.kind))) continue;
-      const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace };
-      seen.set(`${key.group}/${key.kind}/${key.namespace}`, collection);
-    }
-    void this.observer.track([...seen.values()]);
+    const served = this.plan.tasks.filter(
+      (t) => this.prepared.served.has(gvk(t.key.group, t.version, t.key.kind))
+    );
+    void this.observer.track(collectionsOf(served));
   }
   /**
    * The server-side dry run of every task (§8), then each desired object judged against its live

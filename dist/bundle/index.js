@@ -44768,6 +44768,23 @@ var ClusterError = class extends SyncError {
   details;
   name = "ClusterError";
 };
+function errorMessage(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/model/tracking.ts
+var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
+var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
+var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
+var APPLICATION_LABEL = "wavesync.dev/application";
+var FIELD_MANAGER = "wavesync";
+function trackingId(app, key) {
+  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
+}
+function trackedApp(value) {
+  const colon = value?.indexOf(":") ?? -1;
+  return value !== void 0 && colon > 0 ? value.slice(0, colon) : void 0;
+}
 
 // node_modules/@kubernetes/client-node/dist/config.js
 var import_node_fs3 = __toESM(require_node_fs(), 1);
@@ -53129,7 +53146,7 @@ var ApiServerCluster = class {
   constructor(client, options = {}) {
     this.client = client;
     this.discovery = new Discovery(client);
-    this.fieldManager = options.fieldManager ?? "wavesync";
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 240;
     this.pageSize = options.listPageSize ?? 500;
   }
@@ -55071,19 +55088,6 @@ function collectionId(collection) {
 }
 function isForbidden(error2) {
   return error2 instanceof ClusterError && error2.details.status === 403;
-}
-
-// src/model/tracking.ts
-var HOOK_FINALIZER = "wavesync.dev/hook-finalizer";
-var IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
-var TRACKING_ANNOTATION = "wavesync.dev/tracking-id";
-var APPLICATION_LABEL = "wavesync.dev/application";
-function trackingId(app, key) {
-  return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
-}
-function trackedApp(value) {
-  const colon = value?.indexOf(":") ?? -1;
-  return value !== void 0 && colon > 0 ? value.slice(0, colon) : void 0;
 }
 
 // src/inventory/record.ts
@@ -57549,457 +57553,6 @@ async function deleteAndWait(task, live, deps2) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps2.settings), deps2);
 }
 
-// src/sync/fields-v1.ts
-function unionFieldsV1(a, b) {
-  const union = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const mine = union[key];
-    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
-  }
-  return union;
-}
-function isTrie(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// src/sync/csa-migration.ts
-var CSA_MANAGER = "kubectl-client-side-apply";
-var SSA_MANAGER = "wavesync";
-function migratedManagedFields(managedFields) {
-  const entries = managedFields.filter(isJsonObject2);
-  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
-  const csaEntry = entries[csa];
-  if (!csaEntry) return void 0;
-  const ssa = entries.findIndex((e2) => isEntry(e2, SSA_MANAGER, "Apply"));
-  const ssaEntry = entries[ssa];
-  if (!ssaEntry) {
-    const renamed = { ...csaEntry, manager: SSA_MANAGER, operation: "Apply" };
-    return entries.map((entry, i) => i === csa ? renamed : entry);
-  }
-  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
-  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
-}
-function migrationPatch(live) {
-  const managedFields = live.metadata["managedFields"];
-  const resourceVersion = live.metadata.resourceVersion;
-  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
-  const migrated = migratedManagedFields(managedFields);
-  if (!migrated) return void 0;
-  return [
-    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
-    { op: "replace", path: "/metadata/managedFields", value: migrated }
-  ];
-}
-function awaitsMigration(live, appOptions) {
-  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
-}
-async function migrateClientSideApply(task, deps2) {
-  if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
-  const seen = deps2.observer.observe(task.key, task.version);
-  if (seen.kind !== "present") return;
-  const first = migrationPatch(seen.object);
-  if (!first) return;
-  try {
-    await deps2.cluster.jsonPatch(refOf(task), first, deps2.signal);
-  } catch (error2) {
-    if (!(error2 instanceof ClusterError)) throw error2;
-    const live = await deps2.cluster.get(refOf(task), deps2.signal);
-    const again = live && migrationPatch(live);
-    if (!again) return;
-    await deps2.cluster.jsonPatch(refOf(task), again, deps2.signal).catch((retryError) => {
-      throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${SSA_MANAGER} (the object kept changing): ${errorText(retryError)}; sync again, or set ClientSideApplyMigration=false`,
-        { cause: retryError }
-      );
-    });
-  }
-}
-function isEntry(entry, manager, operation) {
-  const subresource = entry["subresource"];
-  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
-}
-function fieldsOf(entry) {
-  const fields2 = entry["fieldsV1"];
-  return isJsonObject2(fields2) ? fields2 : {};
-}
-function isJsonObject2(value) {
-  return isRecord(value);
-}
-function errorText(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/plan/namespace-occupants.ts
-var NAMED = 3;
-function namespaceKeptReason(app, listing) {
-  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
-  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
-  const parts = [];
-  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
-  if (unlisted.length > 0)
-    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
-  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
-}
-function foreignOwner(app, object) {
-  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
-  const tracker = trackedApp(tracking);
-  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
-  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
-  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
-  const secret = object.kind === "Secret" && keyOf(object).group === "";
-  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
-  return void 0;
-}
-function describe2(object) {
-  const { group, kind, namespace, name } = keyOf(object);
-  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
-}
-function few(items) {
-  const named = items.slice(0, NAMED).join(", ");
-  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
-}
-
-// src/sync/namespace-cleanup.ts
-async function keptNamespace(task, deps2) {
-  const reason = await namespaceKeptFor(task, deps2.cluster, deps2.settings.app, deps2.signal);
-  if (reason === void 0) return void 0;
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
-      message: reason,
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function namespaceKeptFor(task, cluster, app, signal3) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
-}
-
-// src/sync/live-compare.ts
-function compareWithLive(dryRun, live, withStatus = false) {
-  const version = dryRun.metadata.resourceVersion;
-  if (version === void 0 || version === "") return "created";
-  const copy = live.object;
-  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
-  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
-  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
-}
-function stillUnchanged(current, dryRun, withStatus = false) {
-  const seen = dryRun.metadata.resourceVersion;
-  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
-}
-function notOlder(copy, seen) {
-  if (copy === seen) return true;
-  const [a, b] = [Number(copy), Number(seen)];
-  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
-}
-function sameContent(a, b, withStatus = false) {
-  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
-}
-var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
-function comparable(object, withStatus) {
-  const metadata = Object.fromEntries(
-    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
-  );
-  const rest = Object.entries(object).filter(
-    ([field]) => field !== "metadata" && (withStatus || field !== "status")
-  );
-  return { ...Object.fromEntries(rest), metadata };
-}
-function jsonEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (!isRecord(a) || !isRecord(b)) return false;
-  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
-  const left = keys(a);
-  if (left.length !== keys(b).length) return false;
-  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-}
-function ownershipOf(live, app) {
-  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
-  const owner = trackedApp(typeof value === "string" ? value : void 0);
-  if (owner === void 0) return { kind: "untracked" };
-  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
-}
-
-// src/sync/out-of-sync-only.ts
-function unchangedAnswers(verdicts, appOptions) {
-  const kept = /* @__PURE__ */ new Map();
-  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
-  for (const [taskId, verdict] of verdicts)
-    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
-  return kept;
-}
-function unchangedRun(task, deps2) {
-  const answer = deps2.unchanged?.get(task.id);
-  if (!answer || task.type !== "resource") return void 0;
-  const seen = deps2.observer.observe(task.key, task.version);
-  const withStatus = task.object?.["status"] !== void 0;
-  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: "Synced",
-      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
-      startedAt: now,
-      uid: seen.object.metadata.uid,
-      deadline: now + timeoutOf(task, deps2.settings)
-    }
-  };
-}
-
-// src/sync/write-step.ts
-async function writeStep(tasks, deps2) {
-  const first = tasks[0];
-  if (first)
-    deps2.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
-  const updates = [];
-  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
-  await deps2.observer.track(collectionsOf(removals));
-  updates.push(...await mapLimit(removals, deps2.settings.parallelism, (task) => removeObject(task, deps2)));
-  if (updates.some((u) => u.run.state === "Failed")) return updates;
-  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
-  const ready = await prepareHooks(writes, deps2, updates);
-  for (const batch2 of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
-    await deps2.observer.track(collectionsOf(batch2));
-    updates.push(...await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2)));
-    if (batch2.some((task) => task.key.kind === "CustomResourceDefinition"))
-      await establishCrds(batch2, updates, deps2);
-  }
-  return updates;
-}
-function collectionsOf(tasks) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const { key, version } of tasks)
-    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
-      group: key.group,
-      version,
-      kind: key.kind,
-      namespace: key.namespace
-    });
-  return [...seen.values()];
-}
-async function prepareHooks(writes, deps2, updates) {
-  const results = await mapLimit(writes, deps2.settings.parallelism, async (task) => {
-    if (task.type !== "hook") return void 0;
-    const live = await deps2.cluster.get(refOf(task), deps2.signal);
-    if (!live) return void 0;
-    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
-    const policies = task.hook?.deletePolicies ?? [];
-    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-      return void 0;
-    const gone = await deleteAndWait(task, live, deps2);
-    if (gone === "replaced")
-      return failed(
-        task,
-        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-        deps2
-      );
-    return gone === "gone" ? void 0 : failed(
-      task,
-      `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-      deps2
-    );
-  }).catch((error2) => writes.map((task) => failed(task, errorMessage(error2), deps2)));
-  const failedIds = /* @__PURE__ */ new Set();
-  for (const update of results) {
-    if (!update) continue;
-    updates.push(update);
-    failedIds.add(update.taskId);
-  }
-  return writes.filter((task) => !failedIds.has(task.id));
-}
-async function writeTask(task, deps2) {
-  const kept = unchangedRun(task, deps2);
-  if (kept) return kept;
-  try {
-    const before = deps2.observer.observe(task.key, task.version);
-    const sentAt = deps2.clock.now();
-    const written = task.type === "hook" ? await writeHook(task, deps2) : await writeResource(task, deps2);
-    deps2.observer.put(written);
-    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
-    return {
-      taskId: task.id,
-      run: {
-        state: "Running",
-        result: "Synced",
-        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
-        startedAt: sentAt,
-        uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps2.settings)
-      }
-    };
-  } catch (error2) {
-    return failed(task, errorMessage(error2), deps2);
-  }
-}
-async function writeResource(task, deps2) {
-  const object = objectToWrite(task, deps2.settings.app);
-  const options = deps2.settings.appOptions;
-  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
-  const force = optionValue("Force", task.syncOptions, options) === "true";
-  if (optionValue("Replace", task.syncOptions, options) === "true")
-    return replaceObject(task, object, force, deps2);
-  await migrateClientSideApply(task, deps2);
-  try {
-    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
-  } catch (error2) {
-    if (!force || !isImmutableRejection(error2)) throw error2;
-    return recreate(task, object, deps2);
-  }
-}
-async function replaceObject(task, object, force, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (!live) return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
-  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
-  if (force && !neverRecreate) return recreate(task, object, deps2);
-  const withVersion = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
-  };
-  return (await deps2.cluster.replace(withVersion, { signal: deps2.signal })).object;
-}
-async function recreate(task, object, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (live) {
-    const gone = await deleteAndWait(task, live, deps2);
-    if (gone === "replaced")
-      throw new Error(
-        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
-      );
-    if (gone === "timeout")
-      throw new Error(
-        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
-      );
-  }
-  return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
-}
-async function writeHook(task, deps2) {
-  const object = objectToWrite(task, deps2.settings.app);
-  await deps2.beforeCreate?.(task);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
-    } catch (error2) {
-      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists")
-        return applyOverExisting(task, object, error2, deps2);
-      if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
-      const created = await createdAnyway(task, deps2);
-      if (created) return created;
-      if (attempt >= CREATE_ATTEMPTS) throw error2;
-      await deps2.clock.sleep(250 * 2 ** attempt, deps2.signal);
-    }
-  }
-}
-var CREATE_ATTEMPTS = 3;
-async function applyOverExisting(task, object, cause, deps2) {
-  if (task.hook?.family !== "argo") {
-    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-      cause
-    });
-  }
-  try {
-    return (await deps2.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps2.signal })).object;
-  } catch (applyError) {
-    if (!isImmutableRejection(applyError)) throw applyError;
-    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-      cause: applyError
-    });
-  }
-}
-function ambiguous(error2) {
-  if (!(error2 instanceof ClusterError)) return false;
-  const status = error2.details.status;
-  return status === void 0 || status >= 500;
-}
-async function createdAnyway(task, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal).catch(() => void 0);
-  if (!live || !hasHookFinalizer(live)) return void 0;
-  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps2.settings.app, task.key) ? live : void 0;
-}
-async function removeObject(task, deps2) {
-  const result = task.type === "prune" ? "Pruned" : "Deleted";
-  const now = deps2.clock.now();
-  const running = (uid) => ({
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result,
-      message: result.toLowerCase(),
-      startedAt: now,
-      deadline: now + timeoutOf(task, deps2.settings),
-      uid
-    }
-  });
-  try {
-    const live = deps2.observer.observe(task.key, task.version);
-    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
-    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
-      return running(uid);
-    const kept = await keptNamespace(task, deps2);
-    if (kept) return kept;
-    const options = {
-      propagationPolicy: deps2.settings.propagation,
-      signal: deps2.signal,
-      ...uid ? { uid } : {}
-    };
-    await deps2.cluster.delete(refOf(task), options);
-    return running(uid);
-  } catch (error2) {
-    return failed(task, errorMessage(error2), deps2);
-  }
-}
-async function establishCrds(batch2, updates, deps2) {
-  for (const task of batch2.filter((t) => t.key.kind === "CustomResourceDefinition")) {
-    const deadline = deps2.clock.now() + timeoutOf(task, deps2.settings);
-    while (!deps2.signal.aborted) {
-      const seen = deps2.observer.observe(task.key, task.version);
-      if (seen.kind === "present" && established(seen.object)) break;
-      if (deps2.clock.now() >= deadline) {
-        updates.push(
-          failed(
-            task,
-            `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for the CRD to be established`,
-            deps2
-          )
-        );
-        break;
-      }
-      await deps2.observer.changeOr(deadline, deps2.signal);
-    }
-  }
-  deps2.cluster.invalidateDiscovery();
-}
-function established(crd) {
-  return getArray(crd, ["status", "conditions"]).some(
-    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
-  );
-}
-function isImmutableRejection(error2) {
-  return error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message);
-}
-function failed(task, message, deps2) {
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
-  };
-}
-function errorMessage(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
-}
-
 // src/sync/hook-finish.ts
 async function finishHook(task, run, action, deps2) {
   const update = { finalized: true };
@@ -58610,14 +58163,14 @@ function failureMessage(object, health) {
   const { group } = splitApiVersion(object.apiVersion);
   const specific = FAILURE_REASONS.get(`${group}/${object.kind}`)?.(object);
   if (specific !== void 0) return specific;
-  return failed2(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
+  return failed(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
 }
-function failed2(reason, detail) {
+function failed(reason, detail) {
   return `Failed${reason ? ` (${reason})` : ""}${detail ? `: ${detail}` : ""}`;
 }
 function jobFailureMessage(object) {
   const condition = jobFailure(statusConditions(object));
-  return condition ? failed2(condition.reason, condition.message) : void 0;
+  return condition ? failed(condition.reason, condition.message) : void 0;
 }
 function podFailureMessage(object) {
   const containers = containerStates(object);
@@ -58626,11 +58179,11 @@ function podFailureMessage(object) {
       const ended = container[field];
       if (!ended || !endedBadly(ended)) continue;
       const reason2 = ended.reason === "OOMKilled" ? "OOMKilled" : `exit code ${ended.exitCode}`;
-      return failed2(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
+      return failed(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
     }
   }
   const reason = getString(object, ["status", "reason"]);
-  return reason ? failed2(reason, getString(object, ["status", "message"]) ?? "") : void 0;
+  return reason ? failed(reason, getString(object, ["status", "message"]) ?? "") : void 0;
 }
 function endedBadly(ended) {
   return ended.exitCode !== 0 || ended.reason === "OOMKilled";
@@ -58638,8 +58191,8 @@ function endedBadly(ended) {
 function workflowFailureMessage(object) {
   const phase = getString(object, ["status", "phase"]) ?? "";
   const message = getString(object, ["status", "message"]) ?? "";
-  if (phase === "Failed") return failed2(void 0, message || "Workflow failed");
-  return failed2(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
+  if (phase === "Failed") return failed(void 0, message || "Workflow failed");
+  return failed(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
 }
 
 // src/sync/refresh.ts
@@ -58732,6 +58285,450 @@ function timeoutIfDue(task, run, now, out, waitingFor) {
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
+}
+
+// src/sync/fields-v1.ts
+function unionFieldsV1(a, b) {
+  const union = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = union[key];
+    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
+  }
+  return union;
+}
+function isTrie(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/sync/csa-migration.ts
+var CSA_MANAGER = "kubectl-client-side-apply";
+function migratedManagedFields(managedFields) {
+  const entries = managedFields.filter(isJsonObject2);
+  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
+  const csaEntry = entries[csa];
+  if (!csaEntry) return void 0;
+  const ssa = entries.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
+  const ssaEntry = entries[ssa];
+  if (!ssaEntry) {
+    const renamed = { ...csaEntry, manager: FIELD_MANAGER, operation: "Apply" };
+    return entries.map((entry, i) => i === csa ? renamed : entry);
+  }
+  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
+  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
+}
+function migrationPatch(live) {
+  const managedFields = live.metadata["managedFields"];
+  const resourceVersion = live.metadata.resourceVersion;
+  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
+  const migrated = migratedManagedFields(managedFields);
+  if (!migrated) return void 0;
+  return [
+    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
+    { op: "replace", path: "/metadata/managedFields", value: migrated }
+  ];
+}
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
+async function migrateClientSideApply(task, deps2) {
+  if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
+  const seen = deps2.observer.observe(task.key, task.version);
+  if (seen.kind !== "present") return;
+  const first = migrationPatch(seen.object);
+  if (!first) return;
+  try {
+    await deps2.cluster.jsonPatch(refOf(task), first, deps2.signal);
+  } catch (error2) {
+    if (!(error2 instanceof ClusterError)) throw error2;
+    const live = await deps2.cluster.get(refOf(task), deps2.signal);
+    const again = live && migrationPatch(live);
+    if (!again) return;
+    await deps2.cluster.jsonPatch(refOf(task), again, deps2.signal).catch((retryError) => {
+      throw new Error(
+        `could not move ${CSA_MANAGER} field ownership to ${FIELD_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
+        { cause: retryError }
+      );
+    });
+  }
+}
+function isEntry(entry, manager, operation) {
+  const subresource = entry["subresource"];
+  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
+}
+function fieldsOf(entry) {
+  const fields2 = entry["fieldsV1"];
+  return isJsonObject2(fields2) ? fields2 : {};
+}
+function isJsonObject2(value) {
+  return isRecord(value);
+}
+
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps2) {
+  const reason = await namespaceKeptFor(task, deps2.cluster, deps2.settings.app, deps2.signal);
+  if (reason === void 0) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun, live, withStatus = false) {
+  const version = dryRun.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun, withStatus = false) {
+  const seen = dryRun.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps2) {
+  const answer = deps2.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps2.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps2.settings)
+    }
+  };
+}
+
+// src/sync/write-step.ts
+async function writeStep(tasks, deps2) {
+  const first = tasks[0];
+  if (first)
+    deps2.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
+  const updates = [];
+  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
+  await deps2.observer.track(collectionsOf(removals));
+  updates.push(...await mapLimit(removals, deps2.settings.parallelism, (task) => removeObject(task, deps2)));
+  if (updates.some((u) => u.run.state === "Failed")) return updates;
+  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
+  const ready = await prepareHooks(writes, deps2, updates);
+  for (const batch2 of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
+    await deps2.observer.track(collectionsOf(batch2));
+    updates.push(...await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2)));
+    if (batch2.some((task) => task.key.kind === "CustomResourceDefinition"))
+      await establishCrds(batch2, updates, deps2);
+  }
+  return updates;
+}
+function collectionsOf(tasks) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const { key, version } of tasks)
+    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
+      group: key.group,
+      version,
+      kind: key.kind,
+      namespace: key.namespace
+    });
+  return [...seen.values()];
+}
+async function prepareHooks(writes, deps2, updates) {
+  const results = await mapLimit(writes, deps2.settings.parallelism, async (task) => {
+    if (task.type !== "hook") return void 0;
+    const live = await deps2.cluster.get(refOf(task), deps2.signal);
+    if (!live) return void 0;
+    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
+    const policies = task.hook?.deletePolicies ?? [];
+    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+      return void 0;
+    const gone = await deleteAndWait(task, live, deps2);
+    if (gone === "replaced")
+      return failed2(
+        task,
+        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+        deps2
+      );
+    return gone === "gone" ? void 0 : failed2(
+      task,
+      `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+      deps2
+    );
+  }).catch((error2) => writes.map((task) => failed2(task, errorMessage(error2), deps2)));
+  const failedIds = /* @__PURE__ */ new Set();
+  for (const update of results) {
+    if (!update) continue;
+    updates.push(update);
+    failedIds.add(update.taskId);
+  }
+  return writes.filter((task) => !failedIds.has(task.id));
+}
+async function writeTask(task, deps2) {
+  const kept = unchangedRun(task, deps2);
+  if (kept) return kept;
+  try {
+    const before = deps2.observer.observe(task.key, task.version);
+    const sentAt = deps2.clock.now();
+    const written = task.type === "hook" ? await writeHook(task, deps2) : await writeResource(task, deps2);
+    deps2.observer.put(written);
+    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
+    return {
+      taskId: task.id,
+      run: {
+        state: "Running",
+        result: "Synced",
+        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
+        startedAt: sentAt,
+        uid: written.metadata.uid,
+        deadline: sentAt + timeoutOf(task, deps2.settings)
+      }
+    };
+  } catch (error2) {
+    return failed2(task, errorMessage(error2), deps2);
+  }
+}
+async function writeResource(task, deps2) {
+  const object = objectToWrite(task, deps2.settings.app);
+  const options = deps2.settings.appOptions;
+  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
+  const force = optionValue("Force", task.syncOptions, options) === "true";
+  if (optionValue("Replace", task.syncOptions, options) === "true")
+    return replaceObject(task, object, force, deps2);
+  await migrateClientSideApply(task, deps2);
+  try {
+    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
+  } catch (error2) {
+    if (!force || !isImmutableRejection(error2)) throw error2;
+    return recreate(task, object, deps2);
+  }
+}
+async function replaceObject(task, object, force, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live) return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
+  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
+  if (force && !neverRecreate) return recreate(task, object, deps2);
+  const withVersion = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
+  };
+  return (await deps2.cluster.replace(withVersion, { signal: deps2.signal })).object;
+}
+async function recreate(task, object, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (live) {
+    const gone = await deleteAndWait(task, live, deps2);
+    if (gone === "replaced")
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      );
+    if (gone === "timeout")
+      throw new Error(
+        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
+      );
+  }
+  return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
+}
+async function writeHook(task, deps2) {
+  const object = objectToWrite(task, deps2.settings.app);
+  await deps2.beforeCreate?.(task);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
+    } catch (error2) {
+      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists")
+        return applyOverExisting(task, object, error2, deps2);
+      if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
+      const created = await createdAnyway(task, deps2);
+      if (created) return created;
+      if (attempt >= CREATE_ATTEMPTS) throw error2;
+      await deps2.clock.sleep(250 * 2 ** attempt, deps2.signal);
+    }
+  }
+}
+var CREATE_ATTEMPTS = 3;
+async function applyOverExisting(task, object, cause, deps2) {
+  if (task.hook?.family !== "argo") {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    });
+  }
+  try {
+    return (await deps2.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps2.signal })).object;
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError;
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    });
+  }
+}
+function ambiguous(error2) {
+  if (!(error2 instanceof ClusterError)) return false;
+  const status = error2.details.status;
+  return status === void 0 || status >= 500;
+}
+async function createdAnyway(task, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal).catch(() => void 0);
+  if (!live || !hasHookFinalizer(live)) return void 0;
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps2.settings.app, task.key) ? live : void 0;
+}
+async function removeObject(task, deps2) {
+  const result = task.type === "prune" ? "Pruned" : "Deleted";
+  const now = deps2.clock.now();
+  const running = (uid) => ({
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result,
+      message: result.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps2.settings),
+      uid
+    }
+  });
+  try {
+    const live = deps2.observer.observe(task.key, task.version);
+    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
+    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
+      return running(uid);
+    const kept = await keptNamespace(task, deps2);
+    if (kept) return kept;
+    const options = {
+      propagationPolicy: deps2.settings.propagation,
+      signal: deps2.signal,
+      ...uid ? { uid } : {}
+    };
+    await deps2.cluster.delete(refOf(task), options);
+    return running(uid);
+  } catch (error2) {
+    return failed2(task, errorMessage(error2), deps2);
+  }
+}
+async function establishCrds(batch2, updates, deps2) {
+  for (const task of batch2.filter((t) => t.key.kind === "CustomResourceDefinition")) {
+    const deadline = deps2.clock.now() + timeoutOf(task, deps2.settings);
+    while (!deps2.signal.aborted) {
+      const seen = deps2.observer.observe(task.key, task.version);
+      if (seen.kind === "present" && established(seen.object)) break;
+      if (deps2.clock.now() >= deadline) {
+        updates.push(
+          failed2(
+            task,
+            `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for the CRD to be established`,
+            deps2
+          )
+        );
+        break;
+      }
+      await deps2.observer.changeOr(deadline, deps2.signal);
+    }
+  }
+  deps2.cluster.invalidateDiscovery();
+}
+function established(crd) {
+  return getArray(crd, ["status", "conditions"]).some(
+    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
+  );
+}
+function isImmutableRejection(error2) {
+  return error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message);
+}
+function failed2(task, message, deps2) {
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
+  };
 }
 
 // src/sync/execute.ts
@@ -59088,14 +59085,12 @@ async function dryRunTasks(tasks, ctx) {
   const result = {
     failures: [],
     passed: /* @__PURE__ */ new Map(),
-    skipped: /* @__PURE__ */ new Map(),
     skipReasons: /* @__PURE__ */ new Map(),
     warnings: []
   };
   await mapLimit(tasks, ctx.parallelism, async (task) => {
     const skip = await skipReason(task, ctx);
     if (skip) {
-      result.skipped.set(skip, [...result.skipped.get(skip) ?? [], `${task.key.kind} ${task.key.name}`]);
       result.skipReasons.set(task.id, skip);
       return;
     }
@@ -59112,7 +59107,13 @@ async function dryRunTasks(tasks, ctx) {
   });
   return result;
 }
-function skippedLines(skipped3) {
+function skippedLines(tasks, reasons) {
+  const skipped3 = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    const reason = reasons.get(task.id);
+    if (reason !== void 0)
+      skipped3.set(reason, [...skipped3.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
+  }
   return [...skipped3].map(
     ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
   );
@@ -59211,6 +59212,8 @@ async function judgeOne(task, outcome, ctx) {
   }
 }
 async function judgeApplied(task, answer, ctx) {
+  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
+  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
   const seen = ctx.observer.observe(task.key, task.version);
   let live = seen.kind === "present" ? seen.object : void 0;
   const withStatus = task.object?.["status"] !== void 0;
@@ -59229,6 +59232,18 @@ async function judgeApplied(task, answer, ctx) {
     verdict: migrates ? { result: "configured" } : verdict,
     ownership: live ? ownershipOf(live, ctx.app) : void 0
   };
+}
+async function ownershipOnly(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  const cached = seen.kind === "present" ? seen.object : void 0;
+  const version = answer.metadata.resourceVersion ?? "";
+  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
+  try {
+    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error2) {
+    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
+  }
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };
@@ -59285,14 +59300,15 @@ async function preflight(tasks, ctx) {
   const result = {
     failure: void 0,
     warnings: dry.warnings,
-    notes: skippedLines(dry.skipped),
+    notes: skippedLines(tasks, dry.skipReasons),
     unchanged: /* @__PURE__ */ new Map(),
     wouldBe: []
   };
   if (dry.failures.length > 0)
     return { ...result, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
   if (ctx.signal.aborted) return result;
-  const live = await judgeLive(tasks, dry.passed, ctx);
+  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
+  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
   const shared = live.shared.filter(({ task }) => !task.createdNamespace);
   result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
   result.warnings.push(...live.unreadable);
@@ -59536,13 +59552,10 @@ var OperationRun = class {
    * this operation is established are followed when their batch starts (write-step).
    */
   followEarly() {
-    const seen = /* @__PURE__ */ new Map();
-    for (const { key, version } of this.plan.tasks) {
-      if (!this.prepared.served.has(gvk(key.group, version, key.kind))) continue;
-      const collection = { group: key.group, version, kind: key.kind, namespace: key.namespace };
-      seen.set(`${key.group}/${key.kind}/${key.namespace}`, collection);
-    }
-    void this.observer.track([...seen.values()]);
+    const served = this.plan.tasks.filter(
+      (t) => this.prepared.served.has(gvk(t.key.group, t.version, t.key.kind))
+    );
+    void this.observer.track(collectionsOf(served));
   }
   /**
    * The server-side dry run of every task (§8), then each desired object judged against its live
