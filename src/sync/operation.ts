@@ -219,7 +219,7 @@ class OperationRun {
     store: InventoryStore,
     initial: EngineState
   ): Promise<{ state: EngineState; failure?: OperationResult }> {
-    if (!(await historyMoved(this.prepared, this.settings, this.deps, store))) return { state: initial }
+    if (!(await historyMoved(this.prepared, this.deps, store))) return { state: initial }
     const again = await this.prepare()
     this.prepared = again
     this.plan = again.plan

@@ -141,11 +141,11 @@ export interface Prepared {
  */
 export async function historyMoved(
   prepared: Prepared,
-  settings: SyncSettings,
   deps: OperationDeps,
   store: InventoryStore
 ): Promise<boolean> {
-  const { records } = await readHistory(store, settings, deps)
+  // Called under the lock, whose Lease lives in the inventory namespace: no need to check it exists.
+  const { records } = await store.history(deps.signal)
   const latest = records[records.length - 1]
   return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status
 }
