@@ -6,6 +6,8 @@ import { skipHooksProblems } from '../plan/hook-filter.js'
 import type { SyncSettings } from '../sync/settings.js'
 import type { Guardrails } from '../plan/guardrails.js'
 import { DEFAULTS } from '../sync/settings.js'
+import type { RetryPolicy } from '../sync/retry.js'
+import { NO_RETRY, retryProblems } from '../sync/retry.js'
 
 /** What the action publishes besides the sync itself; every publisher is optional and soft-failing. */
 /** PR previews (issue 6): a namespace per pull request, torn down when it closes. */
@@ -140,6 +142,7 @@ function syncSettings(
     allowEmpty: bool('allow-empty', false),
     dryRun: bool('dry-run', false),
     wait: bool('wait', true),
+    retry: retryInputs(read, problems, duration),
     timeoutMs: duration('timeout', DEFAULTS.timeoutMs),
     objectTimeoutMs: duration('object-timeout', DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration('wave-delay', DEFAULTS.waveDelayMs),
@@ -157,6 +160,20 @@ function syncSettings(
     ...(context.ref ? { ref: context.ref } : {}),
     actor: context.actor
   }
+}
+
+/** retry-limit, retry-backoff, retry-factor, retry-max-backoff (§4.11). */
+function retryInputs(read: ReadInput, problems: string[], duration: Duration): RetryPolicy {
+  const number = (name: string, fallback: number): number =>
+    read(name) === '' ? fallback : Number(read(name))
+  const policy = {
+    limit: number('retry-limit', NO_RETRY.limit),
+    backoffMs: duration('retry-backoff', NO_RETRY.backoffMs),
+    factor: number('retry-factor', NO_RETRY.factor),
+    maxBackoffMs: duration('retry-max-backoff', NO_RETRY.maxBackoffMs)
+  }
+  problems.push(...retryProblems(policy, name => `input ${name}`))
+  return policy
 }
 
 /** The kubeconfig input (raw or base64), else KUBECONFIG from an earlier step, else in-cluster credentials. */

@@ -20,6 +20,8 @@ import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { progressPrinter } from './progress.js'
 import { guardrailInputs } from '../action/inputs.js'
+import type { RetryPolicy } from '../sync/retry.js'
+import { NO_RETRY, retryProblems } from '../sync/retry.js'
 
 export const SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
 
@@ -48,6 +50,10 @@ Options:
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
   --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+  --retry-limit <n>        retry a failed sync up to n times (default 0), as Argo CD's syncPolicy.retry
+  --retry-backoff <d>      wait before the first retry (default 5s); then times --retry-factor (2),
+  --retry-factor <n>       up to --retry-max-backoff (3m)
+  --retry-max-backoff <d>
   --allowed-namespaces <l> namespaces objects may live in (a trailing * matches a prefix)
   --allowed-cluster-kinds <l>  cluster-scoped kinds allowed, as group/Kind (/Namespace); none for none
 
@@ -79,6 +85,10 @@ const OPTIONS = {
   revision: { type: 'string' },
   report: { type: 'string' },
   atomic: { type: 'boolean', default: false },
+  'retry-limit': { type: 'string' },
+  'retry-backoff': { type: 'string' },
+  'retry-factor': { type: 'string' },
+  'retry-max-backoff': { type: 'string' },
   to: { type: 'string' },
   'keep-history': { type: 'boolean', default: false },
   'confirm-delete': { type: 'boolean', default: false },
@@ -89,6 +99,8 @@ const OPTIONS = {
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+type DurationFlag = 'timeout' | 'object-timeout' | 'wave-delay' | 'retry-backoff' | 'retry-max-backoff'
 
 /** The operations this command runs: `sync` and its modes, and the release operations. */
 export type CommandOperation = 'sync' | 'rollback' | 'delete' | 'test'
@@ -165,7 +177,7 @@ function syncSettings(
   }
   if (command === 'test' && values['no-hooks'])
     problems.push('--no-hooks cannot be used with test: a test runs hooks only')
-  const duration = (flag: 'timeout' | 'object-timeout' | 'wave-delay', fallback: number): number => {
+  const duration = (flag: DurationFlag, fallback: number): number => {
     const raw = values[flag]
     if (raw === undefined) return fallback
     const ms = raw === '0' ? 0 : parseDuration(raw)
@@ -188,6 +200,7 @@ function syncSettings(
     objectTimeoutMs: duration('object-timeout', DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration('wave-delay', DEFAULTS.waveDelayMs)
   }
+  const retry = retryFlags(values, problems, duration)
   const release = releaseFlags(values, problems)
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
   const namespace = values.namespace ?? app
@@ -211,6 +224,7 @@ function syncSettings(
     allowEmpty: values['allow-empty'] ?? false,
     dryRun: values['dry-run'] ?? false,
     wait: !(values['no-wait'] ?? false),
+    retry,
     ...settings,
     parallelism,
     pollIntervalMs: DEFAULTS.pollIntervalMs,
@@ -224,6 +238,24 @@ function syncSettings(
     operationId: runId,
     holder: `${io.env['GITHUB_REPOSITORY'] ?? 'local'}/${runId}@${os.hostname()}`
   }
+}
+
+/** --retry-limit, --retry-backoff, --retry-factor, --retry-max-backoff (§4.11). */
+function retryFlags(
+  values: Values,
+  problems: string[],
+  duration: (flag: DurationFlag, fallback: number) => number
+): RetryPolicy {
+  const number = (flag: 'retry-limit' | 'retry-factor', fallback: number): number =>
+    values[flag] === undefined ? fallback : Number(values[flag])
+  const retry = {
+    limit: number('retry-limit', NO_RETRY.limit),
+    backoffMs: duration('retry-backoff', NO_RETRY.backoffMs),
+    factor: number('retry-factor', NO_RETRY.factor),
+    maxBackoffMs: duration('retry-max-backoff', NO_RETRY.maxBackoffMs)
+  }
+  problems.push(...retryProblems(retry, name => `--${name}`))
+  return retry
 }
 
 /** The flags of the release operations (rollback, delete, atomic), validated. */

@@ -21,6 +21,8 @@ import { runLoop } from './loop.js'
 import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
 import { propagationOf } from './settings.js'
+import type { RetryPolicy } from './retry.js'
+import { NO_RETRY, retryDelayMs, shouldRetry } from './retry.js'
 import { preflight } from './preflight.js'
 import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
@@ -267,7 +269,7 @@ class OperationRun {
         null
       )
     }
-    const state = await this.runWithTimeout(initial)
+    const state = await this.runAttempts(initial)
     const { warnings, notes } = this
     const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
     await closeRecord(closer, record, state, plan.operation.type, records)
@@ -319,6 +321,56 @@ class OperationRun {
         .catch(error => this.warnings.push(`test results not recorded: ${String(error)}`))
     }
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', tested?.revision ?? null)
+  }
+
+  /**
+   * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
+   * the last leaves SyncFail hooks out: they run only once no retry follows. Each retry is a fresh
+   * state under the same record, planned at its own start so its generated hook names are new.
+   */
+  private async runAttempts(initial: EngineState): Promise<EngineState> {
+    const policy = this.settings.retry ?? NO_RETRY
+    const type = this.plan.operation.type
+    let state = initial
+    for (let attempt = 0; ; attempt++) {
+      const last = !shouldRetry(policy, attempt, type, 'Failed')
+      const tasks = last ? state.tasks : state.tasks.filter(t => t.phase !== 'SyncFail')
+      const ended = await this.runWithTimeout({ ...state, tasks })
+      if (last || !shouldRetry(policy, attempt, type, reportPhaseOf(ended))) return ended
+      const waited = await this.backOff(policy, attempt, ended)
+      if (waited) return waited
+      this.plan = this.prepared.planAt(this.deps.clock.now())
+      state = initialState(this.plan.tasks)
+    }
+  }
+
+  /** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
+  private async backOff(
+    policy: RetryPolicy,
+    retry: number,
+    failed: EngineState
+  ): Promise<EngineState | undefined> {
+    const { settings, deps } = this
+    const delay = retryDelayMs(policy, retry)
+    const message = failed.outcome?.message ?? ''
+    this.notes.push(
+      `attempt ${retry + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
+    )
+    deps.emit({
+      type: 'waiting',
+      message: `attempt ${retry + 1} failed; retrying in ${formatDuration(delay)}`
+    })
+    const end = (why: string): EngineState => ({ ...failed, outcome: { phase: 'Failed', message: why } })
+    // SyncFail hooks do not run for the overall timeout (§4.7.3): no attempt that cannot start.
+    if (delay >= this.startedAt + settings.timeoutMs - deps.clock.now())
+      return end(
+        `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry + 1}; last attempt: ${message}`
+      )
+    const slept = await deps.clock.sleep(delay, deps.signal).then(
+      () => true,
+      () => false
+    )
+    return slept ? undefined : end(`Operation terminated while waiting to retry; last attempt: ${message}`)
   }
 
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
@@ -413,7 +465,8 @@ class OperationRun {
 /** Terminated (cancel or overall timeout), else the engine's own outcome. */
 function reportPhaseOf(state: EngineState): ReportPhase {
   const message = state.outcome?.message ?? ''
-  if (message === 'Operation terminated' || message.startsWith('operation timed out')) return 'Terminated'
+  if (message.startsWith('Operation terminated') || message.startsWith('operation timed out'))
+    return 'Terminated'
   const phase = state.outcome?.phase ?? 'Failed'
   return phase === 'Succeeded' ? 'Succeeded' : phase === 'Error' ? 'Error' : 'Failed'
 }

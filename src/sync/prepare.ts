@@ -6,7 +6,7 @@ import { compareIssues } from '../model/issue.js'
 import type { Manifest } from '../model/manifest.js'
 import { loadManifests } from '../manifests/load.js'
 import type { ManifestSource } from '../manifests/source.js'
-import type { Plan } from '../plan/plan.js'
+import type { Plan, PlanInput } from '../plan/plan.js'
 import { buildPlan } from '../plan/plan.js'
 import { offlineScope } from '../plan/scope.js'
 import { desiredDocuments } from './desired.js'
@@ -39,7 +39,7 @@ export async function prepareOperation(
       ? await early
       : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
   const previous = await previousInventory(latest, deps.cluster, deps.signal)
-  const plan = buildPlan({
+  const input: PlanInput = {
     app: settings.app,
     manifests: desired.manifests,
     operation: desired.operation,
@@ -56,10 +56,14 @@ export async function prepareOperation(
       createdNamespaces: createdNamespaces(history.records)
     },
     ...(previous ? { previous } : {})
-  })
+  }
+  const plan = buildPlan(input)
   const problems = history.problems.map(p => notice(`inventory: ${p}`))
   return {
     plan,
+    // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
+    planAt: (attemptStartedAt: number) =>
+      buildPlan({ ...input, startedAt: Math.floor(attemptStartedAt / 1000) }),
     latest,
     records: history.records,
     issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
@@ -122,6 +126,8 @@ function createdNamespaces(records: readonly InventoryRecord[]): string[] {
 /** What planning produced against one reading of the history; redone if the history moved meanwhile. */
 export interface Prepared {
   plan: Plan
+  /** The same plan for an attempt started at another time (ms): only generated hook names differ. */
+  planAt: (attemptStartedAt: number) => Plan
   latest: InventoryRecord | undefined
   records: InventoryRecord[]
   issues: Issue[]

@@ -2,6 +2,7 @@ import type { PropagationPolicy } from '../cluster/port.js'
 import type { OperationName } from '../model/vocabulary.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import type { Guardrails } from '../plan/guardrails.js'
+import type { RetryPolicy } from './retry.js'
 
 /** Everything a sync operation is told; parsed and validated from flags or action inputs first. */
 export interface SyncSettings {
@@ -34,6 +35,8 @@ export interface SyncSettings {
   allowEmpty: boolean
   /** Stop after the server-side dry run. */
   dryRun: boolean
+  /** Retries of a failed sync (§4.11); none when absent. */
+  retry?: RetryPolicy
   /** Gate the last step on health (default true). */
   wait: boolean
   timeoutMs: number
