@@ -8,6 +8,8 @@ import type { Guardrails } from '../plan/guardrails.js'
 import { DEFAULTS } from '../sync/settings.js'
 import type { RetryPolicy } from '../sync/retry.js'
 import { NO_RETRY, retryProblems } from '../sync/retry.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
+import { namespaceMetadata } from '../plan/namespace-metadata.js'
 
 /** What the action publishes besides the sync itself; every publisher is optional and soft-failing. */
 /** PR previews (issue 6): a namespace per pull request, torn down when it closes. */
@@ -137,6 +139,7 @@ function syncSettings(
     operation: OPERATIONS.find(name => name === operation) ?? 'sync',
     ...releaseInputs(read, problems, bool),
     guardrails: guardrailInputs(read, preview),
+    ...namespaceMetadataInputs(read, syncOptions, problems),
     prune: bool('prune', false),
     confirmPrune: bool('confirm-prune', false),
     allowEmpty: bool('allow-empty', false),
@@ -160,6 +163,22 @@ function syncSettings(
     ...(context.ref ? { ref: context.ref } : {}),
     actor: context.actor
   }
+}
+
+/** namespace-labels, namespace-annotations: only for the namespace CreateNamespace=true creates. */
+function namespaceMetadataInputs(
+  read: ReadInput,
+  options: SyncOptions,
+  problems: string[]
+): Pick<SyncSettings, 'namespaceMetadata'> {
+  // Annotation values may hold commas: one per line. Label values cannot.
+  const parsed = namespaceMetadata(list(read('namespace-labels')), lines(read('namespace-annotations')))
+  problems.push(...parsed.problems.map(p => `input namespace-labels/namespace-annotations: ${p}`))
+  if (parsed.metadata && options['CreateNamespace'] !== 'true')
+    problems.push(
+      'inputs namespace-labels and namespace-annotations need CreateNamespace=true in sync-options'
+    )
+  return parsed.metadata ? { namespaceMetadata: parsed.metadata } : {}
 }
 
 /** retry-limit, retry-backoff, retry-factor, retry-max-backoff (§4.11). */

@@ -10,6 +10,7 @@ import { ClusterError, UsageError } from '../model/errors.js'
 import { formatIssue } from '../model/issue.js'
 import { fileManifestSource } from '../manifests/source.js'
 import { parseSyncOptions } from '../plan/annotations/sync-options.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { parseDuration } from '../plan/annotations/values.js'
 import { skipHooksProblems } from '../plan/hook-filter.js'
 import { reportText } from '../report/render-text.js'
@@ -19,8 +20,9 @@ import { DEFAULTS } from '../sync/settings.js'
 import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { progressPrinter } from './progress.js'
-import { guardrailInputs } from '../action/inputs.js'
+import { guardrailInputs, list } from '../action/inputs.js'
 import type { RetryPolicy } from '../sync/retry.js'
+import { namespaceMetadata } from '../plan/namespace-metadata.js'
 import { NO_RETRY, retryProblems } from '../sync/retry.js'
 
 export const SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
@@ -45,6 +47,8 @@ Options:
   --parallelism <n>        writes in flight per kind batch (default 10)
   --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true,
                            ApplyOutOfSyncOnly=true (write only what differs from the cluster)
+  --namespace-label <k=v>  a label of the namespace CreateNamespace=true creates (repeatable)
+  --namespace-annotation <k=v>  an annotation of that namespace (repeatable)
   --skip-hooks <list>      Argo phases or Helm events whose hooks to leave out
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
@@ -81,6 +85,8 @@ const OPTIONS = {
   parallelism: { type: 'string' },
   'sync-options': { type: 'string' },
   'skip-hooks': { type: 'string' },
+  'namespace-label': { type: 'string', multiple: true },
+  'namespace-annotation': { type: 'string', multiple: true },
   'no-hooks': { type: 'boolean', default: false },
   revision: { type: 'string' },
   report: { type: 'string' },
@@ -190,17 +196,17 @@ function syncSettings(
   const options = values['sync-options']
     ? parseSyncOptions(values['sync-options'], 'app')
     : { options: {}, problems: [] }
-  const skipHooks = (values['skip-hooks'] ?? '')
-    .split(',')
-    .map(s => s.trim())
-    .filter(s => s !== '')
+  const skipHooks = list(values['skip-hooks'] ?? '')
   problems.push(...options.problems, ...skipHooksProblems(skipHooks))
   const settings = {
     timeoutMs: duration('timeout', DEFAULTS.timeoutMs),
     objectTimeoutMs: duration('object-timeout', DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration('wave-delay', DEFAULTS.waveDelayMs)
   }
-  const retry = retryFlags(values, problems, duration)
+  const more = {
+    retry: retryFlags(values, problems, duration),
+    ...namespaceFlags(values, options.options, problems)
+  }
   const release = releaseFlags(values, problems)
   if (problems.length > 0) throw new UsageError(problems.join('\n'))
   const namespace = values.namespace ?? app
@@ -224,7 +230,7 @@ function syncSettings(
     allowEmpty: values['allow-empty'] ?? false,
     dryRun: values['dry-run'] ?? false,
     wait: !(values['no-wait'] ?? false),
-    retry,
+    ...more,
     ...settings,
     parallelism,
     pollIntervalMs: DEFAULTS.pollIntervalMs,
@@ -238,6 +244,19 @@ function syncSettings(
     operationId: runId,
     holder: `${io.env['GITHUB_REPOSITORY'] ?? 'local'}/${runId}@${os.hostname()}`
   }
+}
+
+/** --namespace-label, --namespace-annotation: only for the namespace CreateNamespace=true creates. */
+function namespaceFlags(
+  values: Values,
+  options: SyncOptions,
+  problems: string[]
+): Pick<SyncSettings, 'namespaceMetadata'> {
+  const ns = namespaceMetadata(values['namespace-label'] ?? [], values['namespace-annotation'] ?? [])
+  problems.push(...ns.problems.map(p => `--namespace-label/--namespace-annotation: ${p}`))
+  if (ns.metadata && options['CreateNamespace'] !== 'true')
+    problems.push('--namespace-label and --namespace-annotation need --sync-options CreateNamespace=true')
+  return ns.metadata ? { namespaceMetadata: ns.metadata } : {}
 }
 
 /** --retry-limit, --retry-backoff, --retry-factor, --retry-max-backoff (§4.11). */

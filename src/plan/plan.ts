@@ -1,4 +1,5 @@
 import type { Issue } from '../model/issue.js'
+import type { NamespaceMetadata } from './namespace-metadata.js'
 import { compareIssues, issueAt } from '../model/issue.js'
 import { compareKeys, formatKey, keyId } from '../model/key.js'
 import type { Manifest } from '../model/manifest.js'
@@ -40,7 +41,8 @@ export interface PlanInput {
   prune?: PruneSettings & { allowEmpty?: boolean }
   previous?: PreviousInventory
   deletion?: DeletionSettings
-  namespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }
+  /** Labels and annotations of the CreateNamespace namespace (Argo CD managedNamespaceMetadata). */
+  namespaceMetadata?: NamespaceMetadata
   /** What the workflow may touch; checked on every task before anything runs. */
   guardrails?: Guardrails
 }

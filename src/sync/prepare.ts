@@ -50,6 +50,7 @@ export async function prepareOperation(
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
     ...(settings.guardrails ? { guardrails: settings.guardrails } : {}),
+    ...(settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {}),
     prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
     deletion: {
       confirmed: settings.confirmDelete ?? false,
@@ -99,7 +100,8 @@ export async function validateOffline(
     scope: offlineScope(loaded.manifests),
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...(settings.guardrails ? { guardrails: settings.guardrails } : {})
+    ...(settings.guardrails ? { guardrails: settings.guardrails } : {}),
+    ...(settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {})
   })
   return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) }
 }

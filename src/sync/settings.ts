@@ -3,6 +3,7 @@ import type { OperationName } from '../model/vocabulary.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import type { Guardrails } from '../plan/guardrails.js'
 import type { RetryPolicy } from './retry.js'
+import type { NamespaceMetadata } from '../plan/namespace-metadata.js'
 
 /** Everything a sync operation is told; parsed and validated from flags or action inputs first. */
 export interface SyncSettings {
@@ -27,6 +28,8 @@ export interface SyncSettings {
   atomic?: boolean
   /** Namespaces and cluster-scoped kinds the operation may touch (undefined: no limit). */
   guardrails?: Guardrails
+  /** Labels and annotations of the namespace CreateNamespace=true creates (managedNamespaceMetadata). */
+  namespaceMetadata?: NamespaceMetadata
   /** Delete obsolete objects (off: they are reported). */
   prune: boolean
   /** Allow deleting objects marked Prune=confirm. */

@@ -142,3 +142,65 @@ describe('operations and previews', () => {
     ).toBe('deploy / prod')
   })
 })
+
+describe('retry and namespace metadata (seed 001: syncPolicy.retry, managedNamespaceMetadata)', () => {
+  test('retry inputs become the policy; the default is no retry', () => {
+    expect(parse(BASE).sync.retry).toEqual({ limit: 0, backoffMs: 5_000, factor: 2, maxBackoffMs: 180_000 })
+    const retry = {
+      'retry-limit': '5',
+      'retry-backoff': '5s',
+      'retry-factor': '2',
+      'retry-max-backoff': '3m'
+    }
+    expect(parse({ ...BASE, ...retry }).sync.retry).toEqual({
+      limit: 5,
+      backoffMs: 5_000,
+      factor: 2,
+      maxBackoffMs: 180_000
+    })
+  })
+
+  test.each<[string, Record<string, string>, string]>([
+    [
+      'a limit that is not a number',
+      { 'retry-limit': 'five' },
+      'input retry-limit must be a whole number from 0 to 100'
+    ],
+    [
+      'a backoff that is not a duration',
+      { 'retry-backoff': 'soon' },
+      "input retry-backoff: 'soon' is not a duration such as 90s, 5m or 1h30m"
+    ],
+    [
+      'labels without CreateNamespace',
+      { 'namespace-labels': 'env=dev' },
+      'inputs namespace-labels and namespace-annotations need CreateNamespace=true in sync-options'
+    ],
+    [
+      'a label value with a space',
+      { 'sync-options': 'CreateNamespace=true', 'namespace-labels': 'env=dev box' },
+      "input namespace-labels/namespace-annotations: label 'env=dev box': a label value must be empty, or 63 characters or less, alphanumeric, with -, _ or . inside"
+    ]
+  ])('%s', (_, inputs, expected) => {
+    expect(problems({ ...BASE, ...inputs })).toContain(expected)
+  })
+
+  test('labels (comma or line separated) and annotations (one per line, commas kept) for CreateNamespace', () => {
+    const { sync } = parse({
+      ...BASE,
+      'sync-options': 'CreateNamespace=true',
+      'namespace-labels': 'env=dev\nteam=team-a, tier=web',
+      'namespace-annotations': 'team=team-a\nmanage-by=argocd\nexample.com/owners=a, b'
+    })
+    expect(sync.namespaceMetadata).toEqual({
+      labels: { env: 'dev', team: 'team-a', tier: 'web' },
+      annotations: { team: 'team-a', 'manage-by': 'argocd', 'example.com/owners': 'a, b' }
+    })
+  })
+
+  test('a preview creates its namespace, so labels need no sync-options', () => {
+    const pullRequest = { number: 7, action: 'opened', headSha: 'f00', headRef: 'feature' }
+    const { sync } = parse({ ...BASE, preview: 'true', 'namespace-labels': 'preview=true' }, { pullRequest })
+    expect(sync.namespaceMetadata).toEqual({ labels: { preview: 'true' } })
+  })
+})
