@@ -16907,7 +16907,7 @@ var require_retry_handler = __commonJS({
           this.handler.onResponseStart?.(this.controllerProxy, statusCode, headers2, statusMessage);
           return;
         }
-        function shouldRetry2(passedErr) {
+        function shouldRetry3(passedErr) {
           if (this.aborted) {
             return;
           }
@@ -16955,7 +16955,7 @@ var require_retry_handler = __commonJS({
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
-          shouldRetry2.bind(this)
+          shouldRetry3.bind(this)
         ) ?? null;
       }
       checkpointResponseEnd(headers2) {
@@ -17178,7 +17178,7 @@ var require_retry_handler = __commonJS({
           this.handler.onResponseError?.(this.controllerProxy, err);
           return;
         }
-        function shouldRetry2(returnedErr) {
+        function shouldRetry3(returnedErr) {
           if (this.aborted) {
             return;
           }
@@ -17202,7 +17202,7 @@ var require_retry_handler = __commonJS({
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
-          shouldRetry2.bind(this)
+          shouldRetry3.bind(this)
         ) ?? null;
       }
       #onAbort(reason) {
@@ -45783,9 +45783,9 @@ var import_node_https = __toESM(require_node_https(), 1);
 // node_modules/oauth4webapi/build/index.js
 var USER_AGENT;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
-  const NAME = "oauth4webapi";
+  const NAME2 = "oauth4webapi";
   const VERSION = "v3.8.8";
-  USER_AGENT = `${NAME}/${VERSION}`;
+  USER_AGENT = `${NAME2}/${VERSION}`;
 }
 function looseInstanceOf(input, expected) {
   if (input == null) {
@@ -46630,9 +46630,9 @@ var _expectedIssuer = /* @__PURE__ */ Symbol();
 var headers;
 var USER_AGENT2;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
-  const NAME = "openid-client";
+  const NAME2 = "openid-client";
   const VERSION = "v6.8.9";
-  USER_AGENT2 = `${NAME}/${VERSION}`;
+  USER_AGENT2 = `${NAME2}/${VERSION}`;
   headers = { "user-agent": USER_AGENT2 };
 }
 var int = (config) => {
@@ -50539,7 +50539,7 @@ async function prepareOperation(settings, deps, store, preloaded, startedAt) {
   const desired = await desiredDocuments(settings, deps.source, history.records, preloaded);
   const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal);
   const previous = await previousInventory(latest, deps.cluster, deps.signal);
-  const plan = buildPlan({
+  const input = {
     app: settings.app,
     manifests: desired.manifests,
     operation: desired.operation,
@@ -50550,16 +50550,20 @@ async function prepareOperation(settings, deps, store, preloaded, startedAt) {
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
     ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {},
     prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
     deletion: {
       confirmed: settings.confirmDelete ?? false,
       createdNamespaces: createdNamespaces(history.records)
     },
     ...previous ? { previous } : {}
-  });
+  };
+  const plan = buildPlan(input);
   const problems = history.problems.map((p) => notice(`inventory: ${p}`));
   return {
     plan,
+    // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
+    planAt: (attemptStartedAt) => buildPlan({ ...input, startedAt: Math.floor(attemptStartedAt / 1e3) }),
     latest,
     records: history.records,
     issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
@@ -50585,7 +50589,8 @@ async function validateOffline(settings, source, startedAt) {
     scope: offlineScope(loaded.manifests),
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...settings.guardrails ? { guardrails: settings.guardrails } : {}
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {}
   });
   return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
 }
@@ -50598,8 +50603,8 @@ function createdNamespaces(records) {
   );
   return [...new Set(names)];
 }
-async function historyMoved(prepared, settings, deps, store) {
-  const { records } = await readHistory(store, settings, deps);
+async function historyMoved(prepared, deps, store) {
+  const { records } = await store.history(deps.signal);
   const latest = records[records.length - 1];
   return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status;
 }
@@ -52309,6 +52314,26 @@ function propagationOf(options) {
   return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
 }
 
+// src/sync/retry.ts
+var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
+function retryDelayMs(policy, retry2) {
+  const delay = policy.backoffMs * policy.factor ** retry2;
+  return Math.round(Math.min(policy.maxBackoffMs, delay));
+}
+function shouldRetry2(policy, attempt, operation, phase) {
+  return phase === "Failed" && attempt < policy.limit && (operation === "sync" || operation === "rollback");
+}
+function retryProblems(policy, name) {
+  const problems = [];
+  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
+    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
+  if (!Number.isFinite(policy.factor) || policy.factor < 1)
+    problems.push(`${name("retry-factor")} must be a number of at least 1`);
+  if (policy.maxBackoffMs < policy.backoffMs)
+    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
+  return problems;
+}
+
 // src/sync/dry-run.ts
 async function dryRunTasks(tasks, ctx) {
   const result2 = {
@@ -52819,7 +52844,7 @@ var OperationRun = class {
    * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
    */
   async replanIfMoved(store, initial) {
-    if (!await historyMoved(this.prepared, this.settings, this.deps, store)) return { state: initial };
+    if (!await historyMoved(this.prepared, this.deps, store)) return { state: initial };
     const again = await this.prepare();
     this.prepared = again;
     this.plan = again.plan;
@@ -52863,7 +52888,7 @@ var OperationRun = class {
         null
       );
     }
-    const state = await this.runWithTimeout(initial);
+    const state = await this.runAttempts(initial);
     const { warnings, notes } = this;
     const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes };
     await closeRecord(closer, record2, state, plan.operation.type, records);
@@ -52905,6 +52930,49 @@ var OperationRun = class {
       await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => this.warnings.push(`test results not recorded: ${String(error)}`));
     }
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", tested?.revision ?? null);
+  }
+  /**
+   * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
+   * the last leaves SyncFail hooks out: they run only once no retry follows. Each retry is a fresh
+   * state under the same record, planned at its own start so its generated hook names are new.
+   */
+  async runAttempts(initial) {
+    const policy = this.settings.retry ?? NO_RETRY;
+    const type = this.plan.operation.type;
+    let state = initial;
+    for (let attempt = 0; ; attempt++) {
+      const last = !shouldRetry2(policy, attempt, type, "Failed");
+      const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
+      const ended = await this.runWithTimeout({ ...state, tasks });
+      if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
+      const waited = await this.backOff(policy, attempt, ended);
+      if (waited) return waited;
+      this.plan = this.prepared.planAt(this.deps.clock.now());
+      state = initialState(this.plan.tasks);
+    }
+  }
+  /** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
+  async backOff(policy, retry2, failed3) {
+    const { settings, deps } = this;
+    const delay = retryDelayMs(policy, retry2);
+    const message = failed3.outcome?.message ?? "";
+    this.notes.push(
+      `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
+    );
+    deps.emit({
+      type: "waiting",
+      message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
+    });
+    const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
+    if (delay >= this.startedAt + settings.timeoutMs - deps.clock.now())
+      return end(
+        `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
+      );
+    const slept = await deps.clock.sleep(delay, deps.signal).then(
+      () => true,
+      () => false
+    );
+    return slept ? void 0 : end(`Operation terminated while waiting to retry; last attempt: ${message}`);
   }
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   async runWithTimeout(initial) {
@@ -52980,7 +53048,8 @@ var OperationRun = class {
 };
 function reportPhaseOf(state) {
   const message = state.outcome?.message ?? "";
-  if (message === "Operation terminated" || message.startsWith("operation timed out")) return "Terminated";
+  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
+    return "Terminated";
   const phase = state.outcome?.phase ?? "Failed";
   return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
 }
@@ -53048,6 +53117,48 @@ function progressPrinter(write, now) {
   };
 }
 
+// src/plan/namespace-metadata.ts
+var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+function keyProblem(key) {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash >= 0 ? key.slice(0, slash) : void 0;
+  const name = key.slice(slash + 1);
+  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN2.test(prefix)))
+    return `its prefix '${prefix}' is not a DNS subdomain`;
+  if (name.length > 63 || !NAME.test(name))
+    return "its name must be 63 characters or less, alphanumeric, with -, _ or . inside";
+  return void 0;
+}
+function labelValueProblem(value) {
+  if (value === "" || value.length <= 63 && NAME.test(value)) return void 0;
+  return "a label value must be empty, or 63 characters or less, alphanumeric, with -, _ or . inside";
+}
+function parseMetadataPairs(items, what) {
+  const values = {};
+  const problems = [];
+  for (const item of items) {
+    const equals = item.indexOf("=");
+    const key = equals >= 0 ? item.slice(0, equals).trim() : item;
+    const value = equals >= 0 ? item.slice(equals + 1).trim() : "";
+    const problem = equals < 0 ? "expected key=value" : keyProblem(key) ?? (what === "label" ? labelValueProblem(value) : void 0);
+    if (problem !== void 0) problems.push(`${what} '${item}': ${problem}`);
+    else if (key in values) problems.push(`${what} '${key}' is given twice`);
+    else values[key] = value;
+  }
+  return { values, problems };
+}
+function namespaceMetadata(labels, annotations) {
+  const l = parseMetadataPairs(labels, "label");
+  const a = parseMetadataPairs(annotations, "annotation");
+  const metadata = {
+    ...labels.length > 0 ? { labels: l.values } : {},
+    ...annotations.length > 0 ? { annotations: a.values } : {}
+  };
+  const empty = labels.length === 0 && annotations.length === 0;
+  return { metadata: empty ? void 0 : metadata, problems: [...l.problems, ...a.problems] };
+}
+
 // src/action/inputs.ts
 function guardrailInputs(read2, preview) {
   const namespaces = list(read2("allowed-namespaces"));
@@ -53083,11 +53194,17 @@ Options:
   --parallelism <n>        writes in flight per kind batch (default 10)
   --sync-options <list>    application sync options, e.g. CreateNamespace=true,PruneLast=true,
                            ApplyOutOfSyncOnly=true (write only what differs from the cluster)
+  --namespace-label <k=v>  a label of the namespace CreateNamespace=true creates (repeatable)
+  --namespace-annotation <k=v>  an annotation of that namespace (repeatable)
   --skip-hooks <list>      Argo phases or Helm events whose hooks to leave out
   --no-hooks               leave out every hook
   --revision <sha>         source revision (default $GITHUB_SHA, else "local")
   --report <file>          write the JSON report there (docs/report-format.md)
   --atomic                 on failure, roll back an upgrade or uninstall an install (still exit 1)
+  --retry-limit <n>        retry a failed sync up to n times (default 0), as Argo CD's syncPolicy.retry
+  --retry-backoff <d>      wait before the first retry (default 5s); then times --retry-factor (2),
+  --retry-factor <n>       up to --retry-max-backoff (3m)
+  --retry-max-backoff <d>
   --allowed-namespaces <l> namespaces objects may live in (a trailing * matches a prefix)
   --allowed-cluster-kinds <l>  cluster-scoped kinds allowed, as group/Kind (/Namespace); none for none
 
@@ -53114,10 +53231,16 @@ var OPTIONS2 = {
   parallelism: { type: "string" },
   "sync-options": { type: "string" },
   "skip-hooks": { type: "string" },
+  "namespace-label": { type: "string", multiple: true },
+  "namespace-annotation": { type: "string", multiple: true },
   "no-hooks": { type: "boolean", default: false },
   revision: { type: "string" },
   report: { type: "string" },
   atomic: { type: "boolean", default: false },
+  "retry-limit": { type: "string" },
+  "retry-backoff": { type: "string" },
+  "retry-factor": { type: "string" },
+  "retry-max-backoff": { type: "string" },
   to: { type: "string" },
   "keep-history": { type: "boolean", default: false },
   "confirm-delete": { type: "boolean", default: false },
@@ -53196,12 +53319,16 @@ function syncSettings(values, manifests, io, command) {
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 100)
     problems.push(`--parallelism must be a whole number from 1 to 100`);
   const options = values["sync-options"] ? parseSyncOptions(values["sync-options"], "app") : { options: {}, problems: [] };
-  const skipHooks = (values["skip-hooks"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const skipHooks = list(values["skip-hooks"] ?? "");
   problems.push(...options.problems, ...skipHooksProblems(skipHooks));
   const settings = {
     timeoutMs: duration("timeout", DEFAULTS.timeoutMs),
     objectTimeoutMs: duration("object-timeout", DEFAULTS.objectTimeoutMs),
     waveDelayMs: duration("wave-delay", DEFAULTS.waveDelayMs)
+  };
+  const more = {
+    retry: retryFlags(values, problems, duration),
+    ...namespaceFlags(values, options.options, problems)
   };
   const release = releaseFlags(values, problems);
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
@@ -53223,6 +53350,7 @@ function syncSettings(values, manifests, io, command) {
     allowEmpty: values["allow-empty"] ?? false,
     dryRun: values["dry-run"] ?? false,
     wait: !(values["no-wait"] ?? false),
+    ...more,
     ...settings,
     parallelism,
     pollIntervalMs: DEFAULTS.pollIntervalMs,
@@ -53236,6 +53364,24 @@ function syncSettings(values, manifests, io, command) {
     operationId: runId,
     holder: `${io.env["GITHUB_REPOSITORY"] ?? "local"}/${runId}@${import_node_os.default.hostname()}`
   };
+}
+function namespaceFlags(values, options, problems) {
+  const ns = namespaceMetadata(values["namespace-label"] ?? [], values["namespace-annotation"] ?? []);
+  problems.push(...ns.problems.map((p) => `--namespace-label/--namespace-annotation: ${p}`));
+  if (ns.metadata && options["CreateNamespace"] !== "true")
+    problems.push("--namespace-label and --namespace-annotation need --sync-options CreateNamespace=true");
+  return ns.metadata ? { namespaceMetadata: ns.metadata } : {};
+}
+function retryFlags(values, problems, duration) {
+  const number = (flag, fallback) => values[flag] === void 0 ? fallback : Number(values[flag]);
+  const retry2 = {
+    limit: number("retry-limit", NO_RETRY.limit),
+    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
+    factor: number("retry-factor", NO_RETRY.factor),
+    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
+  };
+  problems.push(...retryProblems(retry2, (name) => `--${name}`));
+  return retry2;
 }
 function releaseFlags(values, problems) {
   const source = values["delete-manifests"];

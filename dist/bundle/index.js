@@ -15359,7 +15359,7 @@ var require_retry_handler = __commonJS({
           this.handler.onResponseStart?.(this.controllerProxy, statusCode, headers2, statusMessage);
           return;
         }
-        function shouldRetry2(passedErr) {
+        function shouldRetry3(passedErr) {
           if (this.aborted) {
             return;
           }
@@ -15407,7 +15407,7 @@ var require_retry_handler = __commonJS({
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
-          shouldRetry2.bind(this)
+          shouldRetry3.bind(this)
         ) ?? null;
       }
       checkpointResponseEnd(headers2) {
@@ -15630,7 +15630,7 @@ var require_retry_handler = __commonJS({
           this.handler.onResponseError?.(this.controllerProxy, err);
           return;
         }
-        function shouldRetry2(returnedErr) {
+        function shouldRetry3(returnedErr) {
           if (this.aborted) {
             return;
           }
@@ -15654,7 +15654,7 @@ var require_retry_handler = __commonJS({
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
-          shouldRetry2.bind(this)
+          shouldRetry3.bind(this)
         ) ?? null;
       }
       #onAbort(reason) {
@@ -49754,9 +49754,9 @@ var import_node_https = __toESM(require_node_https(), 1);
 // node_modules/oauth4webapi/build/index.js
 var USER_AGENT;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
-  const NAME = "oauth4webapi";
+  const NAME2 = "oauth4webapi";
   const VERSION7 = "v3.8.8";
-  USER_AGENT = `${NAME}/${VERSION7}`;
+  USER_AGENT = `${NAME2}/${VERSION7}`;
 }
 function looseInstanceOf(input, expected) {
   if (input == null) {
@@ -50601,9 +50601,9 @@ var _expectedIssuer = /* @__PURE__ */ Symbol();
 var headers;
 var USER_AGENT2;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
-  const NAME = "openid-client";
+  const NAME2 = "openid-client";
   const VERSION7 = "v6.8.9";
-  USER_AGENT2 = `${NAME}/${VERSION7}`;
+  USER_AGENT2 = `${NAME2}/${VERSION7}`;
   headers = { "user-agent": USER_AGENT2 };
 }
 var int = (config) => {
@@ -57310,7 +57310,7 @@ async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
   const desired = await desiredDocuments(settings, deps2.source, history.records, preloaded);
   const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps2.cluster, settings.syncOptions, deps2.signal);
   const previous = await previousInventory(latest, deps2.cluster, deps2.signal);
-  const plan = buildPlan({
+  const input = {
     app: settings.app,
     manifests: desired.manifests,
     operation: desired.operation,
@@ -57321,16 +57321,20 @@ async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
     ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {},
     prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
     deletion: {
       confirmed: settings.confirmDelete ?? false,
       createdNamespaces: createdNamespaces(history.records)
     },
     ...previous ? { previous } : {}
-  });
+  };
+  const plan = buildPlan(input);
   const problems = history.problems.map((p) => notice2(`inventory: ${p}`));
   return {
     plan,
+    // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
+    planAt: (attemptStartedAt) => buildPlan({ ...input, startedAt: Math.floor(attemptStartedAt / 1e3) }),
     latest,
     records: history.records,
     issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
@@ -57356,7 +57360,8 @@ async function validateOffline(settings, source2, startedAt) {
     scope: offlineScope(loaded.manifests),
     appOptions: settings.syncOptions,
     hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...settings.guardrails ? { guardrails: settings.guardrails } : {}
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {}
   });
   return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
 }
@@ -57369,8 +57374,8 @@ function createdNamespaces(records) {
   );
   return [...new Set(names)];
 }
-async function historyMoved(prepared, settings, deps2, store) {
-  const { records } = await readHistory(store, settings, deps2);
+async function historyMoved(prepared, deps2, store) {
+  const { records } = await store.history(deps2.signal);
   const latest = records[records.length - 1];
   return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status;
 }
@@ -59080,6 +59085,26 @@ function propagationOf(options) {
   return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
 }
 
+// src/sync/retry.ts
+var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
+function retryDelayMs(policy, retry2) {
+  const delay = policy.backoffMs * policy.factor ** retry2;
+  return Math.round(Math.min(policy.maxBackoffMs, delay));
+}
+function shouldRetry2(policy, attempt, operation, phase) {
+  return phase === "Failed" && attempt < policy.limit && (operation === "sync" || operation === "rollback");
+}
+function retryProblems(policy, name) {
+  const problems = [];
+  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
+    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
+  if (!Number.isFinite(policy.factor) || policy.factor < 1)
+    problems.push(`${name("retry-factor")} must be a number of at least 1`);
+  if (policy.maxBackoffMs < policy.backoffMs)
+    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
+  return problems;
+}
+
 // src/sync/dry-run.ts
 async function dryRunTasks(tasks, ctx) {
   const result = {
@@ -59590,7 +59615,7 @@ var OperationRun = class {
    * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
    */
   async replanIfMoved(store, initial) {
-    if (!await historyMoved(this.prepared, this.settings, this.deps, store)) return { state: initial };
+    if (!await historyMoved(this.prepared, this.deps, store)) return { state: initial };
     const again = await this.prepare();
     this.prepared = again;
     this.plan = again.plan;
@@ -59634,7 +59659,7 @@ var OperationRun = class {
         null
       );
     }
-    const state = await this.runWithTimeout(initial);
+    const state = await this.runAttempts(initial);
     const { warnings: warnings2, notes: notes2 } = this;
     const closer = { store, clock: deps2.clock, signal: deps2.signal, settings, warnings: warnings2, notes: notes2 };
     await closeRecord(closer, record2, state, plan.operation.type, records);
@@ -59676,6 +59701,49 @@ var OperationRun = class {
       await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => this.warnings.push(`test results not recorded: ${String(error2)}`));
     }
     return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", tested?.revision ?? null);
+  }
+  /**
+   * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
+   * the last leaves SyncFail hooks out: they run only once no retry follows. Each retry is a fresh
+   * state under the same record, planned at its own start so its generated hook names are new.
+   */
+  async runAttempts(initial) {
+    const policy = this.settings.retry ?? NO_RETRY;
+    const type = this.plan.operation.type;
+    let state = initial;
+    for (let attempt = 0; ; attempt++) {
+      const last = !shouldRetry2(policy, attempt, type, "Failed");
+      const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
+      const ended = await this.runWithTimeout({ ...state, tasks });
+      if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
+      const waited = await this.backOff(policy, attempt, ended);
+      if (waited) return waited;
+      this.plan = this.prepared.planAt(this.deps.clock.now());
+      state = initialState(this.plan.tasks);
+    }
+  }
+  /** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
+  async backOff(policy, retry2, failed3) {
+    const { settings, deps: deps2 } = this;
+    const delay = retryDelayMs(policy, retry2);
+    const message = failed3.outcome?.message ?? "";
+    this.notes.push(
+      `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
+    );
+    deps2.emit({
+      type: "waiting",
+      message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
+    });
+    const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
+    if (delay >= this.startedAt + settings.timeoutMs - deps2.clock.now())
+      return end(
+        `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
+      );
+    const slept = await deps2.clock.sleep(delay, deps2.signal).then(
+      () => true,
+      () => false
+    );
+    return slept ? void 0 : end(`Operation terminated while waiting to retry; last attempt: ${message}`);
   }
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   async runWithTimeout(initial) {
@@ -59751,7 +59819,8 @@ var OperationRun = class {
 };
 function reportPhaseOf(state) {
   const message = state.outcome?.message ?? "";
-  if (message === "Operation terminated" || message.startsWith("operation timed out")) return "Terminated";
+  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
+    return "Terminated";
   const phase = state.outcome?.phase ?? "Failed";
   return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
 }
@@ -59778,6 +59847,48 @@ async function runOperation(settings, deps2) {
 ${report.message}` },
     issues: [...first.issues, ...second.issues]
   };
+}
+
+// src/plan/namespace-metadata.ts
+var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+function keyProblem(key) {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash >= 0 ? key.slice(0, slash) : void 0;
+  const name = key.slice(slash + 1);
+  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN2.test(prefix)))
+    return `its prefix '${prefix}' is not a DNS subdomain`;
+  if (name.length > 63 || !NAME.test(name))
+    return "its name must be 63 characters or less, alphanumeric, with -, _ or . inside";
+  return void 0;
+}
+function labelValueProblem(value) {
+  if (value === "" || value.length <= 63 && NAME.test(value)) return void 0;
+  return "a label value must be empty, or 63 characters or less, alphanumeric, with -, _ or . inside";
+}
+function parseMetadataPairs(items, what) {
+  const values = {};
+  const problems = [];
+  for (const item of items) {
+    const equals = item.indexOf("=");
+    const key = equals >= 0 ? item.slice(0, equals).trim() : item;
+    const value = equals >= 0 ? item.slice(equals + 1).trim() : "";
+    const problem = equals < 0 ? "expected key=value" : keyProblem(key) ?? (what === "label" ? labelValueProblem(value) : void 0);
+    if (problem !== void 0) problems.push(`${what} '${item}': ${problem}`);
+    else if (key in values) problems.push(`${what} '${key}' is given twice`);
+    else values[key] = value;
+  }
+  return { values, problems };
+}
+function namespaceMetadata(labels, annotations) {
+  const l = parseMetadataPairs(labels, "label");
+  const a = parseMetadataPairs(annotations, "annotation");
+  const metadata = {
+    ...labels.length > 0 ? { labels: l.values } : {},
+    ...annotations.length > 0 ? { annotations: a.values } : {}
+  };
+  const empty = labels.length === 0 && annotations.length === 0;
+  return { metadata: empty ? void 0 : metadata, problems: [...l.problems, ...a.problems] };
 }
 
 // src/action/inputs.ts
@@ -59844,11 +59955,13 @@ function syncSettings(read2, context3, problems, bool, duration) {
     operation: OPERATIONS.find((name) => name === operation) ?? "sync",
     ...releaseInputs(read2, problems, bool),
     guardrails: guardrailInputs(read2, preview),
+    ...namespaceMetadataInputs(read2, syncOptions, problems),
     prune: bool("prune", false),
     confirmPrune: bool("confirm-prune", false),
     allowEmpty: bool("allow-empty", false),
     dryRun: bool("dry-run", false),
     wait: bool("wait", true),
+    retry: retryInputs(read2, problems, duration),
     timeoutMs: duration("timeout", DEFAULTS2.timeoutMs),
     objectTimeoutMs: duration("object-timeout", DEFAULTS2.objectTimeoutMs),
     waveDelayMs: duration("wave-delay", DEFAULTS2.waveDelayMs),
@@ -59866,6 +59979,26 @@ function syncSettings(read2, context3, problems, bool, duration) {
     ...context3.ref ? { ref: context3.ref } : {},
     actor: context3.actor
   };
+}
+function namespaceMetadataInputs(read2, options, problems) {
+  const parsed = namespaceMetadata(list(read2("namespace-labels")), lines2(read2("namespace-annotations")));
+  problems.push(...parsed.problems.map((p) => `input namespace-labels/namespace-annotations: ${p}`));
+  if (parsed.metadata && options["CreateNamespace"] !== "true")
+    problems.push(
+      "inputs namespace-labels and namespace-annotations need CreateNamespace=true in sync-options"
+    );
+  return parsed.metadata ? { namespaceMetadata: parsed.metadata } : {};
+}
+function retryInputs(read2, problems, duration) {
+  const number = (name, fallback) => read2(name) === "" ? fallback : Number(read2(name));
+  const policy = {
+    limit: number("retry-limit", NO_RETRY.limit),
+    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
+    factor: number("retry-factor", NO_RETRY.factor),
+    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
+  };
+  problems.push(...retryProblems(policy, (name) => `input ${name}`));
+  return policy;
 }
 function kubeconfigSource(read2, context3, problems) {
   const text = read2("kubeconfig");
