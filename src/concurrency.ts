@@ -1,4 +1,9 @@
-/** Runs `work` over items with at most `limit` in flight; results keep the items' order. */
+/**
+ * Runs `work` over items with at most `limit` in flight; results keep the items' order. When a
+ * task throws, no further item is started and the first error is thrown only once every task in
+ * flight has settled: the caller's next move (marking tasks failed, returning from a step) must
+ * never race work still running in the background.
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
@@ -6,14 +11,21 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const results: R[] = new Array<R>(items.length)
   let next = 0
+  let failure: { error: unknown } | undefined
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (failure === undefined && next < items.length) {
       const index = next++
       const item = items[index]
-      if (item !== undefined) results[index] = await work(item)
+      if (item === undefined) continue
+      try {
+        results[index] = await work(item)
+      } catch (error) {
+        failure ??= { error }
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker))
+  if (failure) throw failure.error
   return results
 }
 

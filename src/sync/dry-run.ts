@@ -8,6 +8,7 @@ import { mapLimit } from '../concurrency.js'
 import { gvk } from './discover.js'
 import { objectToWrite, refOf } from './objects.js'
 import type { RunUpdate } from './types.js'
+import { fieldValidationOf, isImmutableRejection, neverRecreated, replacing } from './write-step.js'
 import { errorMessage } from '../model/errors.js'
 
 export interface DryRunContext {
@@ -48,7 +49,8 @@ export interface DryRunResult {
 
 /**
  * The server-side dry run of every task with the exact request it will make later (sync-semantics
- * §8): apply for resources, create for hooks (under their computed names), DELETE for removals.
+ * §8): apply for resources (PUT or create with Replace=true), create for hooks (under their
+ * computed names), DELETE for removals.
  * Nothing is written; the first failure does not stop the others, so all are reported.
  */
 export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): Promise<DryRunResult> {
@@ -59,12 +61,13 @@ export async function dryRunTasks(tasks: readonly Task[], ctx: DryRunContext): P
     warnings: []
   }
   await mapLimit(tasks, ctx.parallelism, async task => {
-    const skip = await skipReason(task, ctx)
-    if (skip) {
-      result.skipReasons.set(task.id, skip)
-      return
-    }
     try {
+      // Inside the try: a discovery error fails this task's dry run, not the whole stage.
+      const skip = await skipReason(task, ctx)
+      if (skip) {
+        result.skipReasons.set(task.id, skip)
+        return
+      }
       const { warnings, outcome } = await dryRunOne(task, ctx)
       result.warnings.push(...warnings.map(w => `${task.key.kind} ${task.key.name}: ${w}`))
       result.passed.set(task.id, outcome)
@@ -128,34 +131,71 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<Passed> {
   }
   const object = objectToWrite(task, ctx.app)
   if (task.type === 'hook') return dryRunHook(task, object, ctx)
-  const fieldValidation =
-    optionValue('Validate', task.syncOptions, ctx.appOptions) === 'false' ? 'Ignore' : 'Strict'
+  if (optionValue('Replace', task.syncOptions, ctx.appOptions) === 'true')
+    return dryRunReplace(task, object, ctx)
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions)
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal })
     return { warnings: answer.warnings, outcome: { type: 'applied', object: answer.object } }
   } catch (error) {
-    const force = optionValue('Force', task.syncOptions, ctx.appOptions) === 'true'
-    if (
-      force &&
-      error instanceof ClusterError &&
-      error.details.status === 422 &&
-      /immutable/i.test(error.message)
-    )
-      return {
-        warnings: ['will be recreated (Force=true)'],
-        outcome: { type: 'recreated', why: 'Force=true and an immutable field changed' }
-      }
+    if (forced(task, ctx) && isImmutableRejection(error)) return WILL_BE_RECREATED
     throw error
   }
 }
 
-async function dryRunHook(
-  task: Task,
-  object: Parameters<Cluster['create']>[0],
-  ctx: DryRunContext
-): Promise<Passed> {
+const WILL_BE_RECREATED: Passed = {
+  warnings: ['will be recreated (Force=true)'],
+  outcome: { type: 'recreated', why: 'Force=true and an immutable field changed' }
+}
+
+function forced(task: Task, ctx: DryRunContext): boolean {
+  return optionValue('Force', task.syncOptions, ctx.appOptions) === 'true'
+}
+
+/**
+ * Replace=true, dry-run as it will be written (write-step.ts `replaceObject`): create when absent,
+ * else PUT with the live resourceVersion. With Force=true (not for CRDs and Namespaces) the real
+ * write deletes and creates: the PUT still checks the body (an immutable-field rejection is what
+ * Force is for, so it passes, §8.2) and the DELETE is dry-run as it will be sent.
+ */
+async function dryRunReplace(task: Task, object: KubeObject, ctx: DryRunContext): Promise<Passed> {
+  const options = {
+    dryRun: true,
+    fieldValidation: fieldValidationOf(task, ctx.appOptions),
+    signal: ctx.signal
+  }
+  const live = await ctx.cluster.get(refOf(task), ctx.signal)
+  if (!live) {
+    const { warnings } = await ctx.cluster.create(object, options)
+    return { warnings, outcome: { type: 'created' } }
+  }
+  const recreate = forced(task, ctx) && !neverRecreated(task)
   try {
-    const { warnings } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal })
+    const answer = await ctx.cluster.replace(replacing(object, live), options)
+    if (!recreate) return { warnings: answer.warnings, outcome: { type: 'applied', object: answer.object } }
+  } catch (error) {
+    if (!recreate || !isImmutableRejection(error)) throw error
+  }
+  await ctx.cluster.delete(refOf(task), {
+    propagationPolicy: ctx.propagation,
+    dryRun: true,
+    signal: ctx.signal,
+    uid: live.metadata.uid ?? ''
+  })
+  return {
+    warnings: [],
+    outcome: { type: 'recreated', why: 'Replace=true and Force=true: deleted, then created' }
+  }
+}
+
+async function dryRunHook(task: Task, object: KubeObject, ctx: DryRunContext): Promise<Passed> {
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions)
+  try {
+    const { warnings } = await ctx.cluster.create(object, {
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    })
     return { warnings, outcome: { type: 'created' } }
   } catch (error) {
     if (!(error instanceof ClusterError) || error.details.reason !== 'AlreadyExists') throw error
@@ -168,7 +208,12 @@ async function dryRunHook(
       throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
         cause: error
       })
-    const { warnings } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal })
+    const { warnings } = await ctx.cluster.apply(object, {
+      force: true,
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    })
     return { warnings, outcome: { type: 'existing' } }
   }
 }

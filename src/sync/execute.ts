@@ -1,13 +1,15 @@
 import type { Clock } from '../clock.js'
 import type { Observer } from '../cluster/observer.js'
 import type { Cluster, PropagationPolicy } from '../cluster/port.js'
+import { errorMessage } from '../model/errors.js'
+import { formatShortKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { finishHook, deleteHooks } from './hook-finish.js'
-import { missingMessage } from './refresh.js'
+import { confirmRetryOf, confirmRetryUpdate, missingMessage } from './refresh.js'
 import { runOf } from './state.js'
-import type { Action, EngineState, ProgressEvent, RunUpdate } from './types.js'
+import type { Action, EngineState, ProgressEvent, RunUpdate, TaskRun } from './types.js'
 import { refOf } from './objects.js'
 import { writeStep } from './write-step.js'
 
@@ -67,7 +69,7 @@ export async function execute(
         break
       case 'confirm-missing': {
         const task = byId.get(action.taskId)
-        if (task) updates.push(...(await confirmMissing(task, deps)))
+        if (task) updates.push(...(await confirmMissing(task, runOf(state, task), deps)))
         break
       }
     }
@@ -89,21 +91,46 @@ function skipped(task: Task, now: number): RunUpdate {
   }
 }
 
-/** A Running task's object seems gone: a GET decides (sync-semantics §4.3.2). */
-async function confirmMissing(task: Task, deps: ExecDeps): Promise<RunUpdate[]> {
-  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => null)
+/**
+ * A Running task's object seems gone: a GET decides (sync-semantics §4.3.2). A failed GET decides
+ * nothing: it is recorded on the run with its error, and the step function asks again after a
+ * backoff, until the object's timeout (refresh.ts `missing`).
+ */
+async function confirmMissing(task: Task, run: TaskRun, deps: ExecDeps): Promise<RunUpdate[]> {
+  let live: KubeObject | undefined
+  try {
+    live = await deps.cluster.get(refOf(task), deps.signal)
+  } catch (error) {
+    // Aborted: the loop ends and termination reports; this GET says nothing about the object.
+    if (deps.signal.aborted) return []
+    return confirmFailed(task, run, error, deps.clock.now())
+  }
+  const settled = confirmRetryOf(run) ? [confirmRetryUpdate(task, undefined)] : []
   if (live) {
     deps.observer.put(live)
-    return []
+    return settled
   }
-  if (live === null) return []
   deps.observer.markGone(task.key)
   const now = deps.clock.now()
   // SyncFailed/Error (§4.3.2): a task failure, not a write failure.
   return [
+    ...settled,
     {
       taskId: task.id,
       run: { state: 'Error', result: 'SyncFailed', message: missingMessage(task), finishedAt: now }
     }
   ]
+}
+
+// First retry after 1 s, doubling up to 30 s: a brief API outage is bridged quickly, a lasting
+// one (or a GET that is forbidden) costs a few requests per minute until the object's timeout.
+const CONFIRM_RETRY_FIRST_MS = 1000
+const CONFIRM_RETRY_MAX_MS = 30_000
+
+function confirmFailed(task: Task, run: TaskRun, error: unknown, now: number): RunUpdate[] {
+  const failures = (confirmRetryOf(run)?.failures ?? 0) + 1
+  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1))
+  const retry = { at: now + delay, failures, error: errorMessage(error) }
+  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry.error}`
+  return [confirmRetryUpdate(task, retry), { taskId: task.id, run: { message } }]
 }

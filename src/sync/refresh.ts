@@ -5,7 +5,7 @@ import { formatShortKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { formatDuration } from '../plan/annotations/values.js'
-import type { Action, RunUpdate, TaskRun } from './types.js'
+import type { Action, ConfirmRetry, RunUpdate, TaskRun } from './types.js'
 import type { HookOutcome } from '../health/hook-phase.js'
 import type { Health } from '../health/types.js'
 
@@ -51,6 +51,9 @@ export function refreshRunning(
     const run = runs.get(task.id)
     if (!run || run.state !== 'Running') continue
     const observation = observe(task)
+    // Seen again (or not known to be gone): a stale retry time would wake the loop for nothing.
+    if (observation.kind !== 'absent' && confirmRetryOf(run))
+      out.updates.push(confirmRetryUpdate(task, undefined))
     if (task.type === 'prune' || task.type === 'delete') refreshRemoval(task, run, observation, now, out)
     else if (task.type === 'hook') refreshHook(task, run, observation, now, out)
     else refreshResource(task, run, observation, now, out)
@@ -60,7 +63,7 @@ export function refreshRunning(
 
 function refreshHook(task: Task, run: TaskRun, observation: Observation, now: number, out: Refreshed): void {
   if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
-  if (observation.kind === 'absent') return missing(task, run, out)
+  if (observation.kind === 'absent') return missing(task, run, now, out)
   // Only the object our create returned can complete the hook (§4.2): another uid under the name
   // (a late event of a deleted predecessor) says nothing about it; wait for our own.
   if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message)
@@ -88,7 +91,7 @@ function refreshResource(
   out: Refreshed
 ): void {
   if (observation.kind === 'unknown') return timeoutIfDue(task, run, now, out, run.message)
-  if (observation.kind === 'absent') return missing(task, run, out)
+  if (observation.kind === 'absent') return missing(task, run, now, out)
   const health = healthOf(observation.object)
   const state = taskStateFromHealth(health, 'resource')
   const message = health.conventions ? health.message : run.message
@@ -131,18 +134,50 @@ function finishHook(task: Task, out: Refreshed, run: Partial<TaskRun>, now: numb
   out.actions.push({ type: 'finish-hook', taskId: task.id, capture, deleteNow: helmHookFailed && !crd })
 }
 
-/** A Running task whose object is gone: confirm with a GET, unless its last state was terminal (§5.7). */
-function missing(task: Task, run: TaskRun, out: Refreshed): void {
+/**
+ * A Running task whose object is gone: confirm with a GET, unless its last state was terminal
+ * (§5.7). After a GET failed, the next one waits for its retry time (the decision wakes for it,
+ * see `wakeTimeOf`), and the per-object timeout bounds the wait like any other (§4.8): a GET that
+ * keeps failing (forbidden, API down) ends as a timeout naming the error, never as a hot loop.
+ */
+function missing(task: Task, run: TaskRun, now: number, out: Refreshed): void {
   if (run.terminalSeen) return
+  const retry = confirmRetryOf(run)
+  if (retry) {
+    const waitingFor = `confirmation that ${formatShortKey(task.key)} is missing (${retry.error})`
+    if (isDue(run, now)) return timeoutIfDue(task, run, now, out, waitingFor)
+    if (now < retry.at) return
+  }
   out.actions.push({ type: 'confirm-missing', taskId: task.id })
 }
 
+function isDue(run: TaskRun, now: number): boolean {
+  return run.deadline !== undefined && now >= run.deadline
+}
+
 function timeoutIfDue(task: Task, run: TaskRun, now: number, out: Refreshed, waitingFor: string): void {
-  if (run.deadline === undefined || now < run.deadline) return
+  if (!isDue(run, now) || run.deadline === undefined) return
   const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline))
   const message = `timed out after ${limit} waiting for ${waitingFor || 'completion'}`
   if (task.type === 'hook') finishHook(task, out, { state: 'Failed', message }, now)
   else out.updates.push({ taskId: task.id, run: { state: 'Failed', message, finishedAt: now } })
+}
+
+/** The run's pending confirmation retry, when its last confirming GET failed. */
+export function confirmRetryOf(run: TaskRun): ConfirmRetry | undefined {
+  return run.confirmRetry
+}
+
+/** The update setting (or, with undefined, clearing) a run's confirmation retry. */
+export function confirmRetryUpdate(task: Task, retry: ConfirmRetry | undefined): RunUpdate {
+  return { taskId: task.id, run: { confirmRetry: retry } }
+}
+
+/** When the loop must look at a Running run again: its deadline, or an earlier GET retry. */
+export function wakeTimeOf(run: TaskRun): number | undefined {
+  const retryAt = confirmRetryOf(run)?.at
+  if (retryAt === undefined) return run.deadline
+  return run.deadline === undefined ? retryAt : Math.min(retryAt, run.deadline)
 }
 
 /** The message of a vanished object (Argo CD ≥ 3.3 wording). */

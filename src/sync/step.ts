@@ -2,7 +2,7 @@ import { formatShortKey } from '../model/key.js'
 import type { Task } from '../model/task.js'
 import type { Phase } from '../model/vocabulary.js'
 import type { Observation } from './refresh.js'
-import { refreshRunning } from './refresh.js'
+import { refreshRunning, wakeTimeOf } from './refresh.js'
 import { applyUpdates, isCompleted, runOf } from './state.js'
 import type { Action, EngineState, RunUpdate, TaskRun } from './types.js'
 
@@ -17,7 +17,7 @@ export interface Decision {
   actions: Action[]
   /** What the operation waits for, when it waits. */
   waiting: string | undefined
-  /** The earliest per-object deadline among Running tasks, so the loop wakes for it. */
+  /** The earliest per-object deadline (or GET retry) among Running tasks, so the loop wakes for it. */
   wakeAt: number | undefined
   /** The runs this decision changed (from observations), for progress events. */
   updated: readonly RunUpdate[]
@@ -256,12 +256,8 @@ export function waitingMessage(running: readonly Task[]): string {
 function nearestDeadline(state: EngineState): number | undefined {
   let nearest: number | undefined
   state.runs.forEach(run => {
-    if (
-      run.state === 'Running' &&
-      run.deadline !== undefined &&
-      !(nearest !== undefined && nearest <= run.deadline)
-    )
-      nearest = run.deadline
+    const wake = run.state === 'Running' ? wakeTimeOf(run) : undefined
+    if (wake !== undefined && !(nearest !== undefined && nearest <= wake)) nearest = wake
   })
   return nearest
 }

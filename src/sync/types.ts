@@ -51,6 +51,18 @@ export interface TaskRun {
   deleted: boolean
   /** `dry-run: true`: what the task would do (it stays pending). */
   wouldBe?: WouldBe
+  /** The GET confirming a vanished object failed: when to ask again (§4.3.2). */
+  confirmRetry?: ConfirmRetry | undefined
+}
+
+/**
+ * A GET that should have confirmed a vanished object failed (§4.3.2): when to ask again, how many
+ * GETs failed in a row, and the last error (with the resource key) for the timeout message.
+ */
+export interface ConfirmRetry {
+  at: number
+  failures: number
+  error: string
 }
 
 export type OperationPhase = 'Running' | 'Terminating' | 'Failed' | 'Error' | 'Succeeded'

@@ -1,8 +1,11 @@
 import { ClusterError, errorMessage } from '../model/errors.js'
 import { getArray, isRecord } from '../model/json.js'
+import { formatKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
+import type { FieldValidation } from '../cluster/port.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
@@ -33,9 +36,12 @@ export async function writeStep(tasks: readonly Task[], deps: ExecDeps): Promise
   for (const batch of consecutiveBatches(ready, task => `${task.key.group}/${task.key.kind}`)) {
     // Followed batch by batch: a custom resource's kind is served only once its CRD (an earlier batch) is established.
     await deps.observer.track(collectionsOf(batch))
-    updates.push(...(await mapLimit(batch, deps.settings.parallelism, task => writeTask(task, deps))))
-    if (batch.some(task => task.key.kind === 'CustomResourceDefinition'))
-      await establishCrds(batch, updates, deps)
+    const written = await mapLimit(batch, deps.settings.parallelism, task => writeTask(task, deps))
+    updates.push(...written)
+    // A CRD the server refused will never be established: waiting would only replace its error.
+    const accepted = new Set(written.filter(u => u.run.state !== 'Failed').map(u => u.taskId))
+    const crds = batch.filter(t => t.key.kind === 'CustomResourceDefinition' && accepted.has(t.id))
+    if (crds.length > 0) await establishCrds(crds, updates, deps)
   }
   return updates
 }
@@ -59,29 +65,13 @@ export function collectionsOf(tasks: readonly Task[]) {
  * that cannot be prepared are reported failed and not written.
  */
 async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: RunUpdate[]): Promise<Task[]> {
-  const results = await mapLimit(writes, deps.settings.parallelism, async task => {
-    if (task.type !== 'hook') return undefined
-    const live = await deps.cluster.get(refOf(task), deps.signal)
-    if (!live) return undefined
-    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps)
-    const policies = task.hook?.deletePolicies ?? []
-    if (live.metadata.deletionTimestamp === undefined && !policies.includes('BeforeHookCreation'))
-      return undefined
-    const gone = await deleteAndWait(task, live, deps)
-    if (gone === 'replaced')
-      return failed(
-        task,
-        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-        deps
-      )
-    return gone === 'gone'
-      ? undefined
-      : failed(
-          task,
-          `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-          deps
-        )
-  }).catch((error: unknown) => writes.map(task => failed(task, errorMessage(error), deps)))
+  // Each hook fails on its own (a GET, finalizer patch or deletion error is that hook's alone), so
+  // mapLimit never rejects and no preparation is left running once the step moves on.
+  const results = await mapLimit(writes, deps.settings.parallelism, task =>
+    task.type === 'hook'
+      ? prepareHook(task, deps).catch((error: unknown) => failed(task, keyedMessage(task, error), deps))
+      : Promise.resolve(undefined)
+  )
   const failedIds = new Set<string>()
   for (const update of results) {
     if (!update) continue
@@ -89,6 +79,36 @@ async function prepareHooks(writes: readonly Task[], deps: ExecDeps, updates: Ru
     failedIds.add(update.taskId)
   }
   return writes.filter(task => !failedIds.has(task.id))
+}
+
+/** Sub-steps 1 and 3 for one hook: undefined when it may be created, else why it failed. */
+async function prepareHook(task: Task, deps: ExecDeps): Promise<RunUpdate | undefined> {
+  const live = await deps.cluster.get(refOf(task), deps.signal)
+  if (!live) return undefined
+  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps)
+  const policies = task.hook?.deletePolicies ?? []
+  if (live.metadata.deletionTimestamp === undefined && !policies.includes('BeforeHookCreation'))
+    return undefined
+  const gone = await deleteAndWait(task, live, deps)
+  if (gone === 'replaced')
+    return failed(
+      task,
+      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+      deps
+    )
+  return gone === 'gone'
+    ? undefined
+    : failed(
+        task,
+        `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+        deps
+      )
+}
+
+/** An error's message naming the task's object: cluster errors already do, others get the key. */
+function keyedMessage(task: Task, error: unknown): string {
+  if (error instanceof ClusterError && error.details.key) return errorMessage(error)
+  return `${formatKey(task.key)}: ${errorMessage(error)}`
 }
 
 /** Sub-steps 5–6: the write itself; success leaves the task Running until health or completion says more. */
@@ -123,41 +143,56 @@ async function writeTask(task: Task, deps: ExecDeps): Promise<RunUpdate> {
 }
 
 async function writeResource(task: Task, deps: ExecDeps): Promise<KubeObject> {
-  const object = objectToWrite(task, deps.settings.app)
   const options = deps.settings.appOptions
-  const fieldValidation = optionValue('Validate', task.syncOptions, options) === 'false' ? 'Ignore' : 'Strict'
-  const force = optionValue('Force', task.syncOptions, options) === 'true'
-  if (optionValue('Replace', task.syncOptions, options) === 'true')
-    return replaceObject(task, object, force, deps)
+  const write: Write = {
+    object: objectToWrite(task, deps.settings.app),
+    fieldValidation: fieldValidationOf(task, options),
+    force: optionValue('Force', task.syncOptions, options) === 'true'
+  }
+  if (optionValue('Replace', task.syncOptions, options) === 'true') return replaceObject(task, write, deps)
   await migrateClientSideApply(task, deps)
+  const { object, fieldValidation } = write
   try {
     return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object
   } catch (error) {
-    if (!force || !isImmutableRejection(error)) throw error
-    return recreate(task, object, deps)
+    if (!write.force || !isImmutableRejection(error)) throw error
+    return recreate(task, write, deps)
   }
+}
+
+/** One resource's write: the object as sent, its field validation, and whether Force=true. */
+interface Write {
+  object: KubeObject
+  fieldValidation: FieldValidation
+  force: boolean
+}
+
+/** Field validation of every write and dry run: `Ignore` with Validate=false, else `Strict` (§2.5). */
+export function fieldValidationOf(task: Task, appOptions: SyncOptions): FieldValidation {
+  return optionValue('Validate', task.syncOptions, appOptions) === 'false' ? 'Ignore' : 'Strict'
+}
+
+/** CRDs and Namespaces are never deleted to be re-created, whatever Force says (§2.5 Replace). */
+export function neverRecreated(task: Task): boolean {
+  return task.key.kind === 'CustomResourceDefinition' || task.key.kind === 'Namespace'
+}
+
+/** A Replace=true PUT body: the object with the live resourceVersion, the optimistic lock. */
+export function replacing(object: KubeObject, live: KubeObject): KubeObject {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? '' } }
 }
 
 /** Replace=true: PUT over the live object (create when absent); with Force, delete and create. */
-async function replaceObject(
-  task: Task,
-  object: KubeObject,
-  force: boolean,
-  deps: ExecDeps
-): Promise<KubeObject> {
+async function replaceObject(task: Task, write: Write, deps: ExecDeps): Promise<KubeObject> {
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal }
   const live = await deps.cluster.get(refOf(task), deps.signal)
-  if (!live) return (await deps.cluster.create(object, { signal: deps.signal })).object
-  const neverRecreate = task.key.kind === 'CustomResourceDefinition' || task.key.kind === 'Namespace'
-  if (force && !neverRecreate) return recreate(task, object, deps)
-  const withVersion = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? '' }
-  }
-  return (await deps.cluster.replace(withVersion, { signal: deps.signal })).object
+  if (!live) return (await deps.cluster.create(write.object, options)).object
+  if (write.force && !neverRecreated(task)) return recreate(task, write, deps)
+  return (await deps.cluster.replace(replacing(write.object, live), options)).object
 }
 
 /** Force=true on an immutable field: delete, wait until gone, create (sync-semantics §2.5). */
-async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise<KubeObject> {
+async function recreate(task: Task, write: Write, deps: ExecDeps): Promise<KubeObject> {
   const live = await deps.cluster.get(refOf(task), deps.signal)
   if (live) {
     const gone = await deleteAndWait(task, live, deps)
@@ -170,16 +205,18 @@ async function recreate(task: Task, object: KubeObject, deps: ExecDeps): Promise
         `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
       )
   }
-  return (await deps.cluster.create(object, { signal: deps.signal })).object
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal }
+  return (await deps.cluster.create(write.object, options)).object
 }
 
 /** Hooks are created (POST) under their computed name; an existing one was handled by prepareHooks (§5.3). */
 async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
   const object = objectToWrite(task, deps.settings.app)
+  const fieldValidation = fieldValidationOf(task, deps.settings.appOptions)
   await deps.beforeCreate?.(task)
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await deps.cluster.create(object, { signal: deps.signal })).object
+      return (await deps.cluster.create(object, { fieldValidation, signal: deps.signal })).object
     } catch (error) {
       if (error instanceof ClusterError && error.details.reason === 'AlreadyExists')
         return applyOverExisting(task, object, error, deps)
@@ -209,8 +246,8 @@ async function applyOverExisting(
     })
   }
   try {
-    return (await deps.cluster.apply(object, { force: true, fieldValidation: 'Strict', signal: deps.signal }))
-      .object
+    const fieldValidation = fieldValidationOf(task, deps.settings.appOptions)
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object
   } catch (applyError) {
     if (!isImmutableRejection(applyError)) throw applyError
     throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
@@ -281,9 +318,9 @@ async function removeObject(task: Task, deps: ExecDeps): Promise<RunUpdate> {
   }
 }
 
-/** Waits for every CRD of a batch to be Established, then drops cached discovery (§4.4.4). */
-async function establishCrds(batch: readonly Task[], updates: RunUpdate[], deps: ExecDeps): Promise<void> {
-  for (const task of batch.filter(t => t.key.kind === 'CustomResourceDefinition')) {
+/** Waits for each written CRD to be Established, then drops cached discovery (§4.4.4). */
+async function establishCrds(crds: readonly Task[], updates: RunUpdate[], deps: ExecDeps): Promise<void> {
+  for (const task of crds) {
     const deadline = deps.clock.now() + timeoutOf(task, deps.settings)
     while (!deps.signal.aborted) {
       const seen = deps.observer.observe(task.key, task.version)
@@ -310,7 +347,8 @@ function established(crd: KubeObject): boolean {
   )
 }
 
-function isImmutableRejection(error: unknown): boolean {
+/** The server refused to change an immutable field: what Force=true re-creates for (§2.5). */
+export function isImmutableRejection(error: unknown): boolean {
   return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
 }
 
