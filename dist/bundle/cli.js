@@ -41767,14 +41767,21 @@ function lineLocator(text) {
 async function mapLimit(items, limit, work) {
   const results = new Array(items.length);
   let next = 0;
+  let failure2;
   const worker = async () => {
-    while (next < items.length) {
+    while (failure2 === void 0 && next < items.length) {
       const index2 = next++;
       const item = items[index2];
-      if (item !== void 0) results[index2] = await work(item);
+      if (item === void 0) continue;
+      try {
+        results[index2] = await work(item);
+      } catch (error) {
+        failure2 ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  if (failure2) throw failure2.error;
   return results;
 }
 function consecutiveBatches(items, key) {
@@ -51448,6 +51455,8 @@ function refreshRunning(tasks, runs, observe, now) {
     const run = runs.get(task.id);
     if (!run || run.state !== "Running") continue;
     const observation = observe(task);
+    if (observation.kind !== "absent" && confirmRetryOf(run))
+      out.updates.push(confirmRetryUpdate(task, void 0));
     if (task.type === "prune" || task.type === "delete") refreshRemoval(task, run, observation, now, out);
     else if (task.type === "hook") refreshHook(task, run, observation, now, out);
     else refreshResource(task, run, observation, now, out);
@@ -51456,7 +51465,7 @@ function refreshRunning(tasks, runs, observe, now) {
 }
 function refreshHook(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing2(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, now, out);
   if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message);
   const outcome = hookOutcomeOf(observation.object);
   if (outcome.state === "Running") {
@@ -51475,7 +51484,7 @@ function refreshHook(task, run, observation, now, out) {
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing2(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, now, out);
   const health = healthOf(observation.object);
   const state = taskStateFromHealth(health, "resource");
   const message = health.conventions ? health.message : run.message;
@@ -51506,16 +51515,36 @@ function finishHook2(task, out, run, now) {
   out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } });
   out.actions.push({ type: "finish-hook", taskId: task.id, capture, deleteNow: helmHookFailed && !crd });
 }
-function missing2(task, run, out) {
+function missing2(task, run, now, out) {
   if (run.terminalSeen) return;
+  const retry2 = confirmRetryOf(run);
+  if (retry2) {
+    const waitingFor = `confirmation that ${formatShortKey(task.key)} is missing (${retry2.error})`;
+    if (isDue(run, now)) return timeoutIfDue(task, run, now, out, waitingFor);
+    if (now < retry2.at) return;
+  }
   out.actions.push({ type: "confirm-missing", taskId: task.id });
 }
+function isDue(run, now) {
+  return run.deadline !== void 0 && now >= run.deadline;
+}
 function timeoutIfDue(task, run, now, out, waitingFor) {
-  if (run.deadline === void 0 || now < run.deadline) return;
+  if (!isDue(run, now) || run.deadline === void 0) return;
   const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline));
   const message = `timed out after ${limit} waiting for ${waitingFor || "completion"}`;
   if (task.type === "hook") finishHook2(task, out, { state: "Failed", message }, now);
   else out.updates.push({ taskId: task.id, run: { state: "Failed", message, finishedAt: now } });
+}
+function confirmRetryOf(run) {
+  return run.confirmRetry;
+}
+function confirmRetryUpdate(task, retry2) {
+  return { taskId: task.id, run: { confirmRetry: retry2 } };
+}
+function wakeTimeOf(run) {
+  const retryAt = confirmRetryOf(run)?.at;
+  if (retryAt === void 0) return run.deadline;
+  return run.deadline === void 0 ? retryAt : Math.min(retryAt, run.deadline);
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
@@ -51741,9 +51770,11 @@ async function writeStep(tasks, deps) {
   const ready = await prepareHooks(writes, deps, updates);
   for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
     await deps.observer.track(collectionsOf(batch));
-    updates.push(...await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps)));
-    if (batch.some((task) => task.key.kind === "CustomResourceDefinition"))
-      await establishCrds(batch, updates, deps);
+    const written = await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps));
+    updates.push(...written);
+    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
+    const crds = batch.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
+    if (crds.length > 0) await establishCrds(crds, updates, deps);
   }
   return updates;
 }
@@ -51759,27 +51790,11 @@ function collectionsOf(tasks) {
   return [...seen.values()];
 }
 async function prepareHooks(writes, deps, updates) {
-  const results = await mapLimit(writes, deps.settings.parallelism, async (task) => {
-    if (task.type !== "hook") return void 0;
-    const live = await deps.cluster.get(refOf(task), deps.signal);
-    if (!live) return void 0;
-    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
-    const policies = task.hook?.deletePolicies ?? [];
-    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-      return void 0;
-    const gone = await deleteAndWait(task, live, deps);
-    if (gone === "replaced")
-      return failed2(
-        task,
-        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-        deps
-      );
-    return gone === "gone" ? void 0 : failed2(
-      task,
-      `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-      deps
-    );
-  }).catch((error) => writes.map((task) => failed2(task, errorMessage(error), deps)));
+  const results = await mapLimit(
+    writes,
+    deps.settings.parallelism,
+    (task) => task.type === "hook" ? prepareHook(task, deps).catch((error) => failed2(task, keyedMessage(task, error), deps)) : Promise.resolve(void 0)
+  );
   const failedIds = /* @__PURE__ */ new Set();
   for (const update of results) {
     if (!update) continue;
@@ -51787,6 +51802,30 @@ async function prepareHooks(writes, deps, updates) {
     failedIds.add(update.taskId);
   }
   return writes.filter((task) => !failedIds.has(task.id));
+}
+async function prepareHook(task, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live) return void 0;
+  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
+  const policies = task.hook?.deletePolicies ?? [];
+  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+    return void 0;
+  const gone = await deleteAndWait(task, live, deps);
+  if (gone === "replaced")
+    return failed2(
+      task,
+      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+      deps
+    );
+  return gone === "gone" ? void 0 : failed2(
+    task,
+    `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+    deps
+  );
+}
+function keyedMessage(task, error) {
+  if (error instanceof ClusterError && error.details.key) return errorMessage(error);
+  return `${formatKey(task.key)}: ${errorMessage(error)}`;
 }
 async function writeTask(task, deps) {
   const kept = unchangedRun(task, deps);
@@ -51813,32 +51852,39 @@ async function writeTask(task, deps) {
   }
 }
 async function writeResource(task, deps) {
-  const object = objectToWrite(task, deps.settings.app);
   const options = deps.settings.appOptions;
-  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
-  const force = optionValue("Force", task.syncOptions, options) === "true";
-  if (optionValue("Replace", task.syncOptions, options) === "true")
-    return replaceObject(task, object, force, deps);
+  const write = {
+    object: objectToWrite(task, deps.settings.app),
+    fieldValidation: fieldValidationOf(task, options),
+    force: optionValue("Force", task.syncOptions, options) === "true"
+  };
+  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps);
   await migrateClientSideApply(task, deps);
+  const { object, fieldValidation } = write;
   try {
     return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
   } catch (error) {
-    if (!force || !isImmutableRejection(error)) throw error;
-    return recreate(task, object, deps);
+    if (!write.force || !isImmutableRejection(error)) throw error;
+    return recreate(task, write, deps);
   }
 }
-async function replaceObject(task, object, force, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (!live) return (await deps.cluster.create(object, { signal: deps.signal })).object;
-  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
-  if (force && !neverRecreate) return recreate(task, object, deps);
-  const withVersion = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
-  };
-  return (await deps.cluster.replace(withVersion, { signal: deps.signal })).object;
+function fieldValidationOf(task, appOptions) {
+  return optionValue("Validate", task.syncOptions, appOptions) === "false" ? "Ignore" : "Strict";
 }
-async function recreate(task, object, deps) {
+function neverRecreated(task) {
+  return task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
+}
+function replacing(object, live) {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" } };
+}
+async function replaceObject(task, write, deps) {
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live) return (await deps.cluster.create(write.object, options)).object;
+  if (write.force && !neverRecreated(task)) return recreate(task, write, deps);
+  return (await deps.cluster.replace(replacing(write.object, live), options)).object;
+}
+async function recreate(task, write, deps) {
   const live = await deps.cluster.get(refOf(task), deps.signal);
   if (live) {
     const gone = await deleteAndWait(task, live, deps);
@@ -51851,14 +51897,16 @@ async function recreate(task, object, deps) {
         `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
       );
   }
-  return (await deps.cluster.create(object, { signal: deps.signal })).object;
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
+  return (await deps.cluster.create(write.object, options)).object;
 }
 async function writeHook(task, deps) {
   const object = objectToWrite(task, deps.settings.app);
+  const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
   await deps.beforeCreate?.(task);
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await deps.cluster.create(object, { signal: deps.signal })).object;
+      return (await deps.cluster.create(object, { fieldValidation, signal: deps.signal })).object;
     } catch (error) {
       if (error instanceof ClusterError && error.details.reason === "AlreadyExists")
         return applyOverExisting(task, object, error, deps);
@@ -51878,7 +51926,8 @@ async function applyOverExisting(task, object, cause, deps) {
     });
   }
   try {
-    return (await deps.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps.signal })).object;
+    const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
   } catch (applyError) {
     if (!isImmutableRejection(applyError)) throw applyError;
     throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
@@ -51928,8 +51977,8 @@ async function removeObject(task, deps) {
     return failed2(task, errorMessage(error), deps);
   }
 }
-async function establishCrds(batch, updates, deps) {
-  for (const task of batch.filter((t) => t.key.kind === "CustomResourceDefinition")) {
+async function establishCrds(crds, updates, deps) {
+  for (const task of crds) {
     const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
     while (!deps.signal.aborted) {
       const seen = deps.observer.observe(task.key, task.version);
@@ -51991,7 +52040,7 @@ async function execute(actions, state, deps) {
         break;
       case "confirm-missing": {
         const task = byId.get(action.taskId);
-        if (task) updates.push(...await confirmMissing(task, deps));
+        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps));
         break;
       }
     }
@@ -52011,21 +52060,37 @@ function skipped(task, now) {
     }
   };
 }
-async function confirmMissing(task, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => null);
+async function confirmMissing(task, run, deps) {
+  let live;
+  try {
+    live = await deps.cluster.get(refOf(task), deps.signal);
+  } catch (error) {
+    if (deps.signal.aborted) return [];
+    return confirmFailed(task, run, error, deps.clock.now());
+  }
+  const settled = confirmRetryOf(run) ? [confirmRetryUpdate(task, void 0)] : [];
   if (live) {
     deps.observer.put(live);
-    return [];
+    return settled;
   }
-  if (live === null) return [];
   deps.observer.markGone(task.key);
   const now = deps.clock.now();
   return [
+    ...settled,
     {
       taskId: task.id,
       run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
     }
   ];
+}
+var CONFIRM_RETRY_FIRST_MS = 1e3;
+var CONFIRM_RETRY_MAX_MS = 3e4;
+function confirmFailed(task, run, error, now) {
+  const failures = (confirmRetryOf(run)?.failures ?? 0) + 1;
+  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const retry2 = { at: now + delay, failures, error: errorMessage(error) };
+  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
+  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
 }
 
 // src/sync/step.ts
@@ -52198,8 +52263,8 @@ function waitingMessage(running) {
 function nearestDeadline(state) {
   let nearest;
   state.runs.forEach((run) => {
-    if (run.state === "Running" && run.deadline !== void 0 && !(nearest !== void 0 && nearest <= run.deadline))
-      nearest = run.deadline;
+    const wake = run.state === "Running" ? wakeTimeOf(run) : void 0;
+    if (wake !== void 0 && !(nearest !== void 0 && nearest <= wake)) nearest = wake;
   });
   return nearest;
 }
@@ -52343,12 +52408,12 @@ async function dryRunTasks(tasks, ctx) {
     warnings: []
   };
   await mapLimit(tasks, ctx.parallelism, async (task) => {
-    const skip = await skipReason(task, ctx);
-    if (skip) {
-      result2.skipReasons.set(task.id, skip);
-      return;
-    }
     try {
+      const skip = await skipReason(task, ctx);
+      if (skip) {
+        result2.skipReasons.set(task.id, skip);
+        return;
+      }
       const { warnings, outcome } = await dryRunOne(task, ctx);
       result2.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
       result2.passed.set(task.id, outcome);
@@ -52396,23 +52461,61 @@ async function dryRunOne(task, ctx) {
   }
   const object = objectToWrite(task, ctx.app);
   if (task.type === "hook") return dryRunHook(task, object, ctx);
-  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
+  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
+    return dryRunReplace(task, object, ctx);
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
     return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
   } catch (error) {
-    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
-    if (force && error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message))
-      return {
-        warnings: ["will be recreated (Force=true)"],
-        outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
-      };
+    if (forced(task, ctx) && isImmutableRejection(error)) return WILL_BE_RECREATED;
     throw error;
   }
 }
-async function dryRunHook(task, object, ctx) {
+var WILL_BE_RECREATED = {
+  warnings: ["will be recreated (Force=true)"],
+  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+};
+function forced(task, ctx) {
+  return optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
+}
+async function dryRunReplace(task, object, ctx) {
+  const options = {
+    dryRun: true,
+    fieldValidation: fieldValidationOf(task, ctx.appOptions),
+    signal: ctx.signal
+  };
+  const live = await ctx.cluster.get(refOf(task), ctx.signal);
+  if (!live) {
+    const { warnings } = await ctx.cluster.create(object, options);
+    return { warnings, outcome: { type: "created" } };
+  }
+  const recreate2 = forced(task, ctx) && !neverRecreated(task);
   try {
-    const { warnings } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal });
+    const answer = await ctx.cluster.replace(replacing(object, live), options);
+    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error) {
+    if (!recreate2 || !isImmutableRejection(error)) throw error;
+  }
+  await ctx.cluster.delete(refOf(task), {
+    propagationPolicy: ctx.propagation,
+    dryRun: true,
+    signal: ctx.signal,
+    uid: live.metadata.uid ?? ""
+  });
+  return {
+    warnings: [],
+    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
+  };
+}
+async function dryRunHook(task, object, ctx) {
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const { warnings } = await ctx.cluster.create(object, {
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
     return { warnings, outcome: { type: "created" } };
   } catch (error) {
     if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
@@ -52425,7 +52528,12 @@ async function dryRunHook(task, object, ctx) {
       throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
         cause: error
       });
-    const { warnings } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal });
+    const { warnings } = await ctx.cluster.apply(object, {
+      force: true,
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
     return { warnings, outcome: { type: "existing" } };
   }
 }

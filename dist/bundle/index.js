@@ -52312,14 +52312,21 @@ var AuthCache = class {
 async function mapLimit(items, limit, work) {
   const results = new Array(items.length);
   let next = 0;
+  let failure2;
   const worker = async () => {
-    while (next < items.length) {
+    while (failure2 === void 0 && next < items.length) {
       const index2 = next++;
       const item = items[index2];
-      if (item !== void 0) results[index2] = await work(item);
+      if (item === void 0) continue;
+      try {
+        results[index2] = await work(item);
+      } catch (error2) {
+        failure2 ??= { error: error2 };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  if (failure2) throw failure2.error;
   return results;
 }
 function consecutiveBatches(items, key) {
@@ -58219,6 +58226,8 @@ function refreshRunning(tasks, runs, observe, now) {
     const run = runs.get(task.id);
     if (!run || run.state !== "Running") continue;
     const observation = observe(task);
+    if (observation.kind !== "absent" && confirmRetryOf(run))
+      out.updates.push(confirmRetryUpdate(task, void 0));
     if (task.type === "prune" || task.type === "delete") refreshRemoval(task, run, observation, now, out);
     else if (task.type === "hook") refreshHook(task, run, observation, now, out);
     else refreshResource(task, run, observation, now, out);
@@ -58227,7 +58236,7 @@ function refreshRunning(tasks, runs, observe, now) {
 }
 function refreshHook(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing2(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, now, out);
   if (observation.object.metadata.uid !== run.uid) return timeoutIfDue(task, run, now, out, run.message);
   const outcome = hookOutcomeOf(observation.object);
   if (outcome.state === "Running") {
@@ -58246,7 +58255,7 @@ function refreshHook(task, run, observation, now, out) {
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
-  if (observation.kind === "absent") return missing2(task, run, out);
+  if (observation.kind === "absent") return missing2(task, run, now, out);
   const health = healthOf(observation.object);
   const state = taskStateFromHealth(health, "resource");
   const message = health.conventions ? health.message : run.message;
@@ -58277,16 +58286,36 @@ function finishHook2(task, out, run, now) {
   out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } });
   out.actions.push({ type: "finish-hook", taskId: task.id, capture, deleteNow: helmHookFailed && !crd });
 }
-function missing2(task, run, out) {
+function missing2(task, run, now, out) {
   if (run.terminalSeen) return;
+  const retry2 = confirmRetryOf(run);
+  if (retry2) {
+    const waitingFor = `confirmation that ${formatShortKey(task.key)} is missing (${retry2.error})`;
+    if (isDue(run, now)) return timeoutIfDue(task, run, now, out, waitingFor);
+    if (now < retry2.at) return;
+  }
   out.actions.push({ type: "confirm-missing", taskId: task.id });
 }
+function isDue(run, now) {
+  return run.deadline !== void 0 && now >= run.deadline;
+}
 function timeoutIfDue(task, run, now, out, waitingFor) {
-  if (run.deadline === void 0 || now < run.deadline) return;
+  if (!isDue(run, now) || run.deadline === void 0) return;
   const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline));
   const message = `timed out after ${limit} waiting for ${waitingFor || "completion"}`;
   if (task.type === "hook") finishHook2(task, out, { state: "Failed", message }, now);
   else out.updates.push({ taskId: task.id, run: { state: "Failed", message, finishedAt: now } });
+}
+function confirmRetryOf(run) {
+  return run.confirmRetry;
+}
+function confirmRetryUpdate(task, retry2) {
+  return { taskId: task.id, run: { confirmRetry: retry2 } };
+}
+function wakeTimeOf(run) {
+  const retryAt = confirmRetryOf(run)?.at;
+  if (retryAt === void 0) return run.deadline;
+  return run.deadline === void 0 ? retryAt : Math.min(retryAt, run.deadline);
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
@@ -58512,9 +58541,11 @@ async function writeStep(tasks, deps2) {
   const ready = await prepareHooks(writes, deps2, updates);
   for (const batch2 of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
     await deps2.observer.track(collectionsOf(batch2));
-    updates.push(...await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2)));
-    if (batch2.some((task) => task.key.kind === "CustomResourceDefinition"))
-      await establishCrds(batch2, updates, deps2);
+    const written = await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2));
+    updates.push(...written);
+    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
+    const crds = batch2.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
+    if (crds.length > 0) await establishCrds(crds, updates, deps2);
   }
   return updates;
 }
@@ -58530,27 +58561,11 @@ function collectionsOf(tasks) {
   return [...seen.values()];
 }
 async function prepareHooks(writes, deps2, updates) {
-  const results = await mapLimit(writes, deps2.settings.parallelism, async (task) => {
-    if (task.type !== "hook") return void 0;
-    const live = await deps2.cluster.get(refOf(task), deps2.signal);
-    if (!live) return void 0;
-    if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
-    const policies = task.hook?.deletePolicies ?? [];
-    if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-      return void 0;
-    const gone = await deleteAndWait(task, live, deps2);
-    if (gone === "replaced")
-      return failed2(
-        task,
-        `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-        deps2
-      );
-    return gone === "gone" ? void 0 : failed2(
-      task,
-      `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-      deps2
-    );
-  }).catch((error2) => writes.map((task) => failed2(task, errorMessage(error2), deps2)));
+  const results = await mapLimit(
+    writes,
+    deps2.settings.parallelism,
+    (task) => task.type === "hook" ? prepareHook(task, deps2).catch((error2) => failed2(task, keyedMessage(task, error2), deps2)) : Promise.resolve(void 0)
+  );
   const failedIds = /* @__PURE__ */ new Set();
   for (const update of results) {
     if (!update) continue;
@@ -58558,6 +58573,30 @@ async function prepareHooks(writes, deps2, updates) {
     failedIds.add(update.taskId);
   }
   return writes.filter((task) => !failedIds.has(task.id));
+}
+async function prepareHook(task, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live) return void 0;
+  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
+  const policies = task.hook?.deletePolicies ?? [];
+  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+    return void 0;
+  const gone = await deleteAndWait(task, live, deps2);
+  if (gone === "replaced")
+    return failed2(
+      task,
+      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+      deps2
+    );
+  return gone === "gone" ? void 0 : failed2(
+    task,
+    `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+    deps2
+  );
+}
+function keyedMessage(task, error2) {
+  if (error2 instanceof ClusterError && error2.details.key) return errorMessage(error2);
+  return `${formatKey(task.key)}: ${errorMessage(error2)}`;
 }
 async function writeTask(task, deps2) {
   const kept = unchangedRun(task, deps2);
@@ -58584,32 +58623,39 @@ async function writeTask(task, deps2) {
   }
 }
 async function writeResource(task, deps2) {
-  const object = objectToWrite(task, deps2.settings.app);
   const options = deps2.settings.appOptions;
-  const fieldValidation = optionValue("Validate", task.syncOptions, options) === "false" ? "Ignore" : "Strict";
-  const force = optionValue("Force", task.syncOptions, options) === "true";
-  if (optionValue("Replace", task.syncOptions, options) === "true")
-    return replaceObject(task, object, force, deps2);
+  const write = {
+    object: objectToWrite(task, deps2.settings.app),
+    fieldValidation: fieldValidationOf(task, options),
+    force: optionValue("Force", task.syncOptions, options) === "true"
+  };
+  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps2);
   await migrateClientSideApply(task, deps2);
+  const { object, fieldValidation } = write;
   try {
     return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
   } catch (error2) {
-    if (!force || !isImmutableRejection(error2)) throw error2;
-    return recreate(task, object, deps2);
+    if (!write.force || !isImmutableRejection(error2)) throw error2;
+    return recreate(task, write, deps2);
   }
 }
-async function replaceObject(task, object, force, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (!live) return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
-  const neverRecreate = task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
-  if (force && !neverRecreate) return recreate(task, object, deps2);
-  const withVersion = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" }
-  };
-  return (await deps2.cluster.replace(withVersion, { signal: deps2.signal })).object;
+function fieldValidationOf(task, appOptions) {
+  return optionValue("Validate", task.syncOptions, appOptions) === "false" ? "Ignore" : "Strict";
 }
-async function recreate(task, object, deps2) {
+function neverRecreated(task) {
+  return task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
+}
+function replacing(object, live) {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" } };
+}
+async function replaceObject(task, write, deps2) {
+  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live) return (await deps2.cluster.create(write.object, options)).object;
+  if (write.force && !neverRecreated(task)) return recreate(task, write, deps2);
+  return (await deps2.cluster.replace(replacing(write.object, live), options)).object;
+}
+async function recreate(task, write, deps2) {
   const live = await deps2.cluster.get(refOf(task), deps2.signal);
   if (live) {
     const gone = await deleteAndWait(task, live, deps2);
@@ -58622,14 +58668,16 @@ async function recreate(task, object, deps2) {
         `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
       );
   }
-  return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
+  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
+  return (await deps2.cluster.create(write.object, options)).object;
 }
 async function writeHook(task, deps2) {
   const object = objectToWrite(task, deps2.settings.app);
+  const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
   await deps2.beforeCreate?.(task);
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await deps2.cluster.create(object, { signal: deps2.signal })).object;
+      return (await deps2.cluster.create(object, { fieldValidation, signal: deps2.signal })).object;
     } catch (error2) {
       if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists")
         return applyOverExisting(task, object, error2, deps2);
@@ -58649,7 +58697,8 @@ async function applyOverExisting(task, object, cause, deps2) {
     });
   }
   try {
-    return (await deps2.cluster.apply(object, { force: true, fieldValidation: "Strict", signal: deps2.signal })).object;
+    const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
+    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
   } catch (applyError) {
     if (!isImmutableRejection(applyError)) throw applyError;
     throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
@@ -58699,8 +58748,8 @@ async function removeObject(task, deps2) {
     return failed2(task, errorMessage(error2), deps2);
   }
 }
-async function establishCrds(batch2, updates, deps2) {
-  for (const task of batch2.filter((t) => t.key.kind === "CustomResourceDefinition")) {
+async function establishCrds(crds, updates, deps2) {
+  for (const task of crds) {
     const deadline = deps2.clock.now() + timeoutOf(task, deps2.settings);
     while (!deps2.signal.aborted) {
       const seen = deps2.observer.observe(task.key, task.version);
@@ -58762,7 +58811,7 @@ async function execute(actions, state, deps2) {
         break;
       case "confirm-missing": {
         const task = byId.get(action.taskId);
-        if (task) updates.push(...await confirmMissing(task, deps2));
+        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps2));
         break;
       }
     }
@@ -58782,21 +58831,37 @@ function skipped2(task, now) {
     }
   };
 }
-async function confirmMissing(task, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal).catch(() => null);
+async function confirmMissing(task, run, deps2) {
+  let live;
+  try {
+    live = await deps2.cluster.get(refOf(task), deps2.signal);
+  } catch (error2) {
+    if (deps2.signal.aborted) return [];
+    return confirmFailed(task, run, error2, deps2.clock.now());
+  }
+  const settled = confirmRetryOf(run) ? [confirmRetryUpdate(task, void 0)] : [];
   if (live) {
     deps2.observer.put(live);
-    return [];
+    return settled;
   }
-  if (live === null) return [];
   deps2.observer.markGone(task.key);
   const now = deps2.clock.now();
   return [
+    ...settled,
     {
       taskId: task.id,
       run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
     }
   ];
+}
+var CONFIRM_RETRY_FIRST_MS = 1e3;
+var CONFIRM_RETRY_MAX_MS = 3e4;
+function confirmFailed(task, run, error2, now) {
+  const failures = (confirmRetryOf(run)?.failures ?? 0) + 1;
+  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const retry2 = { at: now + delay, failures, error: errorMessage(error2) };
+  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
+  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
 }
 
 // src/sync/step.ts
@@ -58969,8 +59034,8 @@ function waitingMessage(running) {
 function nearestDeadline(state) {
   let nearest;
   state.runs.forEach((run) => {
-    if (run.state === "Running" && run.deadline !== void 0 && !(nearest !== void 0 && nearest <= run.deadline))
-      nearest = run.deadline;
+    const wake = run.state === "Running" ? wakeTimeOf(run) : void 0;
+    if (wake !== void 0 && !(nearest !== void 0 && nearest <= wake)) nearest = wake;
   });
   return nearest;
 }
@@ -59114,12 +59179,12 @@ async function dryRunTasks(tasks, ctx) {
     warnings: []
   };
   await mapLimit(tasks, ctx.parallelism, async (task) => {
-    const skip = await skipReason(task, ctx);
-    if (skip) {
-      result.skipReasons.set(task.id, skip);
-      return;
-    }
     try {
+      const skip = await skipReason(task, ctx);
+      if (skip) {
+        result.skipReasons.set(task.id, skip);
+        return;
+      }
       const { warnings: warnings2, outcome } = await dryRunOne(task, ctx);
       result.warnings.push(...warnings2.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
       result.passed.set(task.id, outcome);
@@ -59167,23 +59232,61 @@ async function dryRunOne(task, ctx) {
   }
   const object = objectToWrite(task, ctx.app);
   if (task.type === "hook") return dryRunHook(task, object, ctx);
-  const fieldValidation = optionValue("Validate", task.syncOptions, ctx.appOptions) === "false" ? "Ignore" : "Strict";
+  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
+    return dryRunReplace(task, object, ctx);
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
     return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
   } catch (error2) {
-    const force = optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
-    if (force && error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message))
-      return {
-        warnings: ["will be recreated (Force=true)"],
-        outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
-      };
+    if (forced(task, ctx) && isImmutableRejection(error2)) return WILL_BE_RECREATED;
     throw error2;
   }
 }
-async function dryRunHook(task, object, ctx) {
+var WILL_BE_RECREATED = {
+  warnings: ["will be recreated (Force=true)"],
+  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+};
+function forced(task, ctx) {
+  return optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
+}
+async function dryRunReplace(task, object, ctx) {
+  const options = {
+    dryRun: true,
+    fieldValidation: fieldValidationOf(task, ctx.appOptions),
+    signal: ctx.signal
+  };
+  const live = await ctx.cluster.get(refOf(task), ctx.signal);
+  if (!live) {
+    const { warnings: warnings2 } = await ctx.cluster.create(object, options);
+    return { warnings: warnings2, outcome: { type: "created" } };
+  }
+  const recreate2 = forced(task, ctx) && !neverRecreated(task);
   try {
-    const { warnings: warnings2 } = await ctx.cluster.create(object, { dryRun: true, signal: ctx.signal });
+    const answer = await ctx.cluster.replace(replacing(object, live), options);
+    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error2) {
+    if (!recreate2 || !isImmutableRejection(error2)) throw error2;
+  }
+  await ctx.cluster.delete(refOf(task), {
+    propagationPolicy: ctx.propagation,
+    dryRun: true,
+    signal: ctx.signal,
+    uid: live.metadata.uid ?? ""
+  });
+  return {
+    warnings: [],
+    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
+  };
+}
+async function dryRunHook(task, object, ctx) {
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const { warnings: warnings2 } = await ctx.cluster.create(object, {
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
     return { warnings: warnings2, outcome: { type: "created" } };
   } catch (error2) {
     if (!(error2 instanceof ClusterError) || error2.details.reason !== "AlreadyExists") throw error2;
@@ -59196,7 +59299,12 @@ async function dryRunHook(task, object, ctx) {
       throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
         cause: error2
       });
-    const { warnings: warnings2 } = await ctx.cluster.apply(object, { force: true, dryRun: true, signal: ctx.signal });
+    const { warnings: warnings2 } = await ctx.cluster.apply(object, {
+      force: true,
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
     return { warnings: warnings2, outcome: { type: "existing" } };
   }
 }
