@@ -42924,13 +42924,14 @@ function namespaceTasks(input, tasks, appOptions) {
 }
 
 // src/plan/deletion.ts
+var ALREADY_GONE = "already gone";
 function arrangeDeletion(tasks, appOptions, settings) {
   const all = [...tasks, ...createdNamespaceTasks(tasks, settings)];
   const decided = all.map(
     (task) => task.type === "delete" ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
   );
   const keptIn = new Set(
-    decided.filter((t) => t.type === "delete" && t.removal?.action === "skip").map((t) => t.key.namespace)
+    decided.filter((t) => t.type === "delete" && t.removal?.action === "skip" && t.removal.reason !== ALREADY_GONE).map((t) => t.key.namespace)
   );
   return decided.map((task) => {
     if (task.type !== "delete" || task.key.group !== "" || task.key.kind !== "Namespace") return task;
@@ -42957,7 +42958,7 @@ function deleteDecision(task, appOptions, settings) {
   if (option === "false") return skip("ignored (Delete=false)");
   if (option === "confirm" && !settings.confirmed) return skip("ignored (requires confirmation)");
   if (settings.live && settings.app !== void 0 && !task.createdNamespace) {
-    if (!live) return skip("already gone");
+    if (!live) return skip(ALREADY_GONE);
     if (live.metadata.annotations?.[TRACKING_ANNOTATION] !== trackingId(settings.app, task.key))
       return skip("no longer tracked by this application");
   }

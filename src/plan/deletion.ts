@@ -7,6 +7,8 @@ import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
 
+const ALREADY_GONE = 'already gone'
+
 export interface DeletionSettings {
   /** `confirm-delete`: allows deleting objects marked `Delete=confirm`. */
   confirmed?: boolean
@@ -33,8 +35,12 @@ export function arrangeDeletion(
   const decided = all.map(task =>
     task.type === 'delete' ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
   )
+  // An object already gone keeps nothing: a delete re-run after a partial failure, or a Job its TTL
+  // removed, must not keep the namespace (§10.4).
   const keptIn = new Set(
-    decided.filter(t => t.type === 'delete' && t.removal?.action === 'skip').map(t => t.key.namespace)
+    decided
+      .filter(t => t.type === 'delete' && t.removal?.action === 'skip' && t.removal.reason !== ALREADY_GONE)
+      .map(t => t.key.namespace)
   )
   return decided.map(task => {
     if (task.type !== 'delete' || task.key.group !== '' || task.key.kind !== 'Namespace') return task
@@ -73,7 +79,7 @@ function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionS
   if (option === 'confirm' && !settings.confirmed) return skip('ignored (requires confirmation)')
   // A namespace some revision recorded as created is looked at when its deletion runs.
   if (settings.live && settings.app !== undefined && !task.createdNamespace) {
-    if (!live) return skip('already gone')
+    if (!live) return skip(ALREADY_GONE)
     if (live.metadata.annotations?.[TRACKING_ANNOTATION] !== trackingId(settings.app, task.key))
       return skip('no longer tracked by this application')
   }

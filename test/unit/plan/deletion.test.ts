@@ -2,7 +2,8 @@ import { expect, test } from '@jest/globals'
 import type { Task } from '../../../src/model/task.js'
 import type { PlanInput } from '../../../src/plan/plan.js'
 import type { ObjectSpec } from '../../support/manifest-builders.js'
-import { DELETE, manifests, plan } from '../../support/manifest-builders.js'
+import { DELETE, liveObject, manifests, plan } from '../../support/manifest-builders.js'
+import { keyId } from '../../../src/model/key.js'
 
 const WAVE = 'argocd.argoproj.io/sync-wave'
 const OPTIONS = 'argocd.argoproj.io/sync-options'
@@ -131,6 +132,31 @@ test('a Namespace holding a kept object is kept; one holding only deleted object
   expect(rows(result.tasks)).toEqual([
     'Delete 0 delete /ConfigMap keep-me/kept: skip (ignored (Delete=false))',
     'Delete 0 delete /ConfigMap drop-me/gone: remove',
+    'NamespaceCleanup 0 delete /Namespace /drop-me: remove',
+    'NamespaceCleanup 0 delete /Namespace /keep-me: skip (namespace kept: it holds objects that are kept)'
+  ])
+})
+
+test('an object already gone keeps nothing: its Namespace is still deleted (a re-run after a partial delete)', () => {
+  const ns = { group: '', kind: 'Namespace', namespace: '', name: 'drop-me' }
+  const kept = { group: '', kind: 'ConfigMap', namespace: 'keep-me', name: 'other' }
+  const live = new Map([
+    [keyId(ns), liveObject(ns)],
+    [keyId({ ...ns, name: 'keep-me' }), liveObject({ ...ns, name: 'keep-me' })],
+    [keyId(kept), liveObject(kept, { tracking: 'someone-else' })]
+  ])
+  const result = deletePlan(
+    [
+      { kind: 'Namespace', name: 'drop-me' },
+      { kind: 'Namespace', name: 'keep-me' },
+      { kind: 'ConfigMap', name: 'vanished', namespace: 'drop-me' },
+      { kind: 'ConfigMap', name: 'other', namespace: 'keep-me' }
+    ],
+    { deletion: { live, app: 'app' } }
+  )
+  expect(rows(result.tasks)).toEqual([
+    'Delete 0 delete /ConfigMap drop-me/vanished: skip (already gone)',
+    'Delete 0 delete /ConfigMap keep-me/other: skip (no longer tracked by this application)',
     'NamespaceCleanup 0 delete /Namespace /drop-me: remove',
     'NamespaceCleanup 0 delete /Namespace /keep-me: skip (namespace kept: it holds objects that are kept)'
   ])
