@@ -6,9 +6,16 @@ import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
 import { mapLimit } from '../concurrency.js'
 import { gvk } from './discover.js'
-import { objectToWrite, refOf } from './objects.js'
+import {
+  fieldValidationOf,
+  forcedOf,
+  isImmutableRejection,
+  neverRecreated,
+  objectToWrite,
+  refOf,
+  replacing
+} from './objects.js'
 import type { RunUpdate } from './types.js'
-import { fieldValidationOf, isImmutableRejection, neverRecreated, replacing } from './write-step.js'
 import { errorMessage } from '../model/errors.js'
 
 export interface DryRunContext {
@@ -138,7 +145,7 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<Passed> {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal })
     return { warnings: answer.warnings, outcome: { type: 'applied', object: answer.object } }
   } catch (error) {
-    if (forced(task, ctx) && isImmutableRejection(error)) return WILL_BE_RECREATED
+    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error)) return WILL_BE_RECREATED
     throw error
   }
 }
@@ -146,10 +153,6 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<Passed> {
 const WILL_BE_RECREATED: Passed = {
   warnings: ['will be recreated (Force=true)'],
   outcome: { type: 'recreated', why: 'Force=true and an immutable field changed' }
-}
-
-function forced(task: Task, ctx: DryRunContext): boolean {
-  return optionValue('Force', task.syncOptions, ctx.appOptions) === 'true'
 }
 
 /**
@@ -169,7 +172,7 @@ async function dryRunReplace(task: Task, object: KubeObject, ctx: DryRunContext)
     const { warnings } = await ctx.cluster.create(object, options)
     return { warnings, outcome: { type: 'created' } }
   }
-  const recreate = forced(task, ctx) && !neverRecreated(task)
+  const recreate = forcedOf(task, ctx.appOptions) && !neverRecreated(task)
   try {
     const answer = await ctx.cluster.replace(replacing(object, live), options)
     if (!recreate) return { warnings: answer.warnings, outcome: { type: 'applied', object: answer.object } }

@@ -1,4 +1,7 @@
-import type { ObjectRef } from '../cluster/port.js'
+import type { FieldValidation, ObjectRef } from '../cluster/port.js'
+import { ClusterError } from '../model/errors.js'
+import type { SyncOptions } from '../plan/annotations/sync-options.js'
+import { optionValue } from '../plan/annotations/sync-options.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
@@ -40,4 +43,29 @@ export function timeoutOf(task: Task, settings: { objectTimeoutMs: number }): nu
 /** True when the object still carries wavesync's hook finalizer. */
 export function hasHookFinalizer(object: KubeObject): boolean {
   return object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer) === true
+}
+
+/** Field validation of every write and dry run: `Ignore` with Validate=false, else `Strict` (§2.5). */
+export function fieldValidationOf(task: Task, appOptions: SyncOptions): FieldValidation {
+  return optionValue('Validate', task.syncOptions, appOptions) === 'false' ? 'Ignore' : 'Strict'
+}
+
+/** CRDs and Namespaces are never deleted to be re-created, whatever Force says (§2.5 Replace). */
+export function neverRecreated(task: Task): boolean {
+  return task.key.kind === 'CustomResourceDefinition' || task.key.kind === 'Namespace'
+}
+
+/** A Replace=true PUT body: the object with the live resourceVersion, the optimistic lock. */
+export function replacing(object: KubeObject, live: KubeObject): KubeObject {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? '' } }
+}
+
+/** The server refused to change an immutable field: what Force=true re-creates for (§2.5). */
+export function isImmutableRejection(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
+}
+
+/** Force=true (object or app): an immutable-field rejection deletes and re-creates (§2.5). */
+export function forcedOf(task: Task, appOptions: SyncOptions): boolean {
+  return optionValue('Force', task.syncOptions, appOptions) === 'true'
 }

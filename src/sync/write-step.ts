@@ -5,14 +5,23 @@ import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { FieldValidation } from '../cluster/port.js'
-import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
 import { migrateClientSideApply } from './csa-migration.js'
 import type { ExecDeps } from './execute.js'
 import { keptNamespace } from './namespace-cleanup.js'
-import { hasHookFinalizer, objectToWrite, refOf, timeoutOf } from './objects.js'
+import {
+  fieldValidationOf,
+  forcedOf,
+  hasHookFinalizer,
+  isImmutableRejection,
+  neverRecreated,
+  objectToWrite,
+  refOf,
+  replacing,
+  timeoutOf
+} from './objects.js'
 import { unchangedRun } from './out-of-sync-only.js'
 import { deleteAndWait, removeHookFinalizer } from './removal.js'
 import type { RunUpdate } from './types.js'
@@ -147,7 +156,7 @@ async function writeResource(task: Task, deps: ExecDeps): Promise<KubeObject> {
   const write: Write = {
     object: objectToWrite(task, deps.settings.app),
     fieldValidation: fieldValidationOf(task, options),
-    force: optionValue('Force', task.syncOptions, options) === 'true'
+    force: forcedOf(task, options)
   }
   if (optionValue('Replace', task.syncOptions, options) === 'true') return replaceObject(task, write, deps)
   await migrateClientSideApply(task, deps)
@@ -165,21 +174,6 @@ interface Write {
   object: KubeObject
   fieldValidation: FieldValidation
   force: boolean
-}
-
-/** Field validation of every write and dry run: `Ignore` with Validate=false, else `Strict` (§2.5). */
-export function fieldValidationOf(task: Task, appOptions: SyncOptions): FieldValidation {
-  return optionValue('Validate', task.syncOptions, appOptions) === 'false' ? 'Ignore' : 'Strict'
-}
-
-/** CRDs and Namespaces are never deleted to be re-created, whatever Force says (§2.5 Replace). */
-export function neverRecreated(task: Task): boolean {
-  return task.key.kind === 'CustomResourceDefinition' || task.key.kind === 'Namespace'
-}
-
-/** A Replace=true PUT body: the object with the live resourceVersion, the optimistic lock. */
-export function replacing(object: KubeObject, live: KubeObject): KubeObject {
-  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? '' } }
 }
 
 /** Replace=true: PUT over the live object (create when absent); with Force, delete and create. */
@@ -345,11 +339,6 @@ function established(crd: KubeObject): boolean {
   return getArray(crd, ['status', 'conditions']).some(
     c => isRecord(c) && c['type'] === 'Established' && c['status'] === 'True'
   )
-}
-
-/** The server refused to change an immutable field: what Force=true re-creates for (§2.5). */
-export function isImmutableRejection(error: unknown): boolean {
-  return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
 }
 
 function failed(task: Task, message: string, deps: ExecDeps): RunUpdate {
