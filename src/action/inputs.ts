@@ -7,7 +7,7 @@ import type { SyncSettings } from '../sync/settings.js'
 import type { Guardrails } from '../plan/guardrails.js'
 import { DEFAULTS } from '../sync/settings.js'
 import type { RetryPolicy } from '../sync/retry.js'
-import { NO_RETRY, retryProblems } from '../sync/retry.js'
+import { readRetryPolicy } from '../sync/retry.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { namespaceMetadata } from '../plan/namespace-metadata.js'
 
@@ -185,14 +185,9 @@ function namespaceMetadataInputs(
 function retryInputs(read: ReadInput, problems: string[], duration: Duration): RetryPolicy {
   const number = (name: string, fallback: number): number =>
     read(name) === '' ? fallback : Number(read(name))
-  const policy = {
-    limit: number('retry-limit', NO_RETRY.limit),
-    backoffMs: duration('retry-backoff', NO_RETRY.backoffMs),
-    factor: number('retry-factor', NO_RETRY.factor),
-    maxBackoffMs: duration('retry-max-backoff', NO_RETRY.maxBackoffMs)
-  }
-  problems.push(...retryProblems(policy, name => `input ${name}`))
-  return policy
+  const retry = readRetryPolicy(number, duration, name => `input ${name}`)
+  problems.push(...retry.problems)
+  return retry.policy
 }
 
 /** The kubeconfig input (raw or base64), else KUBECONFIG from an earlier step, else in-cluster credentials. */

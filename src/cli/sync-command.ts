@@ -21,9 +21,9 @@ import type { CliIo } from './io.js'
 import { EXIT } from './io.js'
 import { progressPrinter } from './progress.js'
 import { guardrailInputs, list } from '../action/inputs.js'
-import type { RetryPolicy } from '../sync/retry.js'
+import type { RetryNumber, RetryPolicy } from '../sync/retry.js'
 import { namespaceMetadata } from '../plan/namespace-metadata.js'
-import { NO_RETRY, retryProblems } from '../sync/retry.js'
+import { readRetryPolicy } from '../sync/retry.js'
 
 export const SYNC_USAGE = `Usage: wavesync sync --manifests <path>... --app <name> [options]
 
@@ -265,16 +265,11 @@ function retryFlags(
   problems: string[],
   duration: (flag: DurationFlag, fallback: number) => number
 ): RetryPolicy {
-  const number = (flag: 'retry-limit' | 'retry-factor', fallback: number): number =>
+  const number = (flag: RetryNumber, fallback: number): number =>
     values[flag] === undefined ? fallback : Number(values[flag])
-  const retry = {
-    limit: number('retry-limit', NO_RETRY.limit),
-    backoffMs: duration('retry-backoff', NO_RETRY.backoffMs),
-    factor: number('retry-factor', NO_RETRY.factor),
-    maxBackoffMs: duration('retry-max-backoff', NO_RETRY.maxBackoffMs)
-  }
-  problems.push(...retryProblems(retry, name => `--${name}`))
-  return retry
+  const retry = readRetryPolicy(number, duration, name => `--${name}`)
+  problems.push(...retry.problems)
+  return retry.policy
 }
 
 /** The flags of the release operations (rollback, delete, atomic), validated. */

@@ -7,7 +7,7 @@ import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { finishHook, deleteHooks } from './hook-finish.js'
-import { confirmRetryOf, confirmRetryUpdate, missingMessage } from './refresh.js'
+import { confirmRetryUpdate, missingMessage } from './refresh.js'
 import { runOf } from './state.js'
 import type { Action, EngineState, ProgressEvent, RunUpdate, TaskRun } from './types.js'
 import { refOf } from './objects.js'
@@ -105,7 +105,7 @@ async function confirmMissing(task: Task, run: TaskRun, deps: ExecDeps): Promise
     if (deps.signal.aborted) return []
     return confirmFailed(task, run, error, deps.clock.now())
   }
-  const settled = confirmRetryOf(run) ? [confirmRetryUpdate(task, undefined)] : []
+  const settled = run.confirmRetry ? [confirmRetryUpdate(task, undefined)] : []
   if (live) {
     deps.observer.put(live)
     return settled
@@ -128,7 +128,7 @@ const CONFIRM_RETRY_FIRST_MS = 1000
 const CONFIRM_RETRY_MAX_MS = 30_000
 
 function confirmFailed(task: Task, run: TaskRun, error: unknown, now: number): RunUpdate[] {
-  const failures = (confirmRetryOf(run)?.failures ?? 0) + 1
+  const failures = (run.confirmRetry?.failures ?? 0) + 1
   const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1))
   const retry = { at: now + delay, failures, error: errorMessage(error) }
   const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry.error}`

@@ -22,7 +22,7 @@ import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
 import { propagationOf } from './settings.js'
 import type { RetryPolicy } from './retry.js'
-import { NO_RETRY, retryDelayMs, shouldRetry } from './retry.js'
+import { NO_RETRY, retriesLeft, retryDelayMs, shouldRetry } from './retry.js'
 import { preflight } from './preflight.js'
 import { applyUpdates, initialState } from './state.js'
 import { terminate } from './terminate.js'
@@ -333,7 +333,7 @@ class OperationRun {
     const type = this.plan.operation.type
     let state = initial
     for (let attempt = 0; ; attempt++) {
-      const last = !shouldRetry(policy, attempt, type, 'Failed')
+      const last = !retriesLeft(policy, attempt, type)
       const tasks = last ? state.tasks : state.tasks.filter(t => t.phase !== 'SyncFail')
       const ended = await this.runWithTimeout({ ...state, tasks })
       if (last || !shouldRetry(policy, attempt, type, reportPhaseOf(ended))) return ended

@@ -52,7 +52,7 @@ export function refreshRunning(
     if (!run || run.state !== 'Running') continue
     const observation = observe(task)
     // Seen again (or not known to be gone): a stale retry time would wake the loop for nothing.
-    if (observation.kind !== 'absent' && confirmRetryOf(run))
+    if (observation.kind !== 'absent' && run.confirmRetry)
       out.updates.push(confirmRetryUpdate(task, undefined))
     if (task.type === 'prune' || task.type === 'delete') refreshRemoval(task, run, observation, now, out)
     else if (task.type === 'hook') refreshHook(task, run, observation, now, out)
@@ -142,7 +142,7 @@ function finishHook(task: Task, out: Refreshed, run: Partial<TaskRun>, now: numb
  */
 function missing(task: Task, run: TaskRun, now: number, out: Refreshed): void {
   if (run.terminalSeen) return
-  const retry = confirmRetryOf(run)
+  const retry = run.confirmRetry
   if (retry) {
     const waitingFor = `confirmation that ${formatShortKey(task.key)} is missing (${retry.error})`
     if (isDue(run, now)) return timeoutIfDue(task, run, now, out, waitingFor)
@@ -163,11 +163,6 @@ function timeoutIfDue(task: Task, run: TaskRun, now: number, out: Refreshed, wai
   else out.updates.push({ taskId: task.id, run: { state: 'Failed', message, finishedAt: now } })
 }
 
-/** The run's pending confirmation retry, when its last confirming GET failed. */
-export function confirmRetryOf(run: TaskRun): ConfirmRetry | undefined {
-  return run.confirmRetry
-}
-
 /** The update setting (or, with undefined, clearing) a run's confirmation retry. */
 export function confirmRetryUpdate(task: Task, retry: ConfirmRetry | undefined): RunUpdate {
   return { taskId: task.id, run: { confirmRetry: retry } }
@@ -175,7 +170,7 @@ export function confirmRetryUpdate(task: Task, retry: ConfirmRetry | undefined):
 
 /** When the loop must look at a Running run again: its deadline, or an earlier GET retry. */
 export function wakeTimeOf(run: TaskRun): number | undefined {
-  const retryAt = confirmRetryOf(run)?.at
+  const retryAt = run.confirmRetry?.at
   if (retryAt === undefined) return run.deadline
   return run.deadline === undefined ? retryAt : Math.min(retryAt, run.deadline)
 }

@@ -23,17 +23,43 @@ export function retryDelayMs(policy: RetryPolicy, retry: number): number {
 }
 
 /**
- * Whether an attempt that ended in `phase` is retried. Deletes and tests are not: a sync policy
- * retries syncs (a rollback is a sync of an older revision).
+ * Whether a failure of attempt `attempt` (0 for the first) would be retried. Deletes and tests are
+ * not: a sync policy retries syncs (a rollback is a sync of an older revision).
  */
+export function retriesLeft(policy: RetryPolicy, attempt: number, operation: OperationType): boolean {
+  return attempt < policy.limit && (operation === 'sync' || operation === 'rollback')
+}
+
+/** Whether an attempt that ended in `phase` is retried: only a failure (§4.6), with retries left. */
 export function shouldRetry(
   policy: RetryPolicy,
   attempt: number,
   operation: OperationType,
   phase: string
 ): boolean {
-  return phase === 'Failed' && attempt < policy.limit && (operation === 'sync' || operation === 'rollback')
+  return phase === 'Failed' && retriesLeft(policy, attempt, operation)
 }
+
+/**
+ * The policy from the four settings, read as numbers and durations by the caller (action inputs
+ * or CLI flags, each with its own wording of a bad value), with its problems named by `name`.
+ */
+export function readRetryPolicy(
+  number: (name: RetryNumber, fallback: number) => number,
+  duration: (name: RetryDuration, fallback: number) => number,
+  name: (key: string) => string
+): { policy: RetryPolicy; problems: string[] } {
+  const policy = {
+    limit: number('retry-limit', NO_RETRY.limit),
+    backoffMs: duration('retry-backoff', NO_RETRY.backoffMs),
+    factor: number('retry-factor', NO_RETRY.factor),
+    maxBackoffMs: duration('retry-max-backoff', NO_RETRY.maxBackoffMs)
+  }
+  return { policy, problems: retryProblems(policy, name) }
+}
+
+export type RetryNumber = 'retry-limit' | 'retry-factor'
+export type RetryDuration = 'retry-backoff' | 'retry-max-backoff'
 
 /** The problems of the retry inputs, phrased with `name` (flag or input) of each. */
 export function retryProblems(policy: RetryPolicy, name: (key: string) => string): string[] {

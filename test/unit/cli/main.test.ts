@@ -31,3 +31,27 @@ describe('runCli', () => {
     expect(await cli(['plan', '--help'])).toEqual({ code: 0, out: PLAN_USAGE, err: '' })
   })
 })
+
+describe('sync flags for retries and namespace metadata', () => {
+  test('bad values are each named, exit 2, before anything is read', async () => {
+    const run = await cli([
+      'sync',
+      '--app',
+      'shop',
+      '--manifests',
+      'k8s',
+      '--retry-limit',
+      'five',
+      '--retry-backoff',
+      'soon',
+      '--namespace-label',
+      'env=dev'
+    ])
+    expect(run.code).toBe(2)
+    expect(run.err).toContain('--retry-limit must be a whole number from 0 to 100')
+    expect(run.err).toContain("--retry-backoff must be a duration such as 90s, 5m or 1h30m, not 'soon'")
+    expect(run.err).toContain(
+      '--namespace-label and --namespace-annotation need --sync-options CreateNamespace=true'
+    )
+  })
+})

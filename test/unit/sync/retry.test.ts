@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { OperationType } from '../../../src/model/vocabulary.js'
 import type { RetryPolicy } from '../../../src/sync/retry.js'
-import { NO_RETRY, retryDelayMs, retryProblems, shouldRetry } from '../../../src/sync/retry.js'
+import { NO_RETRY, retriesLeft, retryDelayMs, retryProblems, shouldRetry } from '../../../src/sync/retry.js'
 import type { KubeObject } from '../../../src/model/object.js'
 import { Scenario, deploymentManifest, jobHookManifest, manifestText } from '../../support/scenario.js'
 
@@ -36,6 +36,18 @@ describe('shouldRetry: only a failed sync with retries left', () => {
   ])('%s', (_, attempt, operation, phase, expected) => {
     expect(shouldRetry(policy(), attempt, operation, phase)).toBe(expected)
   })
+
+  test.each<[number, OperationType, boolean]>([
+    [0, 'sync', true],
+    [2, 'sync', true],
+    [3, 'sync', false],
+    [0, 'delete', false]
+  ])(
+    'retriesLeft after attempt %d of a %s: %s (SyncFail waits for the attempt where this is false)',
+    (attempt, operation, expected) => {
+      expect(retriesLeft(policy(), attempt, operation)).toBe(expected)
+    }
+  )
 
   test('limit 0 (the default) never retries', () => {
     expect(shouldRetry(NO_RETRY, 0, 'sync', 'Failed')).toBe(false)
