@@ -163,6 +163,11 @@ export function manifestText(...objects: readonly object[]): string {
   return objects.map(object => JSON.stringify(object, null, 2)).join('\n---\n') + '\n'
 }
 
+/** These objects as the repository's one manifest file, `app/manifests.yaml` (what syncs read). */
+export function manifestFiles(...objects: readonly object[]): Record<string, string> {
+  return { 'app/manifests.yaml': manifestText(...objects) }
+}
+
 export interface ObjectOptions {
   namespace?: string
   annotations?: Record<string, string>

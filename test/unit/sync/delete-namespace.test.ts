@@ -2,16 +2,13 @@ import { describe, expect, test } from '@jest/globals'
 import type { KubeObject } from '../../../src/model/object.js'
 import type { OperationResult } from '../../../src/sync/operation.js'
 import type { SyncSettings } from '../../../src/sync/settings.js'
-import { Scenario, configMapManifest, manifestText } from '../../support/scenario.js'
+import { Scenario, configMapManifest, manifestFiles } from '../../support/scenario.js'
 
 // The delete operation's last step on the in-memory API server (sync-semantics §10.1.6, §10.2): a
 // namespace is listed, every kind, before it is deleted; another application's objects or inventory
 // records in it keep it, and so does a kind that could not be listed.
 
 const SHARED = 'shared'
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 /** `app` syncs into the shared namespace, its records there too; each records the namespace as created. */
 const into = (app: string, overrides: Partial<SyncSettings> = {}): Partial<SyncSettings> => ({
   app,
@@ -32,7 +29,7 @@ function namespaceTask(result: OperationResult) {
 /** A scenario where `shop` created the shared namespace and synced one ConfigMap into it. */
 async function shopInstalled(): Promise<Scenario> {
   const s = new Scenario(['default'])
-  expect((await s.sync(files(configMapManifest('shop-settings')), into('shop'))).exitCode).toBe(0)
+  expect((await s.sync(manifestFiles(configMapManifest('shop-settings')), into('shop'))).exitCode).toBe(0)
   return s
 }
 
@@ -50,7 +47,7 @@ function bystanders(s: Scenario): void {
 describe('a namespace shared by two applications (§10.2)', () => {
   test('deleting the first keeps it and says why; deleting the second then removes it', async () => {
     const s = await shopInstalled()
-    expect((await s.sync(files(configMapManifest('settings')), into('other'))).exitCode).toBe(0)
+    expect((await s.sync(manifestFiles(configMapManifest('settings')), into('other'))).exitCode).toBe(0)
 
     const first = await remove(s, 'shop')
     expect(first.exitCode).toBe(0)
@@ -169,14 +166,14 @@ describe('what keeps a namespace, and what does not (§10.2)', () => {
 describe('a pruned Namespace holding another application’s objects (§10.2 applied to §7.4)', () => {
   const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SHARED } }
   const shop = (...objects: object[]) =>
-    files(configMapManifest('shop-home', { namespace: 'default' }), ...objects)
+    manifestFiles(configMapManifest('shop-home', { namespace: 'default' }), ...objects)
 
   test('is kept, PruneSkipped, naming them; without them it is pruned', async () => {
     const s = new Scenario(['default'])
     const sync = (app: string, manifests: Record<string, string>) =>
       s.sync(manifests, { app, namespace: SHARED, inventoryNamespace: 'default', prune: true })
     expect((await sync('shop', shop(namespace, configMapManifest('shop-settings')))).exitCode).toBe(0)
-    expect((await sync('other', files(configMapManifest('settings')))).exitCode).toBe(0)
+    expect((await sync('other', manifestFiles(configMapManifest('settings')))).exitCode).toBe(0)
 
     const pruned = await sync('shop', shop())
     expect(pruned.exitCode).toBe(0)
@@ -195,7 +192,7 @@ describe('a pruned Namespace holding another application’s objects (§10.2 app
 describe('dry-run: true of a delete (§8.4) predicts what the real run keeps (§10.2)', () => {
   test('a namespace another application lives in is predicted kept, the rest deleted; nothing written', async () => {
     const s = await shopInstalled()
-    expect((await s.sync(files(configMapManifest('settings')), into('other'))).exitCode).toBe(0)
+    expect((await s.sync(manifestFiles(configMapManifest('settings')), into('other'))).exitCode).toBe(0)
     const from = s.cluster.requests.length
 
     const dry = await s.sync({}, into('shop', { operation: 'delete', dryRun: true, operationId: 'dry' }))

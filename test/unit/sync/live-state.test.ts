@@ -9,7 +9,7 @@ import {
   configMapManifest,
   deploymentManifest,
   jobHookManifest,
-  manifestText
+  manifestFiles
 } from '../../support/scenario.js'
 
 // Desired objects judged against their live copies once the dry run passed (sync-semantics §2.5
@@ -17,9 +17,6 @@ import {
 
 const TRACKING = 'wavesync.dev/tracking-id'
 const OUT_OF_SYNC_ONLY = { syncOptions: { ApplyOutOfSyncOnly: 'true' } }
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 /** Real (not dry-run) writes of the application's objects since `from`, as `verb Kind/name`. */
 const writesSince = (s: Scenario, from: number): string[] =>
   s.cluster
@@ -40,10 +37,10 @@ async function resync(
 ): Promise<{ s: Scenario; result: OperationResult; from: number }> {
   const s = new Scenario()
   s.healthyControllers()
-  expect((await s.sync(files(...first))).exitCode).toBe(0)
+  expect((await s.sync(manifestFiles(...first))).exitCode).toBe(0)
   await s.clock.advance(60_000)
   const from = s.cluster.requests.length
-  const result = await s.sync(files(...second), { operationId: 'run-2', ...settings })
+  const result = await s.sync(manifestFiles(...second), { operationId: 'run-2', ...settings })
   return { s, result, from }
 }
 
@@ -94,10 +91,10 @@ describe('ApplyOutOfSyncOnly=true (§2.5)', () => {
     const db = deploymentManifest('db')
     const s = new Scenario()
     s.healthyControllers()
-    await s.sync(files(db, configMapManifest('web-config', { wave: 1, data: { v: '1' } })))
+    await s.sync(manifestFiles(db, configMapManifest('web-config', { wave: 1, data: { v: '1' } })))
     s.cluster.makeDeploymentProgressing('db')
     const from = s.cluster.requests.length
-    const op = s.start(files(db, configMapManifest('web-config', { wave: 1, data: { v: '2' } })), {
+    const op = s.start(manifestFiles(db, configMapManifest('web-config', { wave: 1, data: { v: '2' } })), {
       operationId: 'run-2',
       ...OUT_OF_SYNC_ONLY
     })
@@ -116,9 +113,9 @@ describe('ApplyOutOfSyncOnly=true (§2.5)', () => {
     const db = deploymentManifest('db', { annotations: { 'wavesync.dev/timeout': '2m' } })
     const s = new Scenario()
     s.healthyControllers()
-    await s.sync(files(db))
+    await s.sync(manifestFiles(db))
     s.cluster.makeDeploymentProgressing('db')
-    const result = await s.sync(files(db), { operationId: 'run-2', ...OUT_OF_SYNC_ONLY })
+    const result = await s.sync(manifestFiles(db), { operationId: 'run-2', ...OUT_OF_SYNC_ONLY })
     expect(result.exitCode).toBe(1)
     expect(result.report?.tasks.find(t => t.name === 'db')?.message).toMatch(
       /^timed out after 2m waiting for/
@@ -130,10 +127,10 @@ describe('ApplyOutOfSyncOnly=true (§2.5)', () => {
     const later = configMapManifest('later', { wave: 1, data: { v: '1' } })
     const s = new Scenario()
     s.healthyControllers()
-    await s.sync(files(db, later))
+    await s.sync(manifestFiles(db, later))
     s.cluster.makeDeploymentProgressing('db')
     const from = s.cluster.requests.length
-    const op = s.start(files(db, later), { operationId: 'run-2', ...OUT_OF_SYNC_ONLY })
+    const op = s.start(manifestFiles(db, later), { operationId: 'run-2', ...OUT_OF_SYNC_ONLY })
     await s.until(() => op.events.some(e => e.type === 'waiting'))
     s.cluster.update('ConfigMap', 'later', undefined, 'someone edits', o => (o['data'] = { v: 'edited' }))
     s.cluster.makeDeploymentAvailable('db')
@@ -209,7 +206,11 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
     )
     return s
   }
-  const manifests = files(configMapManifest('config'), configMapManifest('loose'), configMapManifest('mine'))
+  const manifests = manifestFiles(
+    configMapManifest('config'),
+    configMapManifest('loose'),
+    configMapManifest('mine')
+  )
 
   test('by default: a warning names the other application, and the object is taken over', async () => {
     const s = withForeignObjects()
@@ -246,7 +247,7 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
   test('FailOnSharedResource=true passes when only untracked objects are taken over', async () => {
     const s = new Scenario()
     s.cluster.seed(configMapManifest('loose', { namespace: 'shop' }))
-    const result = await s.sync(files(configMapManifest('loose')), {
+    const result = await s.sync(manifestFiles(configMapManifest('loose')), {
       syncOptions: { FailOnSharedResource: 'true' }
     })
     expect(result.exitCode).toBe(0)
@@ -259,7 +260,7 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
     const s = new Scenario()
     s.cluster.seed(configMapManifest('loose', { namespace: 'shop' }))
     const from = s.cluster.requests.length
-    const result = await s.sync(files(configMapManifest('loose')), OUT_OF_SYNC_ONLY)
+    const result = await s.sync(manifestFiles(configMapManifest('loose')), OUT_OF_SYNC_ONLY)
     expect(result.exitCode).toBe(0)
     expect(writesSince(s, from)).toEqual(['apply ConfigMap/loose'])
     expect(s.cluster.mustFind('ConfigMap', 'loose').metadata.annotations?.[TRACKING]).toBe(
@@ -274,8 +275,10 @@ describe('shared resources and adoption (§7.1, FailOnSharedResource)', () => {
       inventoryNamespace: 'team',
       syncOptions: { CreateNamespace: 'true' }
     }
-    expect((await s.sync(files(configMapManifest('a')), { ...options, app: 'first' })).exitCode).toBe(0)
-    const result = await s.sync(files(configMapManifest('b')), {
+    expect((await s.sync(manifestFiles(configMapManifest('a')), { ...options, app: 'first' })).exitCode).toBe(
+      0
+    )
+    const result = await s.sync(manifestFiles(configMapManifest('b')), {
       ...options,
       app: 'second',
       operationId: 'run-2',

@@ -8,7 +8,7 @@ import {
   configMapManifest,
   deploymentManifest,
   jobHookManifest,
-  manifestText
+  manifestFiles
 } from '../../support/scenario.js'
 import { NS } from '../../support/sync-builders.js'
 
@@ -16,9 +16,6 @@ import { NS } from '../../support/sync-builders.js'
 // §4.4, §5.3–§5.6): what one step sends, in which order, and how the engine follows the cluster's
 // answers and watch events.
 
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 const writesFrom = (s: Scenario, from = 0): string[] =>
   s.cluster
     .writes()
@@ -52,7 +49,9 @@ describe('watch events (§4.2, architecture §3b)', () => {
       s.cluster.dropWatches()
       s.cluster.makeDeploymentAvailable('web')
     })
-    const result = await s.sync(files(deploymentManifest('web'), configMapManifest('after', { wave: 1 })))
+    const result = await s.sync(
+      manifestFiles(deploymentManifest('web'), configMapManifest('after', { wave: 1 }))
+    )
     expect(result.exitCode).toBe(0)
     // Seen through the resumed watch at once, not by a later poll.
     expect(requestsFrom(s, 0, r => r.name === 'after' && r.verb === 'apply' && !r.dryRun)[0]?.at).toBe(EPOCH)
@@ -64,7 +63,9 @@ describe('watch events (§4.2, architecture §3b)', () => {
       s.cluster.expireWatches()
       s.cluster.makeDeploymentAvailable('web')
     })
-    const result = await s.sync(files(deploymentManifest('web'), configMapManifest('after', { wave: 1 })))
+    const result = await s.sync(
+      manifestFiles(deploymentManifest('web'), configMapManifest('after', { wave: 1 }))
+    )
     expect(result.exitCode).toBe(0)
     const lists = requestsFrom(s, 0, r => r.verb === 'list' && r.kind === 'Deployment')
     expect(lists).toHaveLength(2)
@@ -74,7 +75,10 @@ describe('watch events (§4.2, architecture §3b)', () => {
   test('a late watch event of the deleted predecessor does not fail the re-created hook (§4.2, §4.4.3)', async () => {
     const s = new Scenario()
     s.healthyControllers(['migrate'])
-    const manifests = files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+    const manifests = manifestFiles(
+      jobHookManifest('migrate', { hook: 'PreSync' }),
+      configMapManifest('config')
+    )
     const first = s.start(manifests)
     await s.until(() => s.cluster.find('Job', 'migrate') !== undefined)
     s.cluster.completeJob('migrate')
@@ -112,7 +116,9 @@ describe('polling when watching is not possible (§4.2)', () => {
       times: Infinity
     })
     s.whenCreatedAfter('Deployment', 'web', 10_000, () => s.cluster.makeDeploymentAvailable('web'))
-    const result = await s.sync(files(deploymentManifest('web'), configMapManifest('after', { wave: 1 })))
+    const result = await s.sync(
+      manifestFiles(deploymentManifest('web'), configMapManifest('after', { wave: 1 }))
+    )
     expect(result.report?.message).toBe('successfully synced (all tasks run)')
     const next = requestsFrom(s, 0, r => r.name === 'after' && r.verb === 'apply' && !r.dryRun)[0]
     expect(next?.at).toBeGreaterThanOrEqual(EPOCH + 10_000)
@@ -127,7 +133,7 @@ describe('inside a step: stale hook finalizers (§4.4.1)', () => {
     s.healthyControllers()
     const from = s.cluster.requests.length
     const result = await s.sync(
-      files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+      manifestFiles(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
     )
     expect(result.exitCode).toBe(0)
     expect(writesFrom(s, from)).toEqual([
@@ -161,7 +167,7 @@ describe('inside a step: terminating leftovers and BeforeHookCreation waits (§4
       s.cluster.removeFinalizers('Job', 'migrate')
     })
     const result = await s.sync(
-      files(
+      manifestFiles(
         jobHookManifest('migrate', { hook: 'PreSync', policy: 'HookFailed' }),
         configMapManifest('config')
       )
@@ -181,7 +187,7 @@ describe('inside a step: terminating leftovers and BeforeHookCreation waits (§4
     s.cluster.seed(leftoverJob('migrate', { finalizers: ['example.com/stuck'] }))
     s.healthyControllers()
     const result = await s.sync(
-      files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config')),
+      manifestFiles(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config')),
       { objectTimeoutMs: 30_000 }
     )
     expect(result.exitCode).toBe(1)
@@ -197,7 +203,7 @@ describe('inside a step: existing hooks without BeforeHookCreation (§5.3.3)', (
   test('a named argo hook without BeforeHookCreation that already completed is not run again (§5.3.3)', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const manifests = files(
+    const manifests = manifestFiles(
       jobHookManifest('once', { hook: 'PreSync', policy: 'HookFailed' }),
       configMapManifest('config')
     )
@@ -224,7 +230,7 @@ describe('inside a step: existing hooks without BeforeHookCreation (§5.3.3)', (
   test('a helm hook that exists without before-hook-creation fails the dry run (§5.3.3)', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const manifests = files(
+    const manifests = manifestFiles(
       jobHookManifest('setup', { hook: 'pre-install,pre-upgrade', policy: 'hook-failed', helm: true }),
       configMapManifest('config')
     )
@@ -250,7 +256,7 @@ describe('inside a step: kind batches (§4.4.4)', () => {
       message: 'ConfigMap "config" is invalid: data[bad key]: Invalid value'
     })
     const result = await s.sync(
-      files(
+      manifestFiles(
         configMapManifest('config'),
         deploymentManifest('web'),
         jobHookManifest('after', { hook: 'PostSync' })
@@ -294,7 +300,7 @@ describe('inside a step: CRDs before their custom resources (§4.4.4)', () => {
       metadata: { name: 'blue' },
       spec: { colour: 'blue' }
     }
-    const result = await s.sync(files(crd, widget))
+    const result = await s.sync(manifestFiles(crd, widget))
     expect(result.exitCode).toBe(0)
     const established = s.cluster.indexOf({ verb: 'controller', detail: 'crd established' })
     const applied = s.cluster.indexOf({ verb: 'apply', kind: 'Widget', dryRun: false })
@@ -326,10 +332,10 @@ describe('inside a step: Force and immutable fields (§2.5, §8.2)', () => {
       metadata: { name: 'report', annotations: { 'argocd.argoproj.io/sync-options': 'Force=true' } },
       spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image }] } } }
     })
-    await s.sync(files(job('example/report:1')))
+    await s.sync(manifestFiles(job('example/report:1')))
     const firstUid = s.cluster.mustFind('Job', 'report').metadata.uid
     const from = s.cluster.requests.length
-    const result = await s.sync(files(job('example/report:2')), { operationId: 'run-2' })
+    const result = await s.sync(manifestFiles(job('example/report:2')), { operationId: 'run-2' })
     expect(result.exitCode).toBe(0)
     const engine = requestsFrom(
       s,
@@ -350,8 +356,8 @@ describe('inside a step: Force and immutable fields (§2.5, §8.2)', () => {
       metadata: { name: 'report' },
       spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image }] } } }
     })
-    await s.sync(files(job('example/report:1')))
-    const result = await s.sync(files(job('example/report:2')), { operationId: 'run-2' })
+    await s.sync(manifestFiles(job('example/report:1')))
+    const result = await s.sync(manifestFiles(job('example/report:2')), { operationId: 'run-2' })
     expect(result.report?.message).toBe('one or more objects failed to apply (dry run)')
     expect(result.report?.tasks[0]?.message).toContain('field is immutable')
   })
@@ -362,7 +368,7 @@ describe('helm HookFailed in the loop (§5.6)', () => {
     const s = new Scenario()
     s.whenCreated('Job', 'setup', () => s.cluster.failJob('setup', { exitCode: 2, log: 'boom\n' }))
     const result = await s.sync(
-      files(
+      manifestFiles(
         jobHookManifest('setup', { hook: 'pre-install', policy: 'hook-failed', helm: true }),
         configMapManifest('config')
       )
@@ -394,7 +400,7 @@ describe('helm HookSucceeded in the loop (§5.6)', () => {
       data: { mode: 'fast' }
     }
     const result = await s.sync(
-      files(
+      manifestFiles(
         settings,
         jobHookManifest('setup', { hook: 'pre-install', policy: 'hook-succeeded', helm: true }),
         configMapManifest('config')
@@ -424,7 +430,7 @@ describe('failed writes the server did perform (§5.5.3)', () => {
       message: 'Timeout: request did not complete within the allotted timeout'
     })
     const result = await s.sync(
-      files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+      manifestFiles(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
     )
     expect(result.exitCode).toBe(1)
     expect(hookFinalizers(s)).toEqual([])

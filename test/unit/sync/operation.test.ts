@@ -12,7 +12,7 @@ import {
   configMapManifest,
   deploymentManifest,
   jobHookManifest,
-  manifestText
+  manifestFiles
 } from '../../support/scenario.js'
 import { NS } from '../../support/sync-builders.js'
 
@@ -89,9 +89,6 @@ describe('the todo example (examples/todo)', () => {
 })
 
 const WEB = (wave?: number): object => deploymentManifest('web', wave === undefined ? {} : { wave })
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 const nonDryWrites = (s: Scenario, from = 0): RequestRecord[] => s.cluster.writes().filter(r => r.seq >= from)
 const firstWrite = (s: Scenario, kind: string, name: string, from = 0): RequestRecord | undefined =>
   nonDryWrites(s, from).find(r => r.kind === kind && r.name === name)
@@ -107,7 +104,7 @@ describe('reads before the first write', () => {
   test('every served collection is listed and watched while the dry run runs, not after it', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const result = await s.sync(files(configMapManifest('web-config'), WEB(1)))
+    const result = await s.sync(manifestFiles(configMapManifest('web-config'), WEB(1)))
     expect(result.exitCode).toBe(0)
     const lease = s.cluster.indexOf({ verb: 'create', kind: 'Lease' })
     const lastDryRun = s.cluster.requests.map(r => r.dryRun).lastIndexOf(true)
@@ -132,7 +129,7 @@ describe('waves gate on health (§4.5)', () => {
     s.whenCreatedAfter('Deployment', 'db', 45_000, () => s.cluster.makeDeploymentAvailable('db'))
     s.healthyControllers(['db'])
     const result = await s.sync(
-      files(deploymentManifest('db'), WEB(1), configMapManifest('web-config', { wave: 1 }))
+      manifestFiles(deploymentManifest('db'), WEB(1), configMapManifest('web-config', { wave: 1 }))
     )
 
     expect(result.exitCode).toBe(0)
@@ -162,7 +159,7 @@ describe('a failing PreSync hook (§4.6, §4.7, §5.4, §5.6)', () => {
     s.whenCreated('Job', 'migrate', () => s.cluster.failJob('migrate', { exitCode: 3, log }))
     s.healthyControllers(['migrate'])
     const result = await s.sync(
-      files(
+      manifestFiles(
         jobHookManifest('migrate', { hook: 'PreSync', policy: 'HookFailed' }),
         WEB(),
         jobHookManifest('notify', { hook: 'PostSync' }),
@@ -207,7 +204,7 @@ describe('a failing PreSync hook: SyncFail and delete policies (§4.7, §5.6)', 
     s.whenCreated('Job', 'migrate', () => s.cluster.failJob('migrate', { exitCode: 3, log }))
     s.healthyControllers(['migrate'])
     const result = await s.sync(
-      files(
+      manifestFiles(
         jobHookManifest('migrate', { hook: 'PreSync', policy: 'HookFailed' }),
         WEB(),
         jobHookManifest('notify', { hook: 'PostSync' }),
@@ -247,7 +244,7 @@ describe('dry run (§8)', () => {
     })
     const before = s.cluster.all()
     const result = await s.sync(
-      files(configMapManifest('config'), WEB(), jobHookManifest('migrate', { hook: 'PreSync' }))
+      manifestFiles(configMapManifest('config'), WEB(), jobHookManifest('migrate', { hook: 'PreSync' }))
     )
 
     expect(result.exitCode).toBe(1)
@@ -276,7 +273,7 @@ describe('dry run (§8)', () => {
 
   test('dry-run: true stops after the dry run, writing nothing', async () => {
     const s = new Scenario()
-    const result = await s.sync(files(configMapManifest('config'), WEB()), { dryRun: true })
+    const result = await s.sync(manifestFiles(configMapManifest('config'), WEB()), { dryRun: true })
     expect(result.exitCode).toBe(0)
     expect(s.cluster.writes()).toEqual([])
     expect(s.cluster.writes({ dryRun: true })).toHaveLength(2)
@@ -285,8 +282,8 @@ describe('dry run (§8)', () => {
 
 describe('pruning off by default (§7.4.1)', () => {
   const v1 = (oldAnnotations: Record<string, string> = {}): Record<string, string> =>
-    files(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
-  const v2 = files(configMapManifest('keep'))
+    manifestFiles(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
+  const v2 = manifestFiles(configMapManifest('keep'))
   async function twoSyncs(
     second: Partial<SyncSettings>,
     oldAnnotations?: Record<string, string>,
@@ -323,8 +320,8 @@ describe('pruning off by default (§7.4.1)', () => {
 
 describe('pruning on, and Prune=false (§7.4)', () => {
   const v1 = (oldAnnotations: Record<string, string> = {}): Record<string, string> =>
-    files(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
-  const v2 = files(configMapManifest('keep'))
+    manifestFiles(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
+  const v2 = manifestFiles(configMapManifest('keep'))
   async function twoSyncs(
     second: Partial<SyncSettings>,
     oldAnnotations?: Record<string, string>,
@@ -372,8 +369,8 @@ describe('pruning on, and Prune=false (§7.4)', () => {
 
 describe('prune waves and PruneLast (§3.5)', () => {
   const v1 = (oldAnnotations: Record<string, string> = {}): Record<string, string> =>
-    files(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
-  const v2 = files(configMapManifest('keep'))
+    manifestFiles(configMapManifest('keep'), configMapManifest('old', { annotations: oldAnnotations }))
+  const v2 = manifestFiles(configMapManifest('keep'))
   async function twoSyncs(
     second: Partial<SyncSettings>,
     oldAnnotations?: Record<string, string>,
@@ -390,7 +387,7 @@ describe('prune waves and PruneLast (§3.5)', () => {
   }
 
   test('without PruneLast the prune runs in its own (reversed) wave, before later waves', async () => {
-    const { s, from } = await twoSyncs({ prune: true }, {}, files(configMapManifest('keep'), WEB(1)))
+    const { s, from } = await twoSyncs({ prune: true }, {}, manifestFiles(configMapManifest('keep'), WEB(1)))
     const deleted = firstWrite(s, 'ConfigMap', 'old', from)
     expect(deleted?.seq).toBeLessThan(firstWrite(s, 'Deployment', 'web', from)?.seq ?? -1)
   })
@@ -402,7 +399,7 @@ describe('prune waves and PruneLast (§3.5)', () => {
     await s.sync(v1({ 'argocd.argoproj.io/sync-options': 'PruneLast=true' }))
     const from = s.cluster.requests.length
     const result = await s.sync(
-      files(configMapManifest('keep'), WEB(1), jobHookManifest('after', { hook: 'PostSync' })),
+      manifestFiles(configMapManifest('keep'), WEB(1), jobHookManifest('after', { hook: 'PostSync' })),
       { prune: true, operationId: 'run-2' }
     )
     expect(result.exitCode).toBe(0)
@@ -422,7 +419,10 @@ describe('hook naming and re-creation (§5.2, §5.3, §4.4.3)', () => {
   test('BeforeHookCreation: a named hook is deleted, confirmed gone and re-created in the same step', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const manifests = files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+    const manifests = manifestFiles(
+      jobHookManifest('migrate', { hook: 'PreSync' }),
+      configMapManifest('config')
+    )
     await s.sync(manifests)
     const firstUid = s.cluster.mustFind('Job', 'migrate').metadata.uid
     const from = s.cluster.requests.length
@@ -447,7 +447,7 @@ describe('hook naming and re-creation (§5.2, §5.3, §4.4.3)', () => {
   test('generateName hooks get a new name on every sync, so both runs stay as evidence', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const manifests = files(
+    const manifests = manifestFiles(
       configMapManifest('config'),
       jobHookManifest('smoke', { hook: 'PostSync', generateName: 'smoke-' })
     )
@@ -463,7 +463,7 @@ describe('hook naming and re-creation (§5.2, §5.3, §4.4.3)', () => {
 })
 
 describe('overall timeout (§4.8)', () => {
-  const manifests = files(
+  const manifests = manifestFiles(
     jobHookManifest('pre', { hook: 'PreSync' }),
     WEB(),
     jobHookManifest('seed', { hook: 'Sync' }),
@@ -495,7 +495,7 @@ describe('overall timeout (§4.8)', () => {
 })
 
 describe('cancellation (§4.9)', () => {
-  const manifests = files(
+  const manifests = manifestFiles(
     jobHookManifest('pre', { hook: 'PreSync' }),
     WEB(),
     jobHookManifest('seed', { hook: 'Sync' }),
@@ -544,7 +544,7 @@ describe('cancellation (§4.9)', () => {
 })
 
 describe('the Lease serialises operations (§7.2)', () => {
-  const manifests = files(configMapManifest('config'), WEB())
+  const manifests = manifestFiles(configMapManifest('config'), WEB())
   const A = { operationId: 'run-a', holder: 'acme/shop run A' }
   const B = { operationId: 'run-b', holder: 'acme/shop run B' }
   function scenario(webDelayMs: number): Scenario {
@@ -585,7 +585,7 @@ describe('the Lease serialises operations (§7.2)', () => {
 })
 
 describe('lock-wait (§7.2)', () => {
-  const manifests = files(configMapManifest('config'), WEB())
+  const manifests = manifestFiles(configMapManifest('config'), WEB())
   const A = { operationId: 'run-a', holder: 'acme/shop run A' }
   const B = { operationId: 'run-b', holder: 'acme/shop run B' }
   function scenario(webDelayMs: number): Scenario {
@@ -612,7 +612,7 @@ describe('lock-wait (§7.2)', () => {
 })
 
 describe('a crashed run’s Lease and pending record (§7.2)', () => {
-  const manifests = files(configMapManifest('config'), WEB())
+  const manifests = manifestFiles(configMapManifest('config'), WEB())
   function scenario(webDelayMs: number): Scenario {
     const s = new Scenario()
     s.whenCreatedAfter('Deployment', 'web', webDelayMs, () => s.cluster.makeDeploymentAvailable('web'))
@@ -657,7 +657,7 @@ describe('objects that vanish while awaited (§4.3.2, §5.7.2)', () => {
   test('a resource deleted by someone while Running fails as Error "Resource … is missing"', async () => {
     const s = new Scenario()
     s.whenCreated('Deployment', 'web', () => s.cluster.forceDelete('Deployment', 'web'))
-    const result = await s.sync(files(WEB()))
+    const result = await s.sync(manifestFiles(WEB()))
     expect(result.report?.tasks.find(t => t.name === 'web')).toMatchObject({
       result: 'SyncFailed',
       state: 'Error',
@@ -668,7 +668,7 @@ describe('objects that vanish while awaited (§4.3.2, §5.7.2)', () => {
   test('…and the operation fails as a task failure: "one or more synchronization tasks completed unsuccessfully"', async () => {
     const s = new Scenario()
     s.whenCreated('Deployment', 'web', () => s.cluster.forceDelete('Deployment', 'web'))
-    const result = await s.sync(files(WEB()))
+    const result = await s.sync(manifestFiles(WEB()))
     expect(result.report?.message).toBe(
       'one or more synchronization tasks completed unsuccessfully, reason: Resource apps/Deployment/web is missing, it might have been deleted'
     )
@@ -682,7 +682,7 @@ describe('objects that vanish while awaited (§4.3.2, §5.7.2)', () => {
     })
     s.healthyControllers(['migrate'])
     const result = await s.sync(
-      files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+      manifestFiles(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
     )
     expect(result.exitCode).toBe(0)
     expect(result.report?.tasks.find(t => t.name === 'migrate')).toMatchObject({
@@ -719,7 +719,10 @@ describe('tracking ids and inventory records (§7.1, §7.2)', () => {
     const s = new Scenario()
     s.healthyControllers()
     for (const run of ['run-1', 'run-2', 'run-3']) {
-      await s.sync(files(configMapManifest('config', { data: { run } })), { operationId: run, historyMax: 2 })
+      await s.sync(manifestFiles(configMapManifest('config', { data: { run } })), {
+        operationId: run,
+        historyMax: 2
+      })
       await s.clock.advance(60_000)
     }
     expect((await s.records()).map(r => [r.revision, r.status, r.operation.id])).toEqual([
@@ -740,7 +743,7 @@ describe('prune errors (§4.4.2)', () => {
   test('a prune error fails its step before the step’s writes (§4.4.2)', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    await s.sync(files(configMapManifest('keep'), configMapManifest('old')))
+    await s.sync(manifestFiles(configMapManifest('keep'), configMapManifest('old')))
     const from = s.cluster.requests.length
     s.cluster.inject({
       verb: 'delete',
@@ -750,7 +753,7 @@ describe('prune errors (§4.4.2)', () => {
       status: 403,
       message: 'configmaps "old" is forbidden: User "ci" cannot delete resource "configmaps"'
     })
-    const result = await s.sync(files(configMapManifest('keep', { data: { v: '2' } })), {
+    const result = await s.sync(manifestFiles(configMapManifest('keep', { data: { v: '2' } })), {
       prune: true,
       operationId: 'run-2'
     })
@@ -765,11 +768,11 @@ describe('prunes of re-created objects (§7.4.4)', () => {
   test('a pruned object re-created meanwhile under the same name is neither deleted nor waited for (§7.4.4)', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    await s.sync(files(configMapManifest('keep'), configMapManifest('old')))
+    await s.sync(manifestFiles(configMapManifest('keep'), configMapManifest('old')))
     const gate = s.cluster.gate({ verb: 'delete', kind: 'ConfigMap', name: 'old', dryRun: false })
     let held = false
     void gate.reached.then(() => (held = true))
-    const op = s.start(files(configMapManifest('keep')), { prune: true, operationId: 'run-2' })
+    const op = s.start(manifestFiles(configMapManifest('keep')), { prune: true, operationId: 'run-2' })
     await s.until(() => held)
     // Someone deletes and re-creates `old` after the plan and the dry run, just before the prune.
     s.cluster.forceDelete('ConfigMap', 'old')
@@ -818,7 +821,7 @@ describe('BeforeHookCreation conflicts and wait: false (§4.4.3, §4.5.3)', () =
     })
     s.healthyControllers(['migrate'])
     const result = await s.sync(
-      files(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
+      manifestFiles(jobHookManifest('migrate', { hook: 'PreSync' }), configMapManifest('config'))
     )
     expect(old?.metadata.uid).toBeDefined()
     expect(result.report?.tasks.find(t => t.name === 'migrate')).toMatchObject({
@@ -830,7 +833,7 @@ describe('BeforeHookCreation conflicts and wait: false (§4.4.3, §4.5.3)', () =
 
   test('wait: false: a last step without hooks ends Succeeded right after its writes', async () => {
     const s = new Scenario()
-    const result = await s.sync(files(configMapManifest('config'), WEB(1)), { wait: false })
+    const result = await s.sync(manifestFiles(configMapManifest('config'), WEB(1)), { wait: false })
     expect(result.report?.message).toBe('successfully synced (all tasks run)')
     expect(s.clock.now()).toBe(EPOCH)
     expect(result.report?.tasks.find(t => t.name === 'web')?.state).toBe('Running')
@@ -842,7 +845,11 @@ describe('wave-delay and release modes (§4.3.7, §9.1)', () => {
     const s = new Scenario()
     s.healthyControllers()
     await s.sync(
-      files(configMapManifest('a'), configMapManifest('b', { wave: 1 }), configMapManifest('c', { wave: 2 })),
+      manifestFiles(
+        configMapManifest('a'),
+        configMapManifest('b', { wave: 1 }),
+        configMapManifest('c', { wave: 2 })
+      ),
       { waveDelayMs: 3_000 }
     )
     expect(['a', 'b', 'c'].map(name => (firstWrite(s, 'ConfigMap', name)?.at ?? 0) - EPOCH)).toEqual([
@@ -853,7 +860,7 @@ describe('wave-delay and release modes (§4.3.7, §9.1)', () => {
   test('helm hooks follow the release mode: pre-install on the first sync, pre-upgrade afterwards (§9.1)', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const manifests = files(
+    const manifests = manifestFiles(
       jobHookManifest('install-only', { hook: 'pre-install', policy: 'hook-succeeded', helm: true }),
       jobHookManifest('upgrade-only', { hook: 'pre-upgrade', policy: 'hook-succeeded', helm: true }),
       configMapManifest('config')

@@ -3,7 +3,7 @@ import type { OperationType } from '../../../src/model/vocabulary.js'
 import type { RetryPolicy } from '../../../src/sync/retry.js'
 import { NO_RETRY, retriesLeft, retryDelayMs, retryProblems, shouldRetry } from '../../../src/sync/retry.js'
 import type { KubeObject } from '../../../src/model/object.js'
-import { Scenario, deploymentManifest, jobHookManifest, manifestText } from '../../support/scenario.js'
+import { Scenario, deploymentManifest, jobHookManifest, manifestFiles } from '../../support/scenario.js'
 
 // Retrying a failed sync (sync-semantics §4.11), as Argo CD's syncPolicy.retry.
 
@@ -74,9 +74,6 @@ describe('retryProblems', () => {
   })
 })
 
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 const MIGRATE = jobHookManifest('', { hook: 'PreSync', generateName: 'migrate-' })
 const ALERT = jobHookManifest('alert', { hook: 'SyncFail' })
 const created = (s: Scenario, name: (n: string) => boolean): string[] =>
@@ -104,7 +101,7 @@ describe('a sync that fails, retried (§4.11)', () => {
   test('the second attempt succeeds: new hook names, backoff waited, no SyncFail, one revision deployed', async () => {
     const s = flaky(1)
     const started = s.clock.now()
-    const result = await s.sync(files(MIGRATE, deploymentManifest('web'), ALERT), {
+    const result = await s.sync(manifestFiles(MIGRATE, deploymentManifest('web'), ALERT), {
       retry: policy({ limit: 2 })
     })
     expect(result.report?.phase).toBe('Succeeded')
@@ -123,7 +120,7 @@ describe('a sync that fails, retried (§4.11)', () => {
 
   test('every attempt fails: SyncFail runs once, after the last; the report is the last attempt’s', async () => {
     const s = flaky(5)
-    const result = await s.sync(files(MIGRATE, deploymentManifest('web'), ALERT), {
+    const result = await s.sync(manifestFiles(MIGRATE, deploymentManifest('web'), ALERT), {
       retry: policy({ limit: 1 })
     })
     expect(result.report?.phase).toBe('Failed')
@@ -136,7 +133,7 @@ describe('a sync that fails, retried (§4.11)', () => {
 
   test('a retry the overall timeout would cut off is not started: Terminated, no SyncFail', async () => {
     const s = flaky(5)
-    const result = await s.sync(files(MIGRATE, ALERT), {
+    const result = await s.sync(manifestFiles(MIGRATE, ALERT), {
       retry: policy({ limit: 3, backoffMs: 5 * 60_000, maxBackoffMs: 5 * 60_000 }),
       timeoutMs: 60_000
     })
@@ -150,7 +147,7 @@ describe('a sync that fails, retried (§4.11)', () => {
 
   test('without retry-limit a failure is final at once, SyncFail included', async () => {
     const s = flaky(1)
-    const result = await s.sync(files(MIGRATE, ALERT))
+    const result = await s.sync(manifestFiles(MIGRATE, ALERT))
     expect(result.report?.phase).toBe('Failed')
     expect(created(s, n => n.startsWith('migrate-'))).toHaveLength(1)
     expect(created(s, n => n === 'alert')).toEqual(['alert'])

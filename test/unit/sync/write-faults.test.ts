@@ -12,7 +12,7 @@ import {
   configMapManifest,
   deploymentManifest,
   jobHookManifest,
-  manifestText
+  manifestFiles
 } from '../../support/scenario.js'
 import {
   ABSENT,
@@ -32,9 +32,6 @@ import {
 // object's error stays that object's, is reported with its key, and never turns into a hot loop,
 // a wait that cannot end well, or work still running after the step returned.
 
-const files = (...objects: object[]): Record<string, string> => ({
-  'app/manifests.yaml': manifestText(...objects)
-})
 const FIVE_MINUTES = 5 * 60_000
 const FORBIDDEN = 'deployments.apps "web" is forbidden: User "ci" cannot get resource "deployments"'
 
@@ -44,10 +41,9 @@ const getsOf = (s: Scenario, kind: string, name: string): number[] =>
 /** The time between consecutive requests. */
 const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((at, i) => at - (times[i] ?? at))
 
-function withOptions(object: KubeObject, options: string): KubeObject {
-  const annotations = { ...object.metadata.annotations, 'argocd.argoproj.io/sync-options': options }
-  return { ...object, metadata: { ...object.metadata, annotations } }
-}
+/** A ConfigMap with these sync options. */
+const configWith = (options: string): KubeObject =>
+  configMapManifest('config', { annotations: { 'argocd.argoproj.io/sync-options': options } })
 
 describe('a vanished object whose GET fails (§4.3.2, §4.8)', () => {
   /** A Deployment someone force-deletes as soon as it exists, after which GETs of it fail `times` times. */
@@ -70,7 +66,7 @@ describe('a vanished object whose GET fails (§4.3.2, §4.8)', () => {
   test('GETs keep failing: retried with backoff, then the object timeout names the error', async () => {
     // 60 failures: without backoff they are spent in no time and NotFound wins.
     const s = vanishingWeb(60)
-    const result = await s.sync(files(deploymentManifest('web')))
+    const result = await s.sync(manifestFiles(deploymentManifest('web')))
     expect(result.report?.tasks.find(t => t.name === 'web')).toMatchObject({
       state: 'Failed',
       message: `timed out after 5m waiting for confirmation that apps/Deployment/web is missing (get apps/Deployment shop/web: ${FORBIDDEN})`
@@ -84,7 +80,7 @@ describe('a vanished object whose GET fails (§4.3.2, §4.8)', () => {
 
   test('GETs fail twice, then NotFound: the error is recorded meanwhile, the verdict is "missing"', async () => {
     const s = vanishingWeb(2)
-    const op = s.start(files(deploymentManifest('web')))
+    const op = s.start(manifestFiles(deploymentManifest('web')))
     await s.until(() => getsOf(s, 'Deployment', 'web').length >= 1)
     await settle()
     expect(
@@ -171,7 +167,7 @@ describe('a CRD whose write failed is not waited for (§4.4.4)', () => {
         versions: [{ name: 'v1', served: true, storage: true }]
       }
     }
-    const result = await s.sync(files(crd, configMapManifest('config')))
+    const result = await s.sync(manifestFiles(crd, configMapManifest('config')))
     expect(result.report?.tasks.find(t => t.name === 'widgets.example.com')).toMatchObject({
       state: 'Failed',
       message: `apply apiextensions.k8s.io/CustomResourceDefinition widgets.example.com: ${message}`
@@ -187,7 +183,7 @@ describe('preparing hooks: an error stays with its hook (§4.4.1, §4.4.3)', () 
     const message = 'jobs.batch "a" is forbidden: User "ci" cannot get resource "jobs"'
     s.cluster.inject({ verb: 'get', kind: 'Job', name: 'a', status: 403, message, times: Infinity })
     const result = await s.sync(
-      files(
+      manifestFiles(
         jobHookManifest('a', { hook: 'Sync' }),
         jobHookManifest('b', { hook: 'Sync' }),
         configMapManifest('config')
@@ -281,7 +277,7 @@ describe('Replace=true is dry-run with its own request; every write carries fiel
     const s = new Scenario()
     if (seed) s.cluster.seed(existing('config'))
     const sent = recordWrites(s.cluster)
-    const result = await s.sync(files(withOptions(configMapManifest('config'), options)))
+    const result = await s.sync(manifestFiles(configWith(options)))
     expect(result.exitCode).toBe(0)
     const mine = sent.filter(w => w.name === 'config')
     expect(mine.map(w => w.verb)).toEqual(verbs)
@@ -293,7 +289,7 @@ describe('Replace=true is dry-run with its own request; every write carries fiel
     const s = new Scenario()
     s.cluster.seed(existing('config'))
     const sent = recordWrites(s.cluster)
-    const result = await s.sync(files(withOptions(configMapManifest('config'), 'Replace=true,Force=true')))
+    const result = await s.sync(manifestFiles(configWith('Replace=true,Force=true')))
     expect(result.exitCode).toBe(0)
     expect(
       sent.filter(w => w.name === 'config').map(w => `${w.verb}${w.dryRun ? ' (dry run)' : ''}`)
@@ -310,7 +306,7 @@ describe('Replace=true is dry-run with its own request; every write carries fiel
       hook: 'PreSync',
       annotations: { 'argocd.argoproj.io/sync-options': 'Validate=false' }
     })
-    const result = await s.sync(files(job, configMapManifest('config')))
+    const result = await s.sync(manifestFiles(job, configMapManifest('config')))
     expect(result.exitCode).toBe(0)
     const creates = sent.filter(w => w.name === 'migrate' && w.verb === 'create')
     expect(creates.map(w => [w.dryRun, w.fieldValidation])).toEqual([
