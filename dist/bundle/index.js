@@ -57514,6 +57514,21 @@ function timeoutOf(task, settings) {
 function hasHookFinalizer(object) {
   return object.metadata.finalizers?.includes(WAVESYNC.hookFinalizer) === true;
 }
+function fieldValidationOf(task, appOptions) {
+  return optionValue("Validate", task.syncOptions, appOptions) === "false" ? "Ignore" : "Strict";
+}
+function neverRecreated(task) {
+  return task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
+}
+function replacing(object, live) {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" } };
+}
+function isImmutableRejection(error2) {
+  return error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message);
+}
+function forcedOf(task, appOptions) {
+  return optionValue("Force", task.syncOptions, appOptions) === "true";
+}
 
 // src/sync/removal.ts
 async function removeHookFinalizer(task, uid, deps2) {
@@ -58227,7 +58242,7 @@ function refreshRunning(tasks, runs, observe, now) {
     const run = runs.get(task.id);
     if (!run || run.state !== "Running") continue;
     const observation = observe(task);
-    if (observation.kind !== "absent" && confirmRetryOf(run))
+    if (observation.kind !== "absent" && run.confirmRetry)
       out.updates.push(confirmRetryUpdate(task, void 0));
     if (task.type === "prune" || task.type === "delete") refreshRemoval(task, run, observation, now, out);
     else if (task.type === "hook") refreshHook(task, run, observation, now, out);
@@ -58289,7 +58304,7 @@ function finishHook2(task, out, run, now) {
 }
 function missing2(task, run, now, out) {
   if (run.terminalSeen) return;
-  const retry2 = confirmRetryOf(run);
+  const retry2 = run.confirmRetry;
   if (retry2) {
     const waitingFor = `confirmation that ${formatShortKey(task.key)} is missing (${retry2.error})`;
     if (isDue(run, now)) return timeoutIfDue(task, run, now, out, waitingFor);
@@ -58307,14 +58322,11 @@ function timeoutIfDue(task, run, now, out, waitingFor) {
   if (task.type === "hook") finishHook2(task, out, { state: "Failed", message }, now);
   else out.updates.push({ taskId: task.id, run: { state: "Failed", message, finishedAt: now } });
 }
-function confirmRetryOf(run) {
-  return run.confirmRetry;
-}
 function confirmRetryUpdate(task, retry2) {
   return { taskId: task.id, run: { confirmRetry: retry2 } };
 }
 function wakeTimeOf(run) {
-  const retryAt = confirmRetryOf(run)?.at;
+  const retryAt = run.confirmRetry?.at;
   if (retryAt === void 0) return run.deadline;
   return run.deadline === void 0 ? retryAt : Math.min(retryAt, run.deadline);
 }
@@ -58628,7 +58640,7 @@ async function writeResource(task, deps2) {
   const write = {
     object: objectToWrite(task, deps2.settings.app),
     fieldValidation: fieldValidationOf(task, options),
-    force: optionValue("Force", task.syncOptions, options) === "true"
+    force: forcedOf(task, options)
   };
   if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps2);
   await migrateClientSideApply(task, deps2);
@@ -58639,15 +58651,6 @@ async function writeResource(task, deps2) {
     if (!write.force || !isImmutableRejection(error2)) throw error2;
     return recreate(task, write, deps2);
   }
-}
-function fieldValidationOf(task, appOptions) {
-  return optionValue("Validate", task.syncOptions, appOptions) === "false" ? "Ignore" : "Strict";
-}
-function neverRecreated(task) {
-  return task.key.kind === "CustomResourceDefinition" || task.key.kind === "Namespace";
-}
-function replacing(object, live) {
-  return { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" } };
 }
 async function replaceObject(task, write, deps2) {
   const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
@@ -58775,9 +58778,6 @@ function established(crd) {
     (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
   );
 }
-function isImmutableRejection(error2) {
-  return error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message);
-}
 function failed2(task, message, deps2) {
   const now = deps2.clock.now();
   return {
@@ -58840,7 +58840,7 @@ async function confirmMissing(task, run, deps2) {
     if (deps2.signal.aborted) return [];
     return confirmFailed(task, run, error2, deps2.clock.now());
   }
-  const settled = confirmRetryOf(run) ? [confirmRetryUpdate(task, void 0)] : [];
+  const settled = run.confirmRetry ? [confirmRetryUpdate(task, void 0)] : [];
   if (live) {
     deps2.observer.put(live);
     return settled;
@@ -58858,7 +58858,7 @@ async function confirmMissing(task, run, deps2) {
 var CONFIRM_RETRY_FIRST_MS = 1e3;
 var CONFIRM_RETRY_MAX_MS = 3e4;
 function confirmFailed(task, run, error2, now) {
-  const failures = (confirmRetryOf(run)?.failures ?? 0) + 1;
+  const failures = (run.confirmRetry?.failures ?? 0) + 1;
   const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
   const retry2 = { at: now + delay, failures, error: errorMessage(error2) };
   const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
@@ -59157,8 +59157,20 @@ function retryDelayMs(policy, retry2) {
   const delay = policy.backoffMs * policy.factor ** retry2;
   return Math.round(Math.min(policy.maxBackoffMs, delay));
 }
+function retriesLeft(policy, attempt, operation) {
+  return attempt < policy.limit && (operation === "sync" || operation === "rollback");
+}
 function shouldRetry2(policy, attempt, operation, phase) {
-  return phase === "Failed" && attempt < policy.limit && (operation === "sync" || operation === "rollback");
+  return phase === "Failed" && retriesLeft(policy, attempt, operation);
+}
+function readRetryPolicy(number, duration, name) {
+  const policy = {
+    limit: number("retry-limit", NO_RETRY.limit),
+    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
+    factor: number("retry-factor", NO_RETRY.factor),
+    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
+  };
+  return { policy, problems: retryProblems(policy, name) };
 }
 function retryProblems(policy, name) {
   const problems = [];
@@ -59240,7 +59252,7 @@ async function dryRunOne(task, ctx) {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
     return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
   } catch (error2) {
-    if (forced(task, ctx) && isImmutableRejection(error2)) return WILL_BE_RECREATED;
+    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error2)) return WILL_BE_RECREATED;
     throw error2;
   }
 }
@@ -59248,9 +59260,6 @@ var WILL_BE_RECREATED = {
   warnings: ["will be recreated (Force=true)"],
   outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
 };
-function forced(task, ctx) {
-  return optionValue("Force", task.syncOptions, ctx.appOptions) === "true";
-}
 async function dryRunReplace(task, object, ctx) {
   const options = {
     dryRun: true,
@@ -59262,7 +59271,7 @@ async function dryRunReplace(task, object, ctx) {
     const { warnings: warnings2 } = await ctx.cluster.create(object, options);
     return { warnings: warnings2, outcome: { type: "created" } };
   }
-  const recreate2 = forced(task, ctx) && !neverRecreated(task);
+  const recreate2 = forcedOf(task, ctx.appOptions) && !neverRecreated(task);
   try {
     const answer = await ctx.cluster.replace(replacing(object, live), options);
     if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
@@ -59821,7 +59830,7 @@ var OperationRun = class {
     const type = this.plan.operation.type;
     let state = initial;
     for (let attempt = 0; ; attempt++) {
-      const last = !shouldRetry2(policy, attempt, type, "Failed");
+      const last = !retriesLeft(policy, attempt, type);
       const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
       const ended = await this.runWithTimeout({ ...state, tasks });
       if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
@@ -60100,14 +60109,9 @@ function namespaceMetadataInputs(read2, options, problems) {
 }
 function retryInputs(read2, problems, duration) {
   const number = (name, fallback) => read2(name) === "" ? fallback : Number(read2(name));
-  const policy = {
-    limit: number("retry-limit", NO_RETRY.limit),
-    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
-    factor: number("retry-factor", NO_RETRY.factor),
-    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
-  };
-  problems.push(...retryProblems(policy, (name) => `input ${name}`));
-  return policy;
+  const retry2 = readRetryPolicy(number, duration, (name) => `input ${name}`);
+  problems.push(...retry2.problems);
+  return retry2.policy;
 }
 function kubeconfigSource(read2, context3, problems) {
   const text = read2("kubeconfig");
