@@ -5,7 +5,7 @@
 // outside dist/, so they never churn the committed diff. The output depends on the sources and the
 // locked dependencies only (no dates, no absolute paths): the check-dist test rebuilds and compares.
 import { build } from 'esbuild'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import path from 'node:path'
 
@@ -72,6 +72,8 @@ const common = {
   logLevel: 'warning',
   metafile: true,
   plugins: [clientNodeGeneratedWithoutSideEffects, builtinsThroughRequire],
+  // `wavesync --version` (src/cli/version.ts) without reading package.json at start-up.
+  define: { WAVESYNC_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   // @actions/github and @actions/http-client (under @actions/core) each depend on undici 6 for fetch
   // and ProxyAgent, two more copies of 0.8 MB; undici 8, which wavesync bundles anyway, has both
   // with the options they pass (ProxyAgent: uri, token, pipelining; fetch: dispatcher).

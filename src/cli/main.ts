@@ -5,16 +5,18 @@ import { EXIT } from './io.js'
 import { PLAN_USAGE, runPlan } from './plan-command.js'
 import { SYNC_USAGE, runSync } from './sync-command.js'
 import { runStatus } from './status-command.js'
+import { VERSION } from './version.js'
 
 const USAGE = `Usage: wavesync <command> [options]
 
 Commands:
-  plan    print the ordered sync plan of manifests (no cluster needed)
+  plan      print the ordered sync plan of manifests (no cluster needed)
   sync      sync manifests to a cluster in phases and waves with hooks (install or upgrade)
   rollback  re-sync an earlier revision's stored manifests, with rollback hooks
   delete    delete the application: PreDelete hooks, objects in reverse order, PostDelete hooks, its namespace
   test      run the test hooks of the deployed revision
   status    the revision history and the last operation's hooks
+  version   print wavesync's version
 
 Run 'wavesync <command> --help' for a command's options.
 `
@@ -38,6 +40,10 @@ export async function runCli(
         return await runSync(args, io, signal, command)
       case 'status':
         return await runStatus(args, io)
+      case 'version':
+      case '--version':
+        io.out(`wavesync ${VERSION}\n`)
+        return EXIT.ok
       case undefined:
       case '--help':
       case 'help':

@@ -33,3 +33,14 @@ test('dist/ is rebuilt from the committed source (npm run bundle leaves no diff)
     expect({ file, matches: fresh === committed }).toEqual({ file, matches: true })
   }
 }, 60_000)
+
+// The version is compiled in (scripts/bundle.mjs `define`), so it must follow package.json.
+test("the shipped CLI's --version is package.json's version", () => {
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), '--version'], { encoding: 'utf8' })
+  expect({ status: run.status, out: run.stdout, err: run.stderr }).toEqual({
+    status: 0,
+    out: `wavesync ${version}\n`,
+    err: ''
+  })
+})

@@ -8,9 +8,23 @@ describe('runCli', () => {
     expect(help.code).toBe(0)
     expect(help.err).toBe('')
     expect(help.out.startsWith('Usage: wavesync <command> [options]\n\nCommands:\n')).toBe(true)
-    expect(help.out).toContain('\n  plan    print the ordered sync plan of manifests (no cluster needed)\n')
+    expect(help.out).toContain('\n  plan      print the ordered sync plan of manifests (no cluster needed)\n')
     expect(help.out.endsWith("\nRun 'wavesync <command> --help' for a command's options.\n")).toBe(true)
     expect(await cli(['help'])).toEqual(help)
+  })
+
+  test('--version and version: the version on stdout, exit 0 (unbundled: "development")', async () => {
+    const expected = { code: 0, out: 'wavesync development\n', err: '' }
+    expect(await cli(['--version'])).toEqual(expected)
+    expect(await cli(['version'])).toEqual(expected)
+  })
+
+  test('the command list is one aligned column: every description starts at the same place', async () => {
+    const help = (await cli(['--help'])).out
+    const commands = help.slice(help.indexOf('Commands:\n') + 10, help.indexOf('\n\nRun ')).split('\n')
+    const columns = commands.map(line => /^ {2}[a-z]+ +/.exec(line)?.[0].length)
+    expect(columns.length).toBeGreaterThan(5)
+    expect(new Set(columns)).toEqual(new Set([12]))
   })
 
   test('no command: the usage on stdout, exit 2 (invalid input)', async () => {
