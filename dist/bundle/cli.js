@@ -25472,7 +25472,7 @@ var require_sqlite_cache_store = __commonJS({
     var { assertCacheKey, assertCacheValue } = require_cache();
     var { zstdCompressSync, zstdDecompressSync } = __require("node:zlib");
     var DatabaseSync;
-    var VERSION = 5;
+    var VERSION2 = 5;
     var MAX_ENTRY_SIZE = 2 * 1e3 * 1e3 * 1e3;
     var COMPRESS_THRESHOLD = 1024 * 1024;
     var hasZstd = typeof zstdCompressSync === "function" && typeof zstdDecompressSync === "function";
@@ -25557,7 +25557,7 @@ var require_sqlite_cache_store = __commonJS({
       PRAGMA temp_store = memory;
       PRAGMA optimize;
 
-      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION} (
+      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION2} (
         -- Data specific to us
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         url TEXT NOT NULL,
@@ -25577,8 +25577,8 @@ var require_sqlite_cache_store = __commonJS({
         staleAt INTEGER NOT NULL
       );
 
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION}_getValuesQuery ON cacheInterceptorV${VERSION}(url, method, deleteAt);
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION}_deleteByUrlQuery ON cacheInterceptorV${VERSION}(deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION2}_getValuesQuery ON cacheInterceptorV${VERSION2}(url, method, deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION2}_deleteByUrlQuery ON cacheInterceptorV${VERSION2}(deleteAt);
     `);
         this.#getValuesQuery = this.#db.prepare(`
       SELECT
@@ -25594,7 +25594,7 @@ var require_sqlite_cache_store = __commonJS({
         vary,
         cachedAt,
         staleAt
-      FROM cacheInterceptorV${VERSION}
+      FROM cacheInterceptorV${VERSION2}
       WHERE
         url = ?
         AND method = ?
@@ -25602,7 +25602,7 @@ var require_sqlite_cache_store = __commonJS({
         deleteAt ASC
     `);
         this.#updateValueQuery = this.#db.prepare(`
-      UPDATE cacheInterceptorV${VERSION} SET
+      UPDATE cacheInterceptorV${VERSION2} SET
         body = ?,
         compressed = ?,
         deleteAt = ?,
@@ -25618,7 +25618,7 @@ var require_sqlite_cache_store = __commonJS({
         id = ?
     `);
         this.#insertValueQuery = this.#db.prepare(`
-      INSERT INTO cacheInterceptorV${VERSION} (
+      INSERT INTO cacheInterceptorV${VERSION2} (
         url,
         method,
         body,
@@ -25635,20 +25635,20 @@ var require_sqlite_cache_store = __commonJS({
       ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     `);
         this.#deleteByUrlQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION} WHERE url = ?`
+          `DELETE FROM cacheInterceptorV${VERSION2} WHERE url = ?`
         );
         this.#countEntriesQuery = this.#db.prepare(
-          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION}`
+          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION2}`
         );
         this.#deleteExpiredValuesQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION} WHERE deleteAt <= ?`
+          `DELETE FROM cacheInterceptorV${VERSION2} WHERE deleteAt <= ?`
         );
         this.#deleteOldValuesQuery = this.#maxCount === Infinity ? null : this.#db.prepare(`
-        DELETE FROM cacheInterceptorV${VERSION}
+        DELETE FROM cacheInterceptorV${VERSION2}
         WHERE id IN (
           SELECT
             id
-          FROM cacheInterceptorV${VERSION}
+          FROM cacheInterceptorV${VERSION2}
           ORDER BY cachedAt ASC
           LIMIT ?
         )
@@ -45792,8 +45792,8 @@ var import_node_https = __toESM(require_node_https(), 1);
 var USER_AGENT;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
   const NAME2 = "oauth4webapi";
-  const VERSION = "v3.8.8";
-  USER_AGENT = `${NAME2}/${VERSION}`;
+  const VERSION2 = "v3.8.8";
+  USER_AGENT = `${NAME2}/${VERSION2}`;
 }
 function looseInstanceOf(input, expected) {
   if (input == null) {
@@ -46639,8 +46639,8 @@ var headers;
 var USER_AGENT2;
 if (typeof navigator === "undefined" || !navigator.userAgent?.startsWith?.("Mozilla/5.0 ")) {
   const NAME2 = "openid-client";
-  const VERSION = "v6.8.9";
-  USER_AGENT2 = `${NAME2}/${VERSION}`;
+  const VERSION2 = "v6.8.9";
+  USER_AGENT2 = `${NAME2}/${VERSION2}`;
   headers = { "user-agent": USER_AGENT2 };
 }
 var int = (config) => {
@@ -53579,16 +53579,20 @@ async function runStatus(args, io) {
   }
 }
 
+// src/cli/version.ts
+var VERSION = true ? "0.1.0" : "development";
+
 // src/cli/main.ts
 var USAGE = `Usage: wavesync <command> [options]
 
 Commands:
-  plan    print the ordered sync plan of manifests (no cluster needed)
+  plan      print the ordered sync plan of manifests (no cluster needed)
   sync      sync manifests to a cluster in phases and waves with hooks (install or upgrade)
   rollback  re-sync an earlier revision's stored manifests, with rollback hooks
   delete    delete the application: PreDelete hooks, objects in reverse order, PostDelete hooks, its namespace
   test      run the test hooks of the deployed revision
   status    the revision history and the last operation's hooks
+  version   print wavesync's version
 
 Run 'wavesync <command> --help' for a command's options.
 `;
@@ -53605,6 +53609,11 @@ async function runCli(argv, io, now, signal3 = new AbortController().signal) {
         return await runSync(args, io, signal3, command);
       case "status":
         return await runStatus(args, io);
+      case "version":
+      case "--version":
+        io.out(`wavesync ${VERSION}
+`);
+        return EXIT.ok;
       case void 0:
       case "--help":
       case "help":
