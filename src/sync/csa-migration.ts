@@ -1,8 +1,9 @@
 // ClientSideApplyMigration (sync-semantics §2.5): an object last written by `kubectl apply`
 // (client-side) has its fields owned by the Update manager `kubectl-client-side-apply`. Server-side
 // apply only removes fields its own manager owned, so a field dropped from the manifest would stay
-// forever. Before the first server-side apply, that manager's fields move to wavesync's Apply entry
-// (as client-go's csaupgrade does, and Argo CD ≥ 3.3 by default); `false` turns this off.
+// forever. Before the first server-side apply, the client-side appliers' fields move to wavesync's
+// Apply entry (as `kubectl apply --server-side` does with client-go's csaupgrade, and Argo CD ≥ 3.3
+// by default); `false` turns this off.
 import { ClusterError, errorMessage } from '../model/errors.js'
 import { isRecord } from '../model/json.js'
 import type { JsonObject, JsonValue } from '../model/json.js'
@@ -17,29 +18,67 @@ import { FIELD_MANAGER } from '../model/tracking.js'
 /** The manager `kubectl apply` (client-side) records its writes under. */
 const CSA_MANAGER = 'kubectl-client-side-apply'
 
+/** The annotation every client-side apply writes: its owners are the client-side appliers. */
+const LAST_APPLIED = 'f:kubectl.kubernetes.io/last-applied-configuration'
+
+/** Patch attempts while the object keeps changing under us (kubectl's own bound). */
+const MAX_ATTEMPTS = 5
+
 /**
- * The managedFields after migration, or undefined when there is nothing to move: the CSA
- * manager's `Update` entry (main resource, not a subresource) is merged into wavesync's `Apply`
- * entry, or becomes it when wavesync never applied. Other entries are kept as they are.
+ * The Update managers whose fields move to wavesync: kubectl's, and every other one owning the
+ * last-applied annotation, which only client-side appliers write (an older kubectl's `kubectl`,
+ * Argo CD's `argocd-controller` before server-side apply), as `kubectl apply --server-side` finds
+ * them. Sorted, so the result does not depend on the entries' order.
  */
-export function migratedManagedFields(managedFields: readonly unknown[]): JsonValue[] | undefined {
-  const entries = managedFields.filter(isJsonObject)
-  const csa = entries.findIndex(e => isEntry(e, CSA_MANAGER, 'Update'))
-  const csaEntry = entries[csa]
-  if (!csaEntry) return undefined
-  const ssa = entries.findIndex(e => isEntry(e, FIELD_MANAGER, 'Apply'))
-  const ssaEntry = entries[ssa]
-  if (!ssaEntry) {
-    const renamed = { ...csaEntry, manager: FIELD_MANAGER, operation: 'Apply' }
-    return entries.map((entry, i) => (i === csa ? renamed : entry))
+export function clientSideManagers(entries: readonly JsonObject[]): string[] {
+  const names = new Set([CSA_MANAGER])
+  for (const entry of entries) {
+    const manager = entry['manager']
+    if (
+      typeof manager === 'string' &&
+      manager !== FIELD_MANAGER &&
+      isMainUpdate(entry) &&
+      ownsLastApplied(entry)
+    )
+      names.add(manager)
   }
-  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) }
-  return entries.flatMap((entry, i) => (i === csa ? [] : i === ssa ? [merged] : [entry]))
+  return [...names].sort()
 }
 
 /**
- * The JSON patch migrating a live object, or undefined when it needs none. The `test` on
- * resourceVersion makes it safe against concurrent writers: a changed object rejects it.
+ * The managedFields after migration, or undefined when there is nothing to move. For each
+ * client-side manager: its fields of the same apiVersion merge into wavesync's `Apply` entry (field
+ * paths of another version may not mean the same fields); when wavesync never applied, the
+ * manager's first entry listed becomes that entry. Then
+ * every `Update` entry of the manager on the main resource goes, so the migration happens once.
+ */
+export function migratedManagedFields(managedFields: readonly unknown[]): JsonValue[] | undefined {
+  const entries = managedFields.filter(isJsonObject)
+  const migrated = clientSideManagers(entries).reduce(migrateManager, entries)
+  return migrated === entries ? undefined : [...migrated]
+}
+
+/** One manager's migration; the same array back when it has no entry to move. */
+function migrateManager(entries: readonly JsonObject[], manager: string): readonly JsonObject[] {
+  const isClientSide = (entry: JsonObject): boolean => isEntry(entry, manager, 'Update')
+  if (!entries.some(isClientSide)) return entries
+  const working = [...entries]
+  let target = working.findIndex(e => isEntry(e, FIELD_MANAGER, 'Apply'))
+  if (target < 0) {
+    target = working.findIndex(isClientSide)
+    working[target] = { ...(working[target] ?? {}), manager: FIELD_MANAGER, operation: 'Apply' }
+  }
+  const apply = working[target] ?? {}
+  const sameVersion = working.find(e => isClientSide(e) && e['apiVersion'] === apply['apiVersion'])
+  if (sameVersion)
+    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) }
+  return working.filter(entry => !isClientSide(entry))
+}
+
+/**
+ * The JSON patch migrating a live object, or undefined when it needs none. Setting the
+ * resourceVersion read makes the write conditional: if the object moved on, the server answers 409
+ * Conflict (a `test` operation would fail as 422 Invalid, which cannot be told from a bad patch).
  */
 export function migrationPatch(live: KubeObject): JsonValue[] | undefined {
   const managedFields = live.metadata['managedFields']
@@ -48,13 +87,13 @@ export function migrationPatch(live: KubeObject): JsonValue[] | undefined {
   const migrated = migratedManagedFields(managedFields)
   if (!migrated) return undefined
   return [
-    { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
-    { op: 'replace', path: '/metadata/managedFields', value: migrated }
+    { op: 'replace', path: '/metadata/managedFields', value: migrated },
+    { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion }
   ]
 }
 
 /**
- * True when the write of this live object would first move kubectl-client-side-apply's fields to
+ * True when the write of this live object would first move client-side appliers' fields to
  * wavesync: such an object is never "unchanged" (ApplyOutOfSyncOnly), or the migration, and with
  * it the removal of fields the manifest dropped, would never happen.
  */
@@ -64,40 +103,59 @@ export function awaitsMigration(live: KubeObject, appOptions: SyncOptions): bool
 
 /**
  * Migrates the live object of a resource task before its server-side apply, unless the
- * application sets ClientSideApplyMigration=false. Reads the Observer's copy (tracked before each
- * batch); when the patch is rejected because the object moved on, reads it again and tries once
- * more. A second rejection fails the write with a message: never a silent skip.
+ * application sets ClientSideApplyMigration=false. Starts from the Observer's copy (tracked before
+ * each batch); on a conflict it reads the object again and retries, up to MAX_ATTEMPTS patches.
+ * Any other rejection, or a conflict on the last attempt, fails the write with a message saying
+ * what to do: never a silent skip.
  */
 export async function migrateClientSideApply(task: Task, deps: ExecDeps): Promise<void> {
   // An application-level option only (sync-semantics §2.5): objects' own sync-options do not turn it off.
   if (deps.settings.appOptions['ClientSideApplyMigration'] === 'false') return
   const seen = deps.observer.observe(task.key, task.version)
-  if (seen.kind !== 'present') return
-  const first = migrationPatch(seen.object)
-  if (!first) return
-  try {
-    await deps.cluster.jsonPatch(refOf(task), first, deps.signal)
-  } catch (error) {
-    if (!(error instanceof ClusterError)) throw error
-    const live = await deps.cluster.get(refOf(task), deps.signal)
-    const again = live && migrationPatch(live)
-    if (!again) return
-    await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError: unknown) => {
-      throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${FIELD_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
-        { cause: retryError }
-      )
-    })
+  let live = seen.kind === 'present' ? seen.object : undefined
+  for (let attempt = 1; live; attempt++) {
+    const patch = migrationPatch(live)
+    if (!patch) return
+    try {
+      await deps.cluster.jsonPatch(refOf(task), patch, deps.signal)
+      return
+    } catch (error) {
+      if (!isConflict(error) || attempt === MAX_ATTEMPTS) throw migrationFailure(error, attempt)
+    }
+    live = await deps.cluster.get(refOf(task), deps.signal)
   }
 }
 
-function isEntry(entry: JsonObject, manager: string, operation: string): boolean {
-  const subresource = entry['subresource']
-  return (
-    entry['manager'] === manager &&
-    entry['operation'] === operation &&
-    (subresource === undefined || subresource === '')
+function migrationFailure(error: unknown, attempts: number): Error {
+  const why = isConflict(error) ? ` (the object changed during each of ${attempts} attempts)` : ''
+  return new Error(
+    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error)}; sync again, or set ClientSideApplyMigration=false`,
+    { cause: error }
   )
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.status === 409
+}
+
+function isMainUpdate(entry: JsonObject): boolean {
+  return entry['operation'] === 'Update' && onMainResource(entry)
+}
+
+function ownsLastApplied(entry: JsonObject): boolean {
+  const metadata = fieldsOf(entry)['f:metadata']
+  const annotations = isJsonObject(metadata) ? metadata['f:annotations'] : undefined
+  return isJsonObject(annotations) && LAST_APPLIED in annotations
+}
+
+function isEntry(entry: JsonObject, manager: string, operation: string): boolean {
+  return entry['manager'] === manager && entry['operation'] === operation && onMainResource(entry)
+}
+
+/** Entries of a subresource (status, scale) record other writes: never migrated. */
+function onMainResource(entry: JsonObject): boolean {
+  const subresource = entry['subresource']
+  return subresource === undefined || subresource === ''
 }
 
 function fieldsOf(entry: JsonObject): JsonObject {

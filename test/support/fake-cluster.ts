@@ -655,6 +655,11 @@ export class FakeCluster implements Cluster {
       patched.metadata.name !== live.metadata.name
     )
       throw this.desk.serverError('patch', ref, 422, 'Invalid', 'the patch changes the object identity')
+    // A resourceVersion in the patched object is a precondition, checked as etcd does: 409.
+    if (patched.metadata.resourceVersion !== live.metadata.resourceVersion) {
+      const message = `Operation cannot be fulfilled on ${ref.kind.toLowerCase()}s "${ref.name}": the object has been modified; please apply your changes to the latest version and try again`
+      throw this.desk.serverError('patch', ref, 409, 'Conflict', message)
+    }
     return patched
   }
 
