@@ -51578,19 +51578,36 @@ function isTrie(value) {
 
 // src/sync/csa-migration.ts
 var CSA_MANAGER = "kubectl-client-side-apply";
+var LAST_APPLIED = "f:kubectl.kubernetes.io/last-applied-configuration";
+var MAX_ATTEMPTS = 5;
+function clientSideManagers(entries) {
+  const names = /* @__PURE__ */ new Set([CSA_MANAGER]);
+  for (const entry of entries) {
+    const manager = entry["manager"];
+    if (typeof manager === "string" && manager !== FIELD_MANAGER && isMainUpdate(entry) && ownsLastApplied(entry))
+      names.add(manager);
+  }
+  return [...names].sort();
+}
 function migratedManagedFields(managedFields) {
   const entries = managedFields.filter(isJsonObject2);
-  const csa = entries.findIndex((e2) => isEntry(e2, CSA_MANAGER, "Update"));
-  const csaEntry = entries[csa];
-  if (!csaEntry) return void 0;
-  const ssa = entries.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
-  const ssaEntry = entries[ssa];
-  if (!ssaEntry) {
-    const renamed = { ...csaEntry, manager: FIELD_MANAGER, operation: "Apply" };
-    return entries.map((entry, i) => i === csa ? renamed : entry);
+  const migrated = clientSideManagers(entries).reduce(migrateManager, entries);
+  return migrated === entries ? void 0 : [...migrated];
+}
+function migrateManager(entries, manager) {
+  const isClientSide = (entry) => isEntry(entry, manager, "Update");
+  if (!entries.some(isClientSide)) return entries;
+  const working = [...entries];
+  let target = working.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
+  if (target < 0) {
+    target = working.findIndex(isClientSide);
+    working[target] = { ...working[target] ?? {}, manager: FIELD_MANAGER, operation: "Apply" };
   }
-  const merged = { ...ssaEntry, fieldsV1: unionFieldsV1(fieldsOf(ssaEntry), fieldsOf(csaEntry)) };
-  return entries.flatMap((entry, i) => i === csa ? [] : i === ssa ? [merged] : [entry]);
+  const apply = working[target] ?? {};
+  const sameVersion = working.find((e2) => isClientSide(e2) && e2["apiVersion"] === apply["apiVersion"]);
+  if (sameVersion)
+    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) };
+  return working.filter((entry) => !isClientSide(entry));
 }
 function migrationPatch(live) {
   const managedFields = live.metadata["managedFields"];
@@ -51599,8 +51616,8 @@ function migrationPatch(live) {
   const migrated = migratedManagedFields(managedFields);
   if (!migrated) return void 0;
   return [
-    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
-    { op: "replace", path: "/metadata/managedFields", value: migrated }
+    { op: "replace", path: "/metadata/managedFields", value: migrated },
+    { op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }
   ];
 }
 function awaitsMigration(live, appOptions) {
@@ -51609,27 +51626,43 @@ function awaitsMigration(live, appOptions) {
 async function migrateClientSideApply(task, deps) {
   if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
   const seen = deps.observer.observe(task.key, task.version);
-  if (seen.kind !== "present") return;
-  const first = migrationPatch(seen.object);
-  if (!first) return;
-  try {
-    await deps.cluster.jsonPatch(refOf(task), first, deps.signal);
-  } catch (error) {
-    if (!(error instanceof ClusterError)) throw error;
-    const live = await deps.cluster.get(refOf(task), deps.signal);
-    const again = live && migrationPatch(live);
-    if (!again) return;
-    await deps.cluster.jsonPatch(refOf(task), again, deps.signal).catch((retryError) => {
-      throw new Error(
-        `could not move ${CSA_MANAGER} field ownership to ${FIELD_MANAGER} (the object kept changing): ${errorMessage(retryError)}; sync again, or set ClientSideApplyMigration=false`,
-        { cause: retryError }
-      );
-    });
+  let live = seen.kind === "present" ? seen.object : void 0;
+  for (let attempt = 1; live; attempt++) {
+    const patch = migrationPatch(live);
+    if (!patch) return;
+    try {
+      await deps.cluster.jsonPatch(refOf(task), patch, deps.signal);
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt === MAX_ATTEMPTS) throw migrationFailure(error, attempt);
+    }
+    live = await deps.cluster.get(refOf(task), deps.signal);
   }
 }
+function migrationFailure(error, attempts) {
+  const why = isConflict(error) ? ` (the object changed during each of ${attempts} attempts)` : "";
+  return new Error(
+    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error)}; sync again, or set ClientSideApplyMigration=false`,
+    { cause: error }
+  );
+}
+function isConflict(error) {
+  return error instanceof ClusterError && error.details.status === 409;
+}
+function isMainUpdate(entry) {
+  return entry["operation"] === "Update" && onMainResource(entry);
+}
+function ownsLastApplied(entry) {
+  const metadata = fieldsOf(entry)["f:metadata"];
+  const annotations = isJsonObject2(metadata) ? metadata["f:annotations"] : void 0;
+  return isJsonObject2(annotations) && LAST_APPLIED in annotations;
+}
 function isEntry(entry, manager, operation) {
+  return entry["manager"] === manager && entry["operation"] === operation && onMainResource(entry);
+}
+function onMainResource(entry) {
   const subresource = entry["subresource"];
-  return entry["manager"] === manager && entry["operation"] === operation && (subresource === void 0 || subresource === "");
+  return subresource === void 0 || subresource === "";
 }
 function fieldsOf(entry) {
   const fields = entry["fieldsV1"];
