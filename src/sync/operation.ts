@@ -58,6 +58,7 @@ export async function runSyncOperation(
   deps: OperationDeps
 ): Promise<OperationResult> {
   const startedAt = deps.clock.now()
+  warmUp(deps)
   // Validate what can be validated offline (files, YAML, annotations) before touching the cluster.
   const local = await validateOffline(settings, deps.source, startedAt)
   if (hasErrors(local.issues)) return { exitCode: 2, report: undefined, issues: local.issues }
@@ -69,6 +70,17 @@ export async function runSyncOperation(
   if (prepared.discoveryIssues.length > 0)
     return run.failBeforeWrites('one or more synchronization tasks are not valid', prepared.discoveryIssues)
   return run.execute(store)
+}
+
+/**
+ * Opens the connection while the manifests are read: the first request waits for the TLS handshake,
+ * the HTTP/2 settings and the credentials (an exec plugin such as `aws eks get-token` can take a
+ * second), and every operation reads the core group's discovery first. A read only, so invalid
+ * input still writes nothing. Its failure is not kept (a failed discovery read is not cached): the
+ * operation's own first request meets the same error and reports it.
+ */
+function warmUp(deps: OperationDeps): void {
+  deps.cluster.resource('', 'v1', 'Namespace', deps.signal).catch(() => undefined)
 }
 
 /** One operation past validation: holds what every later stage needs. */
