@@ -52844,6 +52844,7 @@ async function settleHook(task, state, deps) {
 // src/sync/operation.ts
 async function runSyncOperation(settings, deps) {
   const startedAt = deps.clock.now();
+  warmUp(deps);
   const local = await validateOffline(settings, deps.source, startedAt);
   if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace);
@@ -52854,6 +52855,9 @@ async function runSyncOperation(settings, deps) {
   if (prepared.discoveryIssues.length > 0)
     return run.failBeforeWrites("one or more synchronization tasks are not valid", prepared.discoveryIssues);
   return run.execute(store);
+}
+function warmUp(deps) {
+  deps.cluster.resource("", "v1", "Namespace", deps.signal).catch(() => void 0);
 }
 var OperationRun = class {
   constructor(settings, deps, prepared, startedAt, prepare) {

@@ -59615,6 +59615,7 @@ async function settleHook(task, state, deps2) {
 // src/sync/operation.ts
 async function runSyncOperation(settings, deps2) {
   const startedAt = deps2.clock.now();
+  warmUp(deps2);
   const local = await validateOffline(settings, deps2.source, startedAt);
   if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps2.cluster, settings.app, settings.inventoryNamespace);
@@ -59625,6 +59626,9 @@ async function runSyncOperation(settings, deps2) {
   if (prepared.discoveryIssues.length > 0)
     return run.failBeforeWrites("one or more synchronization tasks are not valid", prepared.discoveryIssues);
   return run.execute(store);
+}
+function warmUp(deps2) {
+  deps2.cluster.resource("", "v1", "Namespace", deps2.signal).catch(() => void 0);
 }
 var OperationRun = class {
   constructor(settings, deps2, prepared, startedAt, prepare) {
