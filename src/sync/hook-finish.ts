@@ -9,7 +9,7 @@ import { errorMessage } from '../model/errors.js'
 
 /**
  * A hook reached a terminal state: capture its diagnostics first (before anything may delete it),
- * then remove our finalizer, then — for a helm-family HookFailed hook — delete it (§5.4–§5.6).
+ * then remove our finalizer, then — for a HookFailed hook on Helm's timing — delete it (§5.4–§5.6).
  */
 export async function finishHook(
   task: Task,

@@ -5,6 +5,7 @@ import { formatShortKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { formatDuration } from '../plan/annotations/values.js'
+import { keptFromPolicies, policyTiming } from './hook-policy.js'
 import type { Action, ConfirmRetry, RunUpdate, TaskRun } from './types.js'
 import type { HookOutcome } from '../health/hook-phase.js'
 import type { Health } from '../health/types.js'
@@ -127,11 +128,14 @@ function finishHook(task: Task, out: Refreshed, run: Partial<TaskRun>, now: numb
   const failed = run.state === 'Failed'
   const logPolicy = task.hook?.logPolicy ?? []
   const capture = failed || logPolicy.includes('hook-succeeded')
-  const helmHookFailed =
-    task.hook?.family !== 'argo' && failed && task.hook?.deletePolicies.includes('HookFailed') === true
-  const crd = task.key.kind === 'CustomResourceDefinition'
+  // Only Helm's timing deletes a failed hook at once; argo and delete hooks wait for the end (§5.6, §10.1.5).
+  const deleteNow =
+    policyTiming(task) === 'helm' &&
+    failed &&
+    task.hook?.deletePolicies.includes('HookFailed') === true &&
+    !keptFromPolicies(task)
   out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } })
-  out.actions.push({ type: 'finish-hook', taskId: task.id, capture, deleteNow: helmHookFailed && !crd })
+  out.actions.push({ type: 'finish-hook', taskId: task.id, capture, deleteNow })
 }
 
 /**

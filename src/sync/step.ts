@@ -1,6 +1,7 @@
 import { formatShortKey } from '../model/key.js'
 import type { Task } from '../model/task.js'
 import type { Phase } from '../model/vocabulary.js'
+import { deleteHookCleanup, keptFromPolicies, policyTiming } from './hook-policy.js'
 import type { Observation } from './refresh.js'
 import { refreshRunning, wakeTimeOf } from './refresh.js'
 import { applyUpdates, isCompleted, runOf } from './state.js'
@@ -79,10 +80,13 @@ function startStep(state: EngineState, pending: readonly Task[], settings: StepS
   return decision({ ...state, stepsStarted: state.stepsStarted + 1 }, actions)
 }
 
-/** Success: argo-family HookSucceeded deletions of every completed hook carrying it (§5.6). */
+/**
+ * Success: argo-timed HookSucceeded deletions of every completed hook carrying it (§5.6), then the
+ * delete-hook cleanup (§10.1.5), whose aggregate is success too.
+ */
 function succeed(state: EngineState): Decision {
   const hooks = state.tasks.filter(
-    t => t.type === 'hook' && t.hook?.family === 'argo' && t.hook.deletePolicies.includes('HookSucceeded')
+    t => policyTiming(t) === 'argo' && t.hook?.deletePolicies.includes('HookSucceeded') === true
   )
   const toDelete = hooks.filter(t => isCompleted(runOf(state, t)) && !runOf(state, t).deleted).map(t => t.id)
   const done: EngineState = {
@@ -90,10 +94,15 @@ function succeed(state: EngineState): Decision {
     mode: 'done',
     outcome: { phase: 'Succeeded', message: 'successfully synced (all tasks run)' }
   }
-  return decision(
-    done,
+  const actions: Action[] =
     toDelete.length > 0 ? [{ type: 'delete-hooks', taskIds: toDelete, why: 'HookSucceeded' }] : []
-  )
+  return decision(done, withCleanup(done, actions))
+}
+
+/** The actions, then the delete-hook cleanup of a delete operation (§10.1.5), if it deletes anything. */
+function withCleanup(state: EngineState, actions: Action[]): Action[] {
+  const cleanup = deleteHookCleanup(state)
+  return cleanup ? [...actions, cleanup] : actions
 }
 
 /**
@@ -123,10 +132,9 @@ function decideFailing(state: EngineState): Decision {
     mode: 'done',
     outcome: { phase: 'Failed', message: failureMessage(state) }
   }
-  return decision(
-    done,
+  const actions: Action[] =
     deletions.length > 0 ? [{ type: 'delete-hooks', taskIds: deletions, why: 'HookFailed' }] : []
-  )
+  return decision(done, withCleanup(done, actions))
 }
 
 /**
@@ -151,24 +159,29 @@ function teardownAfterPostDelete(state: EngineState): Decision | undefined {
   return decision({ ...state, stepsStarted: state.stepsStarted + 1 }, actions)
 }
 
-/** Hooks deleted when the operation failed: argo HookFailed (any outcome), SyncFail by own outcome, helm HookSucceeded of the failed phase. */
+/**
+ * Hooks deleted when the operation failed: argo HookFailed (any outcome), SyncFail by own outcome,
+ * helm HookSucceeded of the failed phase. Delete hooks are left to the cleanup (§10.1.5).
+ */
 function failureDeletions(state: EngineState): string[] {
   return state.tasks
     .filter(task => {
       const run = runOf(state, task)
       const policies = task.hook?.deletePolicies ?? []
+      const timing = policyTiming(task)
       if (
-        task.type !== 'hook' ||
+        !timing ||
+        timing === 'delete-cleanup' ||
         !isCompleted(run) ||
         run.deleted ||
-        (task.key.kind === 'CustomResourceDefinition' && task.hook?.family !== 'argo')
+        keptFromPolicies(task)
       )
         return false
       if (task.phase === 'SyncFail')
         return run.state === 'Succeeded'
           ? policies.includes('HookSucceeded')
           : policies.includes('HookFailed')
-      if (task.hook?.family === 'argo') return policies.includes('HookFailed')
+      if (timing === 'argo') return policies.includes('HookFailed')
       return run.state === 'Succeeded' && policies.includes('HookSucceeded')
     })
     .map(task => task.id)
@@ -190,7 +203,10 @@ export function failureMessage(state: EngineState): string {
   return message
 }
 
-/** Helm/Sherpack HookSucceeded deletions once a phase (all its waves) completed (§5.6, right column). */
+/**
+ * Helm/Sherpack HookSucceeded deletions once a phase (all its waves) completed (§5.6, right column);
+ * not for delete hooks, which wait for the cleanup of §10.1.5.
+ */
 function closePhases(state: EngineState): { state: EngineState; actions: Action[] } {
   const phases = distinct(state.tasks.map(t => t.phase)).filter(p => !state.phasesClosed.has(p))
   for (const phase of phases) {
@@ -200,10 +216,9 @@ function closePhases(state: EngineState): { state: EngineState; actions: Action[
     const hooks = inPhase
       .filter(
         t =>
-          t.type === 'hook' &&
-          t.hook?.family !== 'argo' &&
-          t.hook?.deletePolicies.includes('HookSucceeded') &&
-          t.key.kind !== 'CustomResourceDefinition'
+          policyTiming(t) === 'helm' &&
+          t.hook?.deletePolicies.includes('HookSucceeded') === true &&
+          !keptFromPolicies(t)
       )
       .sort((a, b) => createdLater(state, b, a))
     const next = { ...state, phasesClosed: closed }

@@ -1,6 +1,7 @@
 import { InventoryStore } from '../../src/inventory/store.js'
 import type { InventoryRecord } from '../../src/inventory/record.js'
 import type { KubeObject } from '../../src/model/object.js'
+import type { HookFamily } from '../../src/model/vocabulary.js'
 import type { OperationResult } from '../../src/sync/operation.js'
 import { runSyncOperation } from '../../src/sync/operation.js'
 import type { SyncSettings } from '../../src/sync/settings.js'
@@ -221,19 +222,24 @@ export interface HookOptions extends ObjectOptions {
   hook: string
   policy?: string
   generateName?: string
+  /** Shorthand for `family: 'helm'`. */
   helm?: boolean
+  /** The annotation family of `hook` and `policy`; argo unless told otherwise. */
+  family?: HookFamily
 }
 
-/** A Job hook (argo annotations, or helm ones with `helm: true`). */
+const HOOK_PREFIX: Record<HookFamily, string> = {
+  argo: 'argocd.argoproj.io',
+  helm: 'helm.sh',
+  sherpack: 'sherpack.io'
+}
+
+/** A Job hook (argo annotations, or helm/sherpack ones with `helm: true` or `family`). */
 export function jobHookManifest(name: string, options: HookOptions): KubeObject {
   const annotations: Record<string, string> = { ...options.annotations }
-  if (options.helm) {
-    annotations['helm.sh/hook'] = options.hook
-    if (options.policy) annotations['helm.sh/hook-delete-policy'] = options.policy
-  } else {
-    annotations['argocd.argoproj.io/hook'] = options.hook
-    if (options.policy) annotations['argocd.argoproj.io/hook-delete-policy'] = options.policy
-  }
+  const prefix = HOOK_PREFIX[options.family ?? (options.helm ? 'helm' : 'argo')]
+  annotations[`${prefix}/hook`] = options.hook
+  if (options.policy) annotations[`${prefix}/hook-delete-policy`] = options.policy
   const metadata = meta(name, { ...options, annotations })
   if (options.generateName) {
     delete metadata.name

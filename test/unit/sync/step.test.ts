@@ -954,3 +954,120 @@ describe('a failed PostDelete hook still tears down (§10.4)', () => {
     expect(tick(failing).actions.filter(a => a.type === 'write-step')).toEqual([])
   })
 })
+
+describe('delete hooks of every family: one cleanup by the aggregate (§10.1.5, §5.6 common rules)', () => {
+  const removed: Task = {
+    ...resource('config', { phase: 'Delete' }),
+    type: 'delete',
+    removal: { uid: 'uid-config', action: 'remove', reason: undefined }
+  }
+  const FAMILIES = ['argo', 'helm', 'sherpack'] as const
+
+  test.each(FAMILIES)(
+    '%s: a completed PreDelete phase deletes nothing yet; the Delete step starts',
+    family => {
+      const backup = hook('backup', { phase: 'PreDelete', family, policies: ['HookSucceeded'] })
+      const decision = tick(stateOf([backup, removed], [[backup, run('Succeeded')]], { stepsStarted: 1 }))
+      expect(deletions(decision)).toBeUndefined()
+      expect(writeStep(decision)).toEqual(ids(removed))
+    }
+  )
+
+  test.each(FAMILIES)(
+    '%s: a failed delete hook carrying HookFailed is not deleted at once (no deleteNow)',
+    family => {
+      const check = hook('check', { phase: 'PreDelete', family, policies: ['HookFailed'] })
+      const decision = tick(stateOf([check, removed], [[check, run('Running', { uid: 'c' })]]), [
+        [check, present(live(check, { uid: 'c', status: jobStatus.failed() }))]
+      ])
+      expect(decision.actions).toEqual([
+        { type: 'finish-hook', taskId: check.id, capture: true, deleteNow: false }
+      ])
+    }
+  )
+
+  // Hooks: ok-hs / ok-hf succeeded (HookSucceeded / HookFailed), post-hs PostDelete (HookSucceeded).
+  // The aggregate is the worst delete-hook outcome, whatever the operation's outcome.
+  const cases: {
+    name: string
+    bad: 'none' | 'hook' | 'object'
+    expected: { ids: ('ok-hs' | 'ok-hf' | 'post-hs' | 'bad')[]; why: string } | undefined
+  }[] = [
+    {
+      name: 'all succeeded → HookSucceeded hooks, both phases',
+      bad: 'none',
+      expected: { ids: ['ok-hs', 'post-hs'], why: 'HookSucceeded' }
+    },
+    {
+      name: 'a PreDelete hook failed → HookFailed hooks, the succeeded one too',
+      bad: 'hook',
+      expected: { ids: ['ok-hf', 'bad'], why: 'HookFailed' }
+    },
+    {
+      name: 'an object failed, the hooks succeeded → still HookSucceeded',
+      bad: 'object',
+      expected: { ids: ['ok-hs'], why: 'HookSucceeded' }
+    }
+  ]
+  describe.each(FAMILIES)('%s', family => {
+    test.each(cases)('$name', ({ bad, expected }) => {
+      const okHs = hook('ok-hs', { phase: 'PreDelete', family, policies: ['HookSucceeded'] })
+      const okHf = hook('ok-hf', { phase: 'PreDelete', family, policies: ['HookFailed'] })
+      const failing = hook('bad', { phase: 'PreDelete', family, policies: ['HookFailed'] })
+      const postHs = hook('post-hs', { phase: 'PostDelete', family, policies: ['HookSucceeded'] })
+      const byName = { 'ok-hs': okHs, 'ok-hf': okHf, bad: failing, 'post-hs': postHs }
+      const pre = bad === 'hook' ? [okHs, okHf, failing] : [okHs, okHf]
+      const runs: [Task, TaskRun][] = pre.map(t => [
+        t,
+        run(t === failing ? 'Failed' : 'Succeeded', { message: 'x' })
+      ])
+      if (bad !== 'hook')
+        runs.push([removed, run(bad === 'object' ? 'Failed' : 'Succeeded', { message: 'x' })])
+      if (bad === 'none') runs.push([postHs, run('Succeeded')])
+      const decision = tick(
+        stateOf([...pre, removed, postHs], runs, { phasesClosed: new Set(['PreDelete']) })
+      )
+      expect(decision.state.outcome?.phase).toBe(bad === 'none' ? 'Succeeded' : 'Failed')
+      expect(deletions(decision)).toEqual(
+        expected && { taskIds: ids(...expected.ids.map(n => byName[n])), why: expected.why }
+      )
+    })
+  })
+
+  test('helm and sherpack CustomResourceDefinition delete hooks are never deleted; argo ones are', () => {
+    const crd = (name: string, family: 'argo' | 'helm' | 'sherpack'): Task =>
+      hook(name, {
+        phase: 'PostDelete',
+        family,
+        kind: 'CustomResourceDefinition',
+        group: 'apiextensions.k8s.io',
+        namespace: '',
+        policies: ['HookSucceeded']
+      })
+    const [argo, helm, sherpack] = [
+      crd('a.example.com', 'argo'),
+      crd('h.example.com', 'helm'),
+      crd('s.example.com', 'sherpack')
+    ]
+    const runs: [Task, TaskRun][] = [argo, helm, sherpack, removed].map(t => [t, run('Succeeded')])
+    expect(deletions(tick(stateOf([removed, argo, helm, sherpack], runs)))).toEqual({
+      taskIds: ids(argo),
+      why: 'HookSucceeded'
+    })
+  })
+
+  test('a sync’s hooks keep their family’s timing: helm HookSucceeded at phase end, argo at the end', () => {
+    const helm = hook('helm-pre', { family: 'helm', policies: ['HookSucceeded'] })
+    const argo = hook('argo-pre', { policies: ['HookSucceeded'] })
+    const cm = resource('config')
+    const state = stateOf(
+      [helm, argo, cm],
+      [
+        [helm, run('Succeeded')],
+        [argo, run('Succeeded')]
+      ],
+      { stepsStarted: 1 }
+    )
+    expect(deletions(tick(state))).toEqual({ taskIds: ids(helm), why: 'HookSucceeded' })
+  })
+})
