@@ -51452,6 +51452,22 @@ function workflowFailureMessage(object) {
   return failed(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
 }
 
+// src/sync/hook-policy.ts
+function policyTiming(task) {
+  if (task.type !== "hook" || !task.hook) return void 0;
+  if (task.phase === "PreDelete" || task.phase === "PostDelete") return "delete-cleanup";
+  return task.hook.family === "argo" ? "argo" : "helm";
+}
+function keptFromPolicies(task) {
+  return task.hook?.family !== "argo" && task.key.kind === "CustomResourceDefinition";
+}
+function deleteHookCleanup(state) {
+  const ran = state.tasks.filter((t) => policyTiming(t) === "delete-cleanup" && isCompleted(runOf(state, t)));
+  const policy = ran.some((t) => runOf(state, t).state !== "Succeeded") ? "HookFailed" : "HookSucceeded";
+  const taskIds = ran.filter((t) => t.hook?.deletePolicies.includes(policy) === true).filter((t) => !runOf(state, t).deleted && !keptFromPolicies(t)).map((t) => t.id);
+  return taskIds.length > 0 ? { type: "delete-hooks", taskIds, why: policy } : void 0;
+}
+
 // src/sync/refresh.ts
 var healthVerdicts = /* @__PURE__ */ new WeakMap();
 var hookVerdicts = /* @__PURE__ */ new WeakMap();
@@ -51526,10 +51542,9 @@ function finishHook2(task, out, run, now) {
   const failed3 = run.state === "Failed";
   const logPolicy = task.hook?.logPolicy ?? [];
   const capture = failed3 || logPolicy.includes("hook-succeeded");
-  const helmHookFailed = task.hook?.family !== "argo" && failed3 && task.hook?.deletePolicies.includes("HookFailed") === true;
-  const crd = task.key.kind === "CustomResourceDefinition";
+  const deleteNow = policyTiming(task) === "helm" && failed3 && task.hook?.deletePolicies.includes("HookFailed") === true && !keptFromPolicies(task);
   out.updates.push({ taskId: task.id, run: { ...run, finishedAt: now } });
-  out.actions.push({ type: "finish-hook", taskId: task.id, capture, deleteNow: helmHookFailed && !crd });
+  out.actions.push({ type: "finish-hook", taskId: task.id, capture, deleteNow });
 }
 function missing2(task, run, now, out) {
   if (run.terminalSeen) return;
@@ -52168,7 +52183,7 @@ function startStep(state, pending, settings) {
 }
 function succeed(state) {
   const hooks2 = state.tasks.filter(
-    (t) => t.type === "hook" && t.hook?.family === "argo" && t.hook.deletePolicies.includes("HookSucceeded")
+    (t) => policyTiming(t) === "argo" && t.hook?.deletePolicies.includes("HookSucceeded") === true
   );
   const toDelete = hooks2.filter((t) => isCompleted(runOf(state, t)) && !runOf(state, t).deleted).map((t) => t.id);
   const done = {
@@ -52176,10 +52191,12 @@ function succeed(state) {
     mode: "done",
     outcome: { phase: "Succeeded", message: "successfully synced (all tasks run)" }
   };
-  return decision(
-    done,
-    toDelete.length > 0 ? [{ type: "delete-hooks", taskIds: toDelete, why: "HookSucceeded" }] : []
-  );
+  const actions = toDelete.length > 0 ? [{ type: "delete-hooks", taskIds: toDelete, why: "HookSucceeded" }] : [];
+  return decision(done, withCleanup(done, actions));
+}
+function withCleanup(state, actions) {
+  const cleanup = deleteHookCleanup(state);
+  return cleanup ? [...actions, cleanup] : actions;
 }
 function decideFailing(state) {
   const hooksRunning = runningTasks(state).filter((t) => t.type === "hook");
@@ -52204,10 +52221,8 @@ function decideFailing(state) {
     mode: "done",
     outcome: { phase: "Failed", message: failureMessage2(state) }
   };
-  return decision(
-    done,
-    deletions.length > 0 ? [{ type: "delete-hooks", taskIds: deletions, why: "HookFailed" }] : []
-  );
+  const actions = deletions.length > 0 ? [{ type: "delete-hooks", taskIds: deletions, why: "HookFailed" }] : [];
+  return decision(done, withCleanup(done, actions));
 }
 function teardownAfterPostDelete(state) {
   const failed3 = state.tasks.filter(
@@ -52230,11 +52245,12 @@ function failureDeletions(state) {
   return state.tasks.filter((task) => {
     const run = runOf(state, task);
     const policies = task.hook?.deletePolicies ?? [];
-    if (task.type !== "hook" || !isCompleted(run) || run.deleted || task.key.kind === "CustomResourceDefinition" && task.hook?.family !== "argo")
+    const timing = policyTiming(task);
+    if (!timing || timing === "delete-cleanup" || !isCompleted(run) || run.deleted || keptFromPolicies(task))
       return false;
     if (task.phase === "SyncFail")
       return run.state === "Succeeded" ? policies.includes("HookSucceeded") : policies.includes("HookFailed");
-    if (task.hook?.family === "argo") return policies.includes("HookFailed");
+    if (timing === "argo") return policies.includes("HookFailed");
     return run.state === "Succeeded" && policies.includes("HookSucceeded");
   }).map((task) => task.id);
 }
@@ -52258,7 +52274,7 @@ function closePhases(state) {
     if (!inPhase.every((t) => runOf(state, t).state === "Succeeded")) continue;
     const closed = new Set(state.phasesClosed).add(phase);
     const hooks2 = inPhase.filter(
-      (t) => t.type === "hook" && t.hook?.family !== "argo" && t.hook?.deletePolicies.includes("HookSucceeded") && t.key.kind !== "CustomResourceDefinition"
+      (t) => policyTiming(t) === "helm" && t.hook?.deletePolicies.includes("HookSucceeded") === true && !keptFromPolicies(t)
     ).sort((a, b) => createdLater(state, b, a));
     const next = { ...state, phasesClosed: closed };
     if (hooks2.length > 0)
