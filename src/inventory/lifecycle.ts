@@ -1,35 +1,76 @@
 import { createHash } from 'node:crypto'
 import type { Cluster } from '../cluster/port.js'
-import { keyId } from '../model/key.js'
+import { mapLimit } from '../concurrency.js'
+import { ClusterError } from '../model/errors.js'
+import { formatKey, keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { OperationKind } from '../model/vocabulary.js'
 import type { Plan } from '../plan/plan.js'
-import type { PreviousInventory } from '../plan/prune.js'
+import type { PreviousEntry, PreviousInventory } from '../plan/prune.js'
 import { runOf } from '../sync/state.js'
 import type { EngineState } from '../sync/types.js'
 import type { HookRun, InventoryObject, InventoryRecord, RecordStatus } from './record.js'
 
-/** The previous record's objects with their live copies (one GET each), for pruning (§7.3). */
+// The previous record can list hundreds of objects: one GET each, but not all at once.
+const GET_CONCURRENCY = 8
+
+/** The previous inventory as read, and why entries were dropped (shown like the history's problems). */
+export interface PreviousRead extends PreviousInventory {
+  problems: string[]
+}
+
+/**
+ * The previous record's objects with their live copies (one GET each), for pruning (§7.3). An entry
+ * whose kind the server no longer serves (its CRD uninstalled) is dropped and reported (§7.2): were
+ * it fatal, one removed CRD would block every later operation of the application. Any other error
+ * still fails the operation: a forbidden or failed GET says nothing about whether the object exists.
+ */
 export async function previousInventory(
   record: InventoryRecord | undefined,
   cluster: Cluster,
   signal: AbortSignal
-): Promise<PreviousInventory | undefined> {
+): Promise<PreviousRead | undefined> {
   if (!record) return undefined
   const entries = [...record.objects, ...record.retained].map(o => ({
     key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
     version: o.version,
     createdNamespace: o.createdNamespace
   }))
-  const live = new Map<string, KubeObject>()
-  await Promise.all(
-    entries.map(async entry => {
-      const object = await cluster.get({ ...entry.key, version: entry.version }, signal)
-      if (object) live.set(keyId(entry.key), object)
-    })
-  )
-  return { entries, live }
+  const read = await mapLimit(entries, GET_CONCURRENCY, entry => readEntry(entry, cluster, signal))
+  const kept = read.filter(r => r.problem === undefined)
+  return {
+    entries: kept.map(r => r.entry),
+    live: new Map(kept.flatMap(r => (r.object ? [[keyId(r.entry.key), r.object] as const] : []))),
+    problems: read.flatMap(r => (r.problem !== undefined ? [r.problem] : []))
+  }
+}
+
+interface EntryRead {
+  entry: PreviousEntry
+  object?: KubeObject
+  /** Why the entry is dropped: its kind is no longer served. */
+  problem?: string
+}
+
+async function readEntry(entry: PreviousEntry, cluster: Cluster, signal: AbortSignal): Promise<EntryRead> {
+  try {
+    const object = await cluster.get({ ...entry.key, version: entry.version }, signal)
+    return object ? { entry, object } : { entry }
+  } catch (error) {
+    if (!isUnknownKind(error)) throw error
+    const { group, kind } = entry.key
+    const apiVersion = group === '' ? entry.version : `${group}/${entry.version}`
+    return {
+      entry,
+      problem: `${formatKey(entry.key)}: the server no longer serves ${apiVersion} ${kind}; dropped from the inventory`
+    }
+  }
+}
+
+/** The adapter's answer for a kind discovery does not know (no request was sent). */
+function isUnknownKind(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.reason === 'UnknownKind'
 }
 
 export interface RecordContext {

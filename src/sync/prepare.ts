@@ -59,7 +59,7 @@ export async function prepareOperation(
     ...(previous ? { previous } : {})
   }
   const plan = buildPlan(input)
-  const problems = history.problems.map(p => notice(`inventory: ${p}`))
+  const problems = [...history.problems, ...(previous?.problems ?? [])].map(p => notice(`inventory: ${p}`))
   return {
     plan,
     // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.

@@ -3,6 +3,7 @@ import type { Task } from '../../../src/model/task.js'
 import type { PlanInput } from '../../../src/plan/plan.js'
 import type { ObjectSpec } from '../../support/manifest-builders.js'
 import { DELETE, liveObject, manifests, plan } from '../../support/manifest-builders.js'
+import type { ResourceKey } from '../../../src/model/key.js'
 import { keyId } from '../../../src/model/key.js'
 
 const WAVE = 'argocd.argoproj.io/sync-wave'
@@ -160,6 +161,114 @@ test('an object already gone keeps nothing: its Namespace is still deleted (a re
     'NamespaceCleanup 0 delete /Namespace /drop-me: remove',
     'NamespaceCleanup 0 delete /Namespace /keep-me: skip (namespace kept: it holds objects that are kept)'
   ])
+})
+
+const KEPT_NAMESPACE = 'skip (namespace kept: it holds objects that are kept)'
+
+/** An object with the identity the rows below need. */
+type Named = ObjectSpec & { kind: string; name: string }
+
+/** The identity a spec plans to (its namespace is given: no destination default). */
+function keyOf(spec: Named): ResourceKey {
+  const apiVersion = spec.apiVersion ?? 'v1'
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : ''
+  return { group, kind: spec.kind, namespace: spec.namespace ?? '', name: spec.name }
+}
+
+// §10.1.3, §10.2, §10.4: only an object really kept keeps its namespace; one already gone (a re-run
+// after a delete failed halfway, a Job its TTL removed) must not, or the namespace is never removed.
+test.each<[string, Named[], { gone: string[]; foreign?: string[] }, Partial<PlanInput>, string]>([
+  [
+    'the only object already gone (a re-run after a partial delete)',
+    [{ kind: 'ConfigMap', name: 'cfg', namespace: 'team' }],
+    { gone: ['cfg'] },
+    {},
+    'remove'
+  ],
+  [
+    'a Job its TTL removed, the rest still live',
+    [
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'team' },
+      { kind: 'ConfigMap', name: 'cfg', namespace: 'team' }
+    ],
+    { gone: ['migrate'] },
+    {},
+    'remove'
+  ],
+  [
+    'every object already gone, in a namespace CreateNamespace created',
+    [
+      { kind: 'ConfigMap', name: 'a', namespace: 'team' },
+      { kind: 'Secret', name: 'b', namespace: 'team' }
+    ],
+    { gone: ['a', 'b'] },
+    { deletion: { createdNamespaces: ['team'] } },
+    'remove'
+  ],
+  [
+    'one object gone, one Delete=false',
+    [
+      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
+      { kind: 'ConfigMap', name: 'kept', namespace: 'team', annotations: { [OPTIONS]: 'Delete=false' } }
+    ],
+    { gone: ['gone'] },
+    {},
+    KEPT_NAMESPACE
+  ],
+  [
+    'one object gone, one resource-policy keep',
+    [
+      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
+      {
+        kind: 'ConfigMap',
+        name: 'kept',
+        namespace: 'team',
+        annotations: { 'helm.sh/resource-policy': 'keep' }
+      }
+    ],
+    { gone: ['gone'] },
+    {},
+    KEPT_NAMESPACE
+  ],
+  [
+    'one object gone, one Delete=confirm without confirm-delete',
+    [
+      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
+      { kind: 'ConfigMap', name: 'kept', namespace: 'team', annotations: { [OPTIONS]: 'Delete=confirm' } }
+    ],
+    { gone: ['gone'] },
+    {},
+    KEPT_NAMESPACE
+  ],
+  [
+    "one object gone, one now another application's",
+    [
+      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
+      { kind: 'ConfigMap', name: 'theirs', namespace: 'team' }
+    ],
+    { gone: ['gone'], foreign: ['theirs'] },
+    {},
+    KEPT_NAMESPACE
+  ]
+])('namespace of objects partly gone: %s', (_, objects, cluster, input, decision) => {
+  const withNamespace = input.deletion?.createdNamespaces
+    ? objects
+    : [{ kind: 'Namespace', name: 'team' } satisfies Named, ...objects]
+  const live = new Map(
+    withNamespace
+      .filter(spec => !cluster.gone.includes(spec.name))
+      .map(spec => keyOf(spec))
+      .map(key => {
+        const tracking = cluster.foreign?.includes(key.name) ? `other:${key.kind}` : undefined
+        return [keyId(key), liveObject(key, tracking ? { tracking } : {})] as const
+      })
+  )
+  const result = deletePlan(withNamespace, { ...input, deletion: { ...input.deletion, live, app: 'app' } })
+  const namespaceRows = rows(result.tasks).filter(row => row.startsWith('NamespaceCleanup'))
+  expect(namespaceRows).toEqual([`NamespaceCleanup 0 delete /Namespace /team: ${decision}`])
+  // What is gone is skipped as such, and only that.
+  const goneRows = rows(result.tasks).filter(row => row.endsWith('skip (already gone)'))
+  expect(goneRows.map(row => row.split(' ')[4])).toEqual(cluster.gone.map(name => `team/${name}:`))
 })
 
 test('a Namespace with Delete=false keeps its own decision', () => {
