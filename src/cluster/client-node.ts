@@ -101,6 +101,10 @@ export class ApiServerCluster implements ClusterAdapter {
     return this.discovery.resource(group, version, kind, signal)
   }
 
+  resourceOfKind(group: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined> {
+    return this.discovery.resourceOfKind(group, kind, signal)
+  }
+
   invalidateDiscovery(): void {
     this.discovery.invalidate()
   }

@@ -44,6 +44,18 @@ export class Discovery {
   }
 
   /**
+   * The resource for a kind at any version its group serves, the preferred version first (as
+   * kubectl's REST mapper picks one). Rarely needed, so the group's version list is not cached.
+   */
+  async resourceOfKind(group: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined> {
+    for (const version of await this.versionsOf(group, signal)) {
+      const found = await this.resource(group, version, kind, signal)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+
+  /**
    * Every kind of `/api/v1` and of each group's preferred version (`/apis`), read afresh: a CRD may
    * have appeared since the cache was filled. The answers refresh the cache. A group/version that
    * cannot be read (an unavailable aggregated API) is named in `failed`; `/apis` itself must answer.
@@ -70,6 +82,19 @@ export class Discovery {
   /** Forgets everything (after CRDs became established, or an API service changed). */
   invalidate(): void {
     this.cache.clear()
+  }
+
+  /** The versions a group serves, preferred first; none when the server does not know the group (404). */
+  private async versionsOf(group: string, signal: AbortSignal | undefined): Promise<string[]> {
+    const path = group === '' ? '/api' : `/apis/${group}`
+    const request = { method: 'GET', path, verb: 'discovery' } as const
+    try {
+      const { body } = await this.client.json(signal !== undefined ? { ...request, signal } : request)
+      return group === '' ? coreVersions(body) : groupVersions(body)
+    } catch (error) {
+      if (isNotFound(error)) return []
+      throw error
+    }
   }
 
   // Shared by concurrent callers, so it does not follow any one caller's signal.
@@ -118,6 +143,18 @@ function preferredVersions(body: unknown): { group: string; version: string }[] 
     const version = getString(entry, ['preferredVersion', 'version'])
     return group !== undefined && version !== undefined ? [{ group, version }] : []
   })
+}
+
+/** The versions of the core group (`/api` answers an APIVersions: `versions: ["v1"]`). */
+function coreVersions(body: unknown): string[] {
+  return getArray(body, ['versions']).filter(version => typeof version === 'string')
+}
+
+/** The versions of an APIGroup (`/apis/<group>`), its preferred version first. */
+function groupVersions(body: unknown): string[] {
+  const preferred = getString(body, ['preferredVersion', 'version'])
+  const listed = getArray(body, ['versions']).flatMap(entry => getString(entry, ['version']) ?? [])
+  return [...new Set([...(preferred !== undefined ? [preferred] : []), ...listed])]
 }
 
 /** Waits for a shared promise, but gives up (with an abort error) when this caller's signal fires. */

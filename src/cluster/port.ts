@@ -97,6 +97,12 @@ export interface Cluster {
     kind: string,
     signal?: AbortSignal
   ): Promise<ApiResource | undefined>
+  /**
+   * The resource serving group/kind at whichever version the server serves it, the group's
+   * preferred version first; undefined when no version does. An object is one object at every
+   * version of its kind: an inventory entry recorded at a version since retired is found this way.
+   */
+  resourceOfKind(group: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined>
   /** Forgets cached discovery (after CRDs became established). */
   invalidateDiscovery(): void
   /** The object, or undefined when it does not exist. */

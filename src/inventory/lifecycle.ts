@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cluster } from '../cluster/port.js'
 import { mapLimit } from '../concurrency.js'
-import { ClusterError } from '../model/errors.js'
 import { formatKey, keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
@@ -21,10 +20,12 @@ export interface PreviousRead extends PreviousInventory {
 }
 
 /**
- * The previous record's objects with their live copies (one GET each), for pruning (§7.3). An entry
- * whose kind the server no longer serves (its CRD uninstalled) is dropped and reported (§7.2): were
- * it fatal, one removed CRD would block every later operation of the application. Any other error
- * still fails the operation: a forbidden or failed GET says nothing about whether the object exists.
+ * The previous record's objects with their live copies (one GET each), for pruning (§7.3). Each
+ * kind is resolved first: an entry recorded at a version the server no longer serves is read (and
+ * later pruned) at one it does serve, as kubectl and Argo CD do. An entry whose kind the server
+ * serves at no version (its CRD uninstalled) is dropped and reported (§7.2): were it fatal, one
+ * removed CRD would block every later operation of the application. Any other error still fails
+ * the operation: a forbidden or failed GET says nothing about whether the object exists.
  */
 export async function previousInventory(
   record: InventoryRecord | undefined,
@@ -32,45 +33,56 @@ export async function previousInventory(
   signal: AbortSignal
 ): Promise<PreviousRead | undefined> {
   if (!record) return undefined
-  const entries = [...record.objects, ...record.retained].map(o => ({
+  const recorded = [...record.objects, ...record.retained].map(o => ({
     key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
     version: o.version,
     createdNamespace: o.createdNamespace
   }))
-  const read = await mapLimit(entries, GET_CONCURRENCY, entry => readEntry(entry, cluster, signal))
-  const kept = read.filter(r => r.problem === undefined)
-  return {
-    entries: kept.map(r => r.entry),
-    live: new Map(kept.flatMap(r => (r.object ? [[keyId(r.entry.key), r.object] as const] : []))),
-    problems: read.flatMap(r => (r.problem !== undefined ? [r.problem] : []))
+  const versions = await servedVersions(recorded, cluster, signal)
+  const entries: PreviousEntry[] = []
+  const problems: string[] = []
+  for (const entry of recorded) {
+    const version = versions.get(kindVersionId(entry))
+    if (version !== undefined) entries.push({ ...entry, version })
+    else problems.push(unservedProblem(entry))
   }
+  const read = await mapLimit(entries, GET_CONCURRENCY, entry =>
+    cluster.get({ ...entry.key, version: entry.version }, signal)
+  )
+  const live = new Map<string, KubeObject>()
+  entries.forEach((entry, i) => {
+    const object = read[i]
+    if (object) live.set(keyId(entry.key), object)
+  })
+  return { entries, live, problems }
 }
 
-interface EntryRead {
-  entry: PreviousEntry
-  object?: KubeObject
-  /** Why the entry is dropped: its kind is no longer served. */
-  problem?: string
+/**
+ * The version to read each recorded group/version/kind at: the recorded one while it is served,
+ * else any other the kind is served at; absent when none is. One discovery lookup per kind, not per entry.
+ */
+async function servedVersions(
+  entries: readonly PreviousEntry[],
+  cluster: Cluster,
+  signal: AbortSignal
+): Promise<Map<string, string>> {
+  const kinds = new Map(entries.map(entry => [kindVersionId(entry), entry] as const))
+  const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
+    const served =
+      (await cluster.resource(key.group, version, key.kind, signal)) ??
+      (await cluster.resourceOfKind(key.group, key.kind, signal))
+    return served ? [[id, served.version] as const] : []
+  })
+  return new Map(resolved.flat())
 }
 
-async function readEntry(entry: PreviousEntry, cluster: Cluster, signal: AbortSignal): Promise<EntryRead> {
-  try {
-    const object = await cluster.get({ ...entry.key, version: entry.version }, signal)
-    return object ? { entry, object } : { entry }
-  } catch (error) {
-    if (!isUnknownKind(error)) throw error
-    const { group, kind } = entry.key
-    const apiVersion = group === '' ? entry.version : `${group}/${entry.version}`
-    return {
-      entry,
-      problem: `${formatKey(entry.key)}: the server no longer serves ${apiVersion} ${kind}; dropped from the inventory`
-    }
-  }
+function kindVersionId({ key, version }: PreviousEntry): string {
+  return `${key.group}/${version}/${key.kind}`
 }
 
-/** The adapter's answer for a kind discovery does not know (no request was sent). */
-function isUnknownKind(error: unknown): boolean {
-  return error instanceof ClusterError && error.details.reason === 'UnknownKind'
+function unservedProblem({ key, version }: PreviousEntry): string {
+  const apiVersion = key.group === '' ? version : `${key.group}/${version}`
+  return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`
 }
 
 export interface RecordContext {

@@ -100,6 +100,13 @@ export class FakeCluster implements Cluster {
     return Promise.resolve(k ? apiResourceOf(k, version) : undefined)
   }
 
+  /** The kind at the first version it is served at (the fake's stand-in for the preferred one). */
+  resourceOfKind(group: string, kind: string): Promise<ApiResource | undefined> {
+    const k = this.servedKinds().find(served => served.group === group && served.kind === kind)
+    const version = k?.versions[0]
+    return Promise.resolve(k && version !== undefined ? apiResourceOf(k, version) : undefined)
+  }
+
   invalidateDiscovery(): void {
     this.discoveryInvalidations += 1
   }

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import type { Interceptable, MockAgent } from 'undici'
 import { Discovery, parseResourceList } from '../../../src/cluster/discovery.js'
-import { APPS_RESOURCES, CORE_RESOURCES, mockAgent, replyDiscovery, status, testClient } from './mock-api.js'
+import {
+  APPS_RESOURCES,
+  CORE_RESOURCES,
+  JSON_HEADERS,
+  mockAgent,
+  replyDiscovery,
+  status,
+  testClient
+} from './mock-api.js'
 
 let agent: MockAgent
 let api: Interceptable
@@ -76,6 +84,75 @@ describe('Discovery: misses and failures', () => {
     const discovery = new Discovery(testClient(agent))
     await expect(discovery.resource('', 'v1', 'Pod')).rejects.toThrow('discovery: no')
     await expect(discovery.resource('', 'v1', 'Pod')).resolves.toMatchObject({ resource: 'pods' })
+  })
+})
+
+// An inventory entry recorded at a version since retired is read at one still served (§7.2).
+describe('Discovery: a kind at any version its group serves', () => {
+  const GADGETS = [{ name: 'gadgets', kind: 'Gadget', namespaced: true, verbs: ['get', 'delete'] }]
+  const group = (preferred: string, versions: string[]) => ({
+    kind: 'APIGroup',
+    name: 'example.com',
+    versions: versions.map(version => ({ groupVersion: `example.com/${version}`, version })),
+    preferredVersion: { groupVersion: `example.com/${preferred}`, version: preferred }
+  })
+  const replyGroup = (body: object) =>
+    api.intercept({ path: '/apis/example.com', method: 'GET' }).reply(200, body, { headers: JSON_HEADERS })
+
+  test('the preferred version first, when it serves the kind', async () => {
+    replyGroup(group('v2', ['v1', 'v2']))
+    replyDiscovery(api, '/apis/example.com/v2', GADGETS)
+    const discovery = new Discovery(testClient(agent))
+    await expect(discovery.resourceOfKind('example.com', 'Gadget')).resolves.toMatchObject({
+      version: 'v2',
+      resource: 'gadgets'
+    })
+  })
+
+  test('another listed version when the preferred one does not serve the kind', async () => {
+    replyGroup(group('v2', ['v2', 'v1']))
+    replyDiscovery(api, '/apis/example.com/v2', [])
+    replyDiscovery(api, '/apis/example.com/v1', GADGETS)
+    const discovery = new Discovery(testClient(agent))
+    await expect(discovery.resourceOfKind('example.com', 'Gadget')).resolves.toMatchObject({ version: 'v1' })
+  })
+
+  test('the core group lists its versions at /api', async () => {
+    api
+      .intercept({ path: '/api', method: 'GET' })
+      .reply(200, { kind: 'APIVersions', versions: ['v1'] }, { headers: JSON_HEADERS })
+    replyDiscovery(api, '/api/v1', CORE_RESOURCES)
+    const discovery = new Discovery(testClient(agent))
+    await expect(discovery.resourceOfKind('', 'ConfigMap')).resolves.toMatchObject({ version: 'v1' })
+  })
+
+  test.each<[string, () => void]>([
+    [
+      'the group is gone (404)',
+      () =>
+        void api
+          .intercept({ path: '/apis/example.com', method: 'GET' })
+          .reply(404, status(404, 'NotFound', 'not found'))
+    ],
+    [
+      'no version serves the kind',
+      () => {
+        replyGroup(group('v1', ['v1']))
+        replyDiscovery(api, '/apis/example.com/v1', [])
+      }
+    ]
+  ])('undefined when %s', async (_case, reply) => {
+    reply()
+    await expect(
+      new Discovery(testClient(agent)).resourceOfKind('example.com', 'Gadget')
+    ).resolves.toBeUndefined()
+  })
+
+  test('any other failure of the group read is thrown, not taken for "not served"', async () => {
+    api.intercept({ path: '/apis/example.com', method: 'GET' }).reply(403, status(403, 'Forbidden', 'no'))
+    await expect(new Discovery(testClient(agent)).resourceOfKind('example.com', 'Gadget')).rejects.toThrow(
+      'discovery: no'
+    )
   })
 })
 
