@@ -34,7 +34,10 @@ export class Deadline {
     return this.timedOut
   }
 
-  /** Stops the timer: a stream got its headers and may now run long (the caller can still abort it). */
+  /**
+   * Stops the timer: a stream got its headers and may now run long (the caller can still abort
+   * it). Call `release` too once the stream ends, or the caller's signal keeps a listener.
+   */
   clear(): void {
     clearTimeout(this.timer)
   }

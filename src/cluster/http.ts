@@ -219,6 +219,7 @@ export class ApiClient {
       // Error bodies are always read: they carry the Status, and reading to the end returns the
       // connection to the pool. Until then the signal stays attached: an abort destroys the body.
       streaming = !readBody && isSuccess(statusCode)
+      if (streaming) releaseWhenClosed(body, deadline)
       const text = streaming ? '' : await bodyText(body, headers)
       return { status: statusCode, headers, text, body }
     } catch (error) {
@@ -226,9 +227,8 @@ export class ApiClient {
       if (deadline.expired) throw timeoutError(identity(request), deadline.ms)
       throw transportError(identity(request), error)
     } finally {
-      // An open stream still answers the caller's abort; anything else is done with the signal.
-      if (streaming) deadline.clear()
-      else deadline.release()
+      // An open stream still answers the caller's abort (released when it closes, above).
+      if (!streaming) deadline.release()
     }
   }
 
@@ -271,6 +271,17 @@ export class ApiClient {
 }
 
 const gunzipAsync = promisify(gunzip)
+
+/**
+ * A stream's timeout ends with its headers; its abort forwarding ends with the body, however it
+ * ends (read to the end, stopped early, aborted). Watches share the observer's signal, which lives
+ * for the whole operation: a listener left on it per re-connection would pile up.
+ */
+function releaseWhenClosed(body: Dispatcher.ResponseData['body'], deadline: Deadline): void {
+  deadline.clear()
+  if (body.closed) deadline.release()
+  else body.once('close', () => deadline.release())
+}
 
 /** The whole body as text, gunzipped when the server compressed it. */
 async function bodyText(body: Dispatcher.ResponseData['body'], headers: ResponseHeaders): Promise<string> {

@@ -5,7 +5,7 @@ import { keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import { splitApiVersion } from '../model/object.js'
 import type { Observation } from '../sync/refresh.js'
-import type { Cluster, ObjectRef, WatchEvent } from './port.js'
+import type { Cluster, ObjectRef, WatchEnd, WatchEvent } from './port.js'
 
 /** One collection to follow: a kind in a namespace ('' for cluster-scoped kinds). */
 export type Collection = Omit<ObjectRef, 'name'>
@@ -25,10 +25,16 @@ export interface ObserverOptions {
  */
 export class Observer {
   private readonly objects = new Map<string, KubeObject>()
+  /** Collections whose list (kept current by a watch) is complete: a key not held is absent. */
   private readonly listed = new Set<string>()
+  /** Collections read key by key (poll fallback): absence is known only for keys GET has read. */
+  private readonly polling = new Set<string>()
+  /** Keys a GET found missing (ours or a caller's): all that poll mode may call absent. */
+  private readonly gone = new Set<string>()
   private readonly streams = new Map<string, Promise<void>>()
   private readonly listeners = new Set<() => void>()
-  private readonly polled = new Map<string, ObjectRef>()
+  /** Per collection, the keys asked about: what the poll fallback re-reads (§4.2). */
+  private readonly polled = new Map<string, Map<string, ObjectRef>>()
   /** The cache and collection ids of the keys asked about (tasks keep their key objects). */
   private readonly keyIds = new WeakMap<ResourceKey, { object: string; collection: string }>()
   private readonly controller = new AbortController()
@@ -41,35 +47,37 @@ export class Observer {
     private readonly options: ObserverOptions
   ) {}
 
-  /** Starts following these collections (if not yet) and resolves when each has been listed once. */
-  async track(collections: readonly Collection[]): Promise<void> {
-    const waits = collections.map(collection => {
+  /**
+   * Starts following these collections (if not yet) and resolves when each has been listed once
+   * (or handed to the poll fallback), when `signal` aborts, or when the observer stops; never
+   * rejects, so an aborted caller must check its signal (a collection not ready reads `unknown`).
+   */
+  async track(collections: readonly Collection[], signal?: AbortSignal): Promise<void> {
+    const ids = collections.map(collection => {
       const id = collectionId(collection)
-      if (!this.streams.has(id)) {
-        let listed: () => void = () => undefined
-        const first = new Promise<void>(resolve => (listed = resolve))
-        this.streams.set(id, this.follow(collection, listed))
-        return first
-      }
-      return this.listed.has(id) ? Promise.resolve() : this.whenListed(id)
+      if (!this.streams.has(id)) this.streams.set(id, this.follow(collection))
+      return id
     })
-    await Promise.all(waits)
+    const pending = ids.filter(id => !this.ready(id))
+    if (pending.length > 0) await this.whenReady(pending, signal)
   }
 
   /**
-   * What is known of an object: present, absent (its collection was listed), or unknown. Called
-   * for every Running task on every wake, so it allocates nothing once a key has been seen.
+   * What is known of an object: present, absent (its collection was listed, or a poll read it as
+   * gone), or unknown. Called for every Running task on every wake, so it allocates nothing once
+   * a key has been seen.
    */
   observe(key: ResourceKey, version: string): Observation {
     let ids = this.keyIds.get(key)
     if (ids === undefined) {
       ids = { object: keyId(key), collection: collectionId(key) }
       this.keyIds.set(key, ids)
-      // Everything asked about is also what the poll fallback re-reads (§4.2).
-      if (!this.polled.has(ids.object)) this.polled.set(ids.object, { ...key, version })
+      this.remember(ids, { ...key, version })
     }
     const object = this.objects.get(ids.object)
     if (object) return presentObservation(object)
+    // A poll has not answered for this key yet: absence would end a prune at once (refresh.ts).
+    if (this.polling.has(ids.collection)) return this.gone.has(ids.object) ? ABSENT : UNKNOWN
     return this.listed.has(ids.collection) ? ABSENT : UNKNOWN
   }
 
@@ -80,7 +88,7 @@ export class Observer {
 
   /** Records that a GET found nothing. */
   markGone(key: ResourceKey): void {
-    if (this.objects.delete(keyId(key))) this.changed()
+    this.recordAbsent(keyId(key))
   }
 
   /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
@@ -113,52 +121,87 @@ export class Observer {
     for (const listener of [...this.listeners]) listener()
   }
 
-  private whenListed(id: string): Promise<void> {
+  private ready(id: string): boolean {
+    return this.listed.has(id) || this.polling.has(id)
+  }
+
+  /** Resolves once every id is ready, or either signal (the caller's, the observer's) aborts. */
+  private whenReady(ids: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+    const signals = signal ? [signal, this.controller.signal] : [this.controller.signal]
     return new Promise(resolve => {
-      const check = (): void => {
-        if (!this.listed.has(id)) return
+      const done = (): void => {
         this.listeners.delete(check)
+        for (const each of signals) each.removeEventListener('abort', done)
         resolve()
       }
+      const check = (): void => {
+        if (ids.every(id => this.ready(id))) done()
+      }
+      if (signals.some(each => each.aborted)) return resolve()
       this.listeners.add(check)
+      for (const each of signals) each.addEventListener('abort', done, { once: true })
     })
   }
 
+  private remember(ids: { object: string; collection: string }, ref: ObjectRef): void {
+    let keys = this.polled.get(ids.collection)
+    if (keys === undefined) this.polled.set(ids.collection, (keys = new Map()))
+    if (!keys.has(ids.object)) keys.set(ids.object, ref)
+  }
+
   /** Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll. */
-  private async follow(collection: Collection, listed: () => void): Promise<void> {
+  private async follow(collection: Collection): Promise<void> {
     const id = collectionId(collection)
     const signal = this.controller.signal
-    let resourceVersion: string | undefined
-    let failures = 0
+    const state: FollowState = { resourceVersion: undefined, failures: 0, quickCloses: 0 }
     while (!signal.aborted) {
       try {
-        if (resourceVersion === undefined) {
-          resourceVersion = await this.list(collection)
+        if (state.resourceVersion === undefined) {
+          state.resourceVersion = await this.list(collection)
           this.listed.add(id)
-          listed()
           this.changed()
         }
-        const end = await this.cluster.watch(
-          collection,
-          { resourceVersion },
-          event => {
-            resourceVersion = this.onEvent(event) ?? resourceVersion
-            failures = 0
-          },
-          signal
-        )
-        if (end.reason === 'aborted') return
-        if (end.reason === 'expired') resourceVersion = undefined
-        if (end.reason === 'error') throw end.error
+        if ((await this.watchOnce(collection, state.resourceVersion, state)) === 'aborted') return
       } catch (error) {
         if (signal.aborted) return
-        failures += 1
-        if (failures > 3 || isForbidden(error)) return this.pollForever(collection, listed)
-        await this.clock
-          .sleep(Math.min(this.options.maxBackoffMs, 100 * 2 ** failures), signal)
-          .catch(() => undefined)
+        state.failures += 1
+        if (state.failures > 3 || isForbidden(error)) return this.pollForever(collection)
+        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.failures))
       }
     }
+  }
+
+  /** One watch stream from `from`, then a pause if it closed at once; throws when it ends in an error. */
+  private async watchOnce(
+    collection: Collection,
+    from: string,
+    state: FollowState
+  ): Promise<WatchEnd['reason']> {
+    const opened = this.clock.now()
+    let events = 0
+    const end = await this.cluster.watch(
+      collection,
+      { resourceVersion: from },
+      event => {
+        state.resourceVersion = this.onEvent(event) ?? state.resourceVersion
+        state.failures = 0
+        events += 1
+      },
+      this.controller.signal
+    )
+    if (end.reason === 'expired') state.resourceVersion = undefined
+    if (end.reason === 'error') throw end.error
+    if (end.reason !== 'closed') return end.reason
+    // A proxy that closes every stream at once would otherwise have us re-open it in a hot loop.
+    const healthy = events > 0 || this.clock.now() - opened >= HEALTHY_STREAM_MS
+    state.quickCloses = healthy ? 0 : state.quickCloses + 1
+    if (!healthy) await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.quickCloses))
+    return end.reason
+  }
+
+  /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
+  private async pause(ms: number): Promise<void> {
+    await this.clock.sleep(ms, this.controller.signal).catch(() => undefined)
   }
 
   private async list(collection: Collection): Promise<string> {
@@ -202,21 +245,66 @@ export class Observer {
     return this.objects.delete(id)
   }
 
-  private async pollForever(collection: Collection, listed: () => void): Promise<void> {
+  /** The object is gone; a key not yet known gone is news too (poll mode now answers absent). */
+  private recordAbsent(id: string): void {
+    const news = !this.gone.has(id)
+    this.gone.add(id)
+    if (this.objects.delete(id) || news) this.changed()
+  }
+
+  /**
+   * The fallback when a collection cannot be listed and watched: GET every key asked about, each
+   * poll interval. A round with errors backs off (up to 8 intervals): the client's own retries
+   * have already given up, so the server needs a rest, not more requests.
+   */
+  private async pollForever(collection: Collection): Promise<void> {
+    const id = collectionId(collection)
     const signal = this.controller.signal
-    this.listed.add(collectionId(collection))
-    listed()
+    this.polling.add(id)
+    this.changed()
+    let failures = 0
     while (!signal.aborted) {
-      for (const ref of this.polled.values()) {
-        if (collectionId(ref) !== collectionId(collection)) continue
-        const object = await this.cluster.get(ref, signal).catch(() => null)
-        if (object === undefined) this.markGone(ref)
-        else if (object) this.put(object)
-      }
-      await this.clock.sleep(this.options.pollIntervalMs, signal).catch(() => undefined)
+      failures = (await this.pollRound(id)) ? 0 : failures + 1
+      await this.pause(this.options.pollIntervalMs * 2 ** Math.min(failures, 3))
     }
   }
+
+  /** One GET per key of the collection; false when any failed. */
+  private async pollRound(collection: string): Promise<boolean> {
+    let ok = true
+    for (const [id, ref] of this.polled.get(collection) ?? []) {
+      if (this.controller.signal.aborted) break
+      if (!(await this.poll(id, ref))) ok = false
+    }
+    return ok
+  }
+
+  /** Reads one key; an error leaves what was known (or unknown) as it was: it is not absence. */
+  private async poll(id: string, ref: ObjectRef): Promise<boolean> {
+    const before = this.objects.get(id)
+    let object: KubeObject | undefined
+    try {
+      object = await this.cluster.get(ref, this.controller.signal)
+    } catch {
+      return false
+    }
+    if (object) this.put(object)
+    // A write's response stored while the GET was out is newer than its NotFound.
+    else if (this.objects.get(id) === before) this.recordAbsent(id)
+    return true
+  }
 }
+
+interface FollowState {
+  resourceVersion: string | undefined
+  /** Consecutive failed lists or watches; reset by any event. */
+  failures: number
+  /** Consecutive watches closed at once without an event; reset by a healthy stream. */
+  quickCloses: number
+}
+
+/** A closed stream that lived this long (or carried an event) was a working watch, not a refusal. */
+const HEALTHY_STREAM_MS = 1000
 
 const ABSENT: Observation = Object.freeze({ kind: 'absent' })
 const UNKNOWN: Observation = Object.freeze({ kind: 'unknown' })

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { MockAgent } from 'undici'
@@ -377,6 +378,35 @@ describe('ApiClient: streams', () => {
     expect(error.message).toBe('watch: configmaps is forbidden: cannot watch')
     expect(error.details).toMatchObject({ status: 403, reason: 'Forbidden' })
     expect(client.stats).toMatchObject({ total: 2, reauthentications: 1 })
+  })
+
+  // Watches share the observer's signal, which lives for the whole operation: one listener left
+  // per re-connection would pile up over a long sync.
+  test.each([
+    [
+      'read to the end',
+      async (body: AsyncIterable<Uint8Array>) => {
+        for await (const _chunk of body) void _chunk
+      }
+    ],
+    [
+      'stopped after the first chunk',
+      async (body: AsyncIterable<Uint8Array>) => {
+        for await (const chunk of body) if (chunk.length > 0) break
+      }
+    ]
+  ])('a stream %s leaves no listener on the caller’s signal', async (_case, consume) => {
+    const api = setup()
+    api.intercept(WATCH).reply(200, 'line 1\nline 2\n').times(5)
+    const outer = new AbortController()
+    const client = testClient(agent)
+    for (let i = 0; i < 5; i++) {
+      const { body } = await client.stream({ ...WATCH, signal: outer.signal })
+      expect(getEventListeners(outer.signal, 'abort')).toHaveLength(1) // an open stream answers abort
+      await consume(body)
+      await new Promise(resolve => setImmediate(resolve)) // 'close' follows the last read
+    }
+    expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0)
   })
 })
 
