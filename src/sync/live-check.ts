@@ -63,8 +63,10 @@ export async function judgeLive(
   ctx: LiveContext
 ): Promise<LiveFindings> {
   const writes = tasks.filter(t => (t.type === 'resource' || t.type === 'hook') && passed.has(t.id))
-  await ctx.observer.track(collectionsOf(writes))
+  await ctx.observer.track(collectionsOf(writes), ctx.signal)
   const findings: LiveFindings = { verdicts: new Map(), shared: [], adopted: [], unreadable: [] }
+  // Cancelled before every collection was listed: the caller reports the termination, not findings.
+  if (ctx.signal.aborted) return findings
   const judged = await mapLimit(writes, ctx.parallelism, async task => {
     const outcome = passed.get(task.id)
     return outcome ? judgeOne(task, outcome, ctx) : undefined

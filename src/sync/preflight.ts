@@ -52,6 +52,7 @@ export async function preflight(tasks: readonly Task[], ctx: PreflightContext): 
   if (ctx.signal.aborted) return result
   const verdicts = ctx.predictOnly || ctx.appOptions['ApplyOutOfSyncOnly'] === 'true'
   const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts })
+  if (ctx.signal.aborted) return result
   const shared = live.shared.filter(({ task }) => !task.createdNamespace)
   result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live))
   result.warnings.push(...live.unreadable)

@@ -37,14 +37,17 @@ export async function writeStep(tasks: readonly Task[], deps: ExecDeps): Promise
     deps.emit({ type: 'step-started', phase: first.phase, wave: first.wave, tasks: tasks.map(t => t.id) })
   const updates: RunUpdate[] = []
   const removals = tasks.filter(t => t.type === 'prune' || t.type === 'delete')
-  await deps.observer.track(collectionsOf(removals))
+  // Cancelled while a collection was still being listed: write nothing more; the loop terminates.
+  await deps.observer.track(collectionsOf(removals), deps.signal)
+  if (deps.signal.aborted) return updates
   updates.push(...(await mapLimit(removals, deps.settings.parallelism, task => removeObject(task, deps))))
   if (updates.some(u => u.run.state === 'Failed')) return updates
   const writes = tasks.filter(t => t.type === 'resource' || t.type === 'hook')
   const ready = await prepareHooks(writes, deps, updates)
   for (const batch of consecutiveBatches(ready, task => `${task.key.group}/${task.key.kind}`)) {
     // Followed batch by batch: a custom resource's kind is served only once its CRD (an earlier batch) is established.
-    await deps.observer.track(collectionsOf(batch))
+    await deps.observer.track(collectionsOf(batch), deps.signal)
+    if (deps.signal.aborted) return updates
     const written = await mapLimit(batch, deps.settings.parallelism, task => writeTask(task, deps))
     updates.push(...written)
     // A CRD the server refused will never be established: waiting would only replace its error.

@@ -4,9 +4,10 @@ import type { InventoryRecord } from '../../../src/inventory/record.js'
 import { InventoryStore } from '../../../src/inventory/store.js'
 import type { OperationResult } from '../../../src/sync/operation.js'
 import type { SyncSettings } from '../../../src/sync/settings.js'
-import { EPOCH } from '../../support/fake-clock.js'
+import { EPOCH, settle } from '../../support/fake-clock.js'
 import type { RequestRecord } from '../../support/fake-cluster.js'
 import { repoText } from '../../support/fixtures.js'
+import type { OperationHandle } from '../../support/scenario.js'
 import {
   Scenario,
   configMapManifest,
@@ -540,6 +541,97 @@ describe('cancellation (§4.9)', () => {
 
     expect(result.report?.phase).toBe('Terminated')
     expect(hookFinalizers(s)).toEqual([])
+  })
+})
+
+// A collection whose first list hangs (a slow or stuck API server) must not hold a cancelled
+// operation: every wait for a list also ends on the operation's signal (observer.ts `track`).
+describe('cancellation while a collection is still being listed (§4.9)', () => {
+  const WIDGETS_CRD = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { kind: 'Widget', plural: 'widgets' },
+      versions: [{ name: 'v1', served: true, storage: true }]
+    }
+  }
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'blue' } }
+  const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'old' } }
+  /** Where the operation is known to wait for the held list. */
+  type Waiting = (s: Scenario, op: OperationHandle) => boolean
+  const dryRunDone: Waiting = s =>
+    s.cluster.requests.some(r => r.verb === 'apply' && r.dryRun && r.kind === 'ConfigMap')
+  const inStep: Waiting = (_s, op) => op.events.some(e => e.type === 'step-started')
+  /** Prepares the cluster; returns the files the cancelled operation syncs. */
+  type Before = (s: Scenario) => Promise<Record<string, string>>
+
+  // kind: the collection whose list is held; name: its object in the operation.
+  test.each<{ where: string; kind: string; name: string; before: Before; waiting: Waiting; dry?: boolean }>([
+    {
+      where: 'the dry run’s live check (live-check)',
+      kind: 'ConfigMap',
+      name: 'keep',
+      before: async () => manifestFiles(configMapManifest('keep')),
+      waiting: dryRunDone
+    },
+    {
+      where: 'a dry run (`dry-run: true`) predicting a Namespace’s removal (preflight)',
+      kind: 'ConfigMap',
+      name: 'keep',
+      before: async s => {
+        const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'extra' } }
+        expect((await s.sync(manifestFiles(configMapManifest('keep'), ns))).exitCode).toBe(0)
+        return manifestFiles(configMapManifest('keep'))
+      },
+      waiting: dryRunDone,
+      dry: true
+    },
+    {
+      where: 'a step, before its prunes (write-step)',
+      kind: 'ServiceAccount',
+      name: 'old',
+      before: async s => {
+        expect((await s.sync(manifestFiles(configMapManifest('keep'), serviceAccount))).exitCode).toBe(0)
+        return manifestFiles(configMapManifest('keep'))
+      },
+      waiting: inStep
+    },
+    {
+      where: 'a step, before a custom resource batch (write-step)',
+      kind: 'Widget',
+      name: 'blue',
+      before: async s => {
+        s.whenCreated('CustomResourceDefinition', '*', crd => s.cluster.establishCrd(crd.metadata.name ?? ''))
+        return manifestFiles(WIDGETS_CRD, widget)
+      },
+      waiting: inStep
+    }
+  ])('in $where: Terminated without waiting for the list', async ({ kind, name, before, waiting, dry }) => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const files = await before(s)
+    const from = s.cluster.requests.length
+    const gate = s.cluster.gate({ verb: 'list', kind })
+    let held = false
+    void gate.reached.then(() => (held = true))
+    const op = s.start(files, { prune: true, operationId: 'run-2', dryRun: dry === true })
+    await s.until(() => held && waiting(s, op))
+    await settle()
+    expect(op.done).toBe(false) // waiting for the held list
+    op.abort.abort()
+    const result = await s.finish(op)
+
+    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'Operation terminated' })
+    const answered = s.cluster.requests.filter(r => r.seq >= from && r.verb === 'list' && r.kind === kind)
+    expect(answered).toEqual([])
+    expect(nonDryWrites(s, from).filter(r => r.kind === kind)).toEqual([])
+    // Not started, rather than failed by requests sent with the aborted signal.
+    const runs = result.report?.tasks.filter(t => t.kind === kind).map(t => `${t.name} ${t.state}`)
+    expect(runs).toEqual([`${name} pending`])
+    expect(s.cluster.openWatches).toBe(0)
   })
 })
 
