@@ -48506,6 +48506,17 @@ var Discovery = class {
     return (await untilAborted(this.groupVersion(group, version), signal3))?.get(kind);
   }
   /**
+   * The resource for a kind at any version its group serves, the preferred version first (as
+   * kubectl's REST mapper picks one). Rarely needed, so the group's version list is not cached.
+   */
+  async resourceOfKind(group, kind, signal3) {
+    for (const version of await this.versionsOf(group, signal3)) {
+      const found = await this.resource(group, version, kind, signal3);
+      if (found !== void 0) return found;
+    }
+    return void 0;
+  }
+  /**
    * Every kind of `/api/v1` and of each group's preferred version (`/apis`), read afresh: a CRD may
    * have appeared since the cache was filled. The answers refresh the cache. A group/version that
    * cannot be read (an unavailable aggregated API) is named in `failed`; `/apis` itself must answer.
@@ -48531,6 +48542,18 @@ var Discovery = class {
   /** Forgets everything (after CRDs became established, or an API service changed). */
   invalidate() {
     this.cache.clear();
+  }
+  /** The versions a group serves, preferred first; none when the server does not know the group (404). */
+  async versionsOf(group, signal3) {
+    const path8 = group === "" ? "/api" : `/apis/${group}`;
+    const request = { method: "GET", path: path8, verb: "discovery" };
+    try {
+      const { body } = await this.client.json(signal3 !== void 0 ? { ...request, signal: signal3 } : request);
+      return group === "" ? coreVersions(body) : groupVersions(body);
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
   }
   // Shared by concurrent callers, so it does not follow any one caller's signal.
   groupVersion(group, version) {
@@ -48572,6 +48595,14 @@ function preferredVersions(body) {
     const version = getString(entry, ["preferredVersion", "version"]);
     return group !== void 0 && version !== void 0 ? [{ group, version }] : [];
   });
+}
+function coreVersions(body) {
+  return getArray(body, ["versions"]).filter((version) => typeof version === "string");
+}
+function groupVersions(body) {
+  const preferred = getString(body, ["preferredVersion", "version"]);
+  const listed = getArray(body, ["versions"]).flatMap((entry) => getString(entry, ["version"]) ?? []);
+  return [.../* @__PURE__ */ new Set([...preferred !== void 0 ? [preferred] : [], ...listed])];
 }
 function untilAborted(promise, signal3) {
   if (signal3 === void 0) return promise;
@@ -48616,7 +48647,10 @@ var Deadline = class {
   get expired() {
     return this.timedOut;
   }
-  /** Stops the timer: a stream got its headers and may now run long (the caller can still abort it). */
+  /**
+   * Stops the timer: a stream got its headers and may now run long (the caller can still abort
+   * it). Call `release` too once the stream ends, or the caller's signal keeps a listener.
+   */
   clear() {
     clearTimeout(this.timer);
   }
@@ -48773,6 +48807,7 @@ var ApiClient = class {
         signal: deadline.signal
       });
       streaming = !readBody && isSuccess(statusCode);
+      if (streaming) releaseWhenClosed(body, deadline);
       const text = streaming ? "" : await bodyText(body, headers2);
       return { status: statusCode, headers: headers2, text, body };
     } catch (error) {
@@ -48780,8 +48815,7 @@ var ApiClient = class {
       if (deadline.expired) throw timeoutError(identity2(request), deadline.ms);
       throw transportError(identity2(request), error);
     } finally {
-      if (streaming) deadline.clear();
-      else deadline.release();
+      if (!streaming) deadline.release();
     }
   }
   // client-node builds a new Agent per authentication: keep the first (or our own keep-alive Agent)
@@ -48816,6 +48850,11 @@ var ApiClient = class {
   }
 };
 var gunzipAsync = (0, import_node_util2.promisify)(import_node_zlib.gunzip);
+function releaseWhenClosed(body, deadline) {
+  deadline.clear();
+  if (body.closed) deadline.release();
+  else body.once("close", () => deadline.release());
+}
 async function bodyText(body, headers2) {
   const encoding = headers2["content-encoding"];
   if (encoding === void 0) return body.text();
@@ -49184,6 +49223,9 @@ var ApiServerCluster = class {
   }
   resource(group, version, kind, signal3) {
     return this.discovery.resource(group, version, kind, signal3);
+  }
+  resourceOfKind(group, kind, signal3) {
+    return this.discovery.resourceOfKind(group, kind, signal3);
   }
   invalidateDiscovery() {
     this.discovery.invalidate();
@@ -49663,42 +49705,50 @@ var Observer = class {
   clock;
   options;
   objects = /* @__PURE__ */ new Map();
+  /** Collections whose list (kept current by a watch) is complete: a key not held is absent. */
   listed = /* @__PURE__ */ new Set();
+  /** Collections read key by key (poll fallback): absence is known only for keys GET has read. */
+  polling = /* @__PURE__ */ new Set();
+  /** Keys a GET found missing (ours or a caller's): all that poll mode may call absent. */
+  gone = /* @__PURE__ */ new Set();
   streams = /* @__PURE__ */ new Map();
   listeners = /* @__PURE__ */ new Set();
+  /** Per collection, the keys asked about: what the poll fallback re-reads (§4.2). */
   polled = /* @__PURE__ */ new Map();
   /** The cache and collection ids of the keys asked about (tasks keep their key objects). */
   keyIds = /* @__PURE__ */ new WeakMap();
   controller = new AbortController();
   /** Counts changes, so a waiter can tell whether anything happened since it looked. */
   version = 0;
-  /** Starts following these collections (if not yet) and resolves when each has been listed once. */
-  async track(collections) {
-    const waits = collections.map((collection) => {
+  /**
+   * Starts following these collections (if not yet) and resolves when each has been listed once
+   * (or handed to the poll fallback), when `signal` aborts, or when the observer stops; never
+   * rejects, so an aborted caller must check its signal (a collection not ready reads `unknown`).
+   */
+  async track(collections, signal3) {
+    const ids = collections.map((collection) => {
       const id = collectionId(collection);
-      if (!this.streams.has(id)) {
-        let listed = () => void 0;
-        const first = new Promise((resolve) => listed = resolve);
-        this.streams.set(id, this.follow(collection, listed));
-        return first;
-      }
-      return this.listed.has(id) ? Promise.resolve() : this.whenListed(id);
+      if (!this.streams.has(id)) this.streams.set(id, this.follow(collection));
+      return id;
     });
-    await Promise.all(waits);
+    const pending = ids.filter((id) => !this.ready(id));
+    if (pending.length > 0) await this.whenReady(pending, signal3);
   }
   /**
-   * What is known of an object: present, absent (its collection was listed), or unknown. Called
-   * for every Running task on every wake, so it allocates nothing once a key has been seen.
+   * What is known of an object: present, absent (its collection was listed, or a poll read it as
+   * gone), or unknown. Called for every Running task on every wake, so it allocates nothing once
+   * a key has been seen.
    */
   observe(key, version) {
     let ids = this.keyIds.get(key);
     if (ids === void 0) {
       ids = { object: keyId(key), collection: collectionId(key) };
       this.keyIds.set(key, ids);
-      if (!this.polled.has(ids.object)) this.polled.set(ids.object, { ...key, version });
+      this.remember(ids, { ...key, version });
     }
     const object = this.objects.get(ids.object);
     if (object) return presentObservation(object);
+    if (this.polling.has(ids.collection)) return this.gone.has(ids.object) ? ABSENT : UNKNOWN;
     return this.listed.has(ids.collection) ? ABSENT : UNKNOWN;
   }
   /** Records a write's response: the freshest knowledge of that object. */
@@ -49707,7 +49757,7 @@ var Observer = class {
   }
   /** Records that a GET found nothing. */
   markGone(key) {
-    if (this.objects.delete(keyId(key))) this.changed();
+    this.recordAbsent(keyId(key));
   }
   /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
   async changeOr(until, signal3) {
@@ -49735,49 +49785,77 @@ var Observer = class {
     this.version += 1;
     for (const listener of [...this.listeners]) listener();
   }
-  whenListed(id) {
+  ready(id) {
+    return this.listed.has(id) || this.polling.has(id);
+  }
+  /** Resolves once every id is ready, or either signal (the caller's, the observer's) aborts. */
+  whenReady(ids, signal3) {
+    const signals = signal3 ? [signal3, this.controller.signal] : [this.controller.signal];
     return new Promise((resolve) => {
-      const check = () => {
-        if (!this.listed.has(id)) return;
+      const done = () => {
         this.listeners.delete(check);
+        for (const each of signals) each.removeEventListener("abort", done);
         resolve();
       };
+      const check = () => {
+        if (ids.every((id) => this.ready(id))) done();
+      };
+      if (signals.some((each) => each.aborted)) return resolve();
       this.listeners.add(check);
+      for (const each of signals) each.addEventListener("abort", done, { once: true });
     });
   }
+  remember(ids, ref) {
+    let keys = this.polled.get(ids.collection);
+    if (keys === void 0) this.polled.set(ids.collection, keys = /* @__PURE__ */ new Map());
+    if (!keys.has(ids.object)) keys.set(ids.object, ref);
+  }
   /** Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll. */
-  async follow(collection, listed) {
+  async follow(collection) {
     const id = collectionId(collection);
     const signal3 = this.controller.signal;
-    let resourceVersion;
-    let failures = 0;
+    const state = { resourceVersion: void 0, failures: 0, quickCloses: 0 };
     while (!signal3.aborted) {
       try {
-        if (resourceVersion === void 0) {
-          resourceVersion = await this.list(collection);
+        if (state.resourceVersion === void 0) {
+          state.resourceVersion = await this.list(collection);
           this.listed.add(id);
-          listed();
           this.changed();
         }
-        const end = await this.cluster.watch(
-          collection,
-          { resourceVersion },
-          (event) => {
-            resourceVersion = this.onEvent(event) ?? resourceVersion;
-            failures = 0;
-          },
-          signal3
-        );
-        if (end.reason === "aborted") return;
-        if (end.reason === "expired") resourceVersion = void 0;
-        if (end.reason === "error") throw end.error;
+        if (await this.watchOnce(collection, state.resourceVersion, state) === "aborted") return;
       } catch (error) {
         if (signal3.aborted) return;
-        failures += 1;
-        if (failures > 3 || isForbidden(error)) return this.pollForever(collection, listed);
-        await this.clock.sleep(Math.min(this.options.maxBackoffMs, 100 * 2 ** failures), signal3).catch(() => void 0);
+        state.failures += 1;
+        if (state.failures > 3 || isForbidden(error)) return this.pollForever(collection);
+        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.failures));
       }
     }
+  }
+  /** One watch stream from `from`, then a pause if it closed at once; throws when it ends in an error. */
+  async watchOnce(collection, from2, state) {
+    const opened = this.clock.now();
+    let events = 0;
+    const end = await this.cluster.watch(
+      collection,
+      { resourceVersion: from2 },
+      (event) => {
+        state.resourceVersion = this.onEvent(event) ?? state.resourceVersion;
+        state.failures = 0;
+        events += 1;
+      },
+      this.controller.signal
+    );
+    if (end.reason === "expired") state.resourceVersion = void 0;
+    if (end.reason === "error") throw end.error;
+    if (end.reason !== "closed") return end.reason;
+    const healthy = events > 0 || this.clock.now() - opened >= HEALTHY_STREAM_MS;
+    state.quickCloses = healthy ? 0 : state.quickCloses + 1;
+    if (!healthy) await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.quickCloses));
+    return end.reason;
+  }
+  /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
+  async pause(ms) {
+    await this.clock.sleep(ms, this.controller.signal).catch(() => void 0);
   }
   async list(collection) {
     const { items, resourceVersion } = await this.cluster.list(collection, { signal: this.controller.signal });
@@ -49816,21 +49894,52 @@ var Observer = class {
     if (!held || held.metadata.uid !== void 0 && held.metadata.uid !== object.metadata.uid) return false;
     return this.objects.delete(id);
   }
-  async pollForever(collection, listed) {
+  /** The object is gone; a key not yet known gone is news too (poll mode now answers absent). */
+  recordAbsent(id) {
+    const news = !this.gone.has(id);
+    this.gone.add(id);
+    if (this.objects.delete(id) || news) this.changed();
+  }
+  /**
+   * The fallback when a collection cannot be listed and watched: GET every key asked about, each
+   * poll interval. A round with errors backs off (up to 8 intervals): the client's own retries
+   * have already given up, so the server needs a rest, not more requests.
+   */
+  async pollForever(collection) {
+    const id = collectionId(collection);
     const signal3 = this.controller.signal;
-    this.listed.add(collectionId(collection));
-    listed();
+    this.polling.add(id);
+    this.changed();
+    let failures = 0;
     while (!signal3.aborted) {
-      for (const ref of this.polled.values()) {
-        if (collectionId(ref) !== collectionId(collection)) continue;
-        const object = await this.cluster.get(ref, signal3).catch(() => null);
-        if (object === void 0) this.markGone(ref);
-        else if (object) this.put(object);
-      }
-      await this.clock.sleep(this.options.pollIntervalMs, signal3).catch(() => void 0);
+      failures = await this.pollRound(id) ? 0 : failures + 1;
+      await this.pause(this.options.pollIntervalMs * 2 ** Math.min(failures, 3));
     }
   }
+  /** One GET per key of the collection; false when any failed. */
+  async pollRound(collection) {
+    let ok = true;
+    for (const [id, ref] of this.polled.get(collection) ?? []) {
+      if (this.controller.signal.aborted) break;
+      if (!await this.poll(id, ref)) ok = false;
+    }
+    return ok;
+  }
+  /** Reads one key; an error leaves what was known (or unknown) as it was: it is not absence. */
+  async poll(id, ref) {
+    const before = this.objects.get(id);
+    let object;
+    try {
+      object = await this.cluster.get(ref, this.controller.signal);
+    } catch {
+      return false;
+    }
+    if (object) this.put(object);
+    else if (this.objects.get(id) === before) this.recordAbsent(id);
+    return true;
+  }
 };
+var HEALTHY_STREAM_MS = 1e3;
 var ABSENT = Object.freeze({ kind: "absent" });
 var UNKNOWN = Object.freeze({ kind: "unknown" });
 var presentObservations = /* @__PURE__ */ new WeakMap();
@@ -50227,21 +50336,48 @@ function applyUpdates(state, updates) {
 }
 
 // src/inventory/lifecycle.ts
+var GET_CONCURRENCY = 8;
 async function previousInventory(record2, cluster, signal3) {
   if (!record2) return void 0;
-  const entries = [...record2.objects, ...record2.retained].map((o) => ({
+  const recorded = [...record2.objects, ...record2.retained].map((o) => ({
     key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
     version: o.version,
     createdNamespace: o.createdNamespace
   }));
-  const live = /* @__PURE__ */ new Map();
-  await Promise.all(
-    entries.map(async (entry) => {
-      const object = await cluster.get({ ...entry.key, version: entry.version }, signal3);
-      if (object) live.set(keyId(entry.key), object);
-    })
+  const versions = await servedVersions(recorded, cluster, signal3);
+  const entries = [];
+  const problems = [];
+  for (const entry of recorded) {
+    const version = versions.get(kindVersionId(entry));
+    if (version !== void 0) entries.push({ ...entry, version });
+    else problems.push(unservedProblem(entry));
+  }
+  const read2 = await mapLimit(
+    entries,
+    GET_CONCURRENCY,
+    (entry) => cluster.get({ ...entry.key, version: entry.version }, signal3)
   );
-  return { entries, live };
+  const live = /* @__PURE__ */ new Map();
+  entries.forEach((entry, i) => {
+    const object = read2[i];
+    if (object) live.set(keyId(entry.key), object);
+  });
+  return { entries, live, problems };
+}
+async function servedVersions(entries, cluster, signal3) {
+  const kinds = new Map(entries.map((entry) => [kindVersionId(entry), entry]));
+  const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
+    const served = await cluster.resource(key.group, version, key.kind, signal3) ?? await cluster.resourceOfKind(key.group, key.kind, signal3);
+    return served ? [[id, served.version]] : [];
+  });
+  return new Map(resolved.flat());
+}
+function kindVersionId({ key, version }) {
+  return `${key.group}/${version}/${key.kind}`;
+}
+function unservedProblem({ key, version }) {
+  const apiVersion = key.group === "" ? version : `${key.group}/${version}`;
+  return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`;
 }
 function pendingRecord(plan, ctx) {
   return {
@@ -50567,7 +50703,7 @@ async function prepareOperation(settings, deps, store, preloaded, startedAt) {
     ...previous ? { previous } : {}
   };
   const plan = buildPlan(input);
-  const problems = history.problems.map((p) => notice(`inventory: ${p}`));
+  const problems = [...history.problems, ...previous?.problems ?? []].map((p) => notice(`inventory: ${p}`));
   return {
     plan,
     // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
@@ -51824,13 +51960,15 @@ async function writeStep(tasks, deps) {
     deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
   const updates = [];
   const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
-  await deps.observer.track(collectionsOf(removals));
+  await deps.observer.track(collectionsOf(removals), deps.signal);
+  if (deps.signal.aborted) return updates;
   updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
   if (updates.some((u) => u.run.state === "Failed")) return updates;
   const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
   const ready = await prepareHooks(writes, deps, updates);
   for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
-    await deps.observer.track(collectionsOf(batch));
+    await deps.observer.track(collectionsOf(batch), deps.signal);
+    if (deps.signal.aborted) return updates;
     const written = await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps));
     updates.push(...written);
     const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
@@ -52600,8 +52738,9 @@ async function dryRunHook(task, object, ctx) {
 // src/sync/live-check.ts
 async function judgeLive(tasks, passed, ctx) {
   const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
-  await ctx.observer.track(collectionsOf(writes));
+  await ctx.observer.track(collectionsOf(writes), ctx.signal);
   const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
+  if (ctx.signal.aborted) return findings;
   const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
     const outcome = passed.get(task.id);
     return outcome ? judgeOne(task, outcome, ctx) : void 0;
@@ -52730,6 +52869,7 @@ async function preflight(tasks, ctx) {
   if (ctx.signal.aborted) return result2;
   const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
   const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
+  if (ctx.signal.aborted) return result2;
   const shared = live.shared.filter(({ task }) => !task.createdNamespace);
   result2.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
   result2.warnings.push(...live.unreadable);
