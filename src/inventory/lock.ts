@@ -1,8 +1,16 @@
 import type { Clock } from '../clock.js'
+import { isTransient } from '../cluster/errors.js'
 import type { Cluster, ObjectRef } from '../cluster/port.js'
-import { ClusterError } from '../model/errors.js'
+import { ClusterError, errorMessage } from '../model/errors.js'
 import { getNumber, getString, isRecord } from '../model/json.js'
+import { formatKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
+
+/**
+ * Waits between the attempts of one renewal (0: the last): five attempts as for any transient API
+ * error (sync-semantics §4.2), 15 s in all, within the default 30 s Lease renewed every 10 s.
+ */
+const RENEW_WAITS = [1000, 2000, 4000, 8000, 0]
 
 export interface LockOptions {
   /** Who we are: repository, run id, attempt, host. */
@@ -25,6 +33,7 @@ export interface Acquired {
  */
 export class ApplicationLock {
   private renewal: AbortController | undefined
+  private readonly loss = new AbortController()
   private readonly ref: ObjectRef
   /** The Lease as we last wrote it, so release deletes exactly that version in one request. */
   private held: { uid: string; resourceVersion: string } | undefined
@@ -43,6 +52,15 @@ export class ApplicationLock {
       namespace,
       name: `wavesync.${app}`
     }
+  }
+
+  /**
+   * Aborts when the lock is lost while held: the Lease was taken over or deleted, or renewing it
+   * failed for good or not before it expired. Its reason is an Error saying which. The operation
+   * must stop writing then: it no longer keeps other runs out.
+   */
+  get lost(): AbortSignal {
+    return this.loss.signal
   }
 
   /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
@@ -126,7 +144,7 @@ export class ApplicationLock {
     live: KubeObject | undefined,
     signal: AbortSignal
   ): Promise<'taken' | 'lost' | 'transient'> {
-    const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+    const now = this.timestamp()
     const lease: KubeObject = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -162,26 +180,81 @@ export class ApplicationLock {
     this.held = uid !== undefined && resourceVersion !== undefined ? { uid, resourceVersion } : undefined
   }
 
-  /** Renews the Lease every third of its duration until released. */
+  /** Renews the Lease every third of its duration until released, or until the lock is lost. */
   private startRenewing(): void {
     this.renewal = new AbortController()
-    const signal = this.renewal.signal
+    void this.keepRenewing(this.renewal.signal)
+  }
+
+  private async keepRenewing(signal: AbortSignal): Promise<void> {
     const every = Math.max(1000, (this.options.durationSeconds * 1000) / 3)
-    const renew = async (): Promise<void> => {
-      while (!signal.aborted) {
-        await this.clock.sleep(every, signal).catch(() => undefined)
-        if (signal.aborted) return
-        const live = await this.cluster.get(this.ref, signal).catch(() => undefined)
-        if (live && getString(live, ['spec', 'holderIdentity']) === this.options.holder) {
-          const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
-          const spec = isRecord(live['spec']) ? live['spec'] : {}
-          await this.cluster
-            .replace({ ...live, spec: { ...spec, renewTime: now } }, { signal })
-            .then(written => this.remember(written.object))
-            .catch(() => undefined)
-        }
+    let renewedAt = this.clock.now()
+    while (await this.pause(every, signal)) {
+      const lost = await this.renew(renewedAt, signal)
+      if (signal.aborted) return
+      if (lost !== undefined) {
+        this.loss.abort(new Error(`lost the lock (${formatKey(this.ref)}): ${lost}`))
+        return
       }
+      renewedAt = this.clock.now()
     }
-    void renew()
+  }
+
+  /**
+   * One renewal, tried again through transient errors and conflicts (sync-semantics §4.2) while the
+   * Lease has not expired: undefined once renewed (or released meanwhile), else why the lock is lost.
+   */
+  private async renew(renewedAt: number, signal: AbortSignal): Promise<string | undefined> {
+    const expiresAt = renewedAt + this.options.durationSeconds * 1000
+    let last = ''
+    for (const wait of RENEW_WAITS) {
+      try {
+        const outcome = await this.renewOnce(signal)
+        if (outcome === 'renewed') return undefined
+        if (outcome !== 'conflict') return outcome.lost
+        last = 'the Lease kept changing (409 Conflict)'
+      } catch (error) {
+        if (signal.aborted) return undefined
+        if (!(error instanceof ClusterError) || !isTransient(error))
+          return `renewing it failed: ${errorMessage(error)}`
+        last = errorMessage(error)
+      }
+      if (wait === 0) break
+      // Past its expiry another run may take the Lease over at any moment: no longer exclusive.
+      if (this.clock.now() + wait >= expiresAt) return `not renewed before it expired: ${last}`
+      if (!(await this.pause(wait, signal))) return undefined
+    }
+    return `renewing it kept failing: ${last}`
+  }
+
+  /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */
+  private async renewOnce(signal: AbortSignal): Promise<'renewed' | 'conflict' | { lost: string }> {
+    const live = await this.cluster.get(this.ref, signal)
+    if (!live) return { lost: 'the Lease was deleted' }
+    const holder = getString(live, ['spec', 'holderIdentity'])
+    if (holder !== this.options.holder) return { lost: `it is held by ${holder ?? 'nobody'} now` }
+    const spec = isRecord(live['spec']) ? live['spec'] : {}
+    try {
+      const renewed = { ...live, spec: { ...spec, renewTime: this.timestamp() } }
+      this.remember((await this.cluster.replace(renewed, { signal })).object)
+      return 'renewed'
+    } catch (error) {
+      // Someone wrote the Lease since our GET: read it again to learn whether it is still ours.
+      if (error instanceof ClusterError && error.details.status === 409) return 'conflict'
+      throw error
+    }
+  }
+
+  /** Sleeps; false when the renewal was stopped meanwhile. */
+  private pause(ms: number, signal: AbortSignal): Promise<boolean> {
+    return this.clock.sleep(ms, signal).then(
+      () => !signal.aborted,
+      () => false
+    )
+  }
+
+  /** The clock's now as a Lease's MicroTime. */
+  private timestamp(): string {
+    return new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
   }
 }

@@ -91,6 +91,8 @@ class OperationRun {
   private readonly notes: string[] = []
   /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
   private wouldBe: RunUpdate[] = []
+  /** The held lock's `lost` signal once acquired: the run stops writing when it aborts (§7.2). */
+  private lockLost: AbortSignal = new AbortController().signal
 
   private plan: Plan
   private issues: Issue[]
@@ -174,6 +176,7 @@ class OperationRun {
     } catch (error) {
       return this.finish(state, 'Failed', error instanceof Error ? error.message : String(error), null)
     }
+    this.lockLost = lock.lost
     try {
       return await this.locked(store, state)
     } finally {
@@ -254,6 +257,7 @@ class OperationRun {
     const initial = replanned.state
     const { settings, deps, plan } = this
     const { latest, records } = this.prepared
+    if (this.lockLost.aborted) return this.finish(initial, 'Error', this.lostMessage(), null)
     await this.repairPrevious(store, latest)
     if (plan.operation.type === 'test') return this.runTest(store, initial, latest)
     const revision = (latest?.revision ?? 0) + 1
@@ -270,6 +274,7 @@ class OperationRun {
       ...(settings.actor ? { actor: settings.actor } : {}),
       ...(settings.ref ? { ref: settings.ref } : {})
     })
+    if (this.lockLost.aborted) return this.finish(initial, 'Error', this.lostMessage(), null)
     try {
       await store.create(record, deps.signal)
     } catch (error) {
@@ -378,18 +383,20 @@ class OperationRun {
       return end(
         `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry + 1}; last attempt: ${message}`
       )
-    const slept = await deps.clock.sleep(delay, deps.signal).then(
+    const slept = await deps.clock.sleep(delay, AbortSignal.any([deps.signal, this.lockLost])).then(
       () => true,
       () => false
     )
-    return slept ? undefined : end(`Operation terminated while waiting to retry; last attempt: ${message}`)
+    if (slept) return undefined
+    if (!deps.signal.aborted) return { ...failed, outcome: { phase: 'Error', message: this.lostMessage() } }
+    return end(`Operation terminated while waiting to retry; last attempt: ${message}`)
   }
 
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   private async runWithTimeout(initial: EngineState): Promise<EngineState> {
     const { settings, deps } = this
     const timer = new AbortController()
-    const signal = AbortSignal.any([deps.signal, timer.signal])
+    const signal = AbortSignal.any([deps.signal, timer.signal, this.lockLost])
     const remaining = Math.max(0, this.startedAt + settings.timeoutMs - deps.clock.now())
     const timeout = deps.clock.sleep(remaining, signal).then(
       () => timer.abort('timeout'),
@@ -404,10 +411,19 @@ class OperationRun {
     await timeout
     if (state.mode === 'done') return state
     const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 20_000) }
-    const message = deps.signal.aborted
-      ? 'Operation terminated'
-      : `operation timed out after ${formatDuration(settings.timeoutMs)}`
-    return terminate(state, cleanup, message)
+    if (deps.signal.aborted) return terminate(state, cleanup, 'Operation terminated')
+    if (!this.lockLost.aborted)
+      return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`)
+    // Neither a cancel nor the timeout: the lock went from under the run, a cluster error (§4.10).
+    // Its hooks are still settled as on termination, so none is left running or with our finalizer.
+    const ended = await terminate(state, cleanup, this.lostMessage())
+    const problems = ended.outcome?.phase === 'Error' ? `; ${ended.outcome.message}` : ''
+    return { ...ended, outcome: { phase: 'Error', message: `${this.lostMessage()}${problems}` } }
+  }
+
+  /** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
+  private lostMessage(): string {
+    return `Operation stopped: ${errorMessage(this.lockLost.reason)}`
   }
 
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */

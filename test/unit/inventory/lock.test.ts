@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { ApplicationLock } from '../../../src/inventory/lock.js'
 import { FakeClock } from '../../support/fake-clock.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
+import type { KubeObject } from '../../../src/model/object.js'
 
 const NS = 'apps'
 const OPTIONS = { holder: 'run-1', waitMs: 5_000, durationSeconds: 30 }
@@ -78,5 +79,119 @@ describe('ApplicationLock', () => {
     expect(cluster.mustFind('Lease', 'wavesync.web', NS)).toMatchObject({ spec: { holderIdentity: 'run-1' } })
     await lock.release()
     expect(leaseCalls(cluster)).toEqual(['create 409', 'get 200', 'replace 200', 'delete 200'])
+  })
+})
+
+describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient error is not a loss', () => {
+  const lease = (cluster: FakeCluster): KubeObject => cluster.mustFind('Lease', 'wavesync.web', NS)
+  // Another write of the Lease: its holder, and a renewTime of its own (so the version moves on).
+  const holdAs = async (cluster: FakeCluster, holder: string): Promise<void> => {
+    const live = lease(cluster)
+    const renewTime = '2030-01-01T00:00:00.000000Z'
+    await cluster.replace(
+      { ...live, spec: { ...(live['spec'] as object), holderIdentity: holder, renewTime } },
+      { signal: new AbortController().signal }
+    )
+  }
+  const gone = (cluster: FakeCluster): Promise<unknown> =>
+    cluster.delete(
+      { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', namespace: NS, name: 'wavesync.web' },
+      { propagationPolicy: 'Background' }
+    )
+
+  test.each([
+    {
+      why: 'another run took the Lease over',
+      meanwhile: (cluster: FakeCluster) => holdAs(cluster, 'run-2'),
+      lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): it is held by run-2 now'
+    },
+    {
+      why: 'the Lease was deleted',
+      meanwhile: gone,
+      lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): the Lease was deleted'
+    },
+    {
+      // A permanent error is not retried: the renewal cannot succeed, so the lease will expire.
+      why: 'renewing is forbidden',
+      meanwhile: (cluster: FakeCluster) => {
+        cluster.inject({ verb: 'replace', kind: 'Lease', status: 403, message: 'leases is forbidden' })
+        return Promise.resolve()
+      },
+      lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): renewing it failed: replace coordination.k8s.io/Lease apps/wavesync.web: leases is forbidden'
+    },
+    {
+      why: 'the server keeps failing (five attempts, §4.2)',
+      meanwhile: (cluster: FakeCluster) => {
+        cluster.inject({ verb: 'get', kind: 'Lease', status: 503, message: 'etcd down', times: Infinity })
+        return Promise.resolve()
+      },
+      lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): renewing it kept failing: get coordination.k8s.io/Lease apps/wavesync.web: etcd down'
+    }
+  ])('$why: `lost` aborts with the reason at the next renewal', async ({ meanwhile, lost }) => {
+    const { clock, cluster, lock } = setup()
+    await lock.acquire(new AbortController().signal)
+    await meanwhile(cluster)
+    expect(lock.lost.aborted).toBe(false)
+    await clock.advance(30_000)
+    expect(lock.lost.aborted).toBe(true)
+    expect((lock.lost.reason as Error).message).toBe(lost)
+    // Nothing renews any more.
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  test('a renewal failing until the Lease would expire is a loss, even with attempts left', async () => {
+    const clock = new FakeClock()
+    const cluster = new FakeCluster(clock, { namespaces: [NS] })
+    const lock = new ApplicationLock(cluster, clock, 'web', NS, { ...OPTIONS, durationSeconds: 6 })
+    await lock.acquire(new AbortController().signal)
+    cluster.inject({ verb: 'replace', kind: 'Lease', status: 503, message: 'etcd down', times: Infinity })
+    // Renewed every 2 s: tries at 2, 3 and 5 s; the next (at 9 s) would come after the expiry at 6 s.
+    await clock.advance(5_000)
+    expect((lock.lost.reason as Error).message).toBe(
+      'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): not renewed before it expired: replace coordination.k8s.io/Lease apps/wavesync.web: etcd down'
+    )
+  })
+
+  test('a transient failure is retried with backoff: the Lease is renewed, the lock not lost', async () => {
+    const { clock, cluster, lock } = setup()
+    await lock.acquire(new AbortController().signal)
+    cluster.inject({ verb: 'replace', kind: 'Lease', status: 503, message: 'etcd down', times: 3 })
+    await clock.advance(10_000 + 1_000 + 2_000 + 4_000)
+    expect(lock.lost.aborted).toBe(false)
+    expect(leaseCalls(cluster).filter(c => c.startsWith('replace'))).toEqual([
+      'replace 503',
+      'replace 503',
+      'replace 503',
+      'replace 200'
+    ])
+    expect(lease(cluster)).toMatchObject({ spec: { renewTime: '2024-11-21T12:00:17.000000Z' } })
+    await lock.release()
+    expect(cluster.find('Lease', 'wavesync.web', NS)).toBeUndefined()
+  })
+
+  test('a conflict is read again: still ours → renewed; taken meanwhile (409 with another holder) → lost', async () => {
+    const { clock, cluster, lock } = setup()
+    await lock.acquire(new AbortController().signal)
+    // Our own renewal whose answer was lost moved the Lease on: the PUT conflicts; 1 s later the re-read is ours.
+    const first = cluster.gate({ verb: 'replace', kind: 'Lease' })
+    const advancing = clock.advance(11_000)
+    await first.reached
+    await holdAs(cluster, 'run-1')
+    first.release()
+    await advancing
+    expect(lock.lost.aborted).toBe(false)
+    expect(leaseCalls(cluster).slice(-3)).toEqual(['replace 409', 'get 200', 'replace 200'])
+    // Another run writes between our GET and our PUT: 409, and the re-read names it.
+    const second = cluster.gate({ verb: 'replace', kind: 'Lease' })
+    const later = clock.advance(11_000)
+    await second.reached
+    await holdAs(cluster, 'run-2')
+    second.release()
+    await later
+    expect((lock.lost.reason as Error).message).toBe(
+      'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): it is held by run-2 now'
+    )
+    await lock.release()
+    expect(lease(cluster)).toMatchObject({ spec: { holderIdentity: 'run-2' } })
   })
 })

@@ -745,6 +745,50 @@ describe('a crashed run’s Lease and pending record (§7.2)', () => {
   })
 })
 
+describe('a lock lost while the operation runs (§7.2)', () => {
+  const manifests = manifestFiles(
+    WEB(),
+    jobHookManifest('seed', { hook: 'Sync' }),
+    configMapManifest('later', { wave: 1 })
+  )
+
+  test('taken over by another run: Error naming the new holder, no later write, hooks settled, record failed, its Lease left to it', async () => {
+    const s = new Scenario()
+    s.whenCreated('Job', 'seed', () => s.cluster.startJob('seed'))
+    s.healthyControllers(['web', 'seed'])
+    const op = s.start(manifests)
+    await s.until(() => s.cluster.find('Job', 'seed')?.status !== undefined)
+    const lease = s.cluster.mustFind('Lease', 'wavesync.shop', NS)
+    const renewTime = new Date(s.clock.now()).toISOString().replace('Z', '000Z')
+    await s.cluster.replace(
+      { ...lease, spec: { ...(lease['spec'] as object), holderIdentity: 'acme/shop run B', renewTime } },
+      {}
+    )
+    const takenAt = s.cluster.requests.length
+    const result = await s.finish(op)
+
+    expect(result.exitCode).toBe(1)
+    expect(result.report).toMatchObject({
+      phase: 'Error',
+      message:
+        'Operation stopped: lost the lock (coordination.k8s.io/Lease shop/wavesync.shop): it is held by acme/shop run B now'
+    })
+    expect(s.cluster.find('ConfigMap', 'later')).toBeUndefined()
+    // Only the termination's own cleanup and the record's final status are written after the loss.
+    expect(
+      s.cluster
+        .writes()
+        .filter(r => r.seq >= takenAt)
+        .map(r => `${r.verb} ${r.kind}/${r.name}`)
+    ).toEqual(['patch Job/seed', 'delete Job/seed', 'apply Secret/wavesync.v1.shop.v1'])
+    expect(hookFinalizers(s)).toEqual([])
+    expect((await s.records()).map(r => r.status)).toEqual(['failed'])
+    expect(s.cluster.mustFind('Lease', 'wavesync.shop', NS)).toMatchObject({
+      spec: { holderIdentity: 'acme/shop run B' }
+    })
+  })
+})
+
 describe('objects that vanish while awaited (§4.3.2, §5.7.2)', () => {
   test('a resource deleted by someone while Running fails as Error "Resource … is missing"', async () => {
     const s = new Scenario()
