@@ -94,23 +94,28 @@ export class ApplicationLock {
     }
   }
 
-  /** Gives the lock back (idempotent); only our own holder identity is cleared. */
+  /**
+   * Gives the lock back (idempotent); only our own holder identity is cleared. Throws when the
+   * Lease could not be read or deleted: it then stays until it expires.
+   */
   async release(signal?: AbortSignal): Promise<void> {
     this.renewal?.abort()
     if (this.held && (await this.deleteHeld(this.held, signal)) === 'deleted') return
     // Retried through a short outage: a lock left held blocks the next run until it expires.
     const live = await this.readRetrying(signal)
     if (!live || getString(live, ['spec', 'holderIdentity']) !== this.options.holder) return
-    await this.cluster
-      .delete(this.ref, {
-        propagationPolicy: 'Background',
-        uid: live.metadata.uid ?? '',
-        ...(signal ? { signal } : {})
-      })
-      .catch(() => undefined)
+    await this.cluster.delete(this.ref, {
+      propagationPolicy: 'Background',
+      uid: live.metadata.uid ?? '',
+      ...(signal ? { signal } : {})
+    })
   }
 
-  /** Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on or failed. */
+  /**
+   * Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on. A
+   * failure is 'not-found' too: release reads the Lease again and deletes it by uid if it is still
+   * ours, and throws what that second try meets.
+   */
   private async deleteHeld(
     held: { uid: string; resourceVersion: string },
     signal?: AbortSignal
@@ -121,16 +126,17 @@ export class ApplicationLock {
       .catch(() => 'not-found' as const)
   }
 
+  /** The Lease, read again through a short outage (1, 2, 4, 8 s); other errors and the last are thrown. */
   private async readRetrying(signal?: AbortSignal): Promise<KubeObject | undefined> {
-    for (const wait of [1000, 2000, 4000, 8000, 0]) {
+    for (const wait of [1000, 2000, 4000, 8000]) {
       try {
         return await this.cluster.get(this.ref, signal)
-      } catch {
-        if (wait === 0 || signal?.aborted) return undefined
-        await this.clock.sleep(wait, signal).catch(() => undefined)
+      } catch (error) {
+        if (signal?.aborted || !(error instanceof ClusterError) || !isTransient(error)) throw error
+        await this.clock.sleep(wait, signal)
       }
     }
-    return undefined
+    return this.cluster.get(this.ref, signal)
   }
 
   private expired(lease: KubeObject): boolean {

@@ -52,6 +52,9 @@ export interface OperationResult {
   issues: Issue[]
 }
 
+/** The Lease's duration: a run that stops renewing it is taken over after this (§7.2, §12.13). */
+const LEASE_SECONDS = 30
+
 /** Runs one operation (sync-semantics §4.1): validate, discover, plan, dry run, lock, steps, finalize. */
 export async function runSyncOperation(
   settings: SyncSettings,
@@ -81,6 +84,14 @@ export async function runSyncOperation(
  */
 function warmUp(deps: OperationDeps): void {
   deps.cluster.resource('', 'v1', 'Namespace', deps.signal).catch(() => undefined)
+}
+
+/** How a run ended, before its report is built: a held lock is released in between. */
+interface Ending {
+  state: EngineState
+  phase: ReportPhase
+  message: string
+  revision: number | null
 }
 
 /** One operation past validation: holds what every later stage needs. */
@@ -156,32 +167,50 @@ class OperationRun {
     this.deps.emit({ type: 'operation-started', tasks: labels })
     this.followEarly()
     const dryFailure = await this.dryRun()
-    if (dryFailure) return dryFailure
+    if (dryFailure) return this.finish(dryFailure)
     if (settings.dryRun)
-      return this.finish(
-        applyUpdates(initialState(this.plan.tasks), this.wouldBe),
-        'Succeeded',
-        'dry run passed: nothing was written',
-        null
-      )
+      return this.finish({
+        state: applyUpdates(initialState(this.plan.tasks), this.wouldBe),
+        phase: 'Succeeded',
+        message: 'dry run passed: nothing was written',
+        revision: null
+      })
     const lock = new ApplicationLock(deps.cluster, deps.clock, settings.app, settings.inventoryNamespace, {
       holder: settings.holder,
       waitMs: settings.lockWaitMs,
-      durationSeconds: 30
+      durationSeconds: LEASE_SECONDS
     })
     const state = await this.createInventoryNamespace(initialState(this.plan.tasks))
-    if (state.outcome) return this.finish(state, 'Failed', state.outcome.message, null)
+    if (state.outcome)
+      return this.finish({ state, phase: 'Failed', message: state.outcome.message, revision: null })
     try {
       await lock.acquire(deps.signal)
     } catch (error) {
-      return this.finish(state, 'Failed', error instanceof Error ? error.message : String(error), null)
+      return this.finish({ state, phase: 'Failed', message: errorMessage(error), revision: null })
     }
     this.lockLost = lock.lost
+    let ending: Ending
     try {
-      return await this.locked(store, state)
+      ending = await this.locked(store, state)
     } finally {
-      await lock.release().catch(() => undefined)
+      await this.release(lock)
     }
+    // Reported only now, so a lock that could not be released is in the report's warnings.
+    return this.finish(ending)
+  }
+
+  /**
+   * Gives the lock back. When that fails the Lease stays until it expires, holding the next
+   * operation up meanwhile: a warning with the server's message, never a silent drop.
+   */
+  private async release(lock: ApplicationLock): Promise<void> {
+    await lock
+      .release()
+      .catch((error: unknown) =>
+        this.warnings.push(
+          `the lock was not released (${errorMessage(error)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
+        )
+      )
   }
 
   /**
@@ -202,7 +231,7 @@ class OperationRun {
    * The server-side dry run of every task (§8), then each desired object judged against its live
    * copy (preflight.ts); a result when the operation must stop there, else undefined.
    */
-  private async dryRun(): Promise<OperationResult | undefined> {
+  private async dryRun(): Promise<Ending | undefined> {
     const { settings, deps } = this
     const checked = await preflight(this.plan.tasks, {
       cluster: deps.cluster,
@@ -218,14 +247,19 @@ class OperationRun {
     })
     // Cancelled during the dry run: nothing was written; the run was terminated, not refused.
     if (deps.signal.aborted)
-      return this.finish(initialState(this.plan.tasks), 'Terminated', 'Operation terminated', null)
+      return {
+        state: initialState(this.plan.tasks),
+        phase: 'Terminated',
+        message: 'Operation terminated',
+        revision: null
+      }
     this.warnings.push(...checked.warnings)
     this.notes.push(...checked.notes)
     this.exec = { ...this.exec, unchanged: checked.unchanged }
     this.wouldBe = checked.wouldBe
     if (!checked.failure) return undefined
     const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates)
-    return this.finish(state, 'Failed', checked.failure.message, null)
+    return { state, phase: 'Failed', message: checked.failure.message, revision: null }
   }
 
   /**
@@ -235,7 +269,7 @@ class OperationRun {
   private async replanIfMoved(
     store: InventoryStore,
     initial: EngineState
-  ): Promise<{ state: EngineState; failure?: OperationResult }> {
+  ): Promise<{ state: EngineState; failure?: Ending }> {
     if (!(await historyMoved(this.prepared, this.deps, store))) return { state: initial }
     const again = await this.prepare()
     this.prepared = again
@@ -251,13 +285,13 @@ class OperationRun {
     return failure ? { state: carried, failure } : { state: carried }
   }
 
-  private async locked(store: InventoryStore, lockedState: EngineState): Promise<OperationResult> {
+  private async locked(store: InventoryStore, lockedState: EngineState): Promise<Ending> {
     const replanned = await this.replanIfMoved(store, lockedState)
     if (replanned.failure) return replanned.failure
     const initial = replanned.state
     const { settings, deps, plan } = this
     const { latest, records } = this.prepared
-    if (this.lockLost.aborted) return this.finish(initial, 'Error', this.lostMessage(), null)
+    if (this.lockLost.aborted) return this.lostBeforeWriting(initial)
     await this.repairPrevious(store, latest)
     if (plan.operation.type === 'test') return this.runTest(store, initial, latest)
     const revision = (latest?.revision ?? 0) + 1
@@ -274,23 +308,23 @@ class OperationRun {
       ...(settings.actor ? { actor: settings.actor } : {}),
       ...(settings.ref ? { ref: settings.ref } : {})
     })
-    if (this.lockLost.aborted) return this.finish(initial, 'Error', this.lostMessage(), null)
+    if (this.lockLost.aborted) return this.lostBeforeWriting(initial)
     try {
       await store.create(record, deps.signal)
     } catch (error) {
       // Nothing but the namespace was written yet: a clear Error, not a crash (§4.10).
-      return this.finish(
-        initial,
-        'Error',
-        `the inventory record could not be created: ${errorMessage(error)}`,
-        null
-      )
+      return {
+        state: initial,
+        phase: 'Error',
+        message: `the inventory record could not be created: ${errorMessage(error)}`,
+        revision: null
+      }
     }
     const state = await this.runAttempts(initial)
     const { warnings, notes } = this
     const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
     await closeRecord(closer, record, state, plan.operation.type, records)
-    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', revision)
+    return { state, phase: reportPhaseOf(state), message: state.outcome?.message ?? '', revision }
   }
 
   /**
@@ -323,7 +357,7 @@ class OperationRun {
     store: InventoryStore,
     initial: EngineState,
     latest: InventoryRecord | undefined
-  ): Promise<OperationResult> {
+  ): Promise<Ending> {
     const state = await this.runWithTimeout(initial)
     const tested = this.prepared.target ?? latest
     if (tested) {
@@ -337,7 +371,12 @@ class OperationRun {
         .update({ ...tested, hooks: [...tested.hooks.filter(h => h.phase !== 'Test'), ...runs] })
         .catch(error => this.warnings.push(`test results not recorded: ${String(error)}`))
     }
-    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? '', tested?.revision ?? null)
+    return {
+      state,
+      phase: reportPhaseOf(state),
+      message: state.outcome?.message ?? '',
+      revision: tested?.revision ?? null
+    }
   }
 
   /**
@@ -421,6 +460,10 @@ class OperationRun {
     return { ...ended, outcome: { phase: 'Error', message: `${this.lostMessage()}${problems}` } }
   }
 
+  private lostBeforeWriting(state: EngineState): Ending {
+    return { state, phase: 'Error', message: this.lostMessage(), revision: null }
+  }
+
   /** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
   private lostMessage(): string {
     return `Operation stopped: ${errorMessage(this.lockLost.reason)}`
@@ -449,12 +492,7 @@ class OperationRun {
     return applyUpdates(state, await writeStep([task], this.exec))
   }
 
-  private finish(
-    state: EngineState,
-    phase: ReportPhase,
-    message: string,
-    revision: number | null
-  ): OperationResult {
+  private finish({ state, phase, message, revision }: Ending): OperationResult {
     const finishedAt = this.deps.clock.now()
     this.deps.emit({ type: 'operation-finished', phase: phase === 'Terminated' ? 'Failed' : phase, message })
     const report = this.report(state, phase, message, revision, finishedAt)

@@ -54,6 +54,19 @@ describe('ApplicationLock', () => {
     expect(cluster.find('Lease', 'wavesync.web', NS)).toBeUndefined()
   })
 
+  test.each([
+    { why: 'the delete is refused', fault: { verb: 'delete' as const, status: 403, times: 1 } },
+    { why: 'the Lease cannot be read again', fault: { verb: 'get' as const, status: 403, times: 1 } }
+  ])('a release that fails says so with the server message: $why', async ({ fault }) => {
+    const { cluster, lock } = setup()
+    await lock.acquire(new AbortController().signal)
+    // The first delete (of the version we wrote) fails too, so release falls back to a read.
+    cluster.inject({ verb: 'delete', kind: 'Lease', status: 503, message: 'etcd down' })
+    cluster.inject({ ...fault, kind: 'Lease', message: 'leases "wavesync.web" is forbidden' })
+    await expect(lock.release()).rejects.toThrow(`leases "wavesync.web" is forbidden`)
+    expect(cluster.mustFind('Lease', 'wavesync.web', NS)).toMatchObject({ spec: { holderIdentity: 'run-1' } })
+  })
+
   test('a live holder makes the second run wait, then fail naming it', async () => {
     const { clock, cluster, lock } = setup()
     const other = new ApplicationLock(cluster, clock, 'web', NS, { ...OPTIONS, holder: 'run-2' })

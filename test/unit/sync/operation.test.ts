@@ -703,6 +703,22 @@ describe('lock-wait (§7.2)', () => {
   })
 })
 
+describe('releasing the lock (§7.2)', () => {
+  test('a release that fails is a warning with the server message and the Lease’s expiry; the sync still succeeded', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const forbidden = { kind: 'Lease', status: 403, message: 'leases "wavesync.shop" is forbidden' }
+    s.cluster.inject({ verb: 'delete', ...forbidden, times: Infinity })
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.exitCode).toBe(0)
+    expect(result.report?.warnings).toContain(
+      'the lock was not released (delete coordination.k8s.io/Lease shop/wavesync.shop: leases "wavesync.shop" is forbidden); it expires 30 s after its last renewal, then the next operation takes it over'
+    )
+    expect(s.cluster.all('Lease')).toHaveLength(1)
+  })
+})
+
 describe('a crashed run’s Lease and pending record (§7.2)', () => {
   const manifests = manifestFiles(configMapManifest('config'), WEB())
   function scenario(webDelayMs: number): Scenario {
