@@ -333,22 +333,30 @@ class OperationRun {
    */
   private async repairPrevious(store: InventoryStore, latest: InventoryRecord | undefined): Promise<void> {
     if (!latest) return
-    if (latest.status.startsWith('pending-')) {
-      const message = 'abandoned: the operation that started this revision did not finish'
-      await store
-        .update({ ...latest, status: 'failed', operation: { ...latest.operation, message } })
-        .catch(() => undefined)
-      this.warnings.push(
-        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
-      )
-    }
+    if (latest.status.startsWith('pending-')) await this.markAbandoned(store, latest)
     for (const hook of latest.hooks) {
       await removeFinalizer(
         this.deps.cluster,
         { ...hook.key, version: hook.version },
         hook.uid,
         this.deps.signal
-      ).catch(() => undefined)
+      ).catch((error: unknown) =>
+        this.warnings.push(
+          `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
+        )
+      )
+    }
+  }
+
+  /** The dead run's record → failed; the warning says whether that worked. */
+  private async markAbandoned(store: InventoryStore, latest: InventoryRecord): Promise<void> {
+    const message = 'abandoned: the operation that started this revision did not finish'
+    const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`
+    try {
+      await store.update({ ...latest, status: 'failed', operation: { ...latest.operation, message } })
+      this.warnings.push(`${left}; marked failed`)
+    } catch (error) {
+      this.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error)}`)
     }
   }
 

@@ -805,6 +805,47 @@ describe('a lock lost while the operation runs (§7.2)', () => {
   })
 })
 
+describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
+  test('a repair that fails is reported as it happened: the record not marked failed, the finalizer not removed', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const store = new InventoryStore(s.cluster, 'shop', NS)
+    const hook = { group: 'batch', kind: 'Job', namespace: NS, name: 'migrate' }
+    await store.create({
+      ...crashedRecord(),
+      hooks: [
+        {
+          key: hook,
+          version: 'v1',
+          family: 'argo',
+          phase: 'PreSync',
+          trigger: 'PreSync',
+          state: 'Succeeded',
+          message: 'done'
+        }
+      ]
+    })
+    s.cluster.seed({
+      ...jobHookManifest('migrate', { hook: 'PreSync' }),
+      metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
+    })
+    const forbidden = (verb: 'apply' | 'patch', name: string) =>
+      s.cluster.inject({ verb, name, status: 403, message: `${verb} is forbidden` })
+    forbidden('apply', 'wavesync.v1.shop.v1')
+    forbidden('patch', 'migrate')
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.report?.warnings).toEqual(
+      expect.arrayContaining([
+        'revision 1 was left pending-install by an operation that did not finish; it could not be marked failed: apply /Secret shop/wavesync.v1.shop.v1: apply is forbidden',
+        'batch/Job shop/migrate: the hook finalizer left by revision 1 was not removed (patch batch/Job shop/migrate: patch is forbidden)'
+      ])
+    )
+    expect(result.report?.warnings.join('\n')).not.toContain('did not finish; marked failed')
+    expect(hookFinalizers(s)).toEqual(['Job/migrate'])
+  })
+})
+
 describe('objects that vanish while awaited (§4.3.2, §5.7.2)', () => {
   test('a resource deleted by someone while Running fails as Error "Resource … is missing"', async () => {
     const s = new Scenario()
