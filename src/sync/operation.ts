@@ -24,7 +24,8 @@ import { propagationOf } from './settings.js'
 import type { RetryPolicy } from './retry.js'
 import { NO_RETRY, retriesLeft, retryDelayMs, shouldRetry } from './retry.js'
 import { preflight } from './preflight.js'
-import { applyUpdates, initialState } from './state.js'
+import { applyUpdates, initialState, runOf } from './state.js'
+import { failureMessage } from './step.js'
 import { terminate } from './terminate.js'
 import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
@@ -497,7 +498,11 @@ class OperationRun {
           message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
         }
       }
-    return applyUpdates(state, await writeStep([task], this.exec))
+    const written = applyUpdates(state, await writeStep([task], this.exec))
+    if (runOf(written, task).state !== 'Failed') return written
+    // Without its namespace there is no Lease and no record: the operation stops before the lock.
+    const failed: EngineState = { ...written, failure: { kind: 'apply' } }
+    return { ...failed, mode: 'done', outcome: { phase: 'Failed', message: failureMessage(failed) } }
   }
 
   private finish({ state, phase, message, revision }: Ending): OperationResult {

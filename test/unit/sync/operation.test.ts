@@ -101,6 +101,35 @@ const hookFinalizers = (s: Scenario): string[] =>
     .filter(o => o.metadata.finalizers?.includes(HOOK_FINALIZER))
     .map(o => `${o.kind}/${o.metadata.name ?? ''}`)
 
+describe('the inventory namespace, created just before the lock (§4.1.6)', () => {
+  test('its creation failing fails the operation with the server message: no Lease, no record', async () => {
+    const s = new Scenario(['default'])
+    s.healthyControllers()
+    s.cluster.inject({
+      verb: 'apply',
+      kind: 'Namespace',
+      name: 'todo',
+      dryRun: false,
+      status: 403,
+      message: 'namespaces is forbidden'
+    })
+    const result = await s.sync(todoFiles(), { namespace: 'todo', inventoryNamespace: 'todo' })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.report).toMatchObject({
+      phase: 'Failed',
+      message: 'one or more objects failed to apply, reason: apply /Namespace todo: namespaces is forbidden'
+    })
+    expect(result.report?.tasks.find(t => t.kind === 'Namespace')).toMatchObject({
+      state: 'Failed',
+      result: 'SyncFailed',
+      message: 'apply /Namespace todo: namespaces is forbidden'
+    })
+    expect(s.cluster.requests.filter(r => r.kind === 'Lease')).toEqual([])
+    expect(s.cluster.writes().map(r => `${r.verb} ${r.kind}/${r.name}`)).toEqual([])
+  })
+})
+
 describe('reads before the first write', () => {
   test('every served collection is listed and watched while the dry run runs, not after it', async () => {
     const s = new Scenario()
