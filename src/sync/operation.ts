@@ -187,7 +187,7 @@ class OperationRun {
     try {
       await lock.acquire(deps.signal)
     } catch (error) {
-      return this.finish({ state, phase: 'Failed', message: errorMessage(error), revision: null })
+      return this.finish(await this.notAcquired(lock, state, error))
     }
     this.lockLost = lock.lost
     let ending: Ending
@@ -198,6 +198,15 @@ class OperationRun {
     }
     // Reported only now, so a lock that could not be released is in the report's warnings.
     return this.finish(ending)
+  }
+
+  /** Why there is no lock: a cancel while waiting for it is a termination (§4.9), else a failure. */
+  private async notAcquired(lock: ApplicationLock, state: EngineState, error: unknown): Promise<Ending> {
+    if (!this.deps.signal.aborted)
+      return { state, phase: 'Failed', message: errorMessage(error), revision: null }
+    // A create cut short by the cancel may have made the Lease all the same: ours is given back.
+    await this.release(lock)
+    return { state, phase: 'Terminated', message: 'Operation terminated', revision: null }
   }
 
   /**

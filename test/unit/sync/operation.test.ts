@@ -748,6 +748,45 @@ describe('releasing the lock (§7.2)', () => {
   })
 })
 
+describe('a cancel while waiting for the lock (§4.9, §4.10)', () => {
+  test('is a termination: "Operation terminated", nothing written, the holder’s Lease untouched', async () => {
+    const s = new Scenario()
+    s.whenCreatedAfter('Deployment', 'web', 60_000, () => s.cluster.makeDeploymentAvailable('web'))
+    const manifests = manifestFiles(configMapManifest('config'), WEB())
+    const a = s.start(manifests, { operationId: 'run-a', holder: 'acme/shop run A' })
+    await s.until(() => s.cluster.find('Deployment', 'web') !== undefined)
+    const from = s.cluster.requests.length
+    const b = s.start(manifests, { operationId: 'run-b', holder: 'acme/shop run B' })
+    await s.until(() => s.cluster.requests.some(r => r.seq >= from && r.verb === 'get' && r.kind === 'Lease'))
+    await s.clock.advance(3_000)
+    b.abort.abort()
+    const rb = await s.finish(b)
+
+    expect(rb.exitCode).toBe(1)
+    expect(rb.report).toMatchObject({ phase: 'Terminated', message: 'Operation terminated' })
+    expect(s.cluster.writes().filter(r => r.seq >= from)).toEqual([])
+    expect(s.cluster.mustFind('Lease', 'wavesync.shop', NS)).toMatchObject({
+      spec: { holderIdentity: 'acme/shop run A' }
+    })
+    expect((await s.finish(a)).exitCode).toBe(0)
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual([[1, 'deployed']])
+  })
+
+  test('cut short while its Lease create is in flight: the Lease the server made anyway is given back', async () => {
+    const s = new Scenario()
+    const gate = s.cluster.gate({ verb: 'create', kind: 'Lease', when: 'after' })
+    const op = s.start(manifestFiles(configMapManifest('config')))
+    await gate.reached
+    op.abort.abort()
+    gate.release()
+    const result = await s.finish(op)
+
+    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'Operation terminated' })
+    expect(s.cluster.all('Lease')).toEqual([])
+    expect(s.cluster.find('ConfigMap', 'config')).toBeUndefined()
+  })
+})
+
 describe('a crashed run’s Lease and pending record (§7.2)', () => {
   const manifests = manifestFiles(configMapManifest('config'), WEB())
   function scenario(webDelayMs: number): Scenario {
