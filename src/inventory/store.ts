@@ -1,8 +1,10 @@
+import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
-import { ClusterError } from '../model/errors.js'
+import { ClusterError, errorMessage } from '../model/errors.js'
 import { getString } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import { APPLICATION_LABEL } from '../model/tracking.js'
+import { outlastOutage } from './outage.js'
 import type { InventoryRecord } from './record.js'
 import { MAX_PAYLOAD_BYTES, RECORD_TYPE, decodeRecord, encodeRecord, recordName } from './record.js'
 
@@ -41,22 +43,49 @@ export class InventoryStore {
 
   /**
    * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
-   * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
-   * it was created; absent means the create is sent again, up to three times.
+   * A create whose answer was lost (5xx, reset, timeout) may have happened: the record is read back,
+   * through a short outage, to learn which. Ours (same operation id) means it was created; absent
+   * means it is sent again, up to three times. When that cannot be learnt, the error says the record
+   * may exist. No signal: a run that made its record must know it, to close it (§7.2).
    */
-  async create(record: InventoryRecord, signal?: AbortSignal): Promise<void> {
+  async create(record: InventoryRecord, clock: Clock): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.cluster.create(this.secretOf(record), signal ? { signal } : {})
+        await this.cluster.create(this.secretOf(record), {})
         return
       } catch (error) {
-        const lost =
-          error instanceof ClusterError && (error.details.status === undefined || error.details.status >= 500)
-        if (!lost || attempt >= 3) throw error
-        const stored = await this.read(record.revision, signal).catch(() => undefined)
-        if (stored?.operation.id === record.operation.id) return
+        // After a lost answer, AlreadyExists may be our own earlier attempt.
+        const ours = attempt > 1 && error instanceof ClusterError && error.details.reason === 'AlreadyExists'
+        if (!ours && !answerLost(error)) throw error
+        if ((await this.createdBy(record, error, clock)) === 'us') return
+        if (attempt >= 3) throw error
       }
     }
+  }
+
+  /**
+   * Whether record N exists and is this operation's: `us`, or `nobody` when it is absent; another
+   * operation's record, or one that cannot be read, is an error naming it.
+   */
+  private async createdBy(record: InventoryRecord, cause: unknown, clock: Clock): Promise<'us' | 'nobody'> {
+    const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record.revision) }
+    const where = `the inventory record ${ref.namespace}/${ref.name}`
+    let secret: KubeObject | undefined
+    try {
+      secret = await outlastOutage(() => this.cluster.get(ref), clock)
+    } catch (error) {
+      throw new Error(
+        `${errorMessage(cause)}; whether ${where} was created is unknown, reading it back failed (${errorMessage(error)}): if it was, it stays ${record.status} until the next operation marks it failed`,
+        { cause: error }
+      )
+    }
+    if (!secret) return 'nobody'
+    const data = getString(secret, ['data', 'inventory'])
+    const stored = data === undefined ? new Error('no data.inventory') : decodeRecord(data)
+    if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`)
+    if (stored.operation.id !== record.operation.id)
+      throw new Error(`${where} exists already: operation ${stored.operation.id} created it`)
+    return 'us'
   }
 
   /** One record by revision, or undefined when it does not exist or does not decode. */
@@ -128,4 +157,9 @@ export class InventoryStore {
       data: { inventory: encodeRecord(record).data }
     }
   }
+}
+
+/** A create whose answer never came (5xx from a proxy, reset, timeout): it may have happened. */
+function answerLost(error: unknown): boolean {
+  return error instanceof ClusterError && (error.details.status === undefined || error.details.status >= 500)
 }

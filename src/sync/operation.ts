@@ -305,36 +305,59 @@ class OperationRun {
     await this.repairPrevious(store, latest)
     if (plan.operation.type === 'test') return this.runTest(store, initial, latest)
     const revision = (latest?.revision ?? 0) + 1
-    const record = pendingRecord(plan, {
+    const record = this.newRecord(revision)
+    const notCreated = await this.createRecord(store, record, initial)
+    if (notCreated) return notCreated
+    const state = await this.runAttempts(initial)
+    const { warnings, notes } = this
+    const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
+    const unclosed = await closeRecord(closer, record, state, plan.operation.type, records)
+    const message = state.outcome?.message ?? ''
+    // The outcome stands, but the record does not say it: an Error naming the record (§7.2).
+    if (unclosed) return { state, phase: 'Error', message: `${message}; ${unclosed}`, revision }
+    return { state, phase: reportPhaseOf(state), message, revision }
+  }
+
+  /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
+  private newRecord(revision: number): InventoryRecord {
+    const { settings, plan, prepared } = this
+    return pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
       operationId: settings.operationId,
-      commit: this.prepared.target?.source.commit ?? settings.revision,
+      commit: prepared.target?.source.commit ?? settings.revision,
       paths: settings.manifests,
-      manifests: this.prepared.manifests.map(m => m.object),
+      manifests: prepared.manifests.map(m => m.object),
       startedAt: this.startedAt,
       ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
       ...(settings.actor ? { actor: settings.actor } : {}),
       ...(settings.ref ? { ref: settings.ref } : {})
     })
+  }
+
+  /** Creates the run's record; how the run ends when it cannot go on, else undefined. */
+  private async createRecord(
+    store: InventoryStore,
+    record: InventoryRecord,
+    initial: EngineState
+  ): Promise<Ending | undefined> {
+    const stop = (phase: ReportPhase, message: string): Ending => ({
+      state: initial,
+      phase,
+      message,
+      revision: null
+    })
     if (this.lockLost.aborted) return this.lostBeforeWriting(initial)
+    // Cancelled before the record exists: none is made, so none is left pending (§4.9).
+    if (this.deps.signal.aborted) return stop('Terminated', 'Operation terminated')
     try {
-      await store.create(record, deps.signal)
+      await store.create(record, this.deps.clock)
+      return undefined
     } catch (error) {
-      // Nothing but the namespace was written yet: a clear Error, not a crash (§4.10).
-      return {
-        state: initial,
-        phase: 'Error',
-        message: `the inventory record could not be created: ${errorMessage(error)}`,
-        revision: null
-      }
+      // Nothing but the namespace was written, or the record if the message says it may exist (§4.10).
+      return stop('Error', `the inventory record could not be created: ${errorMessage(error)}`)
     }
-    const state = await this.runAttempts(initial)
-    const { warnings, notes } = this
-    const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
-    await closeRecord(closer, record, state, plan.operation.type, records)
-    return { state, phase: reportPhaseOf(state), message: state.outcome?.message ?? '', revision }
   }
 
   /**

@@ -3,8 +3,9 @@
 import type { Clock } from '../clock.js'
 import { finishedRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
+import { recordName } from '../inventory/record.js'
+import { outlastOutage } from '../inventory/outage.js'
 import type { InventoryStore } from '../inventory/store.js'
-import { ClusterError } from '../model/errors.js'
 import type { OperationType } from '../model/vocabulary.js'
 import type { SyncSettings } from './settings.js'
 import type { EngineState } from './types.js'
@@ -20,14 +21,17 @@ export interface RecordCloser {
   notes: string[]
 }
 
-/** Marks the operation's record with how it ended, then keeps the history true to it. */
+/**
+ * Marks the operation's record with how it ended, then keeps the history true to it. Returns why
+ * the record could not be marked (it stays `pending-*`), naming it; undefined when it was.
+ */
 export async function closeRecord(
   closer: RecordCloser,
   record: InventoryRecord,
   state: EngineState,
   operation: OperationType,
   earlier: readonly InventoryRecord[]
-): Promise<void> {
+): Promise<string | undefined> {
   const phase = state.outcome?.phase ?? 'Failed'
   const status = phase !== 'Succeeded' ? 'failed' : operation === 'delete' ? 'uninstalled' : 'deployed'
   const message = state.outcome?.message ?? ''
@@ -35,16 +39,21 @@ export async function closeRecord(
   // A delete that removed the inventory namespace took the records with it (§10.1.7): nothing to mark.
   if (deletedNamespace(state, closer.settings.inventoryNamespace)) {
     closer.notes.push(`the inventory records went with namespace ${closer.settings.inventoryNamespace}`)
-    return
+    return undefined
   }
   // Finishing must outlast a short API outage: a record left pending-* is the stuck state to avoid.
-  await persist(() => closer.store.update(finished), closer.clock).catch(error =>
-    closer.warnings.push(`inventory record not updated: ${errorMessage(error)}`)
-  )
+  try {
+    await outlastOutage(() => closer.store.update(finished), closer.clock)
+  } catch (error) {
+    // Nothing more is written: superseding the previous `deployed` record would leave none deployed.
+    const name = `${closer.settings.inventoryNamespace}/${recordName(record.app, record.revision)}`
+    return `the inventory record ${name} is left ${record.status}: its final status (${status}) was not written (${errorMessage(error)}); the next operation marks it failed`
+  }
   // One record is ever `deployed`: the new one, or none after an uninstall.
   if (status === 'deployed' || status === 'uninstalled') await supersede(closer, earlier, record.revision)
   if (status === 'uninstalled' && closer.settings.keepHistory !== true)
     await dropHistory(closer, [...earlier, finished])
+  return undefined
 }
 
 /** Previous `deployed` records become `superseded`; then the history is trimmed. */
@@ -87,22 +96,4 @@ function deletedNamespace(state: EngineState, namespace: string): boolean {
     const run = state.runs.get(task.id)
     return run?.state === 'Succeeded' && run.result === 'Deleted'
   })
-}
-
-/**
- * Retries a finishing write for up to ~30 s (1, 2, 4, 8, 15 s) while the API server is unreachable
- * or failing; the operation's own cancellation does not stop it (finishing is cleanup).
- */
-async function persist(write: () => Promise<void>, clock: Clock): Promise<void> {
-  for (const wait of [1000, 2000, 4000, 8000, 15000, 0]) {
-    try {
-      return await write()
-    } catch (error) {
-      const transient =
-        error instanceof ClusterError &&
-        (error.details.status === undefined || error.details.status >= 500 || error.details.status === 429)
-      if (!transient || wait === 0) throw error
-      await clock.sleep(wait)
-    }
-  }
 }

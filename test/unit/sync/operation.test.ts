@@ -809,7 +809,7 @@ describe('a crashed run’s Lease and pending record (§7.2)', () => {
         renewTime: renewed
       }
     })
-    await new InventoryStore(s.cluster, 'shop', NS).create(crashedRecord())
+    await new InventoryStore(s.cluster, 'shop', NS).create(crashedRecord(), s.clock)
     const result = await s.sync(manifests)
 
     expect(result.exitCode).toBe(0)
@@ -879,20 +879,23 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
     s.healthyControllers()
     const store = new InventoryStore(s.cluster, 'shop', NS)
     const hook = { group: 'batch', kind: 'Job', namespace: NS, name: 'migrate' }
-    await store.create({
-      ...crashedRecord(),
-      hooks: [
-        {
-          key: hook,
-          version: 'v1',
-          family: 'argo',
-          phase: 'PreSync',
-          trigger: 'PreSync',
-          state: 'Succeeded',
-          message: 'done'
-        }
-      ]
-    })
+    await store.create(
+      {
+        ...crashedRecord(),
+        hooks: [
+          {
+            key: hook,
+            version: 'v1',
+            family: 'argo',
+            phase: 'PreSync',
+            trigger: 'PreSync',
+            state: 'Succeeded',
+            message: 'done'
+          }
+        ]
+      },
+      s.clock
+    )
     s.cluster.seed({
       ...jobHookManifest('migrate', { hook: 'PreSync' }),
       metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
@@ -911,6 +914,59 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
     )
     expect(result.report?.warnings.join('\n')).not.toContain('did not finish; marked failed')
     expect(hookFinalizers(s)).toEqual(['Job/migrate'])
+  })
+})
+
+describe('the run’s own record is never left pending (§7.2)', () => {
+  const manifests = manifestFiles(configMapManifest('config'))
+  const record = 'wavesync.v1.shop.v1'
+
+  test('a create whose answer was lost, and whose read-back fails at first: known to be ours, closed deployed', async () => {
+    const s = new Scenario()
+    s.cluster.inject({ verb: 'create', name: record, status: 504, message: 'proxy timeout', when: 'after' })
+    s.cluster.inject({ verb: 'get', name: record, status: 503, message: 'etcd down' })
+    const result = await s.sync(manifests)
+
+    expect(result.report).toMatchObject({ phase: 'Succeeded', revision: 1 })
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual([[1, 'deployed']])
+  })
+
+  test('a cancel while the record’s create is in flight: the record it made is closed failed', async () => {
+    const s = new Scenario()
+    const gate = s.cluster.gate({ verb: 'create', name: record, when: 'after' })
+    const op = s.start(manifests)
+    await gate.reached
+    op.abort.abort()
+    gate.release()
+    const result = await s.finish(op)
+
+    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'Operation terminated' })
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual([[1, 'failed']])
+    expect(s.cluster.find('ConfigMap', 'config')).toBeUndefined()
+  })
+
+  test('its final status cannot be written: Error naming the record; the previous deployed one is kept', async () => {
+    const s = new Scenario()
+    expect((await s.sync(manifests)).exitCode).toBe(0)
+    s.cluster.inject({
+      verb: 'apply',
+      name: 'wavesync.v1.shop.v2',
+      status: 403,
+      message: 'secrets is forbidden',
+      times: Infinity
+    })
+    const result = await s.sync(manifests, { operationId: 'run-2' })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.report).toMatchObject({
+      phase: 'Error',
+      message:
+        'successfully synced (all tasks run); the inventory record shop/wavesync.v1.shop.v2 is left pending-upgrade: its final status (deployed) was not written (apply /Secret shop/wavesync.v1.shop.v2: secrets is forbidden); the next operation marks it failed'
+    })
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual([
+      [1, 'deployed'],
+      [2, 'pending-upgrade']
+    ])
   })
 })
 
