@@ -84,7 +84,7 @@ export class ApplicationLock {
         if (took === 'lost') continue
         // A transient failure (5xx, reset): try again within the wait, not at once.
         if (this.clock.now() >= deadline)
-          throw new Error('the lock could not be created: the API server kept failing')
+          throw new Error(`the lock could not be taken: the API server kept failing (${took.transient})`)
         await this.clock.sleep(500, signal)
         continue
       }
@@ -145,11 +145,14 @@ export class ApplicationLock {
     return !Number.isFinite(renewed) || renewed + duration * 1000 < this.clock.now()
   }
 
-  /** Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race. */
+  /**
+   * Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race,
+   * `transient` with the error when the server may answer better later.
+   */
   private async take(
     live: KubeObject | undefined,
     signal: AbortSignal
-  ): Promise<'taken' | 'lost' | 'transient'> {
+  ): Promise<'taken' | 'lost' | { transient: string }> {
     const now = this.timestamp()
     const lease: KubeObject = {
       apiVersion: 'coordination.k8s.io/v1',
@@ -176,7 +179,7 @@ export class ApplicationLock {
       if (!(error instanceof ClusterError)) throw error
       if (error.details.status === 409 || error.details.reason === 'AlreadyExists') return 'lost'
       if (error.details.retryable || error.details.status === undefined || error.details.status >= 500)
-        return 'transient'
+        return { transient: errorMessage(error) }
       throw error
     }
   }

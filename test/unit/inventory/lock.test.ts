@@ -67,6 +67,16 @@ describe('ApplicationLock', () => {
     expect(cluster.mustFind('Lease', 'wavesync.web', NS)).toMatchObject({ spec: { holderIdentity: 'run-1' } })
   })
 
+  test('a server that keeps failing the create: the wait ends with its message', async () => {
+    const { clock, cluster, lock } = setup()
+    cluster.inject({ verb: 'create', kind: 'Lease', status: 503, message: 'etcd down', times: Infinity })
+    const failed = expect(lock.acquire(new AbortController().signal)).rejects.toThrow(
+      'the lock could not be taken: the API server kept failing (create coordination.k8s.io/Lease apps/wavesync.web: etcd down)'
+    )
+    for (let t = 0; t < 12; t++) await clock.advance(500)
+    await failed
+  })
+
   test('a live holder makes the second run wait, then fail naming it', async () => {
     const { clock, cluster, lock } = setup()
     const other = new ApplicationLock(cluster, clock, 'web', NS, { ...OPTIONS, holder: 'run-2' })
