@@ -1,5 +1,6 @@
 import type { Cluster, ObjectRef } from '../cluster/port.js'
 import { ClusterError } from '../model/errors.js'
+import { formatKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { WAVESYNC } from '../plan/annotations/keys.js'
@@ -19,8 +20,8 @@ export async function removeHookFinalizer(
 /**
  * Removes wavesync's hook finalizer from the object with this uid (sync-semantics §5.5.2). A JSON
  * patch with `test` ops on the uid and the entry makes concurrent edits safe: on a mismatch, re-read
- * and retry. NotFound, another uid or no finalizer means there is nothing left to do. Returns the
- * patched object, if a patch was made.
+ * and retry, five times at most (then an error: the finalizer is still there). NotFound, another uid
+ * or no finalizer means there is nothing left to do. Returns the patched object, if a patch was made.
  */
 export async function removeFinalizer(
   cluster: Cluster,
@@ -46,7 +47,9 @@ export async function removeFinalizer(
         throw error
     }
   }
-  return undefined
+  throw new Error(
+    `${formatKey(ref)}: finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches`
+  )
 }
 
 /** How a wait for an object's disappearance ended. */

@@ -15,9 +15,9 @@ import { errorMessage } from '../model/errors.js'
  * Resources are left as they are; no SyncFail hooks; no HookSucceeded deletions.
  */
 export async function terminate(initial: EngineState, deps: ExecDeps, message: string): Promise<EngineState> {
-  const state = applyUpdates(initial, await adoptInterrupted(initial, deps))
-  const hooks = state.tasks.filter(t => t.type === 'hook' && runOf(state, t).uid !== undefined)
   const errors: string[] = []
+  const state = applyUpdates(initial, await adoptInterrupted(initial, deps, errors))
+  const hooks = state.tasks.filter(t => t.type === 'hook' && runOf(state, t).uid !== undefined)
   await Promise.all(
     hooks.map(task =>
       removeHookFinalizer(task, runOf(state, task).uid, deps).catch(e => errors.push(errorMessage(e)))
@@ -44,14 +44,21 @@ export async function terminate(initial: EngineState, deps: ExecDeps, message: s
 /**
  * Hooks whose create was sent but whose answer never came (cancelled in flight): if the server made
  * the object, it carries our tracking id and finalizer; it is treated as running, so it is settled
- * and loses the finalizer like any other (§4.9.1).
+ * and loses the finalizer like any other (§4.9.1). A hook that cannot be read is a termination error:
+ * it may exist with our finalizer.
  */
-async function adoptInterrupted(state: EngineState, deps: ExecDeps): Promise<RunUpdate[]> {
+async function adoptInterrupted(state: EngineState, deps: ExecDeps, errors: string[]): Promise<RunUpdate[]> {
   const interrupted = state.tasks.filter(
     t => t.type === 'hook' && runOf(state, t).uid === undefined && runOf(state, t).startedAt !== undefined
   )
   const found = await Promise.all(
-    interrupted.map(async task => ({ task, live: await createdAnyway(task, deps) }))
+    interrupted.map(async task => {
+      const live = await createdAnyway(task, deps).catch((error: unknown) => {
+        errors.push(errorMessage(error))
+        return undefined
+      })
+      return { task, live }
+    })
   )
   return found.flatMap(({ task, live }) =>
     live ? [{ taskId: task.id, run: { state: 'Running' as const, uid: live.metadata.uid } }] : []

@@ -215,17 +215,34 @@ async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
     try {
       return (await deps.cluster.create(object, { fieldValidation, signal: deps.signal })).object
     } catch (error) {
-      if (error instanceof ClusterError && error.details.reason === 'AlreadyExists')
-        return applyOverExisting(task, object, error, deps)
+      if (error instanceof ClusterError && error.details.reason === 'AlreadyExists') {
+        // After a lost answer, the object in the way may be our own earlier create.
+        const ours = attempt > 1 ? await createdAnyway(task, deps) : undefined
+        return ours ?? applyOverExisting(task, object, error, deps)
+      }
       if (!ambiguous(error) || deps.signal.aborted) throw error
       // The answer was lost: if the server made it, it is ours; if not, sending it again is safe
       // (a create is never blindly repeated: each try first checks the last one did not happen).
-      const created = await createdAnyway(task, deps)
+      // A read-back that fails tells nothing; the next create does (AlreadyExists or created).
+      let unread: unknown
+      const created = await createdAnyway(task, deps).catch((readError: unknown) => {
+        unread = readError
+        return undefined
+      })
       if (created) return created
-      if (attempt >= CREATE_ATTEMPTS) throw error
+      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error, unread)
       await deps.clock.sleep(250 * 2 ** attempt, deps.signal)
     }
   }
+}
+
+/** The last create's error, and why reading the hook back could not tell whether it was made. */
+function unknownOutcome(error: unknown, unread: unknown): unknown {
+  if (unread === undefined) return error
+  return new Error(
+    `${errorMessage(error)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
+    { cause: error }
+  )
 }
 
 const CREATE_ATTEMPTS = 3
@@ -263,10 +280,10 @@ function ambiguous(error: unknown): boolean {
 /**
  * After an ambiguous create, the object under the hook's name is ours if it carries our tracking id
  * and finalizer (prepareHooks made sure no earlier object was there): adopt it, so it is awaited and
- * its finalizer removed like any created hook (§5.5.3).
+ * its finalizer removed like any created hook (§5.5.3). A failed GET is thrown: it tells nothing.
  */
 export async function createdAnyway(task: Task, deps: ExecDeps): Promise<KubeObject | undefined> {
-  const live = await deps.cluster.get(refOf(task), deps.signal).catch(() => undefined)
+  const live = await deps.cluster.get(refOf(task), deps.signal)
   if (!live || !hasHookFinalizer(live)) return undefined
   return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key)
     ? live

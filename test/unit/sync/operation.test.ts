@@ -571,6 +571,24 @@ describe('cancellation (§4.9)', () => {
     expect(result.report?.phase).toBe('Terminated')
     expect(hookFinalizers(s)).toEqual([])
   })
+
+  test('a hook cut short in its create that then cannot be read: termination had errors, naming it', async () => {
+    const s = new Scenario()
+    s.healthyControllers(['web', 'seed'])
+    const gate = s.cluster.gate({ verb: 'create', kind: 'Job', name: 'seed', dryRun: false, when: 'after' })
+    const op = s.start(manifests)
+    await s.until(() => s.cluster.find('Job', 'seed') !== undefined)
+    await gate.reached
+    s.cluster.inject({ verb: 'get', kind: 'Job', name: 'seed', status: 403, message: 'get is forbidden' })
+    op.abort.abort()
+    gate.release()
+    const result = await s.finish(op)
+
+    expect(result.report).toMatchObject({
+      phase: 'Error',
+      message: 'Operation termination had errors: get batch/Job shop/seed: get is forbidden'
+    })
+  })
 })
 
 // A collection whose first list hangs (a slow or stuck API server) must not hold a cancelled

@@ -5,6 +5,8 @@ import type { KubeObject } from '../../../src/model/object.js'
 import type { ConfirmRetry } from '../../../src/sync/types.js'
 import { confirmRetryUpdate } from '../../../src/sync/refresh.js'
 import { decide } from '../../../src/sync/step.js'
+import { removeFinalizer } from '../../../src/sync/removal.js'
+import { HOOK_FINALIZER } from '../../../src/health/health.js'
 import { EPOCH, settle } from '../../support/fake-clock.js'
 import type { FakeCluster } from '../../support/fake-cluster.js'
 import {
@@ -193,6 +195,46 @@ describe('preparing hooks: an error stays with its hook (§4.4.1, §4.4.3)', () 
     expect(byName('a')).toMatchObject({ state: 'Failed', message: `get batch/Job shop/a: ${message}` })
     expect(byName('b')).toMatchObject({ state: 'Succeeded' })
     expect(byName('config')).toMatchObject({ result: 'Synced', state: 'Succeeded' })
+  })
+})
+
+describe('a hook create whose answer was lost (§5.3, §4.2)', () => {
+  test('the read-back fails: sent again, and the AlreadyExists it meets is recognised as our own hook', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const gate = s.cluster.gate({ verb: 'create', kind: 'Job', name: 'a', dryRun: false })
+    const op = s.start(manifestFiles(jobHookManifest('a', { hook: 'pre-install', helm: true })))
+    await gate.reached
+    s.cluster.inject({
+      verb: 'create',
+      kind: 'Job',
+      name: 'a',
+      status: 504,
+      message: 'proxy timeout',
+      when: 'after'
+    })
+    s.cluster.inject({ verb: 'get', kind: 'Job', name: 'a', status: 503, message: 'etcd down' })
+    gate.release()
+    const result = await s.finish(op)
+
+    // Helm hooks fail on an existing object (§5.3.3): only knowing it is ours lets this one run.
+    expect(result.report?.tasks.find(t => t.name === 'a')).toMatchObject({ state: 'Succeeded' })
+    expect(s.cluster.all('Job').map(j => j.metadata.uid)).toHaveLength(1)
+  })
+})
+
+describe('removing the hook finalizer (§5.5.2)', () => {
+  test('an object that changes under every patch is an error naming it, not a silent success', async () => {
+    const s = new Scenario()
+    s.cluster.seed({
+      ...configMapManifest('a'),
+      metadata: { name: 'a', namespace: NS, finalizers: [HOOK_FINALIZER] }
+    })
+    s.cluster.inject({ verb: 'patch', kind: 'ConfigMap', status: 409, message: 'conflict', times: 5 })
+    const ref = { group: '', version: 'v1', kind: 'ConfigMap', namespace: NS, name: 'a' }
+    await expect(removeFinalizer(s.cluster, ref, undefined)).rejects.toThrow(
+      `/ConfigMap shop/a: finalizer ${HOOK_FINALIZER} not removed: the object changed under each of 5 patches`
+    )
   })
 })
 
