@@ -18231,14 +18231,14 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path11, data: { statusCode }, persist: persist2, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
             Path: path11,
             "Status code": statusCode,
-            Persistent: persist2 ? PERSISTENT : NOT_PERSISTENT,
+            Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
-            Remaining: persist2 ? Infinity : times - timesInvoked
+            Remaining: persist ? Infinity : times - timesInvoked
           })
         );
         this.logger.table(withPrettyHeaders);
@@ -55206,6 +55206,21 @@ function isForbidden(error2) {
   return error2 instanceof ClusterError && error2.details.status === 403;
 }
 
+// src/inventory/outage.ts
+var WAITS = [1e3, 2e3, 4e3, 8e3, 15e3];
+async function outlastOutage(work, clock) {
+  for (const wait of WAITS) {
+    try {
+      return await work();
+    } catch (error2) {
+      const transient = error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500 || error2.details.status === 429);
+      if (!transient) throw error2;
+      await clock.sleep(wait);
+    }
+  }
+  return work();
+}
+
 // src/inventory/record.ts
 var import_node_zlib2 = __toESM(require_node_zlib(), 1);
 var MAX_PAYLOAD_BYTES = 1024 * 1024 - 10 * 1024;
@@ -55261,21 +55276,47 @@ var InventoryStore = class {
   }
   /**
    * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
-   * When the answer is lost (5xx, reset), the record is read back: ours (same operation id) means
-   * it was created; absent means the create is sent again, up to three times.
+   * A create whose answer was lost (5xx, reset, timeout) may have happened: the record is read back,
+   * through a short outage, to learn which. Ours (same operation id) means it was created; absent
+   * means it is sent again, up to three times. When that cannot be learnt, the error says the record
+   * may exist. No signal: a run that made its record must know it, to close it (§7.2).
    */
-  async create(record2, signal3) {
+  async create(record2, clock) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.cluster.create(this.secretOf(record2), signal3 ? { signal: signal3 } : {});
+        await this.cluster.create(this.secretOf(record2), {});
         return;
       } catch (error2) {
-        const lost = error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500);
-        if (!lost || attempt >= 3) throw error2;
-        const stored = await this.read(record2.revision, signal3).catch(() => void 0);
-        if (stored?.operation.id === record2.operation.id) return;
+        const ours = attempt > 1 && error2 instanceof ClusterError && error2.details.reason === "AlreadyExists";
+        if (!ours && !answerLost(error2)) throw error2;
+        if (await this.createdBy(record2, error2, clock) === "us") return;
+        if (attempt >= 3) throw error2;
       }
     }
+  }
+  /**
+   * Whether record N exists and is this operation's: `us`, or `nobody` when it is absent; another
+   * operation's record, or one that cannot be read, is an error naming it.
+   */
+  async createdBy(record2, cause, clock) {
+    const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
+    const where = `the inventory record ${ref.namespace}/${ref.name}`;
+    let secret;
+    try {
+      secret = await outlastOutage(() => this.cluster.get(ref), clock);
+    } catch (error2) {
+      throw new Error(
+        `${errorMessage(cause)}; whether ${where} was created is unknown, reading it back failed (${errorMessage(error2)}): if it was, it stays ${record2.status} until the next operation marks it failed`,
+        { cause: error2 }
+      );
+    }
+    if (!secret) return "nobody";
+    const data = getString(secret, ["data", "inventory"]);
+    const stored = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+    if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`);
+    if (stored.operation.id !== record2.operation.id)
+      throw new Error(`${where} exists already: operation ${stored.operation.id} created it`);
+    return "us";
   }
   /** One record by revision, or undefined when it does not exist or does not decode. */
   async read(revision, signal3) {
@@ -55335,8 +55376,12 @@ var InventoryStore = class {
     };
   }
 };
+function answerLost(error2) {
+  return error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500);
+}
 
 // src/inventory/lock.ts
+var RENEW_WAITS = [1e3, 2e3, 4e3, 8e3, 0];
 var ApplicationLock = class {
   constructor(cluster, clock, app, namespace, options) {
     this.cluster = cluster;
@@ -55354,9 +55399,18 @@ var ApplicationLock = class {
   clock;
   options;
   renewal;
+  loss = new AbortController();
   ref;
   /** The Lease as we last wrote it, so release deletes exactly that version in one request. */
   held;
+  /**
+   * Aborts when the lock is lost while held: the Lease was taken over or deleted, or renewing it
+   * failed for good or not before it expired. Its reason is an Error saying which. The operation
+   * must stop writing then: it no longer keeps other runs out.
+   */
+  get lost() {
+    return this.loss.signal;
+  }
   /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
   async acquire(signal3) {
     const deadline = this.clock.now() + this.options.waitMs;
@@ -55376,7 +55430,7 @@ var ApplicationLock = class {
         }
         if (took === "lost") continue;
         if (this.clock.now() >= deadline)
-          throw new Error("the lock could not be created: the API server kept failing");
+          throw new Error(`the lock could not be taken: the API server kept failing (${took.transient})`);
         await this.clock.sleep(500, signal3);
         continue;
       }
@@ -55385,7 +55439,10 @@ var ApplicationLock = class {
       await this.clock.sleep(Math.min(1e3, Math.max(0, deadline - this.clock.now())), signal3);
     }
   }
-  /** Gives the lock back (idempotent); only our own holder identity is cleared. */
+  /**
+   * Gives the lock back (idempotent); only our own holder identity is cleared. Throws when the
+   * Lease could not be read or deleted: it then stays until it expires.
+   */
   async release(signal3) {
     this.renewal?.abort();
     if (this.held && await this.deleteHeld(this.held, signal3) === "deleted") return;
@@ -55395,32 +55452,40 @@ var ApplicationLock = class {
       propagationPolicy: "Background",
       uid: live.metadata.uid ?? "",
       ...signal3 ? { signal: signal3 } : {}
-    }).catch(() => void 0);
+    });
   }
-  /** Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on or failed. */
+  /**
+   * Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on. A
+   * failure is 'not-found' too: release reads the Lease again and deletes it by uid if it is still
+   * ours, and throws what that second try meets.
+   */
   async deleteHeld(held, signal3) {
     this.held = void 0;
     return this.cluster.delete(this.ref, { propagationPolicy: "Background", ...held, ...signal3 ? { signal: signal3 } : {} }).catch(() => "not-found");
   }
+  /** The Lease, read again through a short outage (1, 2, 4, 8 s); other errors and the last are thrown. */
   async readRetrying(signal3) {
-    for (const wait of [1e3, 2e3, 4e3, 8e3, 0]) {
+    for (const wait of [1e3, 2e3, 4e3, 8e3]) {
       try {
         return await this.cluster.get(this.ref, signal3);
-      } catch {
-        if (wait === 0 || signal3?.aborted) return void 0;
-        await this.clock.sleep(wait, signal3).catch(() => void 0);
+      } catch (error2) {
+        if (signal3?.aborted || !(error2 instanceof ClusterError) || !isTransient(error2)) throw error2;
+        await this.clock.sleep(wait, signal3);
       }
     }
-    return void 0;
+    return this.cluster.get(this.ref, signal3);
   }
   expired(lease) {
     const renewed = Date.parse(getString(lease, ["spec", "renewTime"]) ?? "");
     const duration = getNumber(lease, ["spec", "leaseDurationSeconds"]) ?? this.options.durationSeconds;
     return !Number.isFinite(renewed) || renewed + duration * 1e3 < this.clock.now();
   }
-  /** Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race. */
+  /**
+   * Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race,
+   * `transient` with the error when the server may answer better later.
+   */
   async take(live, signal3) {
-    const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+    const now = this.timestamp();
     const lease = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
@@ -55444,7 +55509,7 @@ var ApplicationLock = class {
       if (!(error2 instanceof ClusterError)) throw error2;
       if (error2.details.status === 409 || error2.details.reason === "AlreadyExists") return "lost";
       if (error2.details.retryable || error2.details.status === void 0 || error2.details.status >= 500)
-        return "transient";
+        return { transient: errorMessage(error2) };
       throw error2;
     }
   }
@@ -55452,24 +55517,75 @@ var ApplicationLock = class {
     const { uid, resourceVersion } = lease.metadata;
     this.held = uid !== void 0 && resourceVersion !== void 0 ? { uid, resourceVersion } : void 0;
   }
-  /** Renews the Lease every third of its duration until released. */
+  /** Renews the Lease every third of its duration until released, or until the lock is lost. */
   startRenewing() {
     this.renewal = new AbortController();
-    const signal3 = this.renewal.signal;
+    void this.keepRenewing(this.renewal.signal);
+  }
+  async keepRenewing(signal3) {
     const every = Math.max(1e3, this.options.durationSeconds * 1e3 / 3);
-    const renew = async () => {
-      while (!signal3.aborted) {
-        await this.clock.sleep(every, signal3).catch(() => void 0);
-        if (signal3.aborted) return;
-        const live = await this.cluster.get(this.ref, signal3).catch(() => void 0);
-        if (live && getString(live, ["spec", "holderIdentity"]) === this.options.holder) {
-          const now = new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-          const spec = isRecord(live["spec"]) ? live["spec"] : {};
-          await this.cluster.replace({ ...live, spec: { ...spec, renewTime: now } }, { signal: signal3 }).then((written) => this.remember(written.object)).catch(() => void 0);
-        }
+    let renewedAt = this.clock.now();
+    while (await this.pause(every, signal3)) {
+      const lost = await this.renew(renewedAt, signal3);
+      if (signal3.aborted) return;
+      if (lost !== void 0) {
+        this.loss.abort(new Error(`lost the lock (${formatKey(this.ref)}): ${lost}`));
+        return;
       }
-    };
-    void renew();
+      renewedAt = this.clock.now();
+    }
+  }
+  /**
+   * One renewal, tried again through transient errors and conflicts (sync-semantics §4.2) while the
+   * Lease has not expired: undefined once renewed (or released meanwhile), else why the lock is lost.
+   */
+  async renew(renewedAt, signal3) {
+    const expiresAt = renewedAt + this.options.durationSeconds * 1e3;
+    let last = "";
+    for (const wait of RENEW_WAITS) {
+      try {
+        const outcome = await this.renewOnce(signal3);
+        if (outcome === "renewed") return void 0;
+        if (outcome !== "conflict") return outcome.lost;
+        last = "the Lease kept changing (409 Conflict)";
+      } catch (error2) {
+        if (signal3.aborted) return void 0;
+        if (!(error2 instanceof ClusterError) || !isTransient(error2))
+          return `renewing it failed: ${errorMessage(error2)}`;
+        last = errorMessage(error2);
+      }
+      if (wait === 0) break;
+      if (this.clock.now() + wait >= expiresAt) return `not renewed before it expired: ${last}`;
+      if (!await this.pause(wait, signal3)) return void 0;
+    }
+    return `renewing it kept failing: ${last}`;
+  }
+  /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */
+  async renewOnce(signal3) {
+    const live = await this.cluster.get(this.ref, signal3);
+    if (!live) return { lost: "the Lease was deleted" };
+    const holder = getString(live, ["spec", "holderIdentity"]);
+    if (holder !== this.options.holder) return { lost: `it is held by ${holder ?? "nobody"} now` };
+    const spec = isRecord(live["spec"]) ? live["spec"] : {};
+    try {
+      const renewed = { ...live, spec: { ...spec, renewTime: this.timestamp() } };
+      this.remember((await this.cluster.replace(renewed, { signal: signal3 })).object);
+      return "renewed";
+    } catch (error2) {
+      if (error2 instanceof ClusterError && error2.details.status === 409) return "conflict";
+      throw error2;
+    }
+  }
+  /** Sleeps; false when the renewal was stopped meanwhile. */
+  pause(ms, signal3) {
+    return this.clock.sleep(ms, signal3).then(
+      () => !signal3.aborted,
+      () => false
+    );
+  }
+  /** The clock's now as a Lease's MicroTime. */
+  timestamp() {
+    return new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
   }
 };
 
@@ -57690,7 +57806,9 @@ async function removeFinalizer(cluster, ref, uid, signal3) {
         throw error2;
     }
   }
-  return void 0;
+  throw new Error(
+    `${formatKey(ref)}: finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches`
+  );
 }
 async function waitGone(task, uid, timeoutMs, deps2) {
   const deadline = deps2.clock.now() + timeoutMs;
@@ -58869,15 +58987,28 @@ async function writeHook(task, deps2) {
     try {
       return (await deps2.cluster.create(object, { fieldValidation, signal: deps2.signal })).object;
     } catch (error2) {
-      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists")
-        return applyOverExisting(task, object, error2, deps2);
+      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists") {
+        const ours = attempt > 1 ? await createdAnyway(task, deps2) : void 0;
+        return ours ?? applyOverExisting(task, object, error2, deps2);
+      }
       if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
-      const created = await createdAnyway(task, deps2);
+      let unread;
+      const created = await createdAnyway(task, deps2).catch((readError) => {
+        unread = readError;
+        return void 0;
+      });
       if (created) return created;
-      if (attempt >= CREATE_ATTEMPTS) throw error2;
+      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error2, unread);
       await deps2.clock.sleep(250 * 2 ** attempt, deps2.signal);
     }
   }
+}
+function unknownOutcome(error2, unread) {
+  if (unread === void 0) return error2;
+  return new Error(
+    `${errorMessage(error2)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
+    { cause: error2 }
+  );
 }
 var CREATE_ATTEMPTS = 3;
 async function applyOverExisting(task, object, cause, deps2) {
@@ -58902,7 +59033,7 @@ function ambiguous(error2) {
   return status === void 0 || status >= 500;
 }
 async function createdAnyway(task, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal).catch(() => void 0);
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
   if (!live || !hasHookFinalizer(live)) return void 0;
   return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps2.settings.app, task.key) ? live : void 0;
 }
@@ -59276,14 +59407,18 @@ async function closeRecord(closer, record2, state, operation, earlier) {
   const finished = finishedRecord(record2, state, { status, phase, message, finishedAt: closer.clock.now() });
   if (deletedNamespace(state, closer.settings.inventoryNamespace)) {
     closer.notes.push(`the inventory records went with namespace ${closer.settings.inventoryNamespace}`);
-    return;
+    return void 0;
   }
-  await persist(() => closer.store.update(finished), closer.clock).catch(
-    (error2) => closer.warnings.push(`inventory record not updated: ${errorMessage(error2)}`)
-  );
+  try {
+    await outlastOutage(() => closer.store.update(finished), closer.clock);
+  } catch (error2) {
+    const name = `${closer.settings.inventoryNamespace}/${recordName(record2.app, record2.revision)}`;
+    return `the inventory record ${name} is left ${record2.status}: its final status (${status}) was not written (${errorMessage(error2)}); the next operation marks it failed`;
+  }
   if (status === "deployed" || status === "uninstalled") await supersede(closer, earlier, record2.revision);
   if (status === "uninstalled" && closer.settings.keepHistory !== true)
     await dropHistory(closer, [...earlier, finished]);
+  return void 0;
 }
 async function supersede(closer, records, revision) {
   for (const record2 of records.filter((r) => r.status === "deployed")) {
@@ -59310,17 +59445,6 @@ function deletedNamespace(state, namespace) {
     const run = state.runs.get(task.id);
     return run?.state === "Succeeded" && run.result === "Deleted";
   });
-}
-async function persist(write, clock) {
-  for (const wait of [1e3, 2e3, 4e3, 8e3, 15e3, 0]) {
-    try {
-      return await write();
-    } catch (error2) {
-      const transient = error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500 || error2.details.status === 429);
-      if (!transient || wait === 0) throw error2;
-      await clock.sleep(wait);
-    }
-  }
 }
 
 // src/sync/settings.ts
@@ -59699,9 +59823,9 @@ function sharedFailures(shared) {
 
 // src/sync/terminate.ts
 async function terminate(initial, deps2, message) {
-  const state = applyUpdates(initial, await adoptInterrupted(initial, deps2));
-  const hooks2 = state.tasks.filter((t) => t.type === "hook" && runOf(state, t).uid !== void 0);
   const errors = [];
+  const state = applyUpdates(initial, await adoptInterrupted(initial, deps2, errors));
+  const hooks2 = state.tasks.filter((t) => t.type === "hook" && runOf(state, t).uid !== void 0);
   await Promise.all(
     hooks2.map(
       (task) => removeHookFinalizer(task, runOf(state, task).uid, deps2).catch((e2) => errors.push(errorMessage(e2)))
@@ -59724,12 +59848,18 @@ async function terminate(initial, deps2, message) {
   const text = errors.length > 0 ? `Operation termination had errors: ${errors.join(", ")}` : message;
   return { ...next, mode: "done", outcome: { phase, message: text } };
 }
-async function adoptInterrupted(state, deps2) {
+async function adoptInterrupted(state, deps2, errors) {
   const interrupted = state.tasks.filter(
     (t) => t.type === "hook" && runOf(state, t).uid === void 0 && runOf(state, t).startedAt !== void 0
   );
   const found = await Promise.all(
-    interrupted.map(async (task) => ({ task, live: await createdAnyway(task, deps2) }))
+    interrupted.map(async (task) => {
+      const live = await createdAnyway(task, deps2).catch((error2) => {
+        errors.push(errorMessage(error2));
+        return void 0;
+      });
+      return { task, live };
+    })
   );
   return found.flatMap(
     ({ task, live }) => live ? [{ taskId: task.id, run: { state: "Running", uid: live.metadata.uid } }] : []
@@ -59769,6 +59899,7 @@ async function settleHook(task, state, deps2) {
 }
 
 // src/sync/operation.ts
+var LEASE_SECONDS = 30;
 async function runSyncOperation(settings, deps2) {
   const startedAt = deps2.clock.now();
   warmUp(deps2);
@@ -59827,6 +59958,8 @@ var OperationRun = class {
   notes = [];
   /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
   wouldBe = [];
+  /** The held lock's `lost` signal once acquired: the run stops writing when it aborts (§7.2). */
+  lockLost = new AbortController().signal;
   plan;
   issues;
   failBeforeWrites(message, more) {
@@ -59855,31 +59988,53 @@ var OperationRun = class {
     this.deps.emit({ type: "operation-started", tasks: labels });
     this.followEarly();
     const dryFailure = await this.dryRun();
-    if (dryFailure) return dryFailure;
+    if (dryFailure) return this.finish(dryFailure);
     if (settings.dryRun)
-      return this.finish(
-        applyUpdates(initialState(this.plan.tasks), this.wouldBe),
-        "Succeeded",
-        "dry run passed: nothing was written",
-        null
-      );
+      return this.finish({
+        state: applyUpdates(initialState(this.plan.tasks), this.wouldBe),
+        phase: "Succeeded",
+        message: "dry run passed: nothing was written",
+        revision: null
+      });
     const lock = new ApplicationLock(deps2.cluster, deps2.clock, settings.app, settings.inventoryNamespace, {
       holder: settings.holder,
       waitMs: settings.lockWaitMs,
-      durationSeconds: 30
+      durationSeconds: LEASE_SECONDS
     });
     const state = await this.createInventoryNamespace(initialState(this.plan.tasks));
-    if (state.outcome) return this.finish(state, "Failed", state.outcome.message, null);
+    if (state.outcome)
+      return this.finish({ state, phase: "Failed", message: state.outcome.message, revision: null });
     try {
       await lock.acquire(deps2.signal);
     } catch (error2) {
-      return this.finish(state, "Failed", error2 instanceof Error ? error2.message : String(error2), null);
+      return this.finish(await this.notAcquired(lock, state, error2));
     }
+    this.lockLost = lock.lost;
+    let ending;
     try {
-      return await this.locked(store, state);
+      ending = await this.locked(store, state);
     } finally {
-      await lock.release().catch(() => void 0);
+      await this.release(lock);
     }
+    return this.finish(ending);
+  }
+  /** Why there is no lock: a cancel while waiting for it is a termination (§4.9), else a failure. */
+  async notAcquired(lock, state, error2) {
+    if (!this.deps.signal.aborted)
+      return { state, phase: "Failed", message: errorMessage(error2), revision: null };
+    await this.release(lock);
+    return { state, phase: "Terminated", message: "Operation terminated", revision: null };
+  }
+  /**
+   * Gives the lock back. When that fails the Lease stays until it expires, holding the next
+   * operation up meanwhile: a warning with the server's message, never a silent drop.
+   */
+  async release(lock) {
+    await lock.release().catch(
+      (error2) => this.warnings.push(
+        `the lock was not released (${errorMessage(error2)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
+      )
+    );
   }
   /**
    * Starts the list + watch of every collection the plan writes to whose kind is served, while the
@@ -59912,14 +60067,19 @@ var OperationRun = class {
       signal: deps2.signal
     });
     if (deps2.signal.aborted)
-      return this.finish(initialState(this.plan.tasks), "Terminated", "Operation terminated", null);
+      return {
+        state: initialState(this.plan.tasks),
+        phase: "Terminated",
+        message: "Operation terminated",
+        revision: null
+      };
     this.warnings.push(...checked.warnings);
     this.notes.push(...checked.notes);
     this.exec = { ...this.exec, unchanged: checked.unchanged };
     this.wouldBe = checked.wouldBe;
     if (!checked.failure) return void 0;
     const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates);
-    return this.finish(state, "Failed", checked.failure.message, null);
+    return { state, phase: "Failed", message: checked.failure.message, revision: null };
   }
   /**
    * Under the lock the history is read again: another operation may have finished while this one
@@ -59944,37 +60104,54 @@ var OperationRun = class {
     const initial = replanned.state;
     const { settings, deps: deps2, plan } = this;
     const { latest, records } = this.prepared;
+    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
     await this.repairPrevious(store, latest);
     if (plan.operation.type === "test") return this.runTest(store, initial, latest);
     const revision = (latest?.revision ?? 0) + 1;
-    const record2 = pendingRecord(plan, {
+    const record2 = this.newRecord(revision);
+    const notCreated = await this.createRecord(store, record2, initial);
+    if (notCreated) return notCreated;
+    const state = await this.runAttempts(initial);
+    const { warnings: warnings2, notes: notes2 } = this;
+    const closer = { store, clock: deps2.clock, signal: deps2.signal, settings, warnings: warnings2, notes: notes2 };
+    const unclosed = await closeRecord(closer, record2, state, plan.operation.type, records);
+    const message = state.outcome?.message ?? "";
+    if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
+    return { state, phase: reportPhaseOf(state), message, revision };
+  }
+  /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
+  newRecord(revision) {
+    const { settings, plan, prepared } = this;
+    return pendingRecord(plan, {
       app: settings.app,
       revision,
       operation: plan.operation,
       operationId: settings.operationId,
-      commit: this.prepared.target?.source.commit ?? settings.revision,
+      commit: prepared.target?.source.commit ?? settings.revision,
       paths: settings.manifests,
-      manifests: this.prepared.manifests.map((m) => m.object),
+      manifests: prepared.manifests.map((m) => m.object),
       startedAt: this.startedAt,
       ...settings.runUrl ? { runUrl: settings.runUrl } : {},
       ...settings.actor ? { actor: settings.actor } : {},
       ...settings.ref ? { ref: settings.ref } : {}
     });
+  }
+  /** Creates the run's record; how the run ends when it cannot go on, else undefined. */
+  async createRecord(store, record2, initial) {
+    const stop = (phase, message) => ({
+      state: initial,
+      phase,
+      message,
+      revision: null
+    });
+    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
+    if (this.deps.signal.aborted) return stop("Terminated", "Operation terminated");
     try {
-      await store.create(record2, deps2.signal);
+      await store.create(record2, this.deps.clock);
+      return void 0;
     } catch (error2) {
-      return this.finish(
-        initial,
-        "Error",
-        `the inventory record could not be created: ${errorMessage(error2)}`,
-        null
-      );
+      return stop("Error", `the inventory record could not be created: ${errorMessage(error2)}`);
     }
-    const state = await this.runAttempts(initial);
-    const { warnings: warnings2, notes: notes2 } = this;
-    const closer = { store, clock: deps2.clock, signal: deps2.signal, settings, warnings: warnings2, notes: notes2 };
-    await closeRecord(closer, record2, state, plan.operation.type, records);
-    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", revision);
   }
   /**
    * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
@@ -59982,20 +60159,29 @@ var OperationRun = class {
    */
   async repairPrevious(store, latest) {
     if (!latest) return;
-    if (latest.status.startsWith("pending-")) {
-      const message = "abandoned: the operation that started this revision did not finish";
-      await store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } }).catch(() => void 0);
-      this.warnings.push(
-        `revision ${latest.revision} was left ${latest.status} by an operation that did not finish; marked failed`
-      );
-    }
+    if (latest.status.startsWith("pending-")) await this.markAbandoned(store, latest);
     for (const hook2 of latest.hooks) {
       await removeFinalizer(
         this.deps.cluster,
         { ...hook2.key, version: hook2.version },
         hook2.uid,
         this.deps.signal
-      ).catch(() => void 0);
+      ).catch(
+        (error2) => this.warnings.push(
+          `${formatKey(hook2.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error2)})`
+        )
+      );
+    }
+  }
+  /** The dead run's record → failed; the warning says whether that worked. */
+  async markAbandoned(store, latest) {
+    const message = "abandoned: the operation that started this revision did not finish";
+    const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`;
+    try {
+      await store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } });
+      this.warnings.push(`${left}; marked failed`);
+    } catch (error2) {
+      this.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error2)}`);
     }
   }
   /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
@@ -60011,7 +60197,12 @@ var OperationRun = class {
       }).hooks;
       await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => this.warnings.push(`test results not recorded: ${String(error2)}`));
     }
-    return this.finish(state, reportPhaseOf(state), state.outcome?.message ?? "", tested?.revision ?? null);
+    return {
+      state,
+      phase: reportPhaseOf(state),
+      message: state.outcome?.message ?? "",
+      revision: tested?.revision ?? null
+    };
   }
   /**
    * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
@@ -60050,17 +60241,19 @@ var OperationRun = class {
       return end(
         `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
       );
-    const slept = await deps2.clock.sleep(delay, deps2.signal).then(
+    const slept = await deps2.clock.sleep(delay, AbortSignal.any([deps2.signal, this.lockLost])).then(
       () => true,
       () => false
     );
-    return slept ? void 0 : end(`Operation terminated while waiting to retry; last attempt: ${message}`);
+    if (slept) return void 0;
+    if (!deps2.signal.aborted) return { ...failed3, outcome: { phase: "Error", message: this.lostMessage() } };
+    return end(`Operation terminated while waiting to retry; last attempt: ${message}`);
   }
   /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
   async runWithTimeout(initial) {
     const { settings, deps: deps2 } = this;
     const timer = new AbortController();
-    const signal3 = AbortSignal.any([deps2.signal, timer.signal]);
+    const signal3 = AbortSignal.any([deps2.signal, timer.signal, this.lockLost]);
     const remaining = Math.max(0, this.startedAt + settings.timeoutMs - deps2.clock.now());
     const timeout = deps2.clock.sleep(remaining, signal3).then(
       () => timer.abort("timeout"),
@@ -60075,8 +60268,19 @@ var OperationRun = class {
     await timeout;
     if (state.mode === "done") return state;
     const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps2.terminationBudgetMs ?? 2e4) };
-    const message = deps2.signal.aborted ? "Operation terminated" : `operation timed out after ${formatDuration(settings.timeoutMs)}`;
-    return terminate(state, cleanup, message);
+    if (deps2.signal.aborted) return terminate(state, cleanup, "Operation terminated");
+    if (!this.lockLost.aborted)
+      return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`);
+    const ended = await terminate(state, cleanup, this.lostMessage());
+    const problems = ended.outcome?.phase === "Error" ? `; ${ended.outcome.message}` : "";
+    return { ...ended, outcome: { phase: "Error", message: `${this.lostMessage()}${problems}` } };
+  }
+  lostBeforeWriting(state) {
+    return { state, phase: "Error", message: this.lostMessage(), revision: null };
+  }
+  /** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
+  lostMessage() {
+    return `Operation stopped: ${errorMessage(this.lockLost.reason)}`;
   }
   /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
   async createInventoryNamespace(state) {
@@ -60098,9 +60302,12 @@ var OperationRun = class {
           message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
         }
       };
-    return applyUpdates(state, await writeStep([task], this.exec));
+    const written = applyUpdates(state, await writeStep([task], this.exec));
+    if (runOf(written, task).state !== "Failed") return written;
+    const failed3 = { ...written, failure: { kind: "apply" } };
+    return { ...failed3, mode: "done", outcome: { phase: "Failed", message: failureMessage2(failed3) } };
   }
-  finish(state, phase, message, revision) {
+  finish({ state, phase, message, revision }) {
     const finishedAt = this.deps.clock.now();
     this.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
     const report = this.report(state, phase, message, revision, finishedAt);
