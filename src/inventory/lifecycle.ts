@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cluster } from '../cluster/port.js'
+import { servingResource } from '../cluster/serving.js'
 import { mapLimit } from '../concurrency.js'
 import { formatKey, keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
@@ -68,9 +69,7 @@ async function servedVersions(
 ): Promise<Map<string, string>> {
   const kinds = new Map(entries.map(entry => [kindVersionId(entry), entry] as const))
   const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
-    const served =
-      (await cluster.resource(key.group, version, key.kind, signal)) ??
-      (await cluster.resourceOfKind(key.group, key.kind, signal))
+    const served = await servingResource(cluster, { group: key.group, version, kind: key.kind }, signal)
     return served ? [[id, served.version] as const] : []
   })
   return new Map(resolved.flat())

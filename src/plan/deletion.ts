@@ -6,6 +6,7 @@ import { newTask } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { SyncOptions } from './annotations/sync-options.js'
 import { optionValue } from './annotations/sync-options.js'
+import type { RetiredKinds } from './recorded-kinds.js'
 
 const ALREADY_GONE = 'already gone'
 
@@ -17,6 +18,8 @@ export interface DeletionSettings {
   /** The live copies of the objects (by `keyId`), when known: what is gone or no longer ours is skipped. */
   live?: ReadonlyMap<string, KubeObject>
   app?: string
+  /** Manifests from a record: kinds the server no longer serves as recorded (recorded-kinds.ts). */
+  retired?: RetiredKinds
 }
 
 /**
@@ -36,10 +39,16 @@ export function arrangeDeletion(
     task.type === 'delete' ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
   )
   // An object already gone keeps nothing: a delete re-run after a partial failure, or a Job its TTL
-  // removed, must not keep the namespace (§10.4).
+  // removed, must not keep the namespace (§10.4). Nor does one whose kind no version serves.
   const keptIn = new Set(
     decided
-      .filter(t => t.type === 'delete' && t.removal?.action === 'skip' && t.removal.reason !== ALREADY_GONE)
+      .filter(
+        t =>
+          t.type === 'delete' &&
+          t.removal?.action === 'skip' &&
+          t.removal.reason !== ALREADY_GONE &&
+          !unserved(t, settings)
+      )
       .map(t => t.key.namespace)
   )
   return decided.map(task => {
@@ -71,6 +80,12 @@ function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionS
   const live = settings.live?.get(keyId(task.key))
   const uid = live?.metadata.uid
   const skip = (reason: string): Removal => ({ uid, action: 'skip', reason })
+  // First: whatever its options say, an object of a kind no version serves cannot exist. Failing
+  // instead would leave a preview whose CRD was uninstalled impossible to tear down.
+  if (unserved(task, settings))
+    return skip(
+      `kind no longer served: ${task.key.group}/${task.key.kind} (its CRD or API was removed); nothing to delete`
+    )
   if (task.key.group === 'apiextensions.k8s.io' && task.key.kind === 'CustomResourceDefinition')
     return skip('CRD kept')
   if (task.keep) return skip('ignored (resource-policy keep)')
@@ -84,4 +99,9 @@ function deleteDecision(task: Task, appOptions: SyncOptions, settings: DeletionS
       return skip('no longer tracked by this application')
   }
   return { uid, action: 'remove', reason: undefined }
+}
+
+/** True when the task comes from a record and no version of its kind is served any more. */
+function unserved(task: Task, settings: DeletionSettings): boolean {
+  return settings.retired?.(task.key.group, task.version, task.key.kind)?.served === false
 }

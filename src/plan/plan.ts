@@ -23,6 +23,8 @@ import { tasksForManifest } from './tasks.js'
 import { namespaceTasks } from './namespace.js'
 import type { DeletionSettings } from './deletion.js'
 import { arrangeDeletion } from './deletion.js'
+import type { RetiredKinds } from './recorded-kinds.js'
+import { settleRetiredKinds } from './recorded-kinds.js'
 
 /** Everything the planner needs; plain data, resolved before planning (no I/O in here). */
 export interface PlanInput {
@@ -45,6 +47,8 @@ export interface PlanInput {
   namespaceMetadata?: NamespaceMetadata
   /** What the workflow may touch; checked on every task before anything runs. */
   guardrails?: Guardrails
+  /** Manifests from a record (delete, rollback, test): kinds no longer served as recorded. */
+  retiredKinds?: RetiredKinds
 }
 
 /** The ordered tasks of one operation, the hooks that do not run in it, and every issue found. */
@@ -56,6 +60,11 @@ export interface Plan {
   tasks: Task[]
   skipped: SkippedHook[]
   issues: Issue[]
+  /**
+   * Tasks from a record that the server cannot take as recorded (recorded-kinds.ts): like an
+   * unknown kind in discovery (§4.1.2), they fail the operation before any write; not invalid input.
+   */
+  unserved: Issue[]
 }
 
 /**
@@ -75,19 +84,21 @@ export function buildPlan(input: PlanInput): Plan {
     hookFilter: hookFilter(input.hooks ?? {}),
     issues
   }
-  const tasks: Task[] = []
+  const made: Task[] = []
   const skipped: SkippedHook[] = []
   const desired = new Set<string>()
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues)
     issues.push(...objectOptionIssues(manifest, directives.syncOptions))
-    const made = tasksForManifest(manifest, directives, ctx)
-    tasks.push(...made.tasks)
-    skipped.push(...made.skipped)
-    desired.add(keyId(made.identity))
+    const fromManifest = tasksForManifest(manifest, directives, ctx)
+    made.push(...fromManifest.tasks)
+    skipped.push(...fromManifest.skipped)
+    desired.add(keyId(fromManifest.identity))
   }
-  validateTasks(tasks, issues)
+  validateTasks(made, issues)
   issues.push(...appOptionIssues(appOptions))
+  const settled = settleRetiredKinds(made, input.retiredKinds, appOptions)
+  const tasks = settled.tasks
   const resources = tasks.filter(task => task.type === 'resource')
   tasks.push(...namespaceTasks(input, tasks, appOptions))
   tasks.push(...prunes(input, resources, desired, appOptions, issues))
@@ -95,7 +106,8 @@ export function buildPlan(input: PlanInput): Plan {
     arrangeDeletion(tasks, appOptions, {
       ...input.deletion,
       app: input.app,
-      ...(input.previous && input.operation.type === 'delete' ? { live: input.previous.live } : {})
+      ...(input.previous && input.operation.type === 'delete' ? { live: input.previous.live } : {}),
+      ...(input.retiredKinds ? { retired: input.retiredKinds } : {})
     }),
     appOptions
   )
@@ -111,7 +123,8 @@ export function buildPlan(input: PlanInput): Plan {
     revision: input.revision,
     tasks: ordered,
     skipped,
-    issues: issues.sort(compareIssues)
+    issues: issues.sort(compareIssues),
+    unserved: settled.issues.sort(compareIssues)
   }
 }
 

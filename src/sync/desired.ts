@@ -12,7 +12,10 @@ export interface Desired {
   manifests: Manifest[]
   issues: Issue[]
   operation: OperationKind
-  /** For rollback: the revision whose manifests are synced again. */
+  /**
+   * The record the manifests come from: for rollback the revision synced again, for test the one
+   * tested, for delete (unless `delete-manifests: repo`) the latest; undefined for the repository's.
+   */
   target: InventoryRecord | undefined
 }
 

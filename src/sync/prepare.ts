@@ -34,10 +34,12 @@ export async function prepareOperation(
   const history = await readHistory(store, settings, deps)
   const latest = history.records[history.records.length - 1]
   const desired = await desiredDocuments(settings, deps.source, history.records, preloaded)
+  // A record's manifests were valid when applied: kinds retired since are resolved, not refused.
+  const origin = desired.target !== undefined ? 'record' : 'repository'
   const discovered =
     early && desired.manifests === preloaded
       ? await early
-      : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal)
+      : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal, origin)
   const previous = await previousInventory(latest, deps.cluster, deps.signal)
   const input: PlanInput = {
     app: settings.app,
@@ -56,7 +58,8 @@ export async function prepareOperation(
       confirmed: settings.confirmDelete ?? false,
       createdNamespaces: createdNamespaces(history.records)
     },
-    ...(previous ? { previous } : {})
+    ...(previous ? { previous } : {}),
+    ...(discovered.retired ? { retiredKinds: discovered.retired } : {})
   }
   const plan = buildPlan(input)
   const problems = [...history.problems, ...(previous?.problems ?? [])].map(p => notice(`inventory: ${p}`))
@@ -71,7 +74,7 @@ export async function prepareOperation(
     manifests: desired.manifests,
     target: desired.target,
     served: discovered.served,
-    discoveryIssues: discovered.issues
+    discoveryIssues: [...discovered.issues, ...plan.unserved]
   }
 }
 
@@ -139,7 +142,10 @@ export interface Prepared {
   target: InventoryRecord | undefined
   /** Kinds the server serves now (`group/version/kind`), from discovery. */
   served: ReadonlySet<string>
-  /** Kinds the server does not serve and nothing excuses (§4.1.2): the operation fails before any write. */
+  /**
+   * Kinds the server does not serve and nothing excuses (§4.1.2), and objects of a record the
+   * server cannot take as recorded (plan/recorded-kinds.ts): the operation fails before any write.
+   */
   discoveryIssues: Issue[]
 }
 
