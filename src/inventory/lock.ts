@@ -6,11 +6,12 @@ import { getNumber, getString, isRecord } from '../model/json.js'
 import { formatKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
 
-/**
- * Waits between the attempts of one renewal (0: the last): five attempts as for any transient API
- * error (sync-semantics §4.2), 15 s in all, within the default 30 s Lease renewed every 10 s.
- */
-const RENEW_WAITS = [1000, 2000, 4000, 8000, 0]
+/** The longest wait between renewal attempts through an outage, and the wait once the Lease is overdue. */
+const RENEW_BACKOFF_CAP_MS = 8000
+const OVERDUE_RETRY_MS = 1000
+
+/** Conflicting renewals in a row before the Lease counts as contested (sync-semantics §4.2: 5 attempts). */
+const MAX_CONFLICTS = 5
 
 export interface LockOptions {
   /** Who we are: repository, run id, attempt, host. */
@@ -210,30 +211,31 @@ export class ApplicationLock {
   }
 
   /**
-   * One renewal, tried again through transient errors and conflicts (sync-semantics §4.2) while the
-   * Lease has not expired: undefined once renewed (or released meanwhile), else why the lock is lost.
+   * One renewal: undefined once renewed (or released meanwhile), else why the lock is lost. Transient
+   * errors are retried for as long as the operation runs, whatever the Lease's expiry: only a run that
+   * reaches the API server can take the Lease over, and doing so writes it, so the first read that
+   * gets through tells whether it is still ours. An outage of the server itself (which stops every
+   * writer) is then no loss; a takeover during a partition is found at that read, retried every
+   * second once the Lease is overdue so it is found soon after the connection returns.
    */
   private async renew(renewedAt: number, signal: AbortSignal): Promise<string | undefined> {
     const expiresAt = renewedAt + this.options.durationSeconds * 1000
-    let last = ''
-    for (const wait of RENEW_WAITS) {
+    let conflicts = 0
+    for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.renewOnce(signal)
         if (outcome === 'renewed') return undefined
         if (outcome !== 'conflict') return outcome.lost
-        last = 'the Lease kept changing (409 Conflict)'
+        if (++conflicts >= MAX_CONFLICTS) return 'the Lease kept changing (409 Conflict)'
       } catch (error) {
         if (signal.aborted) return undefined
         if (!(error instanceof ClusterError) || !isTransient(error))
           return `renewing it failed: ${errorMessage(error)}`
-        last = errorMessage(error)
       }
-      if (wait === 0) break
-      // Past its expiry another run may take the Lease over at any moment: no longer exclusive.
-      if (this.clock.now() + wait >= expiresAt) return `not renewed before it expired: ${last}`
+      const backoff = Math.min(RENEW_BACKOFF_CAP_MS, 1000 * 2 ** attempt)
+      const wait = this.clock.now() >= expiresAt ? OVERDUE_RETRY_MS : backoff
       if (!(await this.pause(wait, signal))) return undefined
     }
-    return `renewing it kept failing: ${last}`
   }
 
   /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */

@@ -357,6 +357,11 @@ export class FakeCluster implements Cluster {
     this.desk.inject(injection)
   }
 
+  /** Ends every injected error (the outage is over). */
+  clearInjections(): void {
+    this.desk.clearInjections()
+  }
+
   /** Holds the next matching request until `release()` (see `Gate`). */
   gate(match: RequestMatch & { when?: 'before' | 'after' }): Gate {
     return this.desk.gate(match)

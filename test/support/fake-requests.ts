@@ -92,6 +92,11 @@ export class RequestDesk {
     this.injections.push({ ...injection, times: injection.times ?? 1 })
   }
 
+  /** Ends every injected error (the outage is over). */
+  clearInjections(): void {
+    this.injections.length = 0
+  }
+
   gate(match: RequestMatch & { when?: 'before' | 'after' }): Gate {
     let arrived: () => void = () => undefined
     let release: () => void = () => undefined

@@ -141,14 +141,6 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
         return Promise.resolve()
       },
       lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): renewing it failed: replace coordination.k8s.io/Lease apps/wavesync.web: leases is forbidden'
-    },
-    {
-      why: 'the server keeps failing (five attempts, §4.2)',
-      meanwhile: (cluster: FakeCluster) => {
-        cluster.inject({ verb: 'get', kind: 'Lease', status: 503, message: 'etcd down', times: Infinity })
-        return Promise.resolve()
-      },
-      lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): renewing it kept failing: get coordination.k8s.io/Lease apps/wavesync.web: etcd down'
     }
   ])('$why: `lost` aborts with the reason at the next renewal', async ({ meanwhile, lost }) => {
     const { clock, cluster, lock } = setup()
@@ -162,16 +154,48 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
     expect(clock.pendingTimers).toBe(0)
   })
 
-  test('a renewal failing until the Lease would expire is a loss, even with attempts left', async () => {
-    const clock = new FakeClock()
-    const cluster = new FakeCluster(clock, { namespaces: [NS] })
-    const lock = new ApplicationLock(cluster, clock, 'web', NS, { ...OPTIONS, durationSeconds: 6 })
+  test('an outage longer than the Lease is no loss: retried, every second once overdue, then renewed', async () => {
+    const { clock, cluster, lock } = setup()
     await lock.acquire(new AbortController().signal)
-    cluster.inject({ verb: 'replace', kind: 'Lease', status: 503, message: 'etcd down', times: Infinity })
-    // Renewed every 2 s: tries at 2, 3 and 5 s; the next (at 9 s) would come after the expiry at 6 s.
+    // The API server down from 5 s to 65 s: nobody can take the Lease over meanwhile.
     await clock.advance(5_000)
+    cluster.inject({
+      verb: 'get',
+      kind: 'Lease',
+      status: 503,
+      message: 'connection refused',
+      times: Infinity
+    })
+    await clock.advance(60_000)
+    expect(lock.lost.aborted).toBe(false)
+    const gets = leaseCalls(cluster).filter(c => c === 'get 503').length
+    // Renewal due at 10 s: 10, 11, 13, 17, 25, 33 s (backoff up to 8 s); overdue since 30 s (the last
+    // renewal at 0 s plus 30 s), so then every second: 34 … 65 s.
+    expect(gets).toBe(6 + 32)
+    cluster.clearInjections()
+    await clock.advance(1_000)
+    expect(lock.lost.aborted).toBe(false)
+    expect(leaseCalls(cluster).slice(-2)).toEqual(['get 200', 'replace 200'])
+  })
+
+  test('a takeover during a partition is found at the first read that gets through', async () => {
+    const { clock, cluster, lock } = setup()
+    await lock.acquire(new AbortController().signal)
+    cluster.inject({
+      verb: 'get',
+      kind: 'Lease',
+      status: 503,
+      message: 'connection refused',
+      times: Infinity
+    })
+    await clock.advance(45_000)
+    // Others reach the server: the Lease expired, and run-2 took it.
+    await holdAs(cluster, 'run-2')
+    expect(lock.lost.aborted).toBe(false)
+    cluster.clearInjections()
+    await clock.advance(1_000)
     expect((lock.lost.reason as Error).message).toBe(
-      'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): not renewed before it expired: replace coordination.k8s.io/Lease apps/wavesync.web: etcd down'
+      'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): it is held by run-2 now'
     )
   })
 
