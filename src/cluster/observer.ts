@@ -149,54 +149,68 @@ export class Observer {
     if (!keys.has(ids.object)) keys.set(ids.object, ref)
   }
 
-  /** Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll. */
+  /**
+   * Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll.
+   * Every round that ends in anything but a routine close (a refused or failed list or watch, a
+   * 410, a stream closed at once) pauses before the next request, longer each time. Only a stream
+   * that proved the watch works ends that run of setbacks; a successful list does not, or a server
+   * answering every watch with 410 would be re-listed back to back.
+   */
   private async follow(collection: Collection): Promise<void> {
-    const id = collectionId(collection)
     const signal = this.controller.signal
-    const state: FollowState = { resourceVersion: undefined, failures: 0, quickCloses: 0 }
+    const state: FollowState = { resourceVersion: undefined, errors: 0, setbacks: 0 }
     while (!signal.aborted) {
+      let pace: Pace
       try {
-        if (state.resourceVersion === undefined) {
-          state.resourceVersion = await this.list(collection)
-          this.listed.add(id)
-          this.changed()
-        }
-        if ((await this.watchOnce(collection, state.resourceVersion, state)) === 'aborted') return
+        pace = await this.round(collection, state)
       } catch (error) {
         if (signal.aborted) return
-        state.failures += 1
-        if (state.failures > 3 || isForbidden(error)) return this.pollForever(collection)
-        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.failures))
+        state.errors += 1
+        if (state.errors > MAX_ERRORS || isForbidden(error)) return this.pollForever(collection)
+        pace = 'back off'
+      }
+      if (pace === 'stop') return
+      if (pace === 'back off') {
+        state.setbacks += 1
+        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.setbacks))
       }
     }
   }
 
-  /** One watch stream from `from`, then a pause if it closed at once; throws when it ends in an error. */
-  private async watchOnce(
-    collection: Collection,
-    from: string,
-    state: FollowState
-  ): Promise<WatchEnd['reason']> {
+  /** Lists if there is no resourceVersion to resume from, then follows one watch stream; throws on errors. */
+  private async round(collection: Collection, state: FollowState): Promise<Pace> {
+    if (state.resourceVersion === undefined) state.resourceVersion = await this.relist(collection)
+    const stream = await this.watchOnce(collection, state.resourceVersion, state)
+    if (proven(stream)) {
+      state.errors = 0
+      state.setbacks = 0
+    }
+    // 410: events between the resourceVersion held and now are lost; only a new list recovers them.
+    if (stream.end.reason === 'expired') state.resourceVersion = undefined
+    if (stream.end.reason === 'error') throw stream.end.error
+    return paceAfter(stream)
+  }
+
+  /** Lists the collection into the cache and marks it listed; returns where a watch resumes. */
+  private async relist(collection: Collection): Promise<string> {
+    const resourceVersion = await this.list(collection)
+    this.listed.add(collectionId(collection))
+    this.changed()
+    return resourceVersion
+  }
+
+  /** One watch stream from `from`, applying its events; says how it ended and how it went. */
+  private async watchOnce(collection: Collection, from: string, state: FollowState): Promise<Stream> {
     const opened = this.clock.now()
-    let events = 0
     const end = await this.cluster.watch(
       collection,
       { resourceVersion: from },
       event => {
         state.resourceVersion = this.onEvent(event) ?? state.resourceVersion
-        state.failures = 0
-        events += 1
       },
       this.controller.signal
     )
-    if (end.reason === 'expired') state.resourceVersion = undefined
-    if (end.reason === 'error') throw end.error
-    if (end.reason !== 'closed') return end.reason
-    // A proxy that closes every stream at once would otherwise have us re-open it in a hot loop.
-    const healthy = events > 0 || this.clock.now() - opened >= HEALTHY_STREAM_MS
-    state.quickCloses = healthy ? 0 : state.quickCloses + 1
-    if (!healthy) await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.quickCloses))
-    return end.reason
+    return { end, progressed: state.resourceVersion !== from, lived: this.clock.now() - opened }
   }
 
   /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
@@ -297,14 +311,63 @@ export class Observer {
 
 interface FollowState {
   resourceVersion: string | undefined
-  /** Consecutive failed lists or watches; reset by any event. */
-  failures: number
-  /** Consecutive watches closed at once without an event; reset by a healthy stream. */
-  quickCloses: number
+  /** Consecutive failed lists or watches; past MAX_ERRORS the collection is polled instead. */
+  errors: number
+  /** Consecutive rounds that ended in a setback: the exponent of the pause before the next request. */
+  setbacks: number
 }
 
-/** A closed stream that lived this long (or carried an event) was a working watch, not a refusal. */
-const HEALTHY_STREAM_MS = 1000
+/** One watch stream as the reconnect loop judges it. */
+interface Stream {
+  end: WatchEnd
+  /**
+   * Its events moved the resourceVersion on: a resumed watch starts after them. Events that do
+   * not (a bookmark at the resourceVersion asked for, say) show nothing was gained.
+   */
+  progressed: boolean
+  /** How long it was open, in ms. */
+  lived: number
+}
+
+/** What the next request waits for: nothing, a growing pause, or the observer has stopped. */
+type Pace = 'at once' | 'back off' | 'stop'
+
+/** Errors in a row that are retried; one more and the collection is polled instead of watched. */
+const MAX_ERRORS = 3
+
+/**
+ * A stream closed sooner than this without progress was refused (a proxy ending every stream at
+ * once), not a routine close; client-go draws the same line for its "very short watch".
+ */
+const QUICK_CLOSE_MS = 1000
+
+/**
+ * A stream that stayed open this long proves the watch works, however it then ended: the run of
+ * setbacks starts over. Shorter-lived streams that fail keep the pauses growing, so a server that
+ * fails every watch after a few seconds is still met with the longest pause.
+ */
+const STEADY_STREAM_MS = 10_000
+
+/**
+ * Whether a stream ends a run of setbacks (and of errors): it stayed open a while, or it made
+ * progress that the next watch keeps. A 410 throws the progress away (the collection is re-listed),
+ * so events before one prove nothing: a server doing that on every stream would otherwise be
+ * re-listed after the shortest pause forever. A stream cut after each new event still resumes
+ * after the shortest pause: every round brings a change, and once caught up the stream stays open.
+ */
+function proven(stream: Stream): boolean {
+  return stream.lived >= STEADY_STREAM_MS || (stream.progressed && stream.end.reason !== 'expired')
+}
+
+/**
+ * A routine close (a watch's timeoutSeconds ran out, or it made progress) resumes at once, which
+ * keeps the cache current; a 410, an error or a stream closed at once without progress backs off.
+ */
+function paceAfter(stream: Stream): Pace {
+  if (stream.end.reason === 'aborted') return 'stop'
+  if (stream.end.reason !== 'closed') return 'back off'
+  return stream.progressed || stream.lived >= QUICK_CLOSE_MS ? 'at once' : 'back off'
+}
 
 const ABSENT: Observation = Object.freeze({ kind: 'absent' })
 const UNKNOWN: Observation = Object.freeze({ kind: 'unknown' })

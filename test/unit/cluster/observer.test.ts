@@ -3,8 +3,9 @@ import type { Collection } from '../../../src/cluster/observer.js'
 import { Observer } from '../../../src/cluster/observer.js'
 import type { ObjectRef, WatchEnd, WatchEvent } from '../../../src/cluster/port.js'
 import type { ResourceKey } from '../../../src/model/key.js'
+import { ClusterError } from '../../../src/model/errors.js'
 import type { KubeObject } from '../../../src/model/object.js'
-import { FakeClock, settle } from '../../support/fake-clock.js'
+import { EPOCH, FakeClock, settle } from '../../support/fake-clock.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
 
 const NS = 'shop'
@@ -126,63 +127,228 @@ class SlowGetCluster extends FakeCluster {
   }
 }
 
-/** A server (or proxy) that ends every watch at once, unless a test makes one stream healthy. */
-class ClosingCluster extends FakeCluster {
-  watches = 0
-  /** What the next stream does before it closes. */
-  next: 'close' | 'event' | 'linger' = 'close'
+/** What one watch stream does: deliver some bookmarks at once, stay open a while, then end. */
+interface StreamScript {
+  /** Bookmarks, each with a newer resourceVersion than any before (progress). */
+  bookmarks?: number
+  /** One bookmark at the resourceVersion the stream was opened from (no progress). */
+  staleBookmark?: boolean
+  /** Clock time the stream stays open. */
+  lifeMs?: number
+  end: 'closed' | 'expired' | 'error'
+}
 
-  override watch(
+/**
+ * A server (or proxy) whose watch streams follow a script (`streams(n)` for the n-th, from 1);
+ * lists are the fake's own, open to injected errors. Records when each stream was opened.
+ */
+class ScriptedCluster extends FakeCluster {
+  readonly opened: number[] = []
+  private bookmarked = 2000
+
+  constructor(
+    clock: FakeClock,
+    private readonly streams: (n: number) => StreamScript
+  ) {
+    super(clock, { namespaces: [NS] })
+  }
+
+  override async watch(
     _ref: Omit<ObjectRef, 'name'>,
-    _options: { resourceVersion: string },
-    onEvent: (event: WatchEvent) => void
+    options: { resourceVersion: string },
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal
   ): Promise<WatchEnd> {
-    this.watches += 1
-    const behaviour = this.next
-    this.next = 'close'
-    if (behaviour === 'event') onEvent({ type: 'BOOKMARK', resourceVersion: '2000' })
-    // A macrotask later, as a real stream ends: a hot loop shows as many watches per settle().
-    const ended = new Promise<void>(resolve => setImmediate(resolve))
-    const open = behaviour === 'linger' ? ended.then(() => this.clock.sleep(5000)) : ended
-    return open.then(() => ({ reason: 'closed' }))
+    this.opened.push(this.clock.now() - EPOCH)
+    const script = this.streams(this.opened.length)
+    for (let i = 0; i < (script.bookmarks ?? 0); i++)
+      onEvent({ type: 'BOOKMARK', resourceVersion: `${++this.bookmarked}` })
+    if (script.staleBookmark === true) onEvent({ type: 'BOOKMARK', resourceVersion: options.resourceVersion })
+    // A macrotask later at least, as a real stream ends: a loop that never pauses shows up as
+    // thousands of requests (run() below), not as a test starved of macrotasks.
+    await new Promise<void>(resolve => setImmediate(resolve))
+    try {
+      if (script.lifeMs !== undefined) await this.clock.sleep(script.lifeMs, signal)
+    } catch {
+      return { reason: 'aborted' }
+    }
+    if (script.end !== 'error') return { reason: script.end }
+    return {
+      reason: 'error',
+      error: new ClusterError('etcd timeout', { verb: 'watch', status: 500, retryable: true })
+    }
+  }
+
+  get lists(): number {
+    return this.requests.filter(r => r.verb === 'list').length
   }
 }
 
-describe('Observer: watches closed at once', () => {
-  async function closing() {
-    const clock = new FakeClock()
-    const cluster = new ClosingCluster(clock, { namespaces: [NS] })
-    await start(cluster, clock).track([CONFIGMAPS])
-    await settle()
-    return { clock, cluster }
-  }
+/** Moves the clock in 100 ms steps, letting everything run after each, so a hot loop cannot hide. */
+async function run(clock: FakeClock, ms: number): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += 100) await clock.advance(100)
+}
 
-  test('are re-opened after a growing pause, capped at the longest backoff', async () => {
-    const { clock, cluster } = await closing()
-    expect(cluster.watches).toBe(1)
-    for (const [index, pause] of [200, 400, 800, 1600, 2000, 2000].entries()) {
-      await clock.advance(pause - 1)
-      expect(cluster.watches).toBe(index + 1)
-      await clock.advance(1)
-      expect(cluster.watches).toBe(index + 2)
+/** An observer following ConfigMaps on a scripted server; `failingLists` lists fail with a 500 first. */
+async function scripted(streams: (n: number) => StreamScript, failingLists = 0) {
+  const clock = new FakeClock()
+  const cluster = new ScriptedCluster(clock, streams)
+  if (failingLists > 0)
+    cluster.inject({
+      verb: 'list',
+      kind: 'ConfigMap',
+      status: 500,
+      message: 'etcd timeout',
+      times: failingLists
+    })
+  // Not awaited: with failing lists the collection is ready only once it is polled.
+  void start(cluster, clock).track([CONFIGMAPS])
+  await settle()
+  return { clock, cluster }
+}
+
+const always = (script: StreamScript) => (): StreamScript => script
+
+describe('Observer: re-connecting is paced whatever way the server fails (§4.2)', () => {
+  // The pauses go 0.2, 0.4, 0.8, 1.6 s, then stay at the longest (2 s here): a server that fails
+  // every attempt sees 33 in the first minute (at 0, 0.2, 0.6, 1.4 s, then every 2 s from 3 s),
+  // never a hot loop (which run() would show as thousands).
+  test.each([
+    // Each attempt is a list and a watch: re-listing goes on (every change is still seen), paced.
+    { shape: 'every watch answers 410 at once', streams: always({ end: 'expired' }), lists: 33, watches: 33 },
+    {
+      // The 410 throws the bookmark's progress away.
+      shape: 'every watch carries a new bookmark, then answers 410',
+      streams: always({ bookmarks: 1, end: 'expired' }),
+      lists: 33,
+      watches: 33
+    },
+    // Open 1.5 s, then 410: a few seconds of life do not start the pauses over (3.5 s per attempt).
+    {
+      shape: 'every watch answers 410 after 1.5 s',
+      streams: always({ lifeMs: 1500, end: 'expired' }),
+      lists: 19,
+      watches: 19
+    },
+    // Resumed from the resourceVersion held: no list needed.
+    { shape: 'every watch closes at once, empty', streams: always({ end: 'closed' }), lists: 1, watches: 33 },
+    // An event that gains nothing does not make a close routine.
+    {
+      shape: 'every watch carries a stale bookmark, then closes at once',
+      streams: always({ staleBookmark: true, end: 'closed' }),
+      lists: 1,
+      watches: 33
+    },
+    // Four errors in a row (paused 0.2, 0.4, 0.8 s): the collection is polled instead.
+    { shape: 'every watch fails at once', streams: always({ end: 'error' }), lists: 1, watches: 4 },
+    {
+      shape: 'every watch carries a stale bookmark, then fails',
+      streams: always({ staleBookmark: true, end: 'error' }),
+      lists: 1,
+      watches: 4
+    },
+    {
+      shape: 'every list fails',
+      streams: always({ end: 'closed' }),
+      failingLists: Infinity,
+      lists: 4,
+      watches: 0
+    },
+    // A list that succeeds between failed watches proves nothing: 410 and error alternate, and
+    // each 410 is followed by a good list, yet the fourth error still gives way to polling.
+    {
+      shape: 'lists succeed, watches alternate 410 and errors',
+      streams: (n: number): StreamScript => ({ end: n % 2 === 1 ? 'expired' : 'error' }),
+      lists: 5,
+      watches: 8
     }
+  ])(
+    '$shape: $lists list(s) and $watches watch(es) in a minute',
+    async ({ streams, failingLists, lists, watches }) => {
+      const { clock, cluster } = await scripted(streams, failingLists)
+      await run(clock, 60_000)
+      expect({ lists: cluster.lists, watches: cluster.opened.length }).toEqual({ lists, watches })
+    }
+  )
+
+  test('the pauses grow up to the longest and stay there', async () => {
+    const { clock, cluster } = await scripted(always({ end: 'expired' }))
+    await run(clock, 10_000)
+    expect(cluster.opened).toEqual([0, 200, 600, 1400, 3000, 5000, 7000, 9000])
+  })
+
+  // The routine case: a stream ends when its timeoutSeconds run out (240 s in client-node.ts).
+  test('a watch closed by its timeout is resumed at once, every time, even after setbacks', async () => {
+    const { clock, cluster } = await scripted(n =>
+      n <= 3 ? { end: 'closed' } : { lifeMs: 240_000, end: 'closed' }
+    )
+    await run(clock, 1400 + 3 * 240_000)
+    expect(cluster.opened).toEqual([0, 200, 600, 1400, 241_400, 481_400, 721_400])
+    expect(cluster.lists).toBe(1)
   })
 
   test.each([
-    ['carried an event', 'event' as const],
-    ['stayed open a while', 'linger' as const]
-  ])('the pause starts over after a stream that %s', async (_case, healthy) => {
-    const { clock, cluster } = await closing()
-    await clock.advance(200 + 400 + 800) // three quick closes: the next pause would be 1.6 s
-    expect(cluster.watches).toBe(4)
-    cluster.next = healthy
-    // The healthy stream opens, ends and is re-opened at once.
-    await clock.advance(1600 + (healthy === 'linger' ? 5000 : 0))
-    expect(cluster.watches).toBe(6)
-    await clock.advance(199) // closed at once again: the first, shortest pause
-    expect(cluster.watches).toBe(6)
-    await clock.advance(1)
-    expect(cluster.watches).toBe(7)
+    // Watch, then a 200 ms pause, watch 60 s later, and so on: never the poll fallback.
+    ['fails', 'error' as const, 1],
+    ['answers 410', 'expired' as const, 5]
+  ])(
+    'a watch that %s after a long healthy run resumes after the shortest pause',
+    async (_case, end, lists) => {
+      const { clock, cluster } = await scripted(always({ lifeMs: 60_000, end }))
+      await run(clock, 4 * 60_200)
+      expect(cluster.opened).toEqual([0, 60_200, 120_400, 180_600, 240_800])
+      expect(cluster.lists).toBe(lists)
+    }
+  )
+
+  test.each([
+    // Three empty streams closed at once (pauses 0.2, 0.4, 0.8 s), then the 4th as given, then
+    // empty closes again. The pauses after the 4th and 5th show whether the run started over.
+    ['carried a new bookmark and closed', [0, 200], { bookmarks: 1, end: 'closed' as const }],
+    ['carried a new bookmark, then failed', [200, 400], { bookmarks: 1, end: 'error' as const }],
+    ['stayed open 10 s and closed', [0, 200], { lifeMs: 10_000, end: 'closed' as const }],
+    ['stayed open 10 s, then failed', [200, 400], { lifeMs: 10_000, end: 'error' as const }],
+    ['stayed open 5 s and closed', [0, 1600], { lifeMs: 5000, end: 'closed' as const }],
+    ['carried a new bookmark, then answered 410', [1600, 2000], { bookmarks: 1, end: 'expired' as const }],
+    ['carried a stale bookmark and closed', [1600, 2000], { staleBookmark: true, end: 'closed' as const }]
+  ])('after a stream that %s, the next pauses are %j ms', async (_case, pauses, fourth: StreamScript) => {
+    const { clock, cluster } = await scripted(n => (n === 4 ? fourth : { end: 'closed' }))
+    await run(clock, 1400 + (fourth.lifeMs ?? 0) + 5000)
+    const [fourthOpened = 0, fifth = 0, sixth = 0] = cluster.opened.slice(3)
+    expect([fifth - fourthOpened - (fourth.lifeMs ?? 0), sixth - fifth]).toEqual(pauses)
+  })
+
+  // A proxy cutting every stream after one event: each round brings a change, so the changes keep
+  // flowing at the shortest pause (and a real stream, once caught up, stays open).
+  test('a stream cut after each new event is resumed after the shortest pause, never polled', async () => {
+    const { clock, cluster } = await scripted(always({ bookmarks: 1, end: 'error' }))
+    await run(clock, 5000)
+    expect(cluster.opened).toHaveLength(26)
+    expect(new Set(cluster.opened.slice(1).map((at, i) => at - (cluster.opened[i] ?? 0)))).toEqual(
+      new Set([200])
+    )
+  })
+
+  test('a watch answered 410 re-lists: changes made meanwhile are seen, none lost', async () => {
+    const clock = new FakeClock()
+    const cluster = new FakeCluster(clock, { namespaces: [NS] })
+    cluster.seed(configMap('old'))
+    const observer = start(cluster, clock)
+    await observer.track([CONFIGMAPS])
+    await settle()
+    cluster.holdWatchEvents()
+    cluster.seed(configMap('web'))
+    cluster.forceDelete('ConfigMap', 'old', NS)
+    cluster.expireWatches() // compacted: the held events are gone, a resume would get 410
+    cluster.resumeWatchEvents()
+    await clock.advance(200)
+    expect([observer.observe(keyOf('web'), 'v1').kind, observer.observe(keyOf('old'), 'v1').kind]).toEqual([
+      'present',
+      'absent'
+    ])
+    cluster.seed(configMap('later')) // followed by the watch opened from the new list
+    await settle()
+    expect(observer.observe(keyOf('later'), 'v1').kind).toBe('present')
   })
 })
 
