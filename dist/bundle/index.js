@@ -55044,48 +55044,64 @@ var Observer = class {
     if (keys === void 0) this.polled.set(ids.collection, keys = /* @__PURE__ */ new Map());
     if (!keys.has(ids.object)) keys.set(ids.object, ref);
   }
-  /** Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll. */
+  /**
+   * Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll.
+   * Every round that ends in anything but a routine close (a refused or failed list or watch, a
+   * 410, a stream closed at once) pauses before the next request, longer each time. Only a stream
+   * that proved the watch works ends that run of setbacks; a successful list does not, or a server
+   * answering every watch with 410 would be re-listed back to back.
+   */
   async follow(collection) {
-    const id = collectionId(collection);
     const signal3 = this.controller.signal;
-    const state = { resourceVersion: void 0, failures: 0, quickCloses: 0 };
+    const state = { resourceVersion: void 0, errors: 0, setbacks: 0 };
     while (!signal3.aborted) {
+      let pace;
       try {
-        if (state.resourceVersion === void 0) {
-          state.resourceVersion = await this.list(collection);
-          this.listed.add(id);
-          this.changed();
-        }
-        if (await this.watchOnce(collection, state.resourceVersion, state) === "aborted") return;
+        pace = await this.round(collection, state);
       } catch (error2) {
         if (signal3.aborted) return;
-        state.failures += 1;
-        if (state.failures > 3 || isForbidden(error2)) return this.pollForever(collection);
-        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.failures));
+        state.errors += 1;
+        if (state.errors > MAX_ERRORS || isForbidden(error2)) return this.pollForever(collection);
+        pace = "back off";
+      }
+      if (pace === "stop") return;
+      if (pace === "back off") {
+        state.setbacks += 1;
+        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.setbacks));
       }
     }
   }
-  /** One watch stream from `from`, then a pause if it closed at once; throws when it ends in an error. */
+  /** Lists if there is no resourceVersion to resume from, then follows one watch stream; throws on errors. */
+  async round(collection, state) {
+    if (state.resourceVersion === void 0) state.resourceVersion = await this.relist(collection);
+    const stream = await this.watchOnce(collection, state.resourceVersion, state);
+    if (proven(stream)) {
+      state.errors = 0;
+      state.setbacks = 0;
+    }
+    if (stream.end.reason === "expired") state.resourceVersion = void 0;
+    if (stream.end.reason === "error") throw stream.end.error;
+    return paceAfter(stream);
+  }
+  /** Lists the collection into the cache and marks it listed; returns where a watch resumes. */
+  async relist(collection) {
+    const resourceVersion = await this.list(collection);
+    this.listed.add(collectionId(collection));
+    this.changed();
+    return resourceVersion;
+  }
+  /** One watch stream from `from`, applying its events; says how it ended and how it went. */
   async watchOnce(collection, from2, state) {
     const opened = this.clock.now();
-    let events2 = 0;
     const end = await this.cluster.watch(
       collection,
       { resourceVersion: from2 },
       (event) => {
         state.resourceVersion = this.onEvent(event) ?? state.resourceVersion;
-        state.failures = 0;
-        events2 += 1;
       },
       this.controller.signal
     );
-    if (end.reason === "expired") state.resourceVersion = void 0;
-    if (end.reason === "error") throw end.error;
-    if (end.reason !== "closed") return end.reason;
-    const healthy = events2 > 0 || this.clock.now() - opened >= HEALTHY_STREAM_MS;
-    state.quickCloses = healthy ? 0 : state.quickCloses + 1;
-    if (!healthy) await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.quickCloses));
-    return end.reason;
+    return { end, progressed: state.resourceVersion !== from2, lived: this.clock.now() - opened };
   }
   /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
   async pause(ms) {
@@ -55173,7 +55189,17 @@ var Observer = class {
     return true;
   }
 };
-var HEALTHY_STREAM_MS = 1e3;
+var MAX_ERRORS = 3;
+var QUICK_CLOSE_MS = 1e3;
+var STEADY_STREAM_MS = 1e4;
+function proven(stream) {
+  return stream.lived >= STEADY_STREAM_MS || stream.progressed && stream.end.reason !== "expired";
+}
+function paceAfter(stream) {
+  if (stream.end.reason === "aborted") return "stop";
+  if (stream.end.reason !== "closed") return "back off";
+  return stream.progressed || stream.lived >= QUICK_CLOSE_MS ? "at once" : "back off";
+}
 var ABSENT = Object.freeze({ kind: "absent" });
 var UNKNOWN = Object.freeze({ kind: "unknown" });
 var presentObservations = /* @__PURE__ */ new WeakMap();
@@ -55381,7 +55407,9 @@ function answerLost(error2) {
 }
 
 // src/inventory/lock.ts
-var RENEW_WAITS = [1e3, 2e3, 4e3, 8e3, 0];
+var RENEW_BACKOFF_CAP_MS = 8e3;
+var OVERDUE_RETRY_MS = 1e3;
+var MAX_CONFLICTS = 5;
 var ApplicationLock = class {
   constructor(cluster, clock, app, namespace, options) {
     this.cluster = cluster;
@@ -55536,29 +55564,31 @@ var ApplicationLock = class {
     }
   }
   /**
-   * One renewal, tried again through transient errors and conflicts (sync-semantics §4.2) while the
-   * Lease has not expired: undefined once renewed (or released meanwhile), else why the lock is lost.
+   * One renewal: undefined once renewed (or released meanwhile), else why the lock is lost. Transient
+   * errors are retried for as long as the operation runs, whatever the Lease's expiry: only a run that
+   * reaches the API server can take the Lease over, and doing so writes it, so the first read that
+   * gets through tells whether it is still ours. An outage of the server itself (which stops every
+   * writer) is then no loss; a takeover during a partition is found at that read, retried every
+   * second once the Lease is overdue so it is found soon after the connection returns.
    */
   async renew(renewedAt, signal3) {
     const expiresAt = renewedAt + this.options.durationSeconds * 1e3;
-    let last = "";
-    for (const wait of RENEW_WAITS) {
+    let conflicts = 0;
+    for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.renewOnce(signal3);
         if (outcome === "renewed") return void 0;
         if (outcome !== "conflict") return outcome.lost;
-        last = "the Lease kept changing (409 Conflict)";
+        if (++conflicts >= MAX_CONFLICTS) return "the Lease kept changing (409 Conflict)";
       } catch (error2) {
         if (signal3.aborted) return void 0;
         if (!(error2 instanceof ClusterError) || !isTransient(error2))
           return `renewing it failed: ${errorMessage(error2)}`;
-        last = errorMessage(error2);
       }
-      if (wait === 0) break;
-      if (this.clock.now() + wait >= expiresAt) return `not renewed before it expired: ${last}`;
+      const backoff = Math.min(RENEW_BACKOFF_CAP_MS, 1e3 * 2 ** attempt);
+      const wait = this.clock.now() >= expiresAt ? OVERDUE_RETRY_MS : backoff;
       if (!await this.pause(wait, signal3)) return void 0;
     }
-    return `renewing it kept failing: ${last}`;
   }
   /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */
   async renewOnce(signal3) {
@@ -55591,6 +55621,11 @@ var ApplicationLock = class {
 
 // src/inventory/lifecycle.ts
 var import_node_crypto = __toESM(require_node_crypto(), 1);
+
+// src/cluster/serving.ts
+async function servingResource(cluster, kind, signal3) {
+  return await cluster.resource(kind.group, kind.version, kind.kind, signal3) ?? await cluster.resourceOfKind(kind.group, kind.kind, signal3);
+}
 
 // src/sync/run-table.ts
 var MAX_OVERLAY = 64;
@@ -55717,7 +55752,7 @@ async function previousInventory(record2, cluster, signal3) {
 async function servedVersions(entries, cluster, signal3) {
   const kinds = new Map(entries.map((entry) => [kindVersionId(entry), entry]));
   const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
-    const served = await cluster.resource(key.group, version, key.kind, signal3) ?? await cluster.resourceOfKind(key.group, key.kind, signal3);
+    const served = await servingResource(cluster, { group: key.group, version, kind: key.kind }, signal3);
     return served ? [[id, served.version]] : [];
   });
   return new Map(resolved.flat());
@@ -57279,7 +57314,9 @@ function arrangeDeletion(tasks, appOptions, settings) {
     (task) => task.type === "delete" ? { ...task, removal: deleteDecision(task, appOptions, settings) } : task
   );
   const keptIn = new Set(
-    decided.filter((t) => t.type === "delete" && t.removal?.action === "skip" && t.removal.reason !== ALREADY_GONE).map((t) => t.key.namespace)
+    decided.filter(
+      (t) => t.type === "delete" && t.removal?.action === "skip" && t.removal.reason !== ALREADY_GONE && !unserved(t, settings)
+    ).map((t) => t.key.namespace)
   );
   return decided.map((task) => {
     if (task.type !== "delete" || task.key.group !== "" || task.key.kind !== "Namespace") return task;
@@ -57299,6 +57336,10 @@ function deleteDecision(task, appOptions, settings) {
   const live = settings.live?.get(keyId(task.key));
   const uid = live?.metadata.uid;
   const skip = (reason) => ({ uid, action: "skip", reason });
+  if (unserved(task, settings))
+    return skip(
+      `kind no longer served: ${task.key.group}/${task.key.kind} (its CRD or API was removed); nothing to delete`
+    );
   if (task.key.group === "apiextensions.k8s.io" && task.key.kind === "CustomResourceDefinition")
     return skip("CRD kept");
   if (task.keep) return skip("ignored (resource-policy keep)");
@@ -57311,6 +57352,58 @@ function deleteDecision(task, appOptions, settings) {
       return skip("no longer tracked by this application");
   }
   return { uid, action: "remove", reason: void 0 };
+}
+function unserved(task, settings) {
+  return settings.retired?.(task.key.group, task.version, task.key.kind)?.served === false;
+}
+
+// src/plan/recorded-kinds.ts
+var RECORD = { file: "(inventory)", docIndex: 0, line: 0 };
+function settleRetiredKinds(tasks, retired, appOptions) {
+  if (!retired) return { tasks: [...tasks], issues: [] };
+  const applied = crdKindsApplied(tasks);
+  const issues = [];
+  const settled = tasks.map((task) => {
+    const now = retired(task.key.group, task.version, task.key.kind);
+    if (!now) return task;
+    if (task.type === "delete") return now.served ? atVersion(task, now.version) : task;
+    if (applied.has(`${task.key.group}/${task.key.kind}`)) return task;
+    const problem = writeProblem(task, now, appOptions);
+    if (problem === void 0) return now.served ? atVersion(task, now.version) : task;
+    issues.push(issueAt("error", task.source ?? RECORD, problem, { key: task.key }));
+    return task;
+  });
+  return { tasks: settled, issues };
+}
+function writeProblem(task, now, appOptions) {
+  const what = task.type === "hook" ? `${task.phase} hook ${formatKey(task.key)}` : formatKey(task.key);
+  const recorded = `${apiVersionOf2(task.key.group, task.version)} ${task.key.kind}`;
+  if (!now.served) {
+    if (optionValue("SkipDryRunOnMissingResource", task.syncOptions, appOptions) === "true") return void 0;
+    const outcome = task.type === "hook" ? "so the hook cannot be created" : "so there is nothing to roll back to: the object cannot be created";
+    return `${what}: the server no longer serves ${recorded} at any version (its CRD or API was removed), ${outcome}; ${remedy(task, "reinstall the CRD first")}`;
+  }
+  if (now.unsafe === void 0) return void 0;
+  const served = now.versions.map((v) => apiVersionOf2(task.key.group, v)).join(", ");
+  const fix = task.type === "hook" ? "sync manifests written for a served version" : "sync manifests written for a served version instead of rolling back to this revision";
+  return `${what}: the server no longer serves ${recorded}, only ${served}, and ${now.unsafe}: the recorded object may not be valid at another version, so it is not sent as one; ${remedy(task, fix)}`;
+}
+function remedy(task, fix) {
+  if (task.type !== "hook") return fix;
+  return `${fix}, or leave the hook out (no-hooks, or skip-hooks ${task.hook?.trigger ?? task.phase})`;
+}
+function atVersion(task, version) {
+  const object = task.object ? { ...task.object, apiVersion: apiVersionOf2(task.key.group, version) } : void 0;
+  return { ...task, version, object };
+}
+function crdKindsApplied(tasks) {
+  const kinds = tasks.filter((t) => t.type === "resource" && t.key.kind === "CustomResourceDefinition" && t.object).map(
+    (t) => `${getString(t.object, ["spec", "group"]) ?? ""}/${getString(t.object, ["spec", "names", "kind"]) ?? ""}`
+  );
+  return new Set(kinds);
+}
+function apiVersionOf2(group, version) {
+  return group === "" ? version : `${group}/${version}`;
 }
 
 // src/plan/plan.ts
@@ -57326,19 +57419,21 @@ function buildPlan(input) {
     hookFilter: hookFilter(input.hooks ?? {}),
     issues
   };
-  const tasks = [];
+  const made = [];
   const skipped3 = [];
   const desired = /* @__PURE__ */ new Set();
   for (const manifest of input.manifests) {
     const directives = readDirectives(manifest, issues);
     issues.push(...objectOptionIssues(manifest, directives.syncOptions));
-    const made = tasksForManifest(manifest, directives, ctx);
-    tasks.push(...made.tasks);
-    skipped3.push(...made.skipped);
-    desired.add(keyId(made.identity));
+    const fromManifest = tasksForManifest(manifest, directives, ctx);
+    made.push(...fromManifest.tasks);
+    skipped3.push(...fromManifest.skipped);
+    desired.add(keyId(fromManifest.identity));
   }
-  validateTasks(tasks, issues);
+  validateTasks(made, issues);
   issues.push(...appOptionIssues(appOptions));
+  const settled = settleRetiredKinds(made, input.retiredKinds, appOptions);
+  const tasks = settled.tasks;
   const resources = tasks.filter((task) => task.type === "resource");
   tasks.push(...namespaceTasks(input, tasks, appOptions));
   tasks.push(...prunes2(input, resources, desired, appOptions, issues));
@@ -57346,7 +57441,8 @@ function buildPlan(input) {
     arrangeDeletion(tasks, appOptions, {
       ...input.deletion,
       app: input.app,
-      ...input.previous && input.operation.type === "delete" ? { live: input.previous.live } : {}
+      ...input.previous && input.operation.type === "delete" ? { live: input.previous.live } : {},
+      ...input.retiredKinds ? { retired: input.retiredKinds } : {}
     }),
     appOptions
   );
@@ -57362,7 +57458,8 @@ function buildPlan(input) {
     revision: input.revision,
     tasks: ordered,
     skipped: skipped3,
-    issues: issues.sort(compareIssues)
+    issues: issues.sort(compareIssues),
+    unserved: settled.issues.sort(compareIssues)
   };
 }
 function prunes2(input, resources, desired, appOptions, issues) {
@@ -57514,22 +57611,68 @@ function missing(settings, message) {
   };
 }
 
+// src/sync/recorded-kinds.ts
+var CRD_REF = {
+  group: "apiextensions.k8s.io",
+  version: "v1",
+  kind: "CustomResourceDefinition",
+  namespace: ""
+};
+async function retiredKinds(found, cluster, signal3) {
+  const id = (group, version, kind) => `${group}/${version}/${kind}`;
+  const retired = /* @__PURE__ */ new Map();
+  for (const { kind, resource } of found) {
+    if (resource?.version === kind.version) continue;
+    const now = resource ? { served: true, version: resource.version, ...await resending(resource, cluster, signal3) } : { served: false };
+    retired.set(id(kind.group, kind.version, kind.kind), now);
+  }
+  return (group, version, kind) => retired.get(id(group, version, kind));
+}
+async function resending(resource, cluster, signal3) {
+  const name = `${resource.resource}.${resource.group}`;
+  const builtIn = `${resource.group}/${resource.kind} is not a custom resource: the API server converts it between versions itself, and its fields may differ between them`;
+  if (resource.group === "") return { versions: [resource.version], unsafe: builtIn };
+  let crd;
+  try {
+    crd = await cluster.get({ ...CRD_REF, name }, signal3);
+  } catch (error2) {
+    if (signal3.aborted) throw error2;
+    const unsafe = `its CustomResourceDefinition ${name} could not be read to tell whether the versions hold the same fields (${errorMessage(error2)})`;
+    return { versions: [resource.version], unsafe };
+  }
+  if (!crd) return { versions: [resource.version], unsafe: builtIn };
+  const served = getArray(crd, ["spec", "versions"]).filter((v) => isRecord(v) && v["served"] !== false).flatMap((v) => getString(v, ["name"]) ?? []);
+  const strategy = getString(crd, ["spec", "conversion", "strategy"]) ?? "None";
+  const versions = served.length > 0 ? served : [resource.version];
+  if (strategy === "None") return { versions, unsafe: void 0 };
+  return {
+    versions,
+    unsafe: `its CustomResourceDefinition ${name} converts between versions with a ${strategy} conversion, which may change fields`
+  };
+}
+
 // src/sync/discover.ts
 var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
-async function discoverKinds(manifests, cluster, appOptions, signal3) {
-  const offline = offlineScope(manifests);
+async function discoverKinds(manifests, cluster, appOptions, signal3, origin = "repository") {
   const kinds = /* @__PURE__ */ new Map();
   for (const { object } of manifests) {
     const { group, version } = splitApiVersion(object.apiVersion);
     kinds.set(gvk(group, version, object.kind), { group, version, kind: object.kind });
   }
   const found = await Promise.all(
-    [...kinds].map(async ([id, { group, version, kind }]) => {
-      const resource = await cluster.resource(group, version, kind, signal3);
-      return [id, resource];
+    [...kinds.values()].map(async (kind) => {
+      const resource = origin === "record" ? await servingResource(cluster, kind, signal3) : await cluster.resource(kind.group, kind.version, kind.kind, signal3);
+      return { kind, resource };
     })
   );
-  const resources = new Map(found);
+  const resources = found.flatMap(({ resource }) => resource ?? []);
+  const scope = scopeOf(resources, offlineScope(manifests));
+  const served = new Set(resources.map((r) => gvk(r.group, r.version, r.kind)));
+  if (origin === "record")
+    return { scope, served, issues: [], retired: await retiredKinds(found, cluster, signal3) };
+  return { scope, served, issues: unservedIssues(manifests, served, appOptions) };
+}
+function unservedIssues(manifests, served, appOptions) {
   const crdKinds = new Set(
     manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
       (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
@@ -57538,7 +57681,7 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
   const issues = [];
   for (const manifest of manifests) {
     const { group, version } = splitApiVersion(manifest.object.apiVersion);
-    if (resources.get(gvk(group, version, manifest.object.kind))) continue;
+    if (served.has(gvk(group, version, manifest.object.kind))) continue;
     if (crdKinds.has(`${group}/${manifest.object.kind}`)) continue;
     const skip = optionValue("SkipDryRunOnMissingResource", readDirectives(manifest, []).syncOptions, appOptions) === "true";
     if (skip) continue;
@@ -57550,15 +57693,14 @@ async function discoverKinds(manifests, cluster, appOptions, signal3) {
       )
     );
   }
-  const served = new Set([...resources].filter(([, resource]) => resource !== void 0).map(([id]) => id));
-  const byKind = new Map(
-    [...resources.values()].filter((r) => r !== void 0).map((r) => [`${r.group}/${r.kind}`, r.namespaced])
-  );
-  const scope = (group, kind) => {
+  return issues;
+}
+function scopeOf(resources, offline) {
+  const byKind = new Map(resources.map((r) => [`${r.group}/${r.kind}`, r.namespaced]));
+  return (group, kind) => {
     const namespaced = byKind.get(`${group}/${kind}`);
     return namespaced === void 0 ? offline(group, kind) : namespaced ? "Namespaced" : "Cluster";
   };
-  return { scope, served, issues };
 }
 
 // src/sync/prepare.ts
@@ -57568,7 +57710,8 @@ async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
   const history = await readHistory(store, settings, deps2);
   const latest = history.records[history.records.length - 1];
   const desired = await desiredDocuments(settings, deps2.source, history.records, preloaded);
-  const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps2.cluster, settings.syncOptions, deps2.signal);
+  const origin = desired.target !== void 0 ? "record" : "repository";
+  const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps2.cluster, settings.syncOptions, deps2.signal, origin);
   const previous = await previousInventory(latest, deps2.cluster, deps2.signal);
   const input = {
     app: settings.app,
@@ -57587,7 +57730,8 @@ async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
       confirmed: settings.confirmDelete ?? false,
       createdNamespaces: createdNamespaces(history.records)
     },
-    ...previous ? { previous } : {}
+    ...previous ? { previous } : {},
+    ...discovered.retired ? { retiredKinds: discovered.retired } : {}
   };
   const plan = buildPlan(input);
   const problems = [...history.problems, ...previous?.problems ?? []].map((p) => notice2(`inventory: ${p}`));
@@ -57601,7 +57745,7 @@ async function prepareOperation(settings, deps2, store, preloaded, startedAt) {
     manifests: desired.manifests,
     target: desired.target,
     served: discovered.served,
-    discoveryIssues: discovered.issues
+    discoveryIssues: [...discovered.issues, ...plan.unserved]
   };
 }
 async function validateOffline(settings, source2, startedAt) {
