@@ -1,16 +1,14 @@
 import type { Clock } from '../clock.js'
-import { Observer } from '../cluster/observer.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
 import { ApplicationLock } from '../inventory/lock.js'
 import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
-import { compareIssues, formatIssue, hasErrors } from '../model/issue.js'
+import { compareIssues, hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
 import type { OperationType } from '../model/vocabulary.js'
 import type { ManifestSource } from '../manifests/source.js'
-import type { Plan } from '../plan/plan.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
@@ -21,7 +19,6 @@ import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
 import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
-import { propagationOf } from './settings.js'
 import type { RetryPolicy } from './retry.js'
 import { NO_RETRY, retriesLeft, retryDelayMs, shouldRetry } from './retry.js'
 import { preflight } from './preflight.js'
@@ -32,6 +29,8 @@ import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent, RunUpdate } from './types.js'
 import { collectionsOf, writeStep } from './write-step.js'
 import { errorMessage } from '../model/errors.js'
+import type { OperationRun } from './operation-run.js'
+import { startRun } from './operation-run.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -132,66 +131,6 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)
-}
-
-/** What a run is started with: fixed for its whole length. */
-interface RunBasis {
-  settings: SyncSettings
-  deps: OperationDeps
-  startedAt: number
-  store: InventoryStore
-  /** Plans the operation against the history as it is now (prepare.ts). */
-  prepare: () => Promise<Prepared>
-}
-
-/** One operation past validation: what every later stage needs, and what the report is built from. */
-interface OperationRun extends Readonly<RunBasis> {
-  readonly observer: Observer
-  /** What the step machine needs; the dry run adds the objects ApplyOutOfSyncOnly leaves alone. */
-  exec: ExecDeps
-  /** Planning's result: made again under the lock when another operation moved the history meanwhile. */
-  prepared: Prepared
-  /** The plan being run: `prepared.plan`, or the last retry's (its own generated hook names, §4.11). */
-  plan: Plan
-  /** The report's warnings and notes; each stage adds its own, none of them fails the run. */
-  readonly warnings: string[]
-  readonly notes: string[]
-}
-
-/** The run's observer and engine deps; planning's warnings are the report's first. */
-function startRun(basis: RunBasis, prepared: Prepared): OperationRun {
-  const { settings, deps } = basis
-  const observer = new Observer(deps.cluster, deps.clock, {
-    pollIntervalMs: settings.pollIntervalMs,
-    maxBackoffMs: 2000
-  })
-  return {
-    ...basis,
-    observer,
-    exec: execDeps(settings, deps, observer),
-    prepared,
-    plan: prepared.plan,
-    warnings: prepared.issues.filter(i => i.severity !== 'error').map(formatIssue),
-    notes: []
-  }
-}
-
-function execDeps(settings: SyncSettings, deps: OperationDeps, observer: Observer): ExecDeps {
-  return {
-    cluster: deps.cluster,
-    observer,
-    clock: deps.clock,
-    signal: deps.signal,
-    emit: deps.emit,
-    ...(deps.beforeCreate ? { beforeCreate: deps.beforeCreate } : {}),
-    settings: {
-      app: settings.app,
-      parallelism: settings.parallelism,
-      objectTimeoutMs: settings.objectTimeoutMs,
-      propagation: propagationOf(settings.syncOptions),
-      appOptions: settings.syncOptions
-    }
-  }
 }
 
 /** How a run ended, before its report is built: a held lock is released in between. */
