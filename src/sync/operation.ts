@@ -5,13 +5,12 @@ import { ApplicationLock } from '../inventory/lock.js'
 import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
-import { compareIssues, hasErrors } from '../model/issue.js'
+import { hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
 import type { OperationType } from '../model/vocabulary.js'
 import type { ManifestSource } from '../manifests/source.js'
 import { formatDuration } from '../plan/annotations/values.js'
-import type { Report, ReportPhase } from '../report/model.js'
-import { buildReport } from '../report/model.js'
+import type { Report } from '../report/model.js'
 import type { Prepared } from './prepare.js'
 import { historyMoved, prepareOperation, validateOffline } from './prepare.js'
 import { gvk } from './discover.js'
@@ -31,6 +30,8 @@ import { collectionsOf, writeStep } from './write-step.js'
 import { errorMessage } from '../model/errors.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
+import type { Ending } from './operation-report.js'
+import { terminated, failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -131,67 +132,6 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)
-}
-
-/** How a run ended, before its report is built: a held lock is released in between. */
-interface Ending {
-  state: EngineState
-  phase: ReportPhase
-  message: string
-  revision: number | null
-}
-
-/** Nothing was written: the run fails with every task still pending. */
-function failBeforeWrites(run: OperationRun, message: string, more: readonly Issue[]): OperationResult {
-  const all = [...run.prepared.issues, ...more].sort(compareIssues)
-  const ending: Ending = { state: initialState(run.plan.tasks), phase: 'Failed', message, revision: null }
-  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: all }
-}
-
-/** The run's end, announced, then its report and exit code. */
-function finish(run: OperationRun, ending: Ending): OperationResult {
-  const { phase, message } = ending
-  const finishedAt = run.deps.clock.now()
-  run.deps.emit({ type: 'operation-finished', phase: phase === 'Terminated' ? 'Failed' : phase, message })
-  const report = reportOf(run, ending, finishedAt)
-  return { exitCode: phase === 'Succeeded' ? 0 : 1, report, issues: run.prepared.issues }
-}
-
-function reportOf(run: OperationRun, ending: Ending, finishedAt: number): Report {
-  const { settings, plan } = run
-  return buildReport({
-    app: settings.app,
-    operation: plan.operation,
-    revision: ending.revision,
-    targetRevision: run.prepared.target?.revision ?? null,
-    sourceRevision: settings.revision,
-    namespace: settings.namespace,
-    phase: ending.phase,
-    message: ending.message,
-    dryRun: settings.dryRun,
-    startedAt: run.startedAt,
-    finishedAt,
-    state: ending.state,
-    skipped: plan.skipped,
-    // A re-plan under the lock dry-runs again: the same remark is reported once.
-    warnings: [...new Set(run.warnings)],
-    notes: [...new Set(run.notes)],
-    waveDelayMs: settings.waveDelayMs
-  })
-}
-
-/** A cancel before the steps ran (§4.9): nothing for termination to settle. */
-function terminated(state: EngineState): Ending {
-  return { state, phase: 'Terminated', message: 'Operation terminated', revision: null }
-}
-
-/** Terminated (cancel or overall timeout), else the engine's own outcome. */
-function reportPhaseOf(state: EngineState): ReportPhase {
-  const message = state.outcome?.message ?? ''
-  if (message.startsWith('Operation terminated') || message.startsWith('operation timed out'))
-    return 'Terminated'
-  const phase = state.outcome?.phase ?? 'Failed'
-  return phase === 'Succeeded' ? 'Succeeded' : phase === 'Error' ? 'Error' : 'Failed'
 }
 
 /** What the dry-run stage found. */
