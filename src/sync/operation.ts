@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
-import { ApplicationLock } from '../inventory/lock.js'
 import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
@@ -32,6 +31,7 @@ import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
 import { terminated, failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
+import { underLock, lostBeforeWriting, lostMessage } from './lock-stage.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -244,74 +244,6 @@ async function createInventoryNamespace(
   // Without its namespace there is no Lease and no record: the operation stops before the lock.
   const failed: EngineState = { ...written, failure: { kind: 'apply' } }
   return { ...failed, mode: 'done', outcome: { phase: 'Failed', message: failureMessage(failed) } }
-}
-
-/** The Lease's duration: a run that stops renewing it is taken over after this (§7.2, §12.13). */
-const LEASE_SECONDS = 30
-
-/**
- * Runs `locked` holding the application's lock (§7.2), and gives the lock back however that ends.
- * `locked` is handed the lock's `lost` signal: the run stops writing when it aborts.
- */
-async function underLock(
-  run: Pick<OperationRun, 'settings' | 'deps' | 'warnings'>,
-  state: EngineState,
-  locked: (lost: AbortSignal) => Promise<Ending>
-): Promise<Ending> {
-  const { settings, deps } = run
-  const lock = new ApplicationLock(deps.cluster, deps.clock, settings.app, settings.inventoryNamespace, {
-    holder: settings.holder,
-    waitMs: settings.lockWaitMs,
-    durationSeconds: LEASE_SECONDS
-  })
-  try {
-    await lock.acquire(deps.signal)
-  } catch (error) {
-    return notAcquired(run, lock, state, error)
-  }
-  try {
-    return await locked(lock.lost)
-  } finally {
-    await release(lock, run.warnings)
-  }
-}
-
-/** Why there is no lock: a cancel while waiting for it is a termination (§4.9), else a failure. */
-async function notAcquired(
-  run: Pick<OperationRun, 'deps' | 'warnings'>,
-  lock: ApplicationLock,
-  state: EngineState,
-  error: unknown
-): Promise<Ending> {
-  if (!run.deps.signal.aborted)
-    return { state, phase: 'Failed', message: errorMessage(error), revision: null }
-  // A create cut short by the cancel may have made the Lease all the same: ours is given back.
-  await release(lock, run.warnings)
-  return terminated(state)
-}
-
-/**
- * Gives the lock back. When that fails the Lease stays until it expires, holding the next
- * operation up meanwhile: a warning with the server's message, never a silent drop.
- */
-async function release(lock: ApplicationLock, warnings: string[]): Promise<void> {
-  await lock
-    .release()
-    .catch((error: unknown) =>
-      warnings.push(
-        `the lock was not released (${errorMessage(error)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
-      )
-    )
-}
-
-/** The lock was lost before the first write: the run stops there, a cluster error (§4.10). */
-function lostBeforeWriting(state: EngineState, lost: AbortSignal): Ending {
-  return { state, phase: 'Error', message: lostMessage(lost), revision: null }
-}
-
-/** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
-function lostMessage(lost: AbortSignal): string {
-  return `Operation stopped: ${errorMessage(lost.reason)}`
 }
 
 /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
