@@ -18,12 +18,10 @@ import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
 import type { RetryPolicy } from './retry.js'
 import { NO_RETRY, retriesLeft, retryDelayMs, shouldRetry } from './retry.js'
-import { applyUpdates, initialState, runOf } from './state.js'
-import { failureMessage } from './step.js'
+import { initialState } from './state.js'
 import { terminate } from './terminate.js'
 import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent } from './types.js'
-import { writeStep } from './write-step.js'
 import { errorMessage } from '../model/errors.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
@@ -31,6 +29,7 @@ import type { Ending } from './operation-report.js'
 import { terminated, failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
 import { underLock, lostBeforeWriting, lostMessage } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
+import { createInventoryNamespace } from './inventory-namespace.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -131,36 +130,6 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)
-}
-
-/** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
-async function createInventoryNamespace(
-  run: Pick<OperationRun, 'settings' | 'deps' | 'plan' | 'exec'>,
-  state: EngineState
-): Promise<EngineState> {
-  const ns = run.settings.inventoryNamespace
-  const exists = await run.deps.cluster.get(
-    { group: '', version: 'v1', kind: 'Namespace', namespace: '', name: ns },
-    run.deps.signal
-  )
-  if (exists) return state
-  const task = run.plan.tasks.find(
-    t => t.type === 'resource' && t.key.group === '' && t.key.kind === 'Namespace' && t.key.name === ns
-  )
-  if (!task)
-    return {
-      ...state,
-      mode: 'done',
-      outcome: {
-        phase: 'Failed',
-        message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
-      }
-    }
-  const written = applyUpdates(state, await writeStep([task], run.exec))
-  if (runOf(written, task).state !== 'Failed') return written
-  // Without its namespace there is no Lease and no record: the operation stops before the lock.
-  const failed: EngineState = { ...written, failure: { kind: 'apply' } }
-  return { ...failed, mode: 'done', outcome: { phase: 'Failed', message: failureMessage(failed) } }
 }
 
 /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
