@@ -1,12 +1,11 @@
 import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
-import { finishedRecord, pendingRecord } from '../inventory/lifecycle.js'
+import { finishedRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
 import { hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
-import type { OperationType } from '../model/vocabulary.js'
 import type { ManifestSource } from '../manifests/source.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import type { Report } from '../report/model.js'
@@ -14,22 +13,20 @@ import type { Prepared } from './prepare.js'
 import { prepareOperation, validateOffline } from './prepare.js'
 import type { ExecDeps } from './execute.js'
 import { runLoop } from './loop.js'
-import { closeRecord } from './record-close.js'
 import type { SyncSettings } from './settings.js'
 import type { RetryPolicy } from './retry.js'
 import { NO_RETRY, retriesLeft, retryDelayMs, shouldRetry } from './retry.js'
 import { initialState } from './state.js'
 import { terminate } from './terminate.js'
-import { removeFinalizer } from './removal.js'
 import type { EngineState, ProgressEvent } from './types.js'
-import { errorMessage } from '../model/errors.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { terminated, failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
+import { failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
 import { underLock, lostBeforeWriting, lostMessage } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
 import { createInventoryNamespace } from './inventory-namespace.js'
+import { repairPrevious, newRecord, createRecord, closeRun } from './record-stage.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -130,103 +127,6 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)
-}
-
-/** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
-function newRecord(
-  run: Pick<OperationRun, 'settings' | 'plan' | 'prepared' | 'startedAt'>,
-  revision: number
-): InventoryRecord {
-  const { settings, plan, prepared } = run
-  return pendingRecord(plan, {
-    app: settings.app,
-    revision,
-    operation: plan.operation,
-    operationId: settings.operationId,
-    commit: prepared.target?.source.commit ?? settings.revision,
-    paths: settings.manifests,
-    manifests: prepared.manifests.map(m => m.object),
-    startedAt: run.startedAt,
-    ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
-    ...(settings.actor ? { actor: settings.actor } : {}),
-    ...(settings.ref ? { ref: settings.ref } : {})
-  })
-}
-
-/** Creates the run's record; how the run ends when it cannot go on, else undefined. */
-async function createRecord(
-  run: Pick<OperationRun, 'deps' | 'store'>,
-  record: InventoryRecord,
-  initial: EngineState,
-  lost: AbortSignal
-): Promise<Ending | undefined> {
-  if (lost.aborted) return lostBeforeWriting(initial, lost)
-  // Cancelled before the record exists: none is made, so none is left pending (§4.9).
-  if (run.deps.signal.aborted) return terminated(initial)
-  try {
-    await run.store.create(record, run.deps.clock)
-    return undefined
-  } catch (error) {
-    // Nothing but the namespace was written, or the record if the message says it may exist (§4.10).
-    const message = `the inventory record could not be created: ${errorMessage(error)}`
-    return { state: initial, phase: 'Error', message, revision: null }
-  }
-}
-
-/**
- * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
- * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
- */
-async function repairPrevious(
-  run: Pick<OperationRun, 'deps' | 'store' | 'warnings'>,
-  latest: InventoryRecord | undefined
-): Promise<void> {
-  if (!latest) return
-  if (latest.status.startsWith('pending-')) await markAbandoned(run, latest)
-  for (const hook of latest.hooks) {
-    await removeFinalizer(
-      run.deps.cluster,
-      { ...hook.key, version: hook.version },
-      hook.uid,
-      run.deps.signal
-    ).catch((error: unknown) =>
-      run.warnings.push(
-        `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
-      )
-    )
-  }
-}
-
-/** The dead run's record → failed; the warning says whether that worked. */
-async function markAbandoned(
-  run: Pick<OperationRun, 'store' | 'warnings'>,
-  latest: InventoryRecord
-): Promise<void> {
-  const message = 'abandoned: the operation that started this revision did not finish'
-  const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`
-  try {
-    await run.store.update({ ...latest, status: 'failed', operation: { ...latest.operation, message } })
-    run.warnings.push(`${left}; marked failed`)
-  } catch (error) {
-    run.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error)}`)
-  }
-}
-
-/** The record says how the run ended (record-close.ts); the run's ending, with the revision. */
-async function closeRun(
-  run: OperationRun,
-  record: InventoryRecord,
-  state: EngineState,
-  operation: OperationType
-): Promise<Ending> {
-  const { settings, deps, warnings, notes, store } = run
-  const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
-  const unclosed = await closeRecord(closer, record, state, operation, run.prepared.records)
-  const message = state.outcome?.message ?? ''
-  const { revision } = record
-  // The outcome stands, but the record does not say it: an Error naming the record (§7.2).
-  if (unclosed) return { state, phase: 'Error', message: `${message}; ${unclosed}`, revision }
-  return { state, phase: reportPhaseOf(state), message, revision }
 }
 
 /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
