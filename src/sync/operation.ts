@@ -1,8 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
-import { finishedRecord } from '../inventory/lifecycle.js'
-import type { InventoryRecord } from '../inventory/record.js'
 import type { Issue } from '../model/issue.js'
 import { hasErrors } from '../model/issue.js'
 import { formatKey } from '../model/key.js'
@@ -17,12 +15,13 @@ import type { EngineState, ProgressEvent } from './types.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { failBeforeWrites, finish, reportPhaseOf } from './operation-report.js'
+import { failBeforeWrites, finish } from './operation-report.js'
 import { underLock, lostBeforeWriting } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
 import { createInventoryNamespace } from './inventory-namespace.js'
 import { repairPrevious, newRecord, createRecord, closeRun } from './record-stage.js'
-import { runAttempts, runWithTimeout } from './attempts.js'
+import { runAttempts } from './attempts.js'
+import { runTest } from './test-operation.js'
 
 /** The outside world of one operation; every side effect goes through these. */
 export interface OperationDeps {
@@ -123,32 +122,4 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)
-}
-
-/** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
-async function runTest(
-  run: OperationRun,
-  initial: EngineState,
-  latest: InventoryRecord | undefined,
-  lost: AbortSignal
-): Promise<Ending> {
-  const state = await runWithTimeout(run, initial, lost)
-  const tested = run.prepared.target ?? latest
-  if (tested) {
-    const runs = finishedRecord(tested, state, {
-      status: tested.status,
-      phase: tested.operation.phase ?? '',
-      message: tested.operation.message ?? '',
-      finishedAt: run.deps.clock.now()
-    }).hooks
-    await run.store
-      .update({ ...tested, hooks: [...tested.hooks.filter(h => h.phase !== 'Test'), ...runs] })
-      .catch(error => run.warnings.push(`test results not recorded: ${String(error)}`))
-  }
-  return {
-    state,
-    phase: reportPhaseOf(state),
-    message: state.outcome?.message ?? '',
-    revision: tested?.revision ?? null
-  }
 }
