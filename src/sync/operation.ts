@@ -1,3 +1,9 @@
+// One operation in the order of sync-semantics §4.1: read this file first, then the stage you need.
+// Validating, discovering, reading the inventory and planning: prepare.ts. Then the dry run
+// (dry-run-stage.ts), the inventory namespace (inventory-namespace.ts), the lock (lock-stage.ts),
+// the record (record-stage.ts), the steps with their retries, timeout and termination (attempts.ts)
+// or a test's hooks (test-operation.ts), and the report (operation-report.ts). What the stages
+// share is operation-run.ts.
 import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
 import { InventoryStore } from '../inventory/store.js'
