@@ -1,0 +1,111 @@
+// The run's inventory record (sync-semantics §4.1.6, §4.1.8, §7.2): the previous run's leftovers
+// repaired, record N+1 created pending before the first write, and closed with how the run ended.
+import { pendingRecord } from '../inventory/lifecycle.js'
+import type { InventoryRecord } from '../inventory/record.js'
+import { formatKey } from '../model/key.js'
+import type { OperationType } from '../model/vocabulary.js'
+import { closeRecord } from './record-close.js'
+import { removeFinalizer } from './removal.js'
+import type { EngineState } from './types.js'
+import { errorMessage } from '../model/errors.js'
+import type { OperationRun } from './operation-run.js'
+import type { Ending } from './operation-report.js'
+import { terminated, reportPhaseOf } from './operation-report.js'
+import { lostBeforeWriting } from './lock-stage.js'
+
+/**
+ * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
+ * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
+ */
+export async function repairPrevious(
+  run: Pick<OperationRun, 'deps' | 'store' | 'warnings'>,
+  latest: InventoryRecord | undefined
+): Promise<void> {
+  if (!latest) return
+  if (latest.status.startsWith('pending-')) await markAbandoned(run, latest)
+  for (const hook of latest.hooks) {
+    await removeFinalizer(
+      run.deps.cluster,
+      { ...hook.key, version: hook.version },
+      hook.uid,
+      run.deps.signal
+    ).catch((error: unknown) =>
+      run.warnings.push(
+        `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
+      )
+    )
+  }
+}
+
+/** The dead run's record → failed; the warning says whether that worked. */
+async function markAbandoned(
+  run: Pick<OperationRun, 'store' | 'warnings'>,
+  latest: InventoryRecord
+): Promise<void> {
+  const message = 'abandoned: the operation that started this revision did not finish'
+  const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`
+  try {
+    await run.store.update({ ...latest, status: 'failed', operation: { ...latest.operation, message } })
+    run.warnings.push(`${left}; marked failed`)
+  } catch (error) {
+    run.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error)}`)
+  }
+}
+
+/** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
+export function newRecord(
+  run: Pick<OperationRun, 'settings' | 'plan' | 'prepared' | 'startedAt'>,
+  revision: number
+): InventoryRecord {
+  const { settings, plan, prepared } = run
+  return pendingRecord(plan, {
+    app: settings.app,
+    revision,
+    operation: plan.operation,
+    operationId: settings.operationId,
+    commit: prepared.target?.source.commit ?? settings.revision,
+    paths: settings.manifests,
+    manifests: prepared.manifests.map(m => m.object),
+    startedAt: run.startedAt,
+    ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
+    ...(settings.actor ? { actor: settings.actor } : {}),
+    ...(settings.ref ? { ref: settings.ref } : {})
+  })
+}
+
+/** Creates the run's record; how the run ends when it cannot go on, else undefined. */
+export async function createRecord(
+  run: Pick<OperationRun, 'deps' | 'store'>,
+  record: InventoryRecord,
+  initial: EngineState,
+  lost: AbortSignal
+): Promise<Ending | undefined> {
+  if (lost.aborted) return lostBeforeWriting(initial, lost)
+  // Cancelled before the record exists: none is made, so none is left pending (§4.9).
+  if (run.deps.signal.aborted) return terminated(initial)
+  try {
+    await run.store.create(record, run.deps.clock)
+    return undefined
+  } catch (error) {
+    // Nothing but the namespace was written, or the record if the message says it may exist (§4.10).
+    const message = `the inventory record could not be created: ${errorMessage(error)}`
+    return { state: initial, phase: 'Error', message, revision: null }
+  }
+}
+
+/** The record says how the run ended (record-close.ts); the run's ending, with the revision. */
+export async function closeRun(
+  run: OperationRun,
+  record: InventoryRecord,
+  state: EngineState,
+  operation: OperationType
+): Promise<Ending> {
+  const { settings, deps, warnings, notes, store } = run
+  const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes }
+  const unclosed = await closeRecord(closer, record, state, operation, run.prepared.records)
+  const message = state.outcome?.message ?? ''
+  const { revision } = record
+  // The outcome stands, but the record does not say it: an Error naming the record (§7.2).
+  if (unclosed) return { state, phase: 'Error', message: `${message}; ${unclosed}`, revision }
+  return { state, phase: reportPhaseOf(state), message, revision }
+}
