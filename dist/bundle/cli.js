@@ -18041,7 +18041,7 @@ var require_api_stream = __commonJS({
         stream2.removeListener("error", onError);
         stream2.removeListener("finish", onFinish);
       };
-      const finish = (err, fromErrorEvent = false) => {
+      const finish2 = (err, fromErrorEvent = false) => {
         if (done) {
           return;
         }
@@ -18051,10 +18051,10 @@ var require_api_stream = __commonJS({
       };
       const onClose = () => {
         const err = getWritableError(stream2);
-        finish(err ?? (!stream2.writableFinished ? createPrematureCloseError() : void 0));
+        finish2(err ?? (!stream2.writableFinished ? createPrematureCloseError() : void 0));
       };
-      const onError = (err) => finish(err, true);
-      const onFinish = () => finish();
+      const onError = (err) => finish2(err, true);
+      const onFinish = () => finish2();
       stream2.on("close", onClose);
       stream2.on("error", onError);
       stream2.on("finish", onFinish);
@@ -49049,8 +49049,8 @@ function deleteOptionsBody(options) {
   if (options.dryRun === true) body["dryRun"] = ["All"];
   return body;
 }
-function dryRunQuery(dryRun) {
-  return dryRun === true ? { dryRun: "All" } : {};
+function dryRunQuery(dryRun2) {
+  return dryRun2 === true ? { dryRun: "All" } : {};
 }
 function sortEvents(events) {
   return events.map((event, index2) => ({ event, index: index2, at: eventTimeMs(event) })).sort((a, b) => a.at - b.at || a.index - b.index).map((entry) => entry.event);
@@ -49756,6 +49756,673 @@ function oneLine(text) {
   return text.replace(/\s*\n\s*/g, " \u23CE ");
 }
 
+// src/inventory/outage.ts
+var WAITS = [1e3, 2e3, 4e3, 8e3, 15e3];
+async function outlastOutage(work, clock) {
+  for (const wait of WAITS) {
+    try {
+      return await work();
+    } catch (error) {
+      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
+      if (!transient) throw error;
+      await clock.sleep(wait);
+    }
+  }
+  return work();
+}
+
+// src/inventory/record.ts
+var import_node_zlib2 = __toESM(require_node_zlib(), 1);
+var MAX_PAYLOAD_BYTES = 1024 * 1024 - 10 * 1024;
+function encodeRecord(record2) {
+  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record2), "utf8"));
+  return { data: zipped.toString("base64"), bytes: zipped.length };
+}
+function decodeRecord(data) {
+  try {
+    const value = JSON.parse((0, import_node_zlib2.gunzipSync)(Buffer.from(data, "base64")).toString("utf8"));
+    return isInventoryRecord(value) ? value : new Error("not a wavesync inventory record (schema 1)");
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+function recordName(app, revision) {
+  return `wavesync.v1.${app}.v${revision}`;
+}
+var RECORD_TYPE = "wavesync.dev/inventory.v1";
+function isInventoryRecord(value) {
+  return isRecord(value) && value["schema"] === 1 && typeof value["app"] === "string" && typeof value["revision"] === "number" && typeof value["status"] === "string" && isRecord(value["source"]) && isRecord(value["operation"]) && Array.isArray(value["objects"]) && value["objects"].every(isKeyLike) && Array.isArray(value["retained"]) && Array.isArray(value["hooks"]) && Array.isArray(value["manifests"]) && value["manifests"].every(isKubeObject);
+}
+function isKeyLike(value) {
+  return isRecord(value) && ["group", "kind", "namespace", "name", "version"].every((field) => typeof value[field] === "string");
+}
+
+// src/inventory/store.ts
+var SECRETS = { group: "", version: "v1", kind: "Secret" };
+var InventoryStore = class {
+  constructor(cluster, app, namespace) {
+    this.cluster = cluster;
+    this.app = app;
+    this.namespace = namespace;
+  }
+  cluster;
+  app;
+  namespace;
+  /** Every record, oldest first. A Secret that does not decode is reported, never silently dropped. */
+  async history(signal3) {
+    const listed = await this.cluster.list(
+      { ...SECRETS, namespace: this.namespace },
+      { labelSelector: `${APPLICATION_LABEL}=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
+    );
+    const history = { records: [], problems: [] };
+    for (const secret of listed.items) {
+      const data = getString(secret, ["data", "inventory"]);
+      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+      if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
+      else history.records.push(record2);
+    }
+    history.records.sort((a, b) => a.revision - b.revision);
+    return history;
+  }
+  /**
+   * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
+   * A create whose answer was lost (5xx, reset, timeout) may have happened: the record is read back,
+   * through a short outage, to learn which. Ours (same operation id) means it was created; absent
+   * means it is sent again, up to three times. When that cannot be learnt, the error says the record
+   * may exist. No signal: a run that made its record must know it, to close it (§7.2).
+   */
+  async create(record2, clock) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cluster.create(this.secretOf(record2), {});
+        return;
+      } catch (error) {
+        const ours = attempt > 1 && error instanceof ClusterError && error.details.reason === "AlreadyExists";
+        if (!ours && !answerLost(error)) throw error;
+        if (await this.createdBy(record2, error, clock) === "us") return;
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+  /**
+   * Whether record N exists and is this operation's: `us`, or `nobody` when it is absent; another
+   * operation's record, or one that cannot be read, is an error naming it.
+   */
+  async createdBy(record2, cause, clock) {
+    const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
+    const where = `the inventory record ${ref.namespace}/${ref.name}`;
+    let secret;
+    try {
+      secret = await outlastOutage(() => this.cluster.get(ref), clock);
+    } catch (error) {
+      throw new Error(
+        `${errorMessage(cause)}; whether ${where} was created is unknown, reading it back failed (${errorMessage(error)}): if it was, it stays ${record2.status} until the next operation marks it failed`,
+        { cause: error }
+      );
+    }
+    if (!secret) return "nobody";
+    const data = getString(secret, ["data", "inventory"]);
+    const stored = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+    if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`);
+    if (stored.operation.id !== record2.operation.id)
+      throw new Error(`${where} exists already: operation ${stored.operation.id} created it`);
+    return "us";
+  }
+  /** One record by revision, or undefined when it does not exist or does not decode. */
+  async read(revision, signal3) {
+    const secret = await this.cluster.get(
+      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
+      signal3
+    );
+    const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
+    const record2 = data === void 0 ? void 0 : decodeRecord(data);
+    return record2 instanceof Error ? void 0 : record2;
+  }
+  /** Writes a record's new content (status, results) over its Secret. */
+  async update(record2, signal3) {
+    await this.cluster.apply(this.secretOf(record2), { force: true, ...signal3 ? { signal: signal3 } : {} });
+  }
+  /** Deletes the records the history limit drops: oldest first, never the newest `deployed` one. */
+  async trim(records, keep, signal3) {
+    if (keep <= 0 || records.length <= keep) return 0;
+    const newestDeployed = [...records].reverse().find((r) => r.status === "deployed");
+    const drop = records.slice(0, records.length - keep).filter((r) => r !== newestDeployed);
+    for (const record2 of drop) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
+      await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
+    }
+    return drop.length;
+  }
+  /** Removes every record (a successful delete without keep-history). */
+  async removeAll(records, signal3) {
+    for (const record2 of records) {
+      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
+      await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
+    }
+  }
+  /** Checks the size rule before anything is written (validation, §7.2). */
+  static sizeProblem(record2) {
+    const { bytes } = encodeRecord(record2);
+    if (bytes <= MAX_PAYLOAD_BYTES) return void 0;
+    return `the inventory record is ${bytes} bytes compressed; at most ${MAX_PAYLOAD_BYTES} fit in a Secret`;
+  }
+  secretOf(record2) {
+    return {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: RECORD_TYPE,
+      metadata: {
+        name: recordName(this.app, record2.revision),
+        namespace: this.namespace,
+        labels: {
+          "app.kubernetes.io/managed-by": "wavesync",
+          [APPLICATION_LABEL]: this.app,
+          "wavesync.dev/revision": String(record2.revision),
+          "wavesync.dev/status": record2.status,
+          "wavesync.dev/operation": record2.operation.type
+        }
+      },
+      data: { inventory: encodeRecord(record2).data }
+    };
+  }
+};
+function answerLost(error) {
+  return error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500);
+}
+
+// src/inventory/lifecycle.ts
+var import_node_crypto = __toESM(require_node_crypto(), 1);
+
+// src/cluster/serving.ts
+async function servingResource(cluster, kind, signal3) {
+  return await cluster.resource(kind.group, kind.version, kind.kind, signal3) ?? await cluster.resourceOfKind(kind.group, kind.kind, signal3);
+}
+
+// src/sync/run-table.ts
+var MAX_OVERLAY = 64;
+var RunTable = class _RunTable {
+  constructor(base, overlay) {
+    this.base = base;
+    this.overlay = overlay;
+  }
+  base;
+  overlay;
+  static EMPTY = new _RunTable(/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map());
+  /** A table with these runs set; this one is untouched. */
+  static with(runs, changes) {
+    const table = runs instanceof _RunTable ? runs : new _RunTable(runs, /* @__PURE__ */ new Map());
+    const overlay = new Map(table.overlay);
+    for (const [taskId, run] of changes) overlay.set(taskId, run);
+    if (overlay.size <= MAX_OVERLAY) return new _RunTable(table.base, overlay);
+    const base = /* @__PURE__ */ new Map();
+    table.base.forEach((run, taskId) => base.set(taskId, overlay.get(taskId) ?? run));
+    overlay.forEach((run, taskId) => base.set(taskId, run));
+    return new _RunTable(base, /* @__PURE__ */ new Map());
+  }
+  get size() {
+    let added = 0;
+    this.overlay.forEach((_run, taskId) => added += this.base.has(taskId) ? 0 : 1);
+    return this.base.size + added;
+  }
+  get(taskId) {
+    return this.overlay.get(taskId) ?? this.base.get(taskId);
+  }
+  has(taskId) {
+    return this.overlay.has(taskId) || this.base.has(taskId);
+  }
+  forEach(callback) {
+    this.base.forEach((run, taskId) => callback(this.overlay.get(taskId) ?? run, taskId, this));
+    this.overlay.forEach((run, taskId) => {
+      if (!this.base.has(taskId)) callback(run, taskId, this);
+    });
+  }
+  *keys() {
+    yield* this.base.keys();
+    for (const taskId of this.overlay.keys()) if (!this.base.has(taskId)) yield taskId;
+  }
+  *values() {
+    for (const taskId of this.keys()) yield this.get(taskId);
+  }
+  *entries() {
+    for (const taskId of this.keys()) yield [taskId, this.get(taskId)];
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+};
+
+// src/sync/state.ts
+var PENDING = {
+  state: "pending",
+  result: void 0,
+  message: "",
+  startedAt: void 0,
+  finishedAt: void 0,
+  uid: void 0,
+  lastSeen: void 0,
+  terminalSeen: false,
+  deadline: void 0,
+  diagnostics: void 0,
+  finalized: false,
+  deleted: false
+};
+function initialState(tasks) {
+  return {
+    tasks,
+    runs: RunTable.EMPTY,
+    mode: "normal",
+    failure: void 0,
+    phasesClosed: /* @__PURE__ */ new Set(),
+    stepsStarted: 0,
+    outcome: void 0
+  };
+}
+function runOf(state, task) {
+  return state.runs.get(task.id) ?? PENDING;
+}
+function isCompleted(run) {
+  return run.state === "Succeeded" || run.state === "Failed" || run.state === "Error";
+}
+function applyUpdates(state, updates) {
+  if (updates.length === 0) return state;
+  const changed = /* @__PURE__ */ new Map();
+  for (const { taskId, run } of updates)
+    changed.set(taskId, { ...changed.get(taskId) ?? state.runs.get(taskId) ?? PENDING, ...run });
+  return { ...state, runs: RunTable.with(state.runs, changed) };
+}
+
+// src/inventory/lifecycle.ts
+var GET_CONCURRENCY = 8;
+async function previousInventory(record2, cluster, signal3) {
+  if (!record2) return void 0;
+  const recorded = [...record2.objects, ...record2.retained].map((o) => ({
+    key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
+    version: o.version,
+    createdNamespace: o.createdNamespace
+  }));
+  const versions = await servedVersions(recorded, cluster, signal3);
+  const entries = [];
+  const problems = [];
+  for (const entry of recorded) {
+    const version = versions.get(kindVersionId(entry));
+    if (version !== void 0) entries.push({ ...entry, version });
+    else problems.push(unservedProblem(entry));
+  }
+  const read2 = await mapLimit(
+    entries,
+    GET_CONCURRENCY,
+    (entry) => cluster.get({ ...entry.key, version: entry.version }, signal3)
+  );
+  const live = /* @__PURE__ */ new Map();
+  entries.forEach((entry, i) => {
+    const object = read2[i];
+    if (object) live.set(keyId(entry.key), object);
+  });
+  return { entries, live, problems };
+}
+async function servedVersions(entries, cluster, signal3) {
+  const kinds = new Map(entries.map((entry) => [kindVersionId(entry), entry]));
+  const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
+    const served = await servingResource(cluster, { group: key.group, version, kind: key.kind }, signal3);
+    return served ? [[id, served.version]] : [];
+  });
+  return new Map(resolved.flat());
+}
+function kindVersionId({ key, version }) {
+  return `${key.group}/${version}/${key.kind}`;
+}
+function unservedProblem({ key, version }) {
+  const apiVersion = key.group === "" ? version : `${key.group}/${version}`;
+  return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`;
+}
+function pendingRecord(plan, ctx) {
+  return {
+    schema: 1,
+    app: ctx.app,
+    revision: ctx.revision,
+    status: pendingStatus(ctx.operation),
+    source: {
+      commit: ctx.commit,
+      paths: [...ctx.paths],
+      digest: manifestDigest(ctx.manifests),
+      ...ctx.ref ? { ref: ctx.ref } : {}
+    },
+    operation: {
+      type: ctx.operation.type,
+      ...ctx.operation.mode ? { mode: ctx.operation.mode } : {},
+      id: ctx.operationId,
+      startedAt: new Date(ctx.startedAt).toISOString(),
+      ...ctx.runUrl ? { runUrl: ctx.runUrl } : {},
+      ...ctx.actor ? { actor: ctx.actor } : {}
+    },
+    objects: plan.tasks.filter((t) => t.type === "resource").map((t) => inventoryObject(t)),
+    retained: [],
+    // Every planned hook under its computed name, before any is created: if this run dies, the next
+    // operation's repair finds them and removes our finalizer (§5.5.2).
+    hooks: plan.tasks.filter((t) => t.type === "hook").map(plannedHook),
+    manifests: [...ctx.manifests]
+  };
+}
+function finishedRecord(record2, state, outcome) {
+  const resources = state.tasks.filter((t) => t.type === "resource");
+  const retained = state.tasks.filter(
+    (t) => t.type === "prune" && (t.removal?.action === "skip" || runOf(state, t).state !== "Succeeded")
+  ).map((t) => ({ ...inventoryObject(t), reason: t.removal?.reason ?? runOf(state, t).message }));
+  return {
+    ...record2,
+    status: outcome.status,
+    operation: {
+      ...record2.operation,
+      finishedAt: new Date(outcome.finishedAt).toISOString(),
+      phase: outcome.phase,
+      message: outcome.message
+    },
+    objects: resources.map((t) => ({
+      ...inventoryObject(t),
+      ...runOf(state, t).uid ? { uid: runOf(state, t).uid ?? "" } : {}
+    })),
+    retained,
+    hooks: state.tasks.filter((t) => t.type === "hook" && runOf(state, t).state !== "pending").map((t) => hookRun(t, state))
+  };
+}
+function inventoryObject(task) {
+  return { ...task.key, version: task.version, wave: task.wave, createdNamespace: task.createdNamespace };
+}
+function plannedHook(task) {
+  return {
+    key: task.key,
+    version: task.version,
+    family: task.hook?.family ?? "argo",
+    phase: task.phase,
+    trigger: task.hook?.trigger ?? task.phase,
+    state: "pending",
+    message: "not started"
+  };
+}
+function hookRun(task, state) {
+  const run = runOf(state, task);
+  return {
+    key: task.key,
+    version: task.version,
+    ...run.uid ? { uid: run.uid } : {},
+    family: task.hook?.family ?? "argo",
+    phase: task.phase,
+    trigger: task.hook?.trigger ?? task.phase,
+    state: run.state,
+    message: run.message,
+    ...run.diagnostics?.reason ? { reason: run.diagnostics.reason } : {},
+    ...run.startedAt !== void 0 ? { startedAt: new Date(run.startedAt).toISOString() } : {},
+    ...run.finishedAt !== void 0 ? { finishedAt: new Date(run.finishedAt).toISOString() } : {}
+  };
+}
+function pendingStatus(operation) {
+  if (operation.type === "sync") return operation.mode === "upgrade" ? "pending-upgrade" : "pending-install";
+  if (operation.type === "rollback") return "pending-rollback";
+  return "pending-delete";
+}
+function manifestDigest(manifests) {
+  const hash = (0, import_node_crypto.createHash)("sha256");
+  for (const manifest of manifests) hash.update(JSON.stringify(manifest)).update("\n");
+  return `sha256:${hash.digest("hex")}`;
+}
+
+// src/sync/desired.ts
+var deployed = (record2) => record2.status === "deployed" || record2.status === "superseded";
+function currentRelease(records) {
+  const last = records.map((r) => r.status).lastIndexOf("uninstalled");
+  return records.slice(last + 1);
+}
+async function desiredDocuments(settings, source, records, preloaded) {
+  const latest = records[records.length - 1];
+  switch (settings.operation) {
+    case "rollback":
+      return rollbackDocuments(settings, records);
+    case "delete":
+      if (settings.deleteManifests === "repo") break;
+      if (!latest)
+        return missing(
+          settings,
+          `${settings.app} has no revision in ${settings.inventoryNamespace}: nothing to delete`
+        );
+      return fromRecord(latest, { type: "delete" });
+    case "test": {
+      const last = [...currentRelease(records)].reverse().find((r) => r.status === "deployed");
+      if (!last) return missing(settings, `${settings.app} has no deployed revision to test`);
+      return fromRecord(last, { type: "test" });
+    }
+    default: {
+      const loaded2 = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
+      const kind = operationKind(settings.operation, currentRelease(records).some(deployed));
+      return { manifests: loaded2.manifests, issues: loaded2.issues, operation: kind, target: void 0 };
+    }
+  }
+  const loaded = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
+  return {
+    manifests: loaded.manifests,
+    issues: loaded.issues,
+    operation: { type: "delete" },
+    target: void 0
+  };
+}
+function rollbackDocuments(settings, records) {
+  const latest = records[records.length - 1];
+  const target = settings.rollbackTo !== void 0 ? records.find((r) => r.revision === settings.rollbackTo) : [...records].reverse().find((r) => r !== latest && deployed(r));
+  if (!target) {
+    const which = settings.rollbackTo !== void 0 ? `revision ${settings.rollbackTo}` : "an earlier deployed revision";
+    return missing(settings, `${settings.app} has no ${which} to roll back to`);
+  }
+  return fromRecord(target, { type: "rollback" });
+}
+function fromRecord(record2, operation) {
+  const manifests = record2.manifests.map((object, docIndex) => ({
+    object,
+    source: { file: `(revision ${record2.revision})`, docIndex, line: docIndex + 1 },
+    fieldLines: /* @__PURE__ */ new Map()
+  }));
+  return { manifests, issues: [], operation, target: record2 };
+}
+function missing(settings, message) {
+  const issue = {
+    severity: "error",
+    file: `(inventory ${settings.inventoryNamespace})`,
+    line: 0,
+    message
+  };
+  return {
+    manifests: [],
+    issues: [issue],
+    operation: { type: settings.operation === "test" ? "test" : "delete" },
+    target: void 0
+  };
+}
+
+// src/sync/recorded-kinds.ts
+var CRD_REF = {
+  group: "apiextensions.k8s.io",
+  version: "v1",
+  kind: "CustomResourceDefinition",
+  namespace: ""
+};
+async function retiredKinds(found, cluster, signal3) {
+  const id = (group, version, kind) => `${group}/${version}/${kind}`;
+  const retired = /* @__PURE__ */ new Map();
+  for (const { kind, resource } of found) {
+    if (resource?.version === kind.version) continue;
+    const now = resource ? { served: true, version: resource.version, ...await resending(resource, cluster, signal3) } : { served: false };
+    retired.set(id(kind.group, kind.version, kind.kind), now);
+  }
+  return (group, version, kind) => retired.get(id(group, version, kind));
+}
+async function resending(resource, cluster, signal3) {
+  const name = `${resource.resource}.${resource.group}`;
+  const builtIn = `${resource.group}/${resource.kind} is not a custom resource: the API server converts it between versions itself, and its fields may differ between them`;
+  if (resource.group === "") return { versions: [resource.version], unsafe: builtIn };
+  let crd;
+  try {
+    crd = await cluster.get({ ...CRD_REF, name }, signal3);
+  } catch (error) {
+    if (signal3.aborted) throw error;
+    const unsafe = `its CustomResourceDefinition ${name} could not be read to tell whether the versions hold the same fields (${errorMessage(error)})`;
+    return { versions: [resource.version], unsafe };
+  }
+  if (!crd) return { versions: [resource.version], unsafe: builtIn };
+  const served = getArray(crd, ["spec", "versions"]).filter((v) => isRecord(v) && v["served"] !== false).flatMap((v) => getString(v, ["name"]) ?? []);
+  const strategy = getString(crd, ["spec", "conversion", "strategy"]) ?? "None";
+  const versions = served.length > 0 ? served : [resource.version];
+  if (strategy === "None") return { versions, unsafe: void 0 };
+  return {
+    versions,
+    unsafe: `its CustomResourceDefinition ${name} converts between versions with a ${strategy} conversion, which may change fields`
+  };
+}
+
+// src/sync/discover.ts
+var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
+async function discoverKinds(manifests, cluster, appOptions, signal3, origin = "repository") {
+  const kinds = /* @__PURE__ */ new Map();
+  for (const { object } of manifests) {
+    const { group, version } = splitApiVersion(object.apiVersion);
+    kinds.set(gvk(group, version, object.kind), { group, version, kind: object.kind });
+  }
+  const found = await Promise.all(
+    [...kinds.values()].map(async (kind) => {
+      const resource = origin === "record" ? await servingResource(cluster, kind, signal3) : await cluster.resource(kind.group, kind.version, kind.kind, signal3);
+      return { kind, resource };
+    })
+  );
+  const resources = found.flatMap(({ resource }) => resource ?? []);
+  const scope = scopeOf(resources, offlineScope(manifests));
+  const served = new Set(resources.map((r) => gvk(r.group, r.version, r.kind)));
+  if (origin === "record")
+    return { scope, served, issues: [], retired: await retiredKinds(found, cluster, signal3) };
+  return { scope, served, issues: unservedIssues(manifests, served, appOptions) };
+}
+function unservedIssues(manifests, served, appOptions) {
+  const crdKinds = new Set(
+    manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
+      (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
+    )
+  );
+  const issues = [];
+  for (const manifest of manifests) {
+    const { group, version } = splitApiVersion(manifest.object.apiVersion);
+    if (served.has(gvk(group, version, manifest.object.kind))) continue;
+    if (crdKinds.has(`${group}/${manifest.object.kind}`)) continue;
+    const skip = optionValue("SkipDryRunOnMissingResource", readDirectives(manifest, []).syncOptions, appOptions) === "true";
+    if (skip) continue;
+    issues.push(
+      issueAt(
+        "error",
+        manifest.source,
+        `the server does not serve ${manifest.object.apiVersion} ${manifest.object.kind}; install its CRD first, or set SkipDryRunOnMissingResource=true`
+      )
+    );
+  }
+  return issues;
+}
+function scopeOf(resources, offline) {
+  const byKind = new Map(resources.map((r) => [`${r.group}/${r.kind}`, r.namespaced]));
+  return (group, kind) => {
+    const namespaced = byKind.get(`${group}/${kind}`);
+    return namespaced === void 0 ? offline(group, kind) : namespaced ? "Namespaced" : "Cluster";
+  };
+}
+
+// src/sync/prepare.ts
+async function prepareOperation(settings, deps, store, preloaded, startedAt) {
+  const early = preloaded ? discoverKinds(preloaded, deps.cluster, settings.syncOptions, deps.signal) : void 0;
+  early?.catch(() => void 0);
+  const history = await readHistory(store, settings, deps);
+  const latest = history.records[history.records.length - 1];
+  const desired = await desiredDocuments(settings, deps.source, history.records, preloaded);
+  const origin = desired.target !== void 0 ? "record" : "repository";
+  const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal, origin);
+  const previous = await previousInventory(latest, deps.cluster, deps.signal);
+  const input = {
+    app: settings.app,
+    manifests: desired.manifests,
+    operation: desired.operation,
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1e3),
+    scope: discovered.scope,
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {},
+    prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
+    deletion: {
+      confirmed: settings.confirmDelete ?? false,
+      createdNamespaces: createdNamespaces(history.records)
+    },
+    ...previous ? { previous } : {},
+    ...discovered.retired ? { retiredKinds: discovered.retired } : {}
+  };
+  const plan = buildPlan(input);
+  const problems = [...history.problems, ...previous?.problems ?? []].map((p) => notice(`inventory: ${p}`));
+  return {
+    plan,
+    // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
+    planAt: (attemptStartedAt) => buildPlan({ ...input, startedAt: Math.floor(attemptStartedAt / 1e3) }),
+    latest,
+    records: history.records,
+    issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
+    manifests: desired.manifests,
+    target: desired.target,
+    served: discovered.served,
+    discoveryIssues: [...discovered.issues, ...plan.unserved]
+  };
+}
+async function validateOffline(settings, source, startedAt) {
+  if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
+  const loaded = await loadManifests(source, settings.manifests);
+  const plan = buildPlan({
+    app: settings.app,
+    manifests: loaded.manifests,
+    operation: {
+      type: settings.operation === "delete" ? "delete" : "sync",
+      mode: settings.operation === "upgrade" ? "upgrade" : "install"
+    },
+    namespace: settings.namespace,
+    revision: settings.revision,
+    startedAt: Math.floor(startedAt / 1e3),
+    scope: offlineScope(loaded.manifests),
+    appOptions: settings.syncOptions,
+    hooks: { none: settings.noHooks, skip: settings.skipHooks },
+    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
+    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {}
+  });
+  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
+}
+function readsRepository(settings) {
+  return ["sync", "install", "upgrade"].includes(settings.operation) || settings.operation === "delete" && settings.deleteManifests === "repo";
+}
+function createdNamespaces(records) {
+  const names = records.flatMap(
+    (r) => r.objects.filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name)
+  );
+  return [...new Set(names)];
+}
+async function historyMoved(prepared, deps, store) {
+  const { records } = await store.history(deps.signal);
+  const latest = records[records.length - 1];
+  return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status;
+}
+async function readHistory(store, settings, deps) {
+  const ref = {
+    group: "",
+    version: "v1",
+    kind: "Namespace",
+    namespace: "",
+    name: settings.inventoryNamespace
+  };
+  const exists = await deps.cluster.get(ref, deps.signal) !== void 0;
+  return exists ? store.history(deps.signal) : { records: [], problems: [] };
+}
+function notice(message) {
+  return { severity: "warning", file: "(inventory)", line: 0, message };
+}
+
 // src/cluster/observer.ts
 var Observer = class {
   constructor(cluster, clock, options) {
@@ -50060,178 +50727,187 @@ function isForbidden(error) {
   return error instanceof ClusterError && error.details.status === 403;
 }
 
-// src/inventory/outage.ts
-var WAITS = [1e3, 2e3, 4e3, 8e3, 15e3];
-async function outlastOutage(work, clock) {
-  for (const wait of WAITS) {
-    try {
-      return await work();
-    } catch (error) {
-      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
-      if (!transient) throw error;
-      await clock.sleep(wait);
-    }
-  }
-  return work();
-}
-
-// src/inventory/record.ts
-var import_node_zlib2 = __toESM(require_node_zlib(), 1);
-var MAX_PAYLOAD_BYTES = 1024 * 1024 - 10 * 1024;
-function encodeRecord(record2) {
-  const zipped = (0, import_node_zlib2.gzipSync)(Buffer.from(JSON.stringify(record2), "utf8"));
-  return { data: zipped.toString("base64"), bytes: zipped.length };
-}
-function decodeRecord(data) {
-  try {
-    const value = JSON.parse((0, import_node_zlib2.gunzipSync)(Buffer.from(data, "base64")).toString("utf8"));
-    return isInventoryRecord(value) ? value : new Error("not a wavesync inventory record (schema 1)");
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-function recordName(app, revision) {
-  return `wavesync.v1.${app}.v${revision}`;
-}
-var RECORD_TYPE = "wavesync.dev/inventory.v1";
-function isInventoryRecord(value) {
-  return isRecord(value) && value["schema"] === 1 && typeof value["app"] === "string" && typeof value["revision"] === "number" && typeof value["status"] === "string" && isRecord(value["source"]) && isRecord(value["operation"]) && Array.isArray(value["objects"]) && value["objects"].every(isKeyLike) && Array.isArray(value["retained"]) && Array.isArray(value["hooks"]) && Array.isArray(value["manifests"]) && value["manifests"].every(isKubeObject);
-}
-function isKeyLike(value) {
-  return isRecord(value) && ["group", "kind", "namespace", "name", "version"].every((field) => typeof value[field] === "string");
-}
-
-// src/inventory/store.ts
-var SECRETS = { group: "", version: "v1", kind: "Secret" };
-var InventoryStore = class {
-  constructor(cluster, app, namespace) {
-    this.cluster = cluster;
-    this.app = app;
-    this.namespace = namespace;
-  }
-  cluster;
-  app;
-  namespace;
-  /** Every record, oldest first. A Secret that does not decode is reported, never silently dropped. */
-  async history(signal3) {
-    const listed = await this.cluster.list(
-      { ...SECRETS, namespace: this.namespace },
-      { labelSelector: `${APPLICATION_LABEL}=${this.app}`, ...signal3 ? { signal: signal3 } : {} }
-    );
-    const history = { records: [], problems: [] };
-    for (const secret of listed.items) {
-      const data = getString(secret, ["data", "inventory"]);
-      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
-      if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
-      else history.records.push(record2);
-    }
-    history.records.sort((a, b) => a.revision - b.revision);
-    return history;
-  }
-  /**
-   * Creates record N (POST: AlreadyExists is the last line of defence against a concurrent run).
-   * A create whose answer was lost (5xx, reset, timeout) may have happened: the record is read back,
-   * through a short outage, to learn which. Ours (same operation id) means it was created; absent
-   * means it is sent again, up to three times. When that cannot be learnt, the error says the record
-   * may exist. No signal: a run that made its record must know it, to close it (§7.2).
-   */
-  async create(record2, clock) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.cluster.create(this.secretOf(record2), {});
-        return;
-      } catch (error) {
-        const ours = attempt > 1 && error instanceof ClusterError && error.details.reason === "AlreadyExists";
-        if (!ours && !answerLost(error)) throw error;
-        if (await this.createdBy(record2, error, clock) === "us") return;
-        if (attempt >= 3) throw error;
-      }
-    }
-  }
-  /**
-   * Whether record N exists and is this operation's: `us`, or `nobody` when it is absent; another
-   * operation's record, or one that cannot be read, is an error naming it.
-   */
-  async createdBy(record2, cause, clock) {
-    const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
-    const where = `the inventory record ${ref.namespace}/${ref.name}`;
-    let secret;
-    try {
-      secret = await outlastOutage(() => this.cluster.get(ref), clock);
-    } catch (error) {
-      throw new Error(
-        `${errorMessage(cause)}; whether ${where} was created is unknown, reading it back failed (${errorMessage(error)}): if it was, it stays ${record2.status} until the next operation marks it failed`,
-        { cause: error }
-      );
-    }
-    if (!secret) return "nobody";
-    const data = getString(secret, ["data", "inventory"]);
-    const stored = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
-    if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`);
-    if (stored.operation.id !== record2.operation.id)
-      throw new Error(`${where} exists already: operation ${stored.operation.id} created it`);
-    return "us";
-  }
-  /** One record by revision, or undefined when it does not exist or does not decode. */
-  async read(revision, signal3) {
-    const secret = await this.cluster.get(
-      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
-      signal3
-    );
-    const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
-    const record2 = data === void 0 ? void 0 : decodeRecord(data);
-    return record2 instanceof Error ? void 0 : record2;
-  }
-  /** Writes a record's new content (status, results) over its Secret. */
-  async update(record2, signal3) {
-    await this.cluster.apply(this.secretOf(record2), { force: true, ...signal3 ? { signal: signal3 } : {} });
-  }
-  /** Deletes the records the history limit drops: oldest first, never the newest `deployed` one. */
-  async trim(records, keep, signal3) {
-    if (keep <= 0 || records.length <= keep) return 0;
-    const newestDeployed = [...records].reverse().find((r) => r.status === "deployed");
-    const drop = records.slice(0, records.length - keep).filter((r) => r !== newestDeployed);
-    for (const record2 of drop) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
-      await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
-    }
-    return drop.length;
-  }
-  /** Removes every record (a successful delete without keep-history). */
-  async removeAll(records, signal3) {
-    for (const record2 of records) {
-      const ref = { ...SECRETS, namespace: this.namespace, name: recordName(this.app, record2.revision) };
-      await this.cluster.delete(ref, { propagationPolicy: "Background", ...signal3 ? { signal: signal3 } : {} });
-    }
-  }
-  /** Checks the size rule before anything is written (validation, §7.2). */
-  static sizeProblem(record2) {
-    const { bytes } = encodeRecord(record2);
-    if (bytes <= MAX_PAYLOAD_BYTES) return void 0;
-    return `the inventory record is ${bytes} bytes compressed; at most ${MAX_PAYLOAD_BYTES} fit in a Secret`;
-  }
-  secretOf(record2) {
-    return {
-      apiVersion: "v1",
-      kind: "Secret",
-      type: RECORD_TYPE,
-      metadata: {
-        name: recordName(this.app, record2.revision),
-        namespace: this.namespace,
-        labels: {
-          "app.kubernetes.io/managed-by": "wavesync",
-          [APPLICATION_LABEL]: this.app,
-          "wavesync.dev/revision": String(record2.revision),
-          "wavesync.dev/status": record2.status,
-          "wavesync.dev/operation": record2.operation.type
-        }
-      },
-      data: { inventory: encodeRecord(record2).data }
-    };
-  }
+// src/sync/settings.ts
+var DEFAULTS = {
+  timeoutMs: 30 * 6e4,
+  objectTimeoutMs: 5 * 6e4,
+  waveDelayMs: 0,
+  parallelism: 10,
+  pollIntervalMs: 2e3,
+  lockWaitMs: 5 * 6e4,
+  historyMax: 10
 };
-function answerLost(error) {
-  return error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500);
+function propagationOf(options) {
+  const value = options["PrunePropagationPolicy"] ?? "foreground";
+  return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
+}
+
+// src/sync/operation-run.ts
+function startRun(basis, prepared) {
+  const { settings, deps } = basis;
+  const observer = new Observer(deps.cluster, deps.clock, {
+    pollIntervalMs: settings.pollIntervalMs,
+    maxBackoffMs: 2e3
+  });
+  return {
+    ...basis,
+    observer,
+    exec: execDeps(settings, deps, observer),
+    prepared,
+    plan: prepared.plan,
+    warnings: prepared.issues.filter((i) => i.severity !== "error").map(formatIssue),
+    notes: []
+  };
+}
+function execDeps(settings, deps, observer) {
+  return {
+    cluster: deps.cluster,
+    observer,
+    clock: deps.clock,
+    signal: deps.signal,
+    emit: deps.emit,
+    ...deps.beforeCreate ? { beforeCreate: deps.beforeCreate } : {},
+    settings: {
+      app: settings.app,
+      parallelism: settings.parallelism,
+      objectTimeoutMs: settings.objectTimeoutMs,
+      propagation: propagationOf(settings.syncOptions),
+      appOptions: settings.syncOptions
+    }
+  };
+}
+
+// src/report/model.ts
+var iso = (ms) => ms === void 0 ? null : new Date(ms).toISOString();
+function buildReport(input) {
+  return {
+    app: input.app,
+    operation: input.operation.type,
+    mode: input.operation.mode ?? null,
+    revision: input.revision,
+    targetRevision: input.targetRevision ?? null,
+    sourceRevision: input.sourceRevision,
+    namespace: input.namespace,
+    phase: input.phase,
+    message: input.message,
+    dryRun: input.dryRun,
+    startedAt: iso(input.startedAt) ?? "",
+    finishedAt: iso(input.finishedAt) ?? "",
+    durationMs: input.finishedAt - input.startedAt,
+    tasks: input.state.tasks.map((task) => taskReport(task, input.state)),
+    steps: stepReports(input.state, input.waveDelayMs),
+    skipped: input.skipped.map((s) => ({ resource: formatKey(s.key), reason: s.reason })),
+    warnings: [...input.warnings],
+    notes: [...input.notes]
+  };
+}
+function taskReport(task, state) {
+  const run = runOf(state, task);
+  const report = {
+    phase: task.phase,
+    wave: task.wave,
+    type: task.type,
+    group: task.key.group,
+    version: task.version,
+    kind: task.key.kind,
+    namespace: task.key.namespace,
+    name: task.key.name,
+    hook: task.type === "hook",
+    hookPhase: task.hook?.trigger ?? null,
+    hookFamily: task.hook?.family ?? null,
+    result: run.result ?? null,
+    state: run.state,
+    message: run.message,
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    source: task.source ? { file: task.source.file, line: task.source.line } : null
+  };
+  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
+  const d = run.diagnostics;
+  if (d) {
+    if (d.exitCode !== void 0) report.exitCode = d.exitCode;
+    if (d.reason !== void 0) report.reason = d.reason;
+    report.logTail = d.logTail;
+    report.events = d.events;
+    report.conditions = d.conditions;
+  }
+  return report;
+}
+function stepReports(state, waveDelayMs) {
+  const steps = /* @__PURE__ */ new Map();
+  for (const task of state.tasks) {
+    const id = `${task.phase} ${task.wave}`;
+    const step = steps.get(id);
+    if (step) step.push(task);
+    else steps.set(id, [task]);
+  }
+  const reports = [];
+  let previousDone;
+  for (const tasks of steps.values()) {
+    const first = tasks[0];
+    if (!first) continue;
+    const starts = tasks.map((t) => runOf(state, t).startedAt).filter((t) => t !== void 0);
+    const ends = tasks.map((t) => runOf(state, t).finishedAt).filter((t) => t !== void 0);
+    const start = starts.length > 0 ? Math.min(...starts) : void 0;
+    const done = ends.length === tasks.length && ends.length > 0 ? Math.max(...ends) : void 0;
+    const gap = start !== void 0 && previousDone !== void 0 ? Math.max(0, start - previousDone - waveDelayMs) : void 0;
+    reports.push({
+      phase: first.phase,
+      wave: first.wave,
+      tasks: tasks.length,
+      firstWriteAt: iso(start),
+      completedAt: iso(done),
+      gapMs: gap ?? null
+    });
+    if (done !== void 0) previousDone = done;
+  }
+  return reports;
+}
+
+// src/sync/operation-report.ts
+function terminated(state) {
+  return { state, phase: "Terminated", message: "Operation terminated", revision: null };
+}
+function failBeforeWrites(run, message, more) {
+  const all = [...run.prepared.issues, ...more].sort(compareIssues);
+  const ending = { state: initialState(run.plan.tasks), phase: "Failed", message, revision: null };
+  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: all };
+}
+function finish(run, ending) {
+  const { phase, message } = ending;
+  const finishedAt = run.deps.clock.now();
+  run.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
+  const report = reportOf(run, ending, finishedAt);
+  return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: run.prepared.issues };
+}
+function reportOf(run, ending, finishedAt) {
+  const { settings, plan } = run;
+  return buildReport({
+    app: settings.app,
+    operation: plan.operation,
+    revision: ending.revision,
+    targetRevision: run.prepared.target?.revision ?? null,
+    sourceRevision: settings.revision,
+    namespace: settings.namespace,
+    phase: ending.phase,
+    message: ending.message,
+    dryRun: settings.dryRun,
+    startedAt: run.startedAt,
+    finishedAt,
+    state: ending.state,
+    skipped: plan.skipped,
+    // A re-plan under the lock dry-runs again: the same remark is reported once.
+    warnings: [...new Set(run.warnings)],
+    notes: [...new Set(run.notes)],
+    waveDelayMs: settings.waveDelayMs
+  });
+}
+function reportPhaseOf(state) {
+  const message = state.outcome?.message ?? "";
+  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
+    return "Terminated";
+  const phase = state.outcome?.phase ?? "Failed";
+  return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
 }
 
 // src/inventory/lock.ts
@@ -50447,669 +51123,44 @@ var ApplicationLock = class {
   }
 };
 
-// src/inventory/lifecycle.ts
-var import_node_crypto = __toESM(require_node_crypto(), 1);
-
-// src/cluster/serving.ts
-async function servingResource(cluster, kind, signal3) {
-  return await cluster.resource(kind.group, kind.version, kind.kind, signal3) ?? await cluster.resourceOfKind(kind.group, kind.kind, signal3);
-}
-
-// src/sync/run-table.ts
-var MAX_OVERLAY = 64;
-var RunTable = class _RunTable {
-  constructor(base, overlay) {
-    this.base = base;
-    this.overlay = overlay;
-  }
-  base;
-  overlay;
-  static EMPTY = new _RunTable(/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map());
-  /** A table with these runs set; this one is untouched. */
-  static with(runs, changes) {
-    const table = runs instanceof _RunTable ? runs : new _RunTable(runs, /* @__PURE__ */ new Map());
-    const overlay = new Map(table.overlay);
-    for (const [taskId, run] of changes) overlay.set(taskId, run);
-    if (overlay.size <= MAX_OVERLAY) return new _RunTable(table.base, overlay);
-    const base = /* @__PURE__ */ new Map();
-    table.base.forEach((run, taskId) => base.set(taskId, overlay.get(taskId) ?? run));
-    overlay.forEach((run, taskId) => base.set(taskId, run));
-    return new _RunTable(base, /* @__PURE__ */ new Map());
-  }
-  get size() {
-    let added = 0;
-    this.overlay.forEach((_run, taskId) => added += this.base.has(taskId) ? 0 : 1);
-    return this.base.size + added;
-  }
-  get(taskId) {
-    return this.overlay.get(taskId) ?? this.base.get(taskId);
-  }
-  has(taskId) {
-    return this.overlay.has(taskId) || this.base.has(taskId);
-  }
-  forEach(callback) {
-    this.base.forEach((run, taskId) => callback(this.overlay.get(taskId) ?? run, taskId, this));
-    this.overlay.forEach((run, taskId) => {
-      if (!this.base.has(taskId)) callback(run, taskId, this);
-    });
-  }
-  *keys() {
-    yield* this.base.keys();
-    for (const taskId of this.overlay.keys()) if (!this.base.has(taskId)) yield taskId;
-  }
-  *values() {
-    for (const taskId of this.keys()) yield this.get(taskId);
-  }
-  *entries() {
-    for (const taskId of this.keys()) yield [taskId, this.get(taskId)];
-  }
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-};
-
-// src/sync/state.ts
-var PENDING = {
-  state: "pending",
-  result: void 0,
-  message: "",
-  startedAt: void 0,
-  finishedAt: void 0,
-  uid: void 0,
-  lastSeen: void 0,
-  terminalSeen: false,
-  deadline: void 0,
-  diagnostics: void 0,
-  finalized: false,
-  deleted: false
-};
-function initialState(tasks) {
-  return {
-    tasks,
-    runs: RunTable.EMPTY,
-    mode: "normal",
-    failure: void 0,
-    phasesClosed: /* @__PURE__ */ new Set(),
-    stepsStarted: 0,
-    outcome: void 0
-  };
-}
-function runOf(state, task) {
-  return state.runs.get(task.id) ?? PENDING;
-}
-function isCompleted(run) {
-  return run.state === "Succeeded" || run.state === "Failed" || run.state === "Error";
-}
-function applyUpdates(state, updates) {
-  if (updates.length === 0) return state;
-  const changed = /* @__PURE__ */ new Map();
-  for (const { taskId, run } of updates)
-    changed.set(taskId, { ...changed.get(taskId) ?? state.runs.get(taskId) ?? PENDING, ...run });
-  return { ...state, runs: RunTable.with(state.runs, changed) };
-}
-
-// src/inventory/lifecycle.ts
-var GET_CONCURRENCY = 8;
-async function previousInventory(record2, cluster, signal3) {
-  if (!record2) return void 0;
-  const recorded = [...record2.objects, ...record2.retained].map((o) => ({
-    key: { group: o.group, kind: o.kind, namespace: o.namespace, name: o.name },
-    version: o.version,
-    createdNamespace: o.createdNamespace
-  }));
-  const versions = await servedVersions(recorded, cluster, signal3);
-  const entries = [];
-  const problems = [];
-  for (const entry of recorded) {
-    const version = versions.get(kindVersionId(entry));
-    if (version !== void 0) entries.push({ ...entry, version });
-    else problems.push(unservedProblem(entry));
-  }
-  const read2 = await mapLimit(
-    entries,
-    GET_CONCURRENCY,
-    (entry) => cluster.get({ ...entry.key, version: entry.version }, signal3)
-  );
-  const live = /* @__PURE__ */ new Map();
-  entries.forEach((entry, i) => {
-    const object = read2[i];
-    if (object) live.set(keyId(entry.key), object);
+// src/sync/lock-stage.ts
+var LEASE_SECONDS = 30;
+async function underLock(run, state, locked2) {
+  const { settings, deps } = run;
+  const lock = new ApplicationLock(deps.cluster, deps.clock, settings.app, settings.inventoryNamespace, {
+    holder: settings.holder,
+    waitMs: settings.lockWaitMs,
+    durationSeconds: LEASE_SECONDS
   });
-  return { entries, live, problems };
-}
-async function servedVersions(entries, cluster, signal3) {
-  const kinds = new Map(entries.map((entry) => [kindVersionId(entry), entry]));
-  const resolved = await mapLimit([...kinds], GET_CONCURRENCY, async ([id, { key, version }]) => {
-    const served = await servingResource(cluster, { group: key.group, version, kind: key.kind }, signal3);
-    return served ? [[id, served.version]] : [];
-  });
-  return new Map(resolved.flat());
-}
-function kindVersionId({ key, version }) {
-  return `${key.group}/${version}/${key.kind}`;
-}
-function unservedProblem({ key, version }) {
-  const apiVersion = key.group === "" ? version : `${key.group}/${version}`;
-  return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`;
-}
-function pendingRecord(plan, ctx) {
-  return {
-    schema: 1,
-    app: ctx.app,
-    revision: ctx.revision,
-    status: pendingStatus(ctx.operation),
-    source: {
-      commit: ctx.commit,
-      paths: [...ctx.paths],
-      digest: manifestDigest(ctx.manifests),
-      ...ctx.ref ? { ref: ctx.ref } : {}
-    },
-    operation: {
-      type: ctx.operation.type,
-      ...ctx.operation.mode ? { mode: ctx.operation.mode } : {},
-      id: ctx.operationId,
-      startedAt: new Date(ctx.startedAt).toISOString(),
-      ...ctx.runUrl ? { runUrl: ctx.runUrl } : {},
-      ...ctx.actor ? { actor: ctx.actor } : {}
-    },
-    objects: plan.tasks.filter((t) => t.type === "resource").map((t) => inventoryObject(t)),
-    retained: [],
-    // Every planned hook under its computed name, before any is created: if this run dies, the next
-    // operation's repair finds them and removes our finalizer (§5.5.2).
-    hooks: plan.tasks.filter((t) => t.type === "hook").map(plannedHook),
-    manifests: [...ctx.manifests]
-  };
-}
-function finishedRecord(record2, state, outcome) {
-  const resources = state.tasks.filter((t) => t.type === "resource");
-  const retained = state.tasks.filter(
-    (t) => t.type === "prune" && (t.removal?.action === "skip" || runOf(state, t).state !== "Succeeded")
-  ).map((t) => ({ ...inventoryObject(t), reason: t.removal?.reason ?? runOf(state, t).message }));
-  return {
-    ...record2,
-    status: outcome.status,
-    operation: {
-      ...record2.operation,
-      finishedAt: new Date(outcome.finishedAt).toISOString(),
-      phase: outcome.phase,
-      message: outcome.message
-    },
-    objects: resources.map((t) => ({
-      ...inventoryObject(t),
-      ...runOf(state, t).uid ? { uid: runOf(state, t).uid ?? "" } : {}
-    })),
-    retained,
-    hooks: state.tasks.filter((t) => t.type === "hook" && runOf(state, t).state !== "pending").map((t) => hookRun(t, state))
-  };
-}
-function inventoryObject(task) {
-  return { ...task.key, version: task.version, wave: task.wave, createdNamespace: task.createdNamespace };
-}
-function plannedHook(task) {
-  return {
-    key: task.key,
-    version: task.version,
-    family: task.hook?.family ?? "argo",
-    phase: task.phase,
-    trigger: task.hook?.trigger ?? task.phase,
-    state: "pending",
-    message: "not started"
-  };
-}
-function hookRun(task, state) {
-  const run = runOf(state, task);
-  return {
-    key: task.key,
-    version: task.version,
-    ...run.uid ? { uid: run.uid } : {},
-    family: task.hook?.family ?? "argo",
-    phase: task.phase,
-    trigger: task.hook?.trigger ?? task.phase,
-    state: run.state,
-    message: run.message,
-    ...run.diagnostics?.reason ? { reason: run.diagnostics.reason } : {},
-    ...run.startedAt !== void 0 ? { startedAt: new Date(run.startedAt).toISOString() } : {},
-    ...run.finishedAt !== void 0 ? { finishedAt: new Date(run.finishedAt).toISOString() } : {}
-  };
-}
-function pendingStatus(operation) {
-  if (operation.type === "sync") return operation.mode === "upgrade" ? "pending-upgrade" : "pending-install";
-  if (operation.type === "rollback") return "pending-rollback";
-  return "pending-delete";
-}
-function manifestDigest(manifests) {
-  const hash = (0, import_node_crypto.createHash)("sha256");
-  for (const manifest of manifests) hash.update(JSON.stringify(manifest)).update("\n");
-  return `sha256:${hash.digest("hex")}`;
-}
-
-// src/report/model.ts
-var iso = (ms) => ms === void 0 ? null : new Date(ms).toISOString();
-function buildReport(input) {
-  return {
-    app: input.app,
-    operation: input.operation.type,
-    mode: input.operation.mode ?? null,
-    revision: input.revision,
-    targetRevision: input.targetRevision ?? null,
-    sourceRevision: input.sourceRevision,
-    namespace: input.namespace,
-    phase: input.phase,
-    message: input.message,
-    dryRun: input.dryRun,
-    startedAt: iso(input.startedAt) ?? "",
-    finishedAt: iso(input.finishedAt) ?? "",
-    durationMs: input.finishedAt - input.startedAt,
-    tasks: input.state.tasks.map((task) => taskReport(task, input.state)),
-    steps: stepReports(input.state, input.waveDelayMs),
-    skipped: input.skipped.map((s) => ({ resource: formatKey(s.key), reason: s.reason })),
-    warnings: [...input.warnings],
-    notes: [...input.notes]
-  };
-}
-function taskReport(task, state) {
-  const run = runOf(state, task);
-  const report = {
-    phase: task.phase,
-    wave: task.wave,
-    type: task.type,
-    group: task.key.group,
-    version: task.version,
-    kind: task.key.kind,
-    namespace: task.key.namespace,
-    name: task.key.name,
-    hook: task.type === "hook",
-    hookPhase: task.hook?.trigger ?? null,
-    hookFamily: task.hook?.family ?? null,
-    result: run.result ?? null,
-    state: run.state,
-    message: run.message,
-    startedAt: iso(run.startedAt),
-    finishedAt: iso(run.finishedAt),
-    source: task.source ? { file: task.source.file, line: task.source.line } : null
-  };
-  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
-  const d = run.diagnostics;
-  if (d) {
-    if (d.exitCode !== void 0) report.exitCode = d.exitCode;
-    if (d.reason !== void 0) report.reason = d.reason;
-    report.logTail = d.logTail;
-    report.events = d.events;
-    report.conditions = d.conditions;
-  }
-  return report;
-}
-function stepReports(state, waveDelayMs) {
-  const steps = /* @__PURE__ */ new Map();
-  for (const task of state.tasks) {
-    const id = `${task.phase} ${task.wave}`;
-    const step = steps.get(id);
-    if (step) step.push(task);
-    else steps.set(id, [task]);
-  }
-  const reports = [];
-  let previousDone;
-  for (const tasks of steps.values()) {
-    const first = tasks[0];
-    if (!first) continue;
-    const starts = tasks.map((t) => runOf(state, t).startedAt).filter((t) => t !== void 0);
-    const ends = tasks.map((t) => runOf(state, t).finishedAt).filter((t) => t !== void 0);
-    const start = starts.length > 0 ? Math.min(...starts) : void 0;
-    const done = ends.length === tasks.length && ends.length > 0 ? Math.max(...ends) : void 0;
-    const gap = start !== void 0 && previousDone !== void 0 ? Math.max(0, start - previousDone - waveDelayMs) : void 0;
-    reports.push({
-      phase: first.phase,
-      wave: first.wave,
-      tasks: tasks.length,
-      firstWriteAt: iso(start),
-      completedAt: iso(done),
-      gapMs: gap ?? null
-    });
-    if (done !== void 0) previousDone = done;
-  }
-  return reports;
-}
-
-// src/sync/desired.ts
-var deployed = (record2) => record2.status === "deployed" || record2.status === "superseded";
-function currentRelease(records) {
-  const last = records.map((r) => r.status).lastIndexOf("uninstalled");
-  return records.slice(last + 1);
-}
-async function desiredDocuments(settings, source, records, preloaded) {
-  const latest = records[records.length - 1];
-  switch (settings.operation) {
-    case "rollback":
-      return rollbackDocuments(settings, records);
-    case "delete":
-      if (settings.deleteManifests === "repo") break;
-      if (!latest)
-        return missing(
-          settings,
-          `${settings.app} has no revision in ${settings.inventoryNamespace}: nothing to delete`
-        );
-      return fromRecord(latest, { type: "delete" });
-    case "test": {
-      const last = [...currentRelease(records)].reverse().find((r) => r.status === "deployed");
-      if (!last) return missing(settings, `${settings.app} has no deployed revision to test`);
-      return fromRecord(last, { type: "test" });
-    }
-    default: {
-      const loaded2 = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
-      const kind = operationKind(settings.operation, currentRelease(records).some(deployed));
-      return { manifests: loaded2.manifests, issues: loaded2.issues, operation: kind, target: void 0 };
-    }
-  }
-  const loaded = preloaded ? { manifests: preloaded, issues: [] } : await loadManifests(source, settings.manifests);
-  return {
-    manifests: loaded.manifests,
-    issues: loaded.issues,
-    operation: { type: "delete" },
-    target: void 0
-  };
-}
-function rollbackDocuments(settings, records) {
-  const latest = records[records.length - 1];
-  const target = settings.rollbackTo !== void 0 ? records.find((r) => r.revision === settings.rollbackTo) : [...records].reverse().find((r) => r !== latest && deployed(r));
-  if (!target) {
-    const which = settings.rollbackTo !== void 0 ? `revision ${settings.rollbackTo}` : "an earlier deployed revision";
-    return missing(settings, `${settings.app} has no ${which} to roll back to`);
-  }
-  return fromRecord(target, { type: "rollback" });
-}
-function fromRecord(record2, operation) {
-  const manifests = record2.manifests.map((object, docIndex) => ({
-    object,
-    source: { file: `(revision ${record2.revision})`, docIndex, line: docIndex + 1 },
-    fieldLines: /* @__PURE__ */ new Map()
-  }));
-  return { manifests, issues: [], operation, target: record2 };
-}
-function missing(settings, message) {
-  const issue = {
-    severity: "error",
-    file: `(inventory ${settings.inventoryNamespace})`,
-    line: 0,
-    message
-  };
-  return {
-    manifests: [],
-    issues: [issue],
-    operation: { type: settings.operation === "test" ? "test" : "delete" },
-    target: void 0
-  };
-}
-
-// src/sync/recorded-kinds.ts
-var CRD_REF = {
-  group: "apiextensions.k8s.io",
-  version: "v1",
-  kind: "CustomResourceDefinition",
-  namespace: ""
-};
-async function retiredKinds(found, cluster, signal3) {
-  const id = (group, version, kind) => `${group}/${version}/${kind}`;
-  const retired = /* @__PURE__ */ new Map();
-  for (const { kind, resource } of found) {
-    if (resource?.version === kind.version) continue;
-    const now = resource ? { served: true, version: resource.version, ...await resending(resource, cluster, signal3) } : { served: false };
-    retired.set(id(kind.group, kind.version, kind.kind), now);
-  }
-  return (group, version, kind) => retired.get(id(group, version, kind));
-}
-async function resending(resource, cluster, signal3) {
-  const name = `${resource.resource}.${resource.group}`;
-  const builtIn = `${resource.group}/${resource.kind} is not a custom resource: the API server converts it between versions itself, and its fields may differ between them`;
-  if (resource.group === "") return { versions: [resource.version], unsafe: builtIn };
-  let crd;
   try {
-    crd = await cluster.get({ ...CRD_REF, name }, signal3);
+    await lock.acquire(deps.signal);
   } catch (error) {
-    if (signal3.aborted) throw error;
-    const unsafe = `its CustomResourceDefinition ${name} could not be read to tell whether the versions hold the same fields (${errorMessage(error)})`;
-    return { versions: [resource.version], unsafe };
+    return notAcquired(run, lock, state, error);
   }
-  if (!crd) return { versions: [resource.version], unsafe: builtIn };
-  const served = getArray(crd, ["spec", "versions"]).filter((v) => isRecord(v) && v["served"] !== false).flatMap((v) => getString(v, ["name"]) ?? []);
-  const strategy = getString(crd, ["spec", "conversion", "strategy"]) ?? "None";
-  const versions = served.length > 0 ? served : [resource.version];
-  if (strategy === "None") return { versions, unsafe: void 0 };
-  return {
-    versions,
-    unsafe: `its CustomResourceDefinition ${name} converts between versions with a ${strategy} conversion, which may change fields`
-  };
-}
-
-// src/sync/discover.ts
-var gvk = (group, version, kind) => `${group}/${version}/${kind}`;
-async function discoverKinds(manifests, cluster, appOptions, signal3, origin = "repository") {
-  const kinds = /* @__PURE__ */ new Map();
-  for (const { object } of manifests) {
-    const { group, version } = splitApiVersion(object.apiVersion);
-    kinds.set(gvk(group, version, object.kind), { group, version, kind: object.kind });
+  try {
+    return await locked2(lock.lost);
+  } finally {
+    await release(lock, run.warnings);
   }
-  const found = await Promise.all(
-    [...kinds.values()].map(async (kind) => {
-      const resource = origin === "record" ? await servingResource(cluster, kind, signal3) : await cluster.resource(kind.group, kind.version, kind.kind, signal3);
-      return { kind, resource };
-    })
-  );
-  const resources = found.flatMap(({ resource }) => resource ?? []);
-  const scope = scopeOf(resources, offlineScope(manifests));
-  const served = new Set(resources.map((r) => gvk(r.group, r.version, r.kind)));
-  if (origin === "record")
-    return { scope, served, issues: [], retired: await retiredKinds(found, cluster, signal3) };
-  return { scope, served, issues: unservedIssues(manifests, served, appOptions) };
 }
-function unservedIssues(manifests, served, appOptions) {
-  const crdKinds = new Set(
-    manifests.filter((m) => m.object.kind === "CustomResourceDefinition").map(
-      (m) => `${getString(m.object, ["spec", "group"]) ?? ""}/${getString(m.object, ["spec", "names", "kind"]) ?? ""}`
+async function notAcquired(run, lock, state, error) {
+  if (!run.deps.signal.aborted)
+    return { state, phase: "Failed", message: errorMessage(error), revision: null };
+  await release(lock, run.warnings);
+  return terminated(state);
+}
+async function release(lock, warnings) {
+  await lock.release().catch(
+    (error) => warnings.push(
+      `the lock was not released (${errorMessage(error)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
     )
   );
-  const issues = [];
-  for (const manifest of manifests) {
-    const { group, version } = splitApiVersion(manifest.object.apiVersion);
-    if (served.has(gvk(group, version, manifest.object.kind))) continue;
-    if (crdKinds.has(`${group}/${manifest.object.kind}`)) continue;
-    const skip = optionValue("SkipDryRunOnMissingResource", readDirectives(manifest, []).syncOptions, appOptions) === "true";
-    if (skip) continue;
-    issues.push(
-      issueAt(
-        "error",
-        manifest.source,
-        `the server does not serve ${manifest.object.apiVersion} ${manifest.object.kind}; install its CRD first, or set SkipDryRunOnMissingResource=true`
-      )
-    );
-  }
-  return issues;
 }
-function scopeOf(resources, offline) {
-  const byKind = new Map(resources.map((r) => [`${r.group}/${r.kind}`, r.namespaced]));
-  return (group, kind) => {
-    const namespaced = byKind.get(`${group}/${kind}`);
-    return namespaced === void 0 ? offline(group, kind) : namespaced ? "Namespaced" : "Cluster";
-  };
+function lostBeforeWriting(state, lost) {
+  return { state, phase: "Error", message: lostMessage(lost), revision: null };
 }
-
-// src/sync/prepare.ts
-async function prepareOperation(settings, deps, store, preloaded, startedAt) {
-  const early = preloaded ? discoverKinds(preloaded, deps.cluster, settings.syncOptions, deps.signal) : void 0;
-  early?.catch(() => void 0);
-  const history = await readHistory(store, settings, deps);
-  const latest = history.records[history.records.length - 1];
-  const desired = await desiredDocuments(settings, deps.source, history.records, preloaded);
-  const origin = desired.target !== void 0 ? "record" : "repository";
-  const discovered = early && desired.manifests === preloaded ? await early : await discoverKinds(desired.manifests, deps.cluster, settings.syncOptions, deps.signal, origin);
-  const previous = await previousInventory(latest, deps.cluster, deps.signal);
-  const input = {
-    app: settings.app,
-    manifests: desired.manifests,
-    operation: desired.operation,
-    namespace: settings.namespace,
-    revision: settings.revision,
-    startedAt: Math.floor(startedAt / 1e3),
-    scope: discovered.scope,
-    appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
-    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {},
-    prune: { enabled: settings.prune, confirmed: settings.confirmPrune, allowEmpty: settings.allowEmpty },
-    deletion: {
-      confirmed: settings.confirmDelete ?? false,
-      createdNamespaces: createdNamespaces(history.records)
-    },
-    ...previous ? { previous } : {},
-    ...discovered.retired ? { retiredKinds: discovered.retired } : {}
-  };
-  const plan = buildPlan(input);
-  const problems = [...history.problems, ...previous?.problems ?? []].map((p) => notice(`inventory: ${p}`));
-  return {
-    plan,
-    // A retry's generated hook names carry its own start (§4.11, §5.2); nothing else changes.
-    planAt: (attemptStartedAt) => buildPlan({ ...input, startedAt: Math.floor(attemptStartedAt / 1e3) }),
-    latest,
-    records: history.records,
-    issues: [...desired.issues, ...plan.issues, ...problems].sort(compareIssues),
-    manifests: desired.manifests,
-    target: desired.target,
-    served: discovered.served,
-    discoveryIssues: [...discovered.issues, ...plan.unserved]
-  };
-}
-async function validateOffline(settings, source, startedAt) {
-  if (!readsRepository(settings)) return { manifests: void 0, issues: [] };
-  const loaded = await loadManifests(source, settings.manifests);
-  const plan = buildPlan({
-    app: settings.app,
-    manifests: loaded.manifests,
-    operation: {
-      type: settings.operation === "delete" ? "delete" : "sync",
-      mode: settings.operation === "upgrade" ? "upgrade" : "install"
-    },
-    namespace: settings.namespace,
-    revision: settings.revision,
-    startedAt: Math.floor(startedAt / 1e3),
-    scope: offlineScope(loaded.manifests),
-    appOptions: settings.syncOptions,
-    hooks: { none: settings.noHooks, skip: settings.skipHooks },
-    ...settings.guardrails ? { guardrails: settings.guardrails } : {},
-    ...settings.namespaceMetadata ? { namespaceMetadata: settings.namespaceMetadata } : {}
-  });
-  return { manifests: loaded.manifests, issues: [...loaded.issues, ...plan.issues].sort(compareIssues) };
-}
-function readsRepository(settings) {
-  return ["sync", "install", "upgrade"].includes(settings.operation) || settings.operation === "delete" && settings.deleteManifests === "repo";
-}
-function createdNamespaces(records) {
-  const names = records.flatMap(
-    (r) => r.objects.filter((o) => o.createdNamespace && o.kind === "Namespace").map((o) => o.name)
-  );
-  return [...new Set(names)];
-}
-async function historyMoved(prepared, deps, store) {
-  const { records } = await store.history(deps.signal);
-  const latest = records[records.length - 1];
-  return latest?.revision !== prepared.latest?.revision || latest?.status !== prepared.latest?.status;
-}
-async function readHistory(store, settings, deps) {
-  const ref = {
-    group: "",
-    version: "v1",
-    kind: "Namespace",
-    namespace: "",
-    name: settings.inventoryNamespace
-  };
-  const exists = await deps.cluster.get(ref, deps.signal) !== void 0;
-  return exists ? store.history(deps.signal) : { records: [], problems: [] };
-}
-function notice(message) {
-  return { severity: "warning", file: "(inventory)", line: 0, message };
-}
-
-// src/sync/diagnostics.ts
-var LOG_LINES = 50;
-var EVENTS = 20;
-async function captureDiagnostics(task, run, deps) {
-  const object = run.lastSeen;
-  const diagnostics = {
-    conditions: object ? conditionLines(object) : [],
-    events: [],
-    logTail: []
-  };
-  if (run.uid) {
-    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => []);
-    diagnostics.events = events.slice(-EVENTS).map(eventLine);
-  }
-  const pod = await podOf(task, object, deps);
-  if (pod) await addContainerDetails(pod, diagnostics, deps);
-  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
-  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
-  if (reason !== void 0) diagnostics.reason = reason;
-  return diagnostics;
-}
-async function podOf(task, object, deps) {
-  if (task.key.group === "" && task.key.kind === "Pod") return object;
-  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
-  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
-  for (const label2 of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps.cluster.list(collection, { labelSelector: `${label2}=${task.key.name}`, signal: deps.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
-    if (items.length > 0)
-      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
-  }
-  return void 0;
-}
-async function addContainerDetails(pod, diagnostics, deps) {
-  const failed3 = failedContainer(pod) ?? firstContainer(pod);
-  if (!failed3) return;
-  const podName = pod.metadata.name ?? "";
-  diagnostics.pod = podName;
-  diagnostics.container = failed3.name;
-  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
-  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
-    diagnostics.reason = failed3.reason;
-  const logs = await deps.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
-}
-function failedContainer(pod) {
-  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
-}
-function firstContainer(pod) {
-  return containerEnds(pod)[0];
-}
-function containerEnds(pod) {
-  const statuses = [
-    ...getArray(pod, ["status", "initContainerStatuses"]),
-    ...getArray(pod, ["status", "containerStatuses"])
-  ];
-  return statuses.filter(isRecord).map((status) => {
-    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
-    return {
-      name: getString(status, ["name"]) ?? "",
-      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
-      reason: terminated ? getString(terminated, ["reason"]) : void 0
-    };
-  });
-}
-function getPathRecord(value, path8) {
-  let current = value;
-  for (const step of path8) current = isRecord(current) ? current[step] : void 0;
-  return isRecord(current) ? current : void 0;
-}
-function conditionLines(object) {
-  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
-    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
-  );
-}
-function failedConditionReason(job) {
-  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
-  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
-}
-function eventLine(event) {
-  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+function lostMessage(lost) {
+  return `Operation stopped: ${errorMessage(lost.reason)}`;
 }
 
 // src/sync/objects.ts
@@ -51153,6 +51204,381 @@ function isImmutableRejection(error) {
 }
 function forcedOf(task, appOptions) {
   return optionValue("Force", task.syncOptions, appOptions) === "true";
+}
+
+// src/sync/dry-run.ts
+async function dryRunTasks(tasks, ctx) {
+  const result2 = {
+    failures: [],
+    passed: /* @__PURE__ */ new Map(),
+    skipReasons: /* @__PURE__ */ new Map(),
+    warnings: []
+  };
+  await mapLimit(tasks, ctx.parallelism, async (task) => {
+    try {
+      const skip = await skipReason(task, ctx);
+      if (skip) {
+        result2.skipReasons.set(task.id, skip);
+        return;
+      }
+      const { warnings, outcome } = await dryRunOne(task, ctx);
+      result2.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
+      result2.passed.set(task.id, outcome);
+    } catch (error) {
+      result2.failures.push({
+        taskId: task.id,
+        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error) }
+      });
+    }
+  });
+  return result2;
+}
+function skippedLines(tasks, reasons) {
+  const skipped2 = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    const reason = reasons.get(task.id);
+    if (reason !== void 0)
+      skipped2.set(reason, [...skipped2.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
+  }
+  return [...skipped2].map(
+    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
+  );
+}
+async function skipReason(task, ctx) {
+  if (task.removal?.action === "skip") return "nothing to do";
+  const removal = task.type === "prune" || task.type === "delete";
+  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
+  if (!removal && !served)
+    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
+  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
+    return `namespace ${task.key.namespace} is created by this operation`;
+  return void 0;
+}
+async function dryRunOne(task, ctx) {
+  const signal3 = ctx.signal;
+  if (task.type === "prune" || task.type === "delete") {
+    const uid = task.removal?.uid;
+    await ctx.cluster.delete(refOf(task), {
+      propagationPolicy: ctx.propagation,
+      dryRun: true,
+      signal: signal3,
+      ...uid ? { uid } : {}
+    });
+    return { warnings: [], outcome: { type: "removed" } };
+  }
+  const object = objectToWrite(task, ctx.app);
+  if (task.type === "hook") return dryRunHook(task, object, ctx);
+  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
+    return dryRunReplace(task, object, ctx);
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
+    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error) {
+    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error)) return WILL_BE_RECREATED;
+    throw error;
+  }
+}
+var WILL_BE_RECREATED = {
+  warnings: ["will be recreated (Force=true)"],
+  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+};
+async function dryRunReplace(task, object, ctx) {
+  const options = {
+    dryRun: true,
+    fieldValidation: fieldValidationOf(task, ctx.appOptions),
+    signal: ctx.signal
+  };
+  const live = await ctx.cluster.get(refOf(task), ctx.signal);
+  if (!live) {
+    const { warnings } = await ctx.cluster.create(object, options);
+    return { warnings, outcome: { type: "created" } };
+  }
+  const recreate2 = forcedOf(task, ctx.appOptions) && !neverRecreated(task);
+  try {
+    const answer = await ctx.cluster.replace(replacing(object, live), options);
+    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error) {
+    if (!recreate2 || !isImmutableRejection(error)) throw error;
+  }
+  await ctx.cluster.delete(refOf(task), {
+    propagationPolicy: ctx.propagation,
+    dryRun: true,
+    signal: ctx.signal,
+    uid: live.metadata.uid ?? ""
+  });
+  return {
+    warnings: [],
+    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
+  };
+}
+async function dryRunHook(task, object, ctx) {
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const { warnings } = await ctx.cluster.create(object, {
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
+    return { warnings, outcome: { type: "created" } };
+  } catch (error) {
+    if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
+    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
+      return {
+        warnings: [],
+        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
+      };
+    if (task.hook?.family !== "argo")
+      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+        cause: error
+      });
+    const { warnings } = await ctx.cluster.apply(object, {
+      force: true,
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
+    return { warnings, outcome: { type: "existing" } };
+  }
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun2, live, withStatus = false) {
+  const version = dryRun2.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun2.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun2, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun2, withStatus = false) {
+  const seen = dryRun2.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun2, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/fields-v1.ts
+function unionFieldsV1(a, b) {
+  const union = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = union[key];
+    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
+  }
+  return union;
+}
+function isTrie(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/sync/csa-migration.ts
+var CSA_MANAGER = "kubectl-client-side-apply";
+var LAST_APPLIED = "f:kubectl.kubernetes.io/last-applied-configuration";
+var MAX_ATTEMPTS = 5;
+function clientSideManagers(entries) {
+  const names = /* @__PURE__ */ new Set([CSA_MANAGER]);
+  for (const entry of entries) {
+    const manager = entry["manager"];
+    if (typeof manager === "string" && manager !== FIELD_MANAGER && isMainUpdate(entry) && ownsLastApplied(entry))
+      names.add(manager);
+  }
+  return [...names].sort();
+}
+function migratedManagedFields(managedFields) {
+  const entries = managedFields.filter(isJsonObject2);
+  const migrated = clientSideManagers(entries).reduce(migrateManager, entries);
+  return migrated === entries ? void 0 : [...migrated];
+}
+function migrateManager(entries, manager) {
+  const isClientSide = (entry) => isEntry(entry, manager, "Update");
+  if (!entries.some(isClientSide)) return entries;
+  const working = [...entries];
+  let target = working.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
+  if (target < 0) {
+    target = working.findIndex(isClientSide);
+    working[target] = { ...working[target] ?? {}, manager: FIELD_MANAGER, operation: "Apply" };
+  }
+  const apply = working[target] ?? {};
+  const sameVersion = working.find((e2) => isClientSide(e2) && e2["apiVersion"] === apply["apiVersion"]);
+  if (sameVersion)
+    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) };
+  return working.filter((entry) => !isClientSide(entry));
+}
+function migrationPatch(live) {
+  const managedFields = live.metadata["managedFields"];
+  const resourceVersion = live.metadata.resourceVersion;
+  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
+  const migrated = migratedManagedFields(managedFields);
+  if (!migrated) return void 0;
+  return [
+    { op: "replace", path: "/metadata/managedFields", value: migrated },
+    { op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }
+  ];
+}
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
+async function migrateClientSideApply(task, deps) {
+  if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
+  const seen = deps.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  for (let attempt = 1; live; attempt++) {
+    const patch = migrationPatch(live);
+    if (!patch) return;
+    try {
+      await deps.cluster.jsonPatch(refOf(task), patch, deps.signal);
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt === MAX_ATTEMPTS) throw migrationFailure(error, attempt);
+    }
+    live = await deps.cluster.get(refOf(task), deps.signal);
+  }
+}
+function migrationFailure(error, attempts) {
+  const why = isConflict(error) ? ` (the object changed during each of ${attempts} attempts)` : "";
+  return new Error(
+    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error)}; sync again, or set ClientSideApplyMigration=false`,
+    { cause: error }
+  );
+}
+function isConflict(error) {
+  return error instanceof ClusterError && error.details.status === 409;
+}
+function isMainUpdate(entry) {
+  return entry["operation"] === "Update" && onMainResource(entry);
+}
+function ownsLastApplied(entry) {
+  const metadata = fieldsOf(entry)["f:metadata"];
+  const annotations = isJsonObject2(metadata) ? metadata["f:annotations"] : void 0;
+  return isJsonObject2(annotations) && LAST_APPLIED in annotations;
+}
+function isEntry(entry, manager, operation) {
+  return entry["manager"] === manager && entry["operation"] === operation && onMainResource(entry);
+}
+function onMainResource(entry) {
+  const subresource = entry["subresource"];
+  return subresource === void 0 || subresource === "";
+}
+function fieldsOf(entry) {
+  const fields = entry["fieldsV1"];
+  return isJsonObject2(fields) ? fields : {};
+}
+function isJsonObject2(value) {
+  return isRecord(value);
+}
+
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps) {
+  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal);
+  if (reason === void 0) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps) {
+  const answer = deps.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps.settings)
+    }
+  };
 }
 
 // src/sync/removal.ts
@@ -51208,40 +51634,521 @@ async function deleteAndWait(task, live, deps) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps.settings), deps);
 }
 
-// src/sync/hook-finish.ts
-async function finishHook(task, run, action, deps) {
-  const update = { finalized: true };
-  if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps);
-  try {
-    await removeHookFinalizer(task, run.uid, deps);
-  } catch (error) {
-    update.message = `${run.message} (finalizer not removed: ${errorMessage(error)})`;
-  }
-  if (action.deleteNow) {
-    const deleted = await deleteOne(task, run, deps);
-    Object.assign(update, deleted);
-  }
-  return { taskId: task.id, run: update };
-}
-async function deleteHooks(tasks, state, deps) {
+// src/sync/write-step.ts
+async function writeStep(tasks, deps) {
+  const first = tasks[0];
+  if (first)
+    deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
   const updates = [];
-  for (const task of tasks)
-    updates.push({ taskId: task.id, run: await deleteOne(task, runOf(state, task), deps) });
+  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
+  await deps.observer.track(collectionsOf(removals), deps.signal);
+  if (deps.signal.aborted) return updates;
+  updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
+  if (updates.some((u) => u.run.state === "Failed")) return updates;
+  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
+  const ready = await prepareHooks(writes, deps, updates);
+  for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
+    await deps.observer.track(collectionsOf(batch), deps.signal);
+    if (deps.signal.aborted) return updates;
+    const written = await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps));
+    updates.push(...written);
+    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
+    const crds = batch.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
+    if (crds.length > 0) await establishCrds(crds, updates, deps);
+  }
   return updates;
 }
-async function deleteOne(task, run, deps) {
+function collectionsOf(tasks) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const { key, version } of tasks)
+    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
+      group: key.group,
+      version,
+      kind: key.kind,
+      namespace: key.namespace
+    });
+  return [...seen.values()];
+}
+async function prepareHooks(writes, deps, updates) {
+  const results = await mapLimit(
+    writes,
+    deps.settings.parallelism,
+    (task) => task.type === "hook" ? prepareHook(task, deps).catch((error) => failed(task, keyedMessage(task, error), deps)) : Promise.resolve(void 0)
+  );
+  const failedIds = /* @__PURE__ */ new Set();
+  for (const update of results) {
+    if (!update) continue;
+    updates.push(update);
+    failedIds.add(update.taskId);
+  }
+  return writes.filter((task) => !failedIds.has(task.id));
+}
+async function prepareHook(task, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live) return void 0;
+  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
+  const policies = task.hook?.deletePolicies ?? [];
+  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+    return void 0;
+  const gone = await deleteAndWait(task, live, deps);
+  if (gone === "replaced")
+    return failed(
+      task,
+      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+      deps
+    );
+  return gone === "gone" ? void 0 : failed(
+    task,
+    `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+    deps
+  );
+}
+function keyedMessage(task, error) {
+  if (error instanceof ClusterError && error.details.key) return errorMessage(error);
+  return `${formatKey(task.key)}: ${errorMessage(error)}`;
+}
+async function writeTask(task, deps) {
+  const kept = unchangedRun(task, deps);
+  if (kept) return kept;
   try {
-    if (!run.finalized) await removeHookFinalizer(task, run.uid, deps);
+    const before = deps.observer.observe(task.key, task.version);
+    const sentAt = deps.clock.now();
+    const written = task.type === "hook" ? await writeHook(task, deps) : await writeResource(task, deps);
+    deps.observer.put(written);
+    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
+    return {
+      taskId: task.id,
+      run: {
+        state: "Running",
+        result: "Synced",
+        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
+        startedAt: sentAt,
+        uid: written.metadata.uid,
+        deadline: sentAt + timeoutOf(task, deps.settings)
+      }
+    };
+  } catch (error) {
+    return failed(task, errorMessage(error), deps);
+  }
+}
+async function writeResource(task, deps) {
+  const options = deps.settings.appOptions;
+  const write = {
+    object: objectToWrite(task, deps.settings.app),
+    fieldValidation: fieldValidationOf(task, options),
+    force: forcedOf(task, options)
+  };
+  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps);
+  await migrateClientSideApply(task, deps);
+  const { object, fieldValidation } = write;
+  try {
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
+  } catch (error) {
+    if (!write.force || !isImmutableRejection(error)) throw error;
+    return recreate(task, write, deps);
+  }
+}
+async function replaceObject(task, write, deps) {
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live) return (await deps.cluster.create(write.object, options)).object;
+  if (write.force && !neverRecreated(task)) return recreate(task, write, deps);
+  return (await deps.cluster.replace(replacing(write.object, live), options)).object;
+}
+async function recreate(task, write, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (live) {
+    const gone = await deleteAndWait(task, live, deps);
+    if (gone === "replaced")
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      );
+    if (gone === "timeout")
+      throw new Error(
+        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
+      );
+  }
+  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
+  return (await deps.cluster.create(write.object, options)).object;
+}
+async function writeHook(task, deps) {
+  const object = objectToWrite(task, deps.settings.app);
+  const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
+  await deps.beforeCreate?.(task);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps.cluster.create(object, { fieldValidation, signal: deps.signal })).object;
+    } catch (error) {
+      if (error instanceof ClusterError && error.details.reason === "AlreadyExists") {
+        const ours = attempt > 1 ? await createdAnyway(task, deps) : void 0;
+        return ours ?? applyOverExisting(task, object, error, deps);
+      }
+      if (!ambiguous(error) || deps.signal.aborted) throw error;
+      let unread;
+      const created = await createdAnyway(task, deps).catch((readError) => {
+        unread = readError;
+        return void 0;
+      });
+      if (created) return created;
+      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error, unread);
+      await deps.clock.sleep(250 * 2 ** attempt, deps.signal);
+    }
+  }
+}
+function unknownOutcome(error, unread) {
+  if (unread === void 0) return error;
+  return new Error(
+    `${errorMessage(error)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
+    { cause: error }
+  );
+}
+var CREATE_ATTEMPTS = 3;
+async function applyOverExisting(task, object, cause, deps) {
+  if (task.hook?.family !== "argo") {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    });
+  }
+  try {
+    const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
+    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError;
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    });
+  }
+}
+function ambiguous(error) {
+  if (!(error instanceof ClusterError)) return false;
+  const status = error.details.status;
+  return status === void 0 || status >= 500;
+}
+async function createdAnyway(task, deps) {
+  const live = await deps.cluster.get(refOf(task), deps.signal);
+  if (!live || !hasHookFinalizer(live)) return void 0;
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
+}
+async function removeObject(task, deps) {
+  const result2 = task.type === "prune" ? "Pruned" : "Deleted";
+  const now = deps.clock.now();
+  const running = (uid) => ({
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: result2,
+      message: result2.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps.settings),
+      uid
+    }
+  });
+  try {
+    const live = deps.observer.observe(task.key, task.version);
+    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
+    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
+      return running(uid);
+    const kept = await keptNamespace(task, deps);
+    if (kept) return kept;
     const options = {
       propagationPolicy: deps.settings.propagation,
       signal: deps.signal,
-      ...run.uid ? { uid: run.uid } : {}
+      ...uid ? { uid } : {}
     };
     await deps.cluster.delete(refOf(task), options);
-    return { deleted: true };
+    return running(uid);
   } catch (error) {
-    return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error)}` };
+    return failed(task, errorMessage(error), deps);
   }
+}
+async function establishCrds(crds, updates, deps) {
+  for (const task of crds) {
+    const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
+    while (!deps.signal.aborted) {
+      const seen = deps.observer.observe(task.key, task.version);
+      if (seen.kind === "present" && established(seen.object)) break;
+      if (deps.clock.now() >= deadline) {
+        updates.push(
+          failed(
+            task,
+            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
+            deps
+          )
+        );
+        break;
+      }
+      await deps.observer.changeOr(deadline, deps.signal);
+    }
+  }
+  deps.cluster.invalidateDiscovery();
+}
+function established(crd) {
+  return getArray(crd, ["status", "conditions"]).some(
+    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
+  );
+}
+function failed(task, message, deps) {
+  const now = deps.clock.now();
+  return {
+    taskId: task.id,
+    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
+  };
+}
+
+// src/sync/live-check.ts
+async function judgeLive(tasks, passed, ctx) {
+  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
+  await ctx.observer.track(collectionsOf(writes), ctx.signal);
+  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
+  if (ctx.signal.aborted) return findings;
+  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
+    const outcome = passed.get(task.id);
+    return outcome ? judgeOne(task, outcome, ctx) : void 0;
+  });
+  for (const [index2, one] of judged2.entries()) {
+    const task = writes[index2];
+    if (task && one) record(findings, task, one);
+  }
+  return findings;
+}
+function record(findings, task, one) {
+  findings.verdicts.set(task.id, one.verdict);
+  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
+  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
+  if (one.unreadable) findings.unreadable.push(one.unreadable);
+}
+async function judgeOne(task, outcome, ctx) {
+  switch (outcome.type) {
+    case "applied":
+      return judgeApplied(task, outcome.object, ctx);
+    case "created":
+      return { verdict: { result: "created" }, ownership: void 0 };
+    case "recreated":
+      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
+    case "existing":
+      return withLiveOwnership(task, { result: "configured" }, ctx);
+    case "removed":
+      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
+  }
+}
+async function judgeApplied(task, answer, ctx) {
+  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
+  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
+  const seen = ctx.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  const withStatus = task.object?.["status"] !== void 0;
+  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
+  if (comparison === "stale") {
+    try {
+      live = await ctx.cluster.get(refOf(task), ctx.signal);
+    } catch (error) {
+      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
+    }
+    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
+  }
+  const verdict = verdictOf(task, comparison, answer, ctx);
+  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
+  return {
+    verdict: migrates ? { result: "configured" } : verdict,
+    ownership: live ? ownershipOf(live, ctx.app) : void 0
+  };
+}
+async function ownershipOnly(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  const cached = seen.kind === "present" ? seen.object : void 0;
+  const version = answer.metadata.resourceVersion ?? "";
+  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
+  try {
+    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error) {
+    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
+  }
+}
+function verdictOf(task, comparison, answer, ctx) {
+  if (comparison === "created") return { result: "created" };
+  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  if (comparison !== "unchanged" || replace) return { result: "configured" };
+  return { result: "unchanged", answer };
+}
+async function withLiveOwnership(task, verdict, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  try {
+    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error) {
+    return { verdict, ownership: void 0, unreadable: unreadable(task, error) };
+  }
+}
+function unreadable(task, error) {
+  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error)}); it is written, its tracking id unchecked`;
+}
+
+// src/sync/would-be.ts
+function wouldBeRuns(tasks, findings) {
+  const updates = [];
+  for (const task of tasks) {
+    const predicted = predict(task, findings);
+    if (predicted)
+      updates.push({
+        taskId: task.id,
+        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
+      });
+  }
+  return updates;
+}
+function predict(task, findings) {
+  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
+  const skipped2 = findings.skipReasons.get(task.id);
+  if (skipped2 !== void 0) return ["skipped", `dry run skipped: ${skipped2}`];
+  if (task.type === "prune" || task.type === "delete") {
+    if (!findings.passed.has(task.id)) return void 0;
+    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
+  }
+  const verdict = findings.verdicts.get(task.id);
+  if (!verdict) return void 0;
+  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
+  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
+}
+
+// src/sync/preflight.ts
+var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
+var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
+async function preflight(tasks, ctx) {
+  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
+  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
+  const result2 = {
+    failure: void 0,
+    warnings: dry.warnings,
+    notes: skippedLines(tasks, dry.skipReasons),
+    unchanged: /* @__PURE__ */ new Map(),
+    wouldBe: []
+  };
+  if (dry.failures.length > 0)
+    return { ...result2, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
+  if (ctx.signal.aborted) return result2;
+  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
+  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
+  if (ctx.signal.aborted) return result2;
+  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
+  result2.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
+  result2.warnings.push(...live.unreadable);
+  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
+    return { ...result2, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
+  result2.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
+  result2.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
+  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
+  result2.wouldBe = wouldBeRuns(tasks, findings);
+  if (ctx.predictOnly) result2.wouldBe = await withKeptNamespaces(tasks, result2.wouldBe, ctx);
+  return result2;
+}
+async function withKeptNamespaces(tasks, predicted, ctx) {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  return Promise.all(
+    predicted.map(async (update) => {
+      const task = byId.get(update.taskId);
+      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
+      if (!task || !removing) return update;
+      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
+      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
+    })
+  );
+}
+async function namespacesCreatedBy(tasks, ctx) {
+  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
+  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
+  const missing3 = await Promise.all(
+    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
+  );
+  return new Set(missing3.filter((n) => n !== void 0));
+}
+function adoptedLines(live) {
+  if (live.adopted.length === 0) return [];
+  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
+  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
+}
+function sharedNamespaceLines(live) {
+  return live.shared.filter(({ task }) => task.createdNamespace).map(
+    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
+  );
+}
+function sharedWarning(task, app) {
+  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
+}
+function sharedFailures(shared) {
+  return shared.map(({ task, app }) => ({
+    taskId: task.id,
+    run: {
+      state: "Failed",
+      result: "SyncFailed",
+      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
+    }
+  }));
+}
+
+// src/sync/dry-run-stage.ts
+function followEarly(run) {
+  const served = run.plan.tasks.filter((t) => run.prepared.served.has(gvk(t.key.group, t.version, t.key.kind)));
+  void run.observer.track(collectionsOf(served));
+}
+async function dryRun(run) {
+  const { settings, deps } = run;
+  const checked = await preflight(run.plan.tasks, {
+    cluster: deps.cluster,
+    observer: run.observer,
+    app: settings.app,
+    appOptions: settings.syncOptions,
+    // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
+    parallelism: settings.parallelism * 2,
+    propagation: run.exec.settings.propagation,
+    served: run.prepared.served,
+    predictOnly: settings.dryRun,
+    signal: deps.signal
+  });
+  if (deps.signal.aborted) return { ending: terminated(initialState(run.plan.tasks)), wouldBe: [] };
+  run.warnings.push(...checked.warnings);
+  run.notes.push(...checked.notes);
+  run.exec = { ...run.exec, unchanged: checked.unchanged };
+  if (!checked.failure) return { ending: void 0, wouldBe: checked.wouldBe };
+  const state = applyUpdates(initialState(run.plan.tasks), checked.failure.updates);
+  const ending = { state, phase: "Failed", message: checked.failure.message, revision: null };
+  return { ending, wouldBe: checked.wouldBe };
+}
+function dryRunPassed(run, wouldBe) {
+  return {
+    state: applyUpdates(initialState(run.plan.tasks), wouldBe),
+    phase: "Succeeded",
+    message: "dry run passed: nothing was written",
+    revision: null
+  };
+}
+async function replanIfMoved(run, initial) {
+  if (!await historyMoved(run.prepared, run.deps, run.store)) return { state: initial };
+  const again = await run.prepare();
+  run.prepared = again;
+  run.plan = again.plan;
+  const failure2 = (await dryRun(run)).ending;
+  const carried = applyUpdates(
+    initialState(run.plan.tasks),
+    [...initial.runs].filter(([id]) => run.plan.tasks.some((t) => t.id === id)).map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
+  );
+  return failure2 ? { state: carried, failure: failure2 } : { state: carried };
+}
+
+// src/sync/hook-policy.ts
+function policyTiming(task) {
+  if (task.type !== "hook" || !task.hook) return void 0;
+  if (task.phase === "PreDelete" || task.phase === "PostDelete") return "delete-cleanup";
+  return task.hook.family === "argo" ? "argo" : "helm";
+}
+function keptFromPolicies(task) {
+  return task.hook?.family !== "argo" && task.key.kind === "CustomResourceDefinition";
+}
+function deleteHookCleanup(state) {
+  const ran = state.tasks.filter((t) => policyTiming(t) === "delete-cleanup" && isCompleted(runOf(state, t)));
+  const policy = ran.some((t) => runOf(state, t).state !== "Succeeded") ? "HookFailed" : "HookSucceeded";
+  const taskIds = ran.filter((t) => t.hook?.deletePolicies.includes(policy) === true).filter((t) => !runOf(state, t).deleted && !keptFromPolicies(t)).map((t) => t.id);
+  return taskIds.length > 0 ? { type: "delete-hooks", taskIds, why: policy } : void 0;
 }
 
 // src/health/conditions.ts
@@ -51532,8 +52439,8 @@ function containerState(status, init) {
       message: getString(waiting, ["message"]) ?? ""
     };
   }
-  const terminated = termination(getPath(status, ["state", "terminated"]));
-  if (terminated) state.terminated = terminated;
+  const terminated2 = termination(getPath(status, ["state", "terminated"]));
+  if (terminated2) state.terminated = terminated2;
   const lastTerminated = termination(getPath(status, ["lastState", "terminated"]));
   if (lastTerminated) state.lastTerminated = lastTerminated;
   return state;
@@ -51818,14 +52725,14 @@ function failureMessage(object, health) {
   const { group } = splitApiVersion(object.apiVersion);
   const specific = FAILURE_REASONS.get(`${group}/${object.kind}`)?.(object);
   if (specific !== void 0) return specific;
-  return failed(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
+  return failed2(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
 }
-function failed(reason, detail2) {
+function failed2(reason, detail2) {
   return `Failed${reason ? ` (${reason})` : ""}${detail2 ? `: ${detail2}` : ""}`;
 }
 function jobFailureMessage(object) {
   const condition = jobFailure(statusConditions(object));
-  return condition ? failed(condition.reason, condition.message) : void 0;
+  return condition ? failed2(condition.reason, condition.message) : void 0;
 }
 function podFailureMessage(object) {
   const containers = containerStates(object);
@@ -51834,11 +52741,11 @@ function podFailureMessage(object) {
       const ended = container[field];
       if (!ended || !endedBadly(ended)) continue;
       const reason2 = ended.reason === "OOMKilled" ? "OOMKilled" : `exit code ${ended.exitCode}`;
-      return failed(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
+      return failed2(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
     }
   }
   const reason = getString(object, ["status", "reason"]);
-  return reason ? failed(reason, getString(object, ["status", "message"]) ?? "") : void 0;
+  return reason ? failed2(reason, getString(object, ["status", "message"]) ?? "") : void 0;
 }
 function endedBadly(ended) {
   return ended.exitCode !== 0 || ended.reason === "OOMKilled";
@@ -51846,24 +52753,8 @@ function endedBadly(ended) {
 function workflowFailureMessage(object) {
   const phase = getString(object, ["status", "phase"]) ?? "";
   const message = getString(object, ["status", "message"]) ?? "";
-  if (phase === "Failed") return failed(void 0, message || "Workflow failed");
-  return failed(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
-}
-
-// src/sync/hook-policy.ts
-function policyTiming(task) {
-  if (task.type !== "hook" || !task.hook) return void 0;
-  if (task.phase === "PreDelete" || task.phase === "PostDelete") return "delete-cleanup";
-  return task.hook.family === "argo" ? "argo" : "helm";
-}
-function keptFromPolicies(task) {
-  return task.hook?.family !== "argo" && task.key.kind === "CustomResourceDefinition";
-}
-function deleteHookCleanup(state) {
-  const ran = state.tasks.filter((t) => policyTiming(t) === "delete-cleanup" && isCompleted(runOf(state, t)));
-  const policy = ran.some((t) => runOf(state, t).state !== "Succeeded") ? "HookFailed" : "HookSucceeded";
-  const taskIds = ran.filter((t) => t.hook?.deletePolicies.includes(policy) === true).filter((t) => !runOf(state, t).deleted && !keptFromPolicies(t)).map((t) => t.id);
-  return taskIds.length > 0 ? { type: "delete-hooks", taskIds, why: policy } : void 0;
+  if (phase === "Failed") return failed2(void 0, message || "Workflow failed");
+  return failed2(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
 }
 
 // src/sync/refresh.ts
@@ -51910,7 +52801,7 @@ function refreshHook(task, run, observation, now, out) {
     lastSeen: observation.object,
     terminalSeen: true
   };
-  finishHook2(task, out, terminal, now);
+  finishHook(task, out, terminal, now);
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
@@ -51936,7 +52827,7 @@ function refreshRemoval(task, run, observation, now, out) {
   }
   timeoutIfDue(task, run, now, out, `deletion of ${formatShortKey(task.key)}`);
 }
-function finishHook2(task, out, run, now) {
+function finishHook(task, out, run, now) {
   const failed3 = run.state === "Failed";
   const logPolicy = task.hook?.logPolicy ?? [];
   const capture = failed3 || logPolicy.includes("hook-succeeded");
@@ -51961,7 +52852,7 @@ function timeoutIfDue(task, run, now, out, waitingFor) {
   if (!isDue(run, now) || run.deadline === void 0) return;
   const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline));
   const message = `timed out after ${limit} waiting for ${waitingFor || "completion"}`;
-  if (task.type === "hook") finishHook2(task, out, { state: "Failed", message }, now);
+  if (task.type === "hook") finishHook(task, out, { state: "Failed", message }, now);
   else out.updates.push({ taskId: task.id, run: { state: "Failed", message, finishedAt: now } });
 }
 function confirmRetryUpdate(task, retry2) {
@@ -51974,585 +52865,6 @@ function wakeTimeOf(run) {
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
-}
-
-// src/sync/fields-v1.ts
-function unionFieldsV1(a, b) {
-  const union = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const mine = union[key];
-    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
-  }
-  return union;
-}
-function isTrie(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// src/sync/csa-migration.ts
-var CSA_MANAGER = "kubectl-client-side-apply";
-var LAST_APPLIED = "f:kubectl.kubernetes.io/last-applied-configuration";
-var MAX_ATTEMPTS = 5;
-function clientSideManagers(entries) {
-  const names = /* @__PURE__ */ new Set([CSA_MANAGER]);
-  for (const entry of entries) {
-    const manager = entry["manager"];
-    if (typeof manager === "string" && manager !== FIELD_MANAGER && isMainUpdate(entry) && ownsLastApplied(entry))
-      names.add(manager);
-  }
-  return [...names].sort();
-}
-function migratedManagedFields(managedFields) {
-  const entries = managedFields.filter(isJsonObject2);
-  const migrated = clientSideManagers(entries).reduce(migrateManager, entries);
-  return migrated === entries ? void 0 : [...migrated];
-}
-function migrateManager(entries, manager) {
-  const isClientSide = (entry) => isEntry(entry, manager, "Update");
-  if (!entries.some(isClientSide)) return entries;
-  const working = [...entries];
-  let target = working.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
-  if (target < 0) {
-    target = working.findIndex(isClientSide);
-    working[target] = { ...working[target] ?? {}, manager: FIELD_MANAGER, operation: "Apply" };
-  }
-  const apply = working[target] ?? {};
-  const sameVersion = working.find((e2) => isClientSide(e2) && e2["apiVersion"] === apply["apiVersion"]);
-  if (sameVersion)
-    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) };
-  return working.filter((entry) => !isClientSide(entry));
-}
-function migrationPatch(live) {
-  const managedFields = live.metadata["managedFields"];
-  const resourceVersion = live.metadata.resourceVersion;
-  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
-  const migrated = migratedManagedFields(managedFields);
-  if (!migrated) return void 0;
-  return [
-    { op: "replace", path: "/metadata/managedFields", value: migrated },
-    { op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }
-  ];
-}
-function awaitsMigration(live, appOptions) {
-  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
-}
-async function migrateClientSideApply(task, deps) {
-  if (deps.settings.appOptions["ClientSideApplyMigration"] === "false") return;
-  const seen = deps.observer.observe(task.key, task.version);
-  let live = seen.kind === "present" ? seen.object : void 0;
-  for (let attempt = 1; live; attempt++) {
-    const patch = migrationPatch(live);
-    if (!patch) return;
-    try {
-      await deps.cluster.jsonPatch(refOf(task), patch, deps.signal);
-      return;
-    } catch (error) {
-      if (!isConflict(error) || attempt === MAX_ATTEMPTS) throw migrationFailure(error, attempt);
-    }
-    live = await deps.cluster.get(refOf(task), deps.signal);
-  }
-}
-function migrationFailure(error, attempts) {
-  const why = isConflict(error) ? ` (the object changed during each of ${attempts} attempts)` : "";
-  return new Error(
-    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error)}; sync again, or set ClientSideApplyMigration=false`,
-    { cause: error }
-  );
-}
-function isConflict(error) {
-  return error instanceof ClusterError && error.details.status === 409;
-}
-function isMainUpdate(entry) {
-  return entry["operation"] === "Update" && onMainResource(entry);
-}
-function ownsLastApplied(entry) {
-  const metadata = fieldsOf(entry)["f:metadata"];
-  const annotations = isJsonObject2(metadata) ? metadata["f:annotations"] : void 0;
-  return isJsonObject2(annotations) && LAST_APPLIED in annotations;
-}
-function isEntry(entry, manager, operation) {
-  return entry["manager"] === manager && entry["operation"] === operation && onMainResource(entry);
-}
-function onMainResource(entry) {
-  const subresource = entry["subresource"];
-  return subresource === void 0 || subresource === "";
-}
-function fieldsOf(entry) {
-  const fields = entry["fieldsV1"];
-  return isJsonObject2(fields) ? fields : {};
-}
-function isJsonObject2(value) {
-  return isRecord(value);
-}
-
-// src/plan/namespace-occupants.ts
-var NAMED = 3;
-function namespaceKeptReason(app, listing) {
-  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
-  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
-  const parts = [];
-  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
-  if (unlisted.length > 0)
-    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
-  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
-}
-function foreignOwner(app, object) {
-  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
-  const tracker = trackedApp(tracking);
-  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
-  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
-  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
-  const secret = object.kind === "Secret" && keyOf(object).group === "";
-  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
-  return void 0;
-}
-function describe2(object) {
-  const { group, kind, namespace, name } = keyOf(object);
-  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
-}
-function few(items) {
-  const named = items.slice(0, NAMED).join(", ");
-  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
-}
-
-// src/sync/namespace-cleanup.ts
-async function keptNamespace(task, deps) {
-  const reason = await namespaceKeptFor(task, deps.cluster, deps.settings.app, deps.signal);
-  if (reason === void 0) return void 0;
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
-      message: reason,
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function namespaceKeptFor(task, cluster, app, signal3) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
-}
-
-// src/sync/live-compare.ts
-function compareWithLive(dryRun, live, withStatus = false) {
-  const version = dryRun.metadata.resourceVersion;
-  if (version === void 0 || version === "") return "created";
-  const copy = live.object;
-  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
-  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
-  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
-}
-function stillUnchanged(current, dryRun, withStatus = false) {
-  const seen = dryRun.metadata.resourceVersion;
-  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
-}
-function notOlder(copy, seen) {
-  if (copy === seen) return true;
-  const [a, b] = [Number(copy), Number(seen)];
-  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
-}
-function sameContent(a, b, withStatus = false) {
-  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
-}
-var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
-function comparable(object, withStatus) {
-  const metadata = Object.fromEntries(
-    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
-  );
-  const rest = Object.entries(object).filter(
-    ([field]) => field !== "metadata" && (withStatus || field !== "status")
-  );
-  return { ...Object.fromEntries(rest), metadata };
-}
-function jsonEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (!isRecord(a) || !isRecord(b)) return false;
-  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
-  const left = keys(a);
-  if (left.length !== keys(b).length) return false;
-  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-}
-function ownershipOf(live, app) {
-  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
-  const owner = trackedApp(typeof value === "string" ? value : void 0);
-  if (owner === void 0) return { kind: "untracked" };
-  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
-}
-
-// src/sync/out-of-sync-only.ts
-function unchangedAnswers(verdicts, appOptions) {
-  const kept = /* @__PURE__ */ new Map();
-  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
-  for (const [taskId, verdict] of verdicts)
-    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
-  return kept;
-}
-function unchangedRun(task, deps) {
-  const answer = deps.unchanged?.get(task.id);
-  if (!answer || task.type !== "resource") return void 0;
-  const seen = deps.observer.observe(task.key, task.version);
-  const withStatus = task.object?.["status"] !== void 0;
-  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: "Synced",
-      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
-      startedAt: now,
-      uid: seen.object.metadata.uid,
-      deadline: now + timeoutOf(task, deps.settings)
-    }
-  };
-}
-
-// src/sync/write-step.ts
-async function writeStep(tasks, deps) {
-  const first = tasks[0];
-  if (first)
-    deps.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
-  const updates = [];
-  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
-  await deps.observer.track(collectionsOf(removals), deps.signal);
-  if (deps.signal.aborted) return updates;
-  updates.push(...await mapLimit(removals, deps.settings.parallelism, (task) => removeObject(task, deps)));
-  if (updates.some((u) => u.run.state === "Failed")) return updates;
-  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
-  const ready = await prepareHooks(writes, deps, updates);
-  for (const batch of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
-    await deps.observer.track(collectionsOf(batch), deps.signal);
-    if (deps.signal.aborted) return updates;
-    const written = await mapLimit(batch, deps.settings.parallelism, (task) => writeTask(task, deps));
-    updates.push(...written);
-    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
-    const crds = batch.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
-    if (crds.length > 0) await establishCrds(crds, updates, deps);
-  }
-  return updates;
-}
-function collectionsOf(tasks) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const { key, version } of tasks)
-    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
-      group: key.group,
-      version,
-      kind: key.kind,
-      namespace: key.namespace
-    });
-  return [...seen.values()];
-}
-async function prepareHooks(writes, deps, updates) {
-  const results = await mapLimit(
-    writes,
-    deps.settings.parallelism,
-    (task) => task.type === "hook" ? prepareHook(task, deps).catch((error) => failed2(task, keyedMessage(task, error), deps)) : Promise.resolve(void 0)
-  );
-  const failedIds = /* @__PURE__ */ new Set();
-  for (const update of results) {
-    if (!update) continue;
-    updates.push(update);
-    failedIds.add(update.taskId);
-  }
-  return writes.filter((task) => !failedIds.has(task.id));
-}
-async function prepareHook(task, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (!live) return void 0;
-  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps);
-  const policies = task.hook?.deletePolicies ?? [];
-  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-    return void 0;
-  const gone = await deleteAndWait(task, live, deps);
-  if (gone === "replaced")
-    return failed2(
-      task,
-      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-      deps
-    );
-  return gone === "gone" ? void 0 : failed2(
-    task,
-    `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-    deps
-  );
-}
-function keyedMessage(task, error) {
-  if (error instanceof ClusterError && error.details.key) return errorMessage(error);
-  return `${formatKey(task.key)}: ${errorMessage(error)}`;
-}
-async function writeTask(task, deps) {
-  const kept = unchangedRun(task, deps);
-  if (kept) return kept;
-  try {
-    const before = deps.observer.observe(task.key, task.version);
-    const sentAt = deps.clock.now();
-    const written = task.type === "hook" ? await writeHook(task, deps) : await writeResource(task, deps);
-    deps.observer.put(written);
-    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
-    return {
-      taskId: task.id,
-      run: {
-        state: "Running",
-        result: "Synced",
-        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
-        startedAt: sentAt,
-        uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps.settings)
-      }
-    };
-  } catch (error) {
-    return failed2(task, errorMessage(error), deps);
-  }
-}
-async function writeResource(task, deps) {
-  const options = deps.settings.appOptions;
-  const write = {
-    object: objectToWrite(task, deps.settings.app),
-    fieldValidation: fieldValidationOf(task, options),
-    force: forcedOf(task, options)
-  };
-  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps);
-  await migrateClientSideApply(task, deps);
-  const { object, fieldValidation } = write;
-  try {
-    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
-  } catch (error) {
-    if (!write.force || !isImmutableRejection(error)) throw error;
-    return recreate(task, write, deps);
-  }
-}
-async function replaceObject(task, write, deps) {
-  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (!live) return (await deps.cluster.create(write.object, options)).object;
-  if (write.force && !neverRecreated(task)) return recreate(task, write, deps);
-  return (await deps.cluster.replace(replacing(write.object, live), options)).object;
-}
-async function recreate(task, write, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (live) {
-    const gone = await deleteAndWait(task, live, deps);
-    if (gone === "replaced")
-      throw new Error(
-        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
-      );
-    if (gone === "timeout")
-      throw new Error(
-        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
-      );
-  }
-  const options = { fieldValidation: write.fieldValidation, signal: deps.signal };
-  return (await deps.cluster.create(write.object, options)).object;
-}
-async function writeHook(task, deps) {
-  const object = objectToWrite(task, deps.settings.app);
-  const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
-  await deps.beforeCreate?.(task);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await deps.cluster.create(object, { fieldValidation, signal: deps.signal })).object;
-    } catch (error) {
-      if (error instanceof ClusterError && error.details.reason === "AlreadyExists") {
-        const ours = attempt > 1 ? await createdAnyway(task, deps) : void 0;
-        return ours ?? applyOverExisting(task, object, error, deps);
-      }
-      if (!ambiguous(error) || deps.signal.aborted) throw error;
-      let unread;
-      const created = await createdAnyway(task, deps).catch((readError) => {
-        unread = readError;
-        return void 0;
-      });
-      if (created) return created;
-      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error, unread);
-      await deps.clock.sleep(250 * 2 ** attempt, deps.signal);
-    }
-  }
-}
-function unknownOutcome(error, unread) {
-  if (unread === void 0) return error;
-  return new Error(
-    `${errorMessage(error)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
-    { cause: error }
-  );
-}
-var CREATE_ATTEMPTS = 3;
-async function applyOverExisting(task, object, cause, deps) {
-  if (task.hook?.family !== "argo") {
-    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-      cause
-    });
-  }
-  try {
-    const fieldValidation = fieldValidationOf(task, deps.settings.appOptions);
-    return (await deps.cluster.apply(object, { force: true, fieldValidation, signal: deps.signal })).object;
-  } catch (applyError) {
-    if (!isImmutableRejection(applyError)) throw applyError;
-    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-      cause: applyError
-    });
-  }
-}
-function ambiguous(error) {
-  if (!(error instanceof ClusterError)) return false;
-  const status = error.details.status;
-  return status === void 0 || status >= 500;
-}
-async function createdAnyway(task, deps) {
-  const live = await deps.cluster.get(refOf(task), deps.signal);
-  if (!live || !hasHookFinalizer(live)) return void 0;
-  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps.settings.app, task.key) ? live : void 0;
-}
-async function removeObject(task, deps) {
-  const result2 = task.type === "prune" ? "Pruned" : "Deleted";
-  const now = deps.clock.now();
-  const running = (uid) => ({
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: result2,
-      message: result2.toLowerCase(),
-      startedAt: now,
-      deadline: now + timeoutOf(task, deps.settings),
-      uid
-    }
-  });
-  try {
-    const live = deps.observer.observe(task.key, task.version);
-    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
-    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
-      return running(uid);
-    const kept = await keptNamespace(task, deps);
-    if (kept) return kept;
-    const options = {
-      propagationPolicy: deps.settings.propagation,
-      signal: deps.signal,
-      ...uid ? { uid } : {}
-    };
-    await deps.cluster.delete(refOf(task), options);
-    return running(uid);
-  } catch (error) {
-    return failed2(task, errorMessage(error), deps);
-  }
-}
-async function establishCrds(crds, updates, deps) {
-  for (const task of crds) {
-    const deadline = deps.clock.now() + timeoutOf(task, deps.settings);
-    while (!deps.signal.aborted) {
-      const seen = deps.observer.observe(task.key, task.version);
-      if (seen.kind === "present" && established(seen.object)) break;
-      if (deps.clock.now() >= deadline) {
-        updates.push(
-          failed2(
-            task,
-            `timed out after ${formatDuration(timeoutOf(task, deps.settings))} waiting for the CRD to be established`,
-            deps
-          )
-        );
-        break;
-      }
-      await deps.observer.changeOr(deadline, deps.signal);
-    }
-  }
-  deps.cluster.invalidateDiscovery();
-}
-function established(crd) {
-  return getArray(crd, ["status", "conditions"]).some(
-    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
-  );
-}
-function failed2(task, message, deps) {
-  const now = deps.clock.now();
-  return {
-    taskId: task.id,
-    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
-  };
-}
-
-// src/sync/execute.ts
-async function execute(actions, state, deps) {
-  const updates = [];
-  const byId = new Map(state.tasks.map((task) => [task.id, task]));
-  const tasksOf = (ids) => ids.map((id) => byId.get(id)).filter((t) => t !== void 0);
-  for (const action of actions) {
-    switch (action.type) {
-      case "sleep":
-        await deps.clock.sleep(action.ms, deps.signal).catch(() => void 0);
-        break;
-      case "skip-tasks":
-        updates.push(...tasksOf(action.taskIds).map((task) => skipped(task, deps.clock.now())));
-        break;
-      case "write-step":
-        updates.push(...await writeStep(tasksOf(action.taskIds), deps));
-        break;
-      case "finish-hook": {
-        const task = byId.get(action.taskId);
-        if (task) updates.push(await finishHook(task, runOf(state, task), action, deps));
-        break;
-      }
-      case "delete-hooks":
-        updates.push(...await deleteHooks(tasksOf(action.taskIds), state, deps));
-        break;
-      case "confirm-missing": {
-        const task = byId.get(action.taskId);
-        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps));
-        break;
-      }
-    }
-  }
-  return updates;
-}
-function skipped(task, now) {
-  const result2 = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result: result2,
-      message: task.removal?.reason ?? "skipped",
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function confirmMissing(task, run, deps) {
-  let live;
-  try {
-    live = await deps.cluster.get(refOf(task), deps.signal);
-  } catch (error) {
-    if (deps.signal.aborted) return [];
-    return confirmFailed(task, run, error, deps.clock.now());
-  }
-  const settled = run.confirmRetry ? [confirmRetryUpdate(task, void 0)] : [];
-  if (live) {
-    deps.observer.put(live);
-    return settled;
-  }
-  deps.observer.markGone(task.key);
-  const now = deps.clock.now();
-  return [
-    ...settled,
-    {
-      taskId: task.id,
-      run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
-    }
-  ];
-}
-var CONFIRM_RETRY_FIRST_MS = 1e3;
-var CONFIRM_RETRY_MAX_MS = 3e4;
-function confirmFailed(task, run, error, now) {
-  const failures = (run.confirmRetry?.failures ?? 0) + 1;
-  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
-  const retry2 = { at: now + delay, failures, error: errorMessage(error) };
-  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
-  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
 }
 
 // src/sync/step.ts
@@ -52739,37 +53051,30 @@ function createdLater(state, a, b) {
   return byTime !== 0 ? byTime : state.tasks.indexOf(a) - state.tasks.indexOf(b);
 }
 
-// src/sync/loop.ts
-async function runLoop(initial, deps, settings) {
-  let state = initial;
-  const observe = (task) => deps.observer.observe(task.key, task.version);
-  while (!deps.signal.aborted) {
-    const decision2 = decide(state, observe, deps.clock.now(), settings);
-    emitChanges(state, decision2.state, decision2.updated, deps.emit);
-    state = decision2.state;
-    if (decision2.actions.length > 0) {
-      const updates = await execute(decision2.actions, state, deps);
-      const next = applyUpdates(state, updates);
-      emitChanges(state, next, updates, deps.emit);
-      state = next;
-      continue;
-    }
-    if (state.mode === "done") return state;
-    if (decision2.waiting) deps.emit({ type: "waiting", message: decision2.waiting });
-    await deps.observer.changeOr(decision2.wakeAt, deps.signal);
-  }
-  return state;
-}
-function emitChanges(before, after, updates, emit) {
-  const reported = /* @__PURE__ */ new Set();
-  for (const { taskId } of updates) {
-    const run = after.runs.get(taskId);
-    if (run === void 0 || reported.has(taskId)) continue;
-    reported.add(taskId);
-    const old = before.runs.get(taskId);
-    if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
-    emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
-  }
+// src/sync/inventory-namespace.ts
+async function createInventoryNamespace(run, state) {
+  const ns = run.settings.inventoryNamespace;
+  const exists = await run.deps.cluster.get(
+    { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
+    run.deps.signal
+  );
+  if (exists) return state;
+  const task = run.plan.tasks.find(
+    (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
+  );
+  if (!task)
+    return {
+      ...state,
+      mode: "done",
+      outcome: {
+        phase: "Failed",
+        message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
+      }
+    };
+  const written = applyUpdates(state, await writeStep([task], run.exec));
+  if (runOf(written, task).state !== "Failed") return written;
+  const failed3 = { ...written, failure: { kind: "apply" } };
+  return { ...failed3, mode: "done", outcome: { phase: "Failed", message: failureMessage2(failed3) } };
 }
 
 // src/sync/record-close.ts
@@ -52820,19 +53125,301 @@ function deletedNamespace(state, namespace) {
   });
 }
 
-// src/sync/settings.ts
-var DEFAULTS = {
-  timeoutMs: 30 * 6e4,
-  objectTimeoutMs: 5 * 6e4,
-  waveDelayMs: 0,
-  parallelism: 10,
-  pollIntervalMs: 2e3,
-  lockWaitMs: 5 * 6e4,
-  historyMax: 10
-};
-function propagationOf(options) {
-  const value = options["PrunePropagationPolicy"] ?? "foreground";
-  return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
+// src/sync/record-stage.ts
+async function repairPrevious(run, latest) {
+  if (!latest) return;
+  if (latest.status.startsWith("pending-")) await markAbandoned(run, latest);
+  for (const hook of latest.hooks) {
+    await removeFinalizer(
+      run.deps.cluster,
+      { ...hook.key, version: hook.version },
+      hook.uid,
+      run.deps.signal
+    ).catch(
+      (error) => run.warnings.push(
+        `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
+      )
+    );
+  }
+}
+async function markAbandoned(run, latest) {
+  const message = "abandoned: the operation that started this revision did not finish";
+  const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`;
+  try {
+    await run.store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } });
+    run.warnings.push(`${left}; marked failed`);
+  } catch (error) {
+    run.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error)}`);
+  }
+}
+function newRecord(run, revision) {
+  const { settings, plan, prepared } = run;
+  return pendingRecord(plan, {
+    app: settings.app,
+    revision,
+    operation: plan.operation,
+    operationId: settings.operationId,
+    commit: prepared.target?.source.commit ?? settings.revision,
+    paths: settings.manifests,
+    manifests: prepared.manifests.map((m) => m.object),
+    startedAt: run.startedAt,
+    ...settings.runUrl ? { runUrl: settings.runUrl } : {},
+    ...settings.actor ? { actor: settings.actor } : {},
+    ...settings.ref ? { ref: settings.ref } : {}
+  });
+}
+async function createRecord(run, record2, initial, lost) {
+  if (lost.aborted) return lostBeforeWriting(initial, lost);
+  if (run.deps.signal.aborted) return terminated(initial);
+  try {
+    await run.store.create(record2, run.deps.clock);
+    return void 0;
+  } catch (error) {
+    const message = `the inventory record could not be created: ${errorMessage(error)}`;
+    return { state: initial, phase: "Error", message, revision: null };
+  }
+}
+async function closeRun(run, record2, state, operation) {
+  const { settings, deps, warnings, notes, store } = run;
+  const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes };
+  const unclosed = await closeRecord(closer, record2, state, operation, run.prepared.records);
+  const message = state.outcome?.message ?? "";
+  const { revision } = record2;
+  if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
+  return { state, phase: reportPhaseOf(state), message, revision };
+}
+
+// src/sync/diagnostics.ts
+var LOG_LINES = 50;
+var EVENTS = 20;
+async function captureDiagnostics(task, run, deps) {
+  const object = run.lastSeen;
+  const diagnostics = {
+    conditions: object ? conditionLines(object) : [],
+    events: [],
+    logTail: []
+  };
+  if (run.uid) {
+    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => []);
+    diagnostics.events = events.slice(-EVENTS).map(eventLine);
+  }
+  const pod = await podOf(task, object, deps);
+  if (pod) await addContainerDetails(pod, diagnostics, deps);
+  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
+  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
+  if (reason !== void 0) diagnostics.reason = reason;
+  return diagnostics;
+}
+async function podOf(task, object, deps) {
+  if (task.key.group === "" && task.key.kind === "Pod") return object;
+  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
+  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  for (const label2 of ["batch.kubernetes.io/job-name", "job-name"]) {
+    const pods = await deps.cluster.list(collection, { labelSelector: `${label2}=${task.key.name}`, signal: deps.signal }).catch(() => void 0);
+    const items = pods?.items ?? [];
+    if (items.length > 0)
+      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
+  }
+  return void 0;
+}
+async function addContainerDetails(pod, diagnostics, deps) {
+  const failed3 = failedContainer(pod) ?? firstContainer(pod);
+  if (!failed3) return;
+  const podName = pod.metadata.name ?? "";
+  diagnostics.pod = podName;
+  diagnostics.container = failed3.name;
+  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
+  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
+    diagnostics.reason = failed3.reason;
+  const logs = await deps.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps.signal).catch(() => void 0);
+  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
+  else
+    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+}
+function failedContainer(pod) {
+  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
+}
+function firstContainer(pod) {
+  return containerEnds(pod)[0];
+}
+function containerEnds(pod) {
+  const statuses = [
+    ...getArray(pod, ["status", "initContainerStatuses"]),
+    ...getArray(pod, ["status", "containerStatuses"])
+  ];
+  return statuses.filter(isRecord).map((status) => {
+    const terminated2 = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
+    return {
+      name: getString(status, ["name"]) ?? "",
+      exitCode: terminated2 ? getNumber(terminated2, ["exitCode"]) : void 0,
+      reason: terminated2 ? getString(terminated2, ["reason"]) : void 0
+    };
+  });
+}
+function getPathRecord(value, path8) {
+  let current = value;
+  for (const step of path8) current = isRecord(current) ? current[step] : void 0;
+  return isRecord(current) ? current : void 0;
+}
+function conditionLines(object) {
+  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
+    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
+  );
+}
+function failedConditionReason(job) {
+  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
+  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
+}
+function eventLine(event) {
+  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+}
+
+// src/sync/hook-finish.ts
+async function finishHook2(task, run, action, deps) {
+  const update = { finalized: true };
+  if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps);
+  try {
+    await removeHookFinalizer(task, run.uid, deps);
+  } catch (error) {
+    update.message = `${run.message} (finalizer not removed: ${errorMessage(error)})`;
+  }
+  if (action.deleteNow) {
+    const deleted = await deleteOne(task, run, deps);
+    Object.assign(update, deleted);
+  }
+  return { taskId: task.id, run: update };
+}
+async function deleteHooks(tasks, state, deps) {
+  const updates = [];
+  for (const task of tasks)
+    updates.push({ taskId: task.id, run: await deleteOne(task, runOf(state, task), deps) });
+  return updates;
+}
+async function deleteOne(task, run, deps) {
+  try {
+    if (!run.finalized) await removeHookFinalizer(task, run.uid, deps);
+    const options = {
+      propagationPolicy: deps.settings.propagation,
+      signal: deps.signal,
+      ...run.uid ? { uid: run.uid } : {}
+    };
+    await deps.cluster.delete(refOf(task), options);
+    return { deleted: true };
+  } catch (error) {
+    return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error)}` };
+  }
+}
+
+// src/sync/execute.ts
+async function execute(actions, state, deps) {
+  const updates = [];
+  const byId = new Map(state.tasks.map((task) => [task.id, task]));
+  const tasksOf = (ids) => ids.map((id) => byId.get(id)).filter((t) => t !== void 0);
+  for (const action of actions) {
+    switch (action.type) {
+      case "sleep":
+        await deps.clock.sleep(action.ms, deps.signal).catch(() => void 0);
+        break;
+      case "skip-tasks":
+        updates.push(...tasksOf(action.taskIds).map((task) => skipped(task, deps.clock.now())));
+        break;
+      case "write-step":
+        updates.push(...await writeStep(tasksOf(action.taskIds), deps));
+        break;
+      case "finish-hook": {
+        const task = byId.get(action.taskId);
+        if (task) updates.push(await finishHook2(task, runOf(state, task), action, deps));
+        break;
+      }
+      case "delete-hooks":
+        updates.push(...await deleteHooks(tasksOf(action.taskIds), state, deps));
+        break;
+      case "confirm-missing": {
+        const task = byId.get(action.taskId);
+        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps));
+        break;
+      }
+    }
+  }
+  return updates;
+}
+function skipped(task, now) {
+  const result2 = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: result2,
+      message: task.removal?.reason ?? "skipped",
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function confirmMissing(task, run, deps) {
+  let live;
+  try {
+    live = await deps.cluster.get(refOf(task), deps.signal);
+  } catch (error) {
+    if (deps.signal.aborted) return [];
+    return confirmFailed(task, run, error, deps.clock.now());
+  }
+  const settled = run.confirmRetry ? [confirmRetryUpdate(task, void 0)] : [];
+  if (live) {
+    deps.observer.put(live);
+    return settled;
+  }
+  deps.observer.markGone(task.key);
+  const now = deps.clock.now();
+  return [
+    ...settled,
+    {
+      taskId: task.id,
+      run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
+    }
+  ];
+}
+var CONFIRM_RETRY_FIRST_MS = 1e3;
+var CONFIRM_RETRY_MAX_MS = 3e4;
+function confirmFailed(task, run, error, now) {
+  const failures = (run.confirmRetry?.failures ?? 0) + 1;
+  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const retry2 = { at: now + delay, failures, error: errorMessage(error) };
+  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
+  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
+}
+
+// src/sync/loop.ts
+async function runLoop(initial, deps, settings) {
+  let state = initial;
+  const observe = (task) => deps.observer.observe(task.key, task.version);
+  while (!deps.signal.aborted) {
+    const decision2 = decide(state, observe, deps.clock.now(), settings);
+    emitChanges(state, decision2.state, decision2.updated, deps.emit);
+    state = decision2.state;
+    if (decision2.actions.length > 0) {
+      const updates = await execute(decision2.actions, state, deps);
+      const next = applyUpdates(state, updates);
+      emitChanges(state, next, updates, deps.emit);
+      state = next;
+      continue;
+    }
+    if (state.mode === "done") return state;
+    if (decision2.waiting) deps.emit({ type: "waiting", message: decision2.waiting });
+    await deps.observer.changeOr(decision2.wakeAt, deps.signal);
+  }
+  return state;
+}
+function emitChanges(before, after, updates, emit) {
+  const reported = /* @__PURE__ */ new Set();
+  for (const { taskId } of updates) {
+    const run = after.runs.get(taskId);
+    if (run === void 0 || reported.has(taskId)) continue;
+    reported.add(taskId);
+    const old = before.runs.get(taskId);
+    if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
+    emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
+  }
 }
 
 // src/sync/retry.ts
@@ -52865,333 +53452,6 @@ function retryProblems(policy, name) {
   if (policy.maxBackoffMs < policy.backoffMs)
     problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
   return problems;
-}
-
-// src/sync/dry-run.ts
-async function dryRunTasks(tasks, ctx) {
-  const result2 = {
-    failures: [],
-    passed: /* @__PURE__ */ new Map(),
-    skipReasons: /* @__PURE__ */ new Map(),
-    warnings: []
-  };
-  await mapLimit(tasks, ctx.parallelism, async (task) => {
-    try {
-      const skip = await skipReason(task, ctx);
-      if (skip) {
-        result2.skipReasons.set(task.id, skip);
-        return;
-      }
-      const { warnings, outcome } = await dryRunOne(task, ctx);
-      result2.warnings.push(...warnings.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
-      result2.passed.set(task.id, outcome);
-    } catch (error) {
-      result2.failures.push({
-        taskId: task.id,
-        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error) }
-      });
-    }
-  });
-  return result2;
-}
-function skippedLines(tasks, reasons) {
-  const skipped2 = /* @__PURE__ */ new Map();
-  for (const task of tasks) {
-    const reason = reasons.get(task.id);
-    if (reason !== void 0)
-      skipped2.set(reason, [...skipped2.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
-  }
-  return [...skipped2].map(
-    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
-  );
-}
-async function skipReason(task, ctx) {
-  if (task.removal?.action === "skip") return "nothing to do";
-  const removal = task.type === "prune" || task.type === "delete";
-  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
-  if (!removal && !served)
-    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
-  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
-    return `namespace ${task.key.namespace} is created by this operation`;
-  return void 0;
-}
-async function dryRunOne(task, ctx) {
-  const signal3 = ctx.signal;
-  if (task.type === "prune" || task.type === "delete") {
-    const uid = task.removal?.uid;
-    await ctx.cluster.delete(refOf(task), {
-      propagationPolicy: ctx.propagation,
-      dryRun: true,
-      signal: signal3,
-      ...uid ? { uid } : {}
-    });
-    return { warnings: [], outcome: { type: "removed" } };
-  }
-  const object = objectToWrite(task, ctx.app);
-  if (task.type === "hook") return dryRunHook(task, object, ctx);
-  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
-    return dryRunReplace(task, object, ctx);
-  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
-  try {
-    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
-    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
-  } catch (error) {
-    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error)) return WILL_BE_RECREATED;
-    throw error;
-  }
-}
-var WILL_BE_RECREATED = {
-  warnings: ["will be recreated (Force=true)"],
-  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
-};
-async function dryRunReplace(task, object, ctx) {
-  const options = {
-    dryRun: true,
-    fieldValidation: fieldValidationOf(task, ctx.appOptions),
-    signal: ctx.signal
-  };
-  const live = await ctx.cluster.get(refOf(task), ctx.signal);
-  if (!live) {
-    const { warnings } = await ctx.cluster.create(object, options);
-    return { warnings, outcome: { type: "created" } };
-  }
-  const recreate2 = forcedOf(task, ctx.appOptions) && !neverRecreated(task);
-  try {
-    const answer = await ctx.cluster.replace(replacing(object, live), options);
-    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
-  } catch (error) {
-    if (!recreate2 || !isImmutableRejection(error)) throw error;
-  }
-  await ctx.cluster.delete(refOf(task), {
-    propagationPolicy: ctx.propagation,
-    dryRun: true,
-    signal: ctx.signal,
-    uid: live.metadata.uid ?? ""
-  });
-  return {
-    warnings: [],
-    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
-  };
-}
-async function dryRunHook(task, object, ctx) {
-  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
-  try {
-    const { warnings } = await ctx.cluster.create(object, {
-      dryRun: true,
-      fieldValidation,
-      signal: ctx.signal
-    });
-    return { warnings, outcome: { type: "created" } };
-  } catch (error) {
-    if (!(error instanceof ClusterError) || error.details.reason !== "AlreadyExists") throw error;
-    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
-      return {
-        warnings: [],
-        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
-      };
-    if (task.hook?.family !== "argo")
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error
-      });
-    const { warnings } = await ctx.cluster.apply(object, {
-      force: true,
-      dryRun: true,
-      fieldValidation,
-      signal: ctx.signal
-    });
-    return { warnings, outcome: { type: "existing" } };
-  }
-}
-
-// src/sync/live-check.ts
-async function judgeLive(tasks, passed, ctx) {
-  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
-  await ctx.observer.track(collectionsOf(writes), ctx.signal);
-  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
-  if (ctx.signal.aborted) return findings;
-  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
-    const outcome = passed.get(task.id);
-    return outcome ? judgeOne(task, outcome, ctx) : void 0;
-  });
-  for (const [index2, one] of judged2.entries()) {
-    const task = writes[index2];
-    if (task && one) record(findings, task, one);
-  }
-  return findings;
-}
-function record(findings, task, one) {
-  findings.verdicts.set(task.id, one.verdict);
-  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
-  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
-  if (one.unreadable) findings.unreadable.push(one.unreadable);
-}
-async function judgeOne(task, outcome, ctx) {
-  switch (outcome.type) {
-    case "applied":
-      return judgeApplied(task, outcome.object, ctx);
-    case "created":
-      return { verdict: { result: "created" }, ownership: void 0 };
-    case "recreated":
-      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
-    case "existing":
-      return withLiveOwnership(task, { result: "configured" }, ctx);
-    case "removed":
-      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
-  }
-}
-async function judgeApplied(task, answer, ctx) {
-  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
-  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
-  const seen = ctx.observer.observe(task.key, task.version);
-  let live = seen.kind === "present" ? seen.object : void 0;
-  const withStatus = task.object?.["status"] !== void 0;
-  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
-  if (comparison === "stale") {
-    try {
-      live = await ctx.cluster.get(refOf(task), ctx.signal);
-    } catch (error) {
-      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
-    }
-    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
-  }
-  const verdict = verdictOf(task, comparison, answer, ctx);
-  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
-  return {
-    verdict: migrates ? { result: "configured" } : verdict,
-    ownership: live ? ownershipOf(live, ctx.app) : void 0
-  };
-}
-async function ownershipOnly(task, answer, ctx) {
-  const seen = ctx.observer.observe(task.key, task.version);
-  const cached = seen.kind === "present" ? seen.object : void 0;
-  const version = answer.metadata.resourceVersion ?? "";
-  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
-  try {
-    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
-    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
-  } catch (error) {
-    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error) };
-  }
-}
-function verdictOf(task, comparison, answer, ctx) {
-  if (comparison === "created") return { result: "created" };
-  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
-  if (comparison !== "unchanged" || replace) return { result: "configured" };
-  return { result: "unchanged", answer };
-}
-async function withLiveOwnership(task, verdict, ctx) {
-  const seen = ctx.observer.observe(task.key, task.version);
-  try {
-    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
-    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
-  } catch (error) {
-    return { verdict, ownership: void 0, unreadable: unreadable(task, error) };
-  }
-}
-function unreadable(task, error) {
-  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error)}); it is written, its tracking id unchecked`;
-}
-
-// src/sync/would-be.ts
-function wouldBeRuns(tasks, findings) {
-  const updates = [];
-  for (const task of tasks) {
-    const predicted = predict(task, findings);
-    if (predicted)
-      updates.push({
-        taskId: task.id,
-        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
-      });
-  }
-  return updates;
-}
-function predict(task, findings) {
-  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
-  const skipped2 = findings.skipReasons.get(task.id);
-  if (skipped2 !== void 0) return ["skipped", `dry run skipped: ${skipped2}`];
-  if (task.type === "prune" || task.type === "delete") {
-    if (!findings.passed.has(task.id)) return void 0;
-    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
-  }
-  const verdict = findings.verdicts.get(task.id);
-  if (!verdict) return void 0;
-  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
-  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
-}
-
-// src/sync/preflight.ts
-var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
-var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
-async function preflight(tasks, ctx) {
-  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
-  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
-  const result2 = {
-    failure: void 0,
-    warnings: dry.warnings,
-    notes: skippedLines(tasks, dry.skipReasons),
-    unchanged: /* @__PURE__ */ new Map(),
-    wouldBe: []
-  };
-  if (dry.failures.length > 0)
-    return { ...result2, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
-  if (ctx.signal.aborted) return result2;
-  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
-  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
-  if (ctx.signal.aborted) return result2;
-  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
-  result2.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
-  result2.warnings.push(...live.unreadable);
-  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
-    return { ...result2, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
-  result2.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
-  result2.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
-  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
-  result2.wouldBe = wouldBeRuns(tasks, findings);
-  if (ctx.predictOnly) result2.wouldBe = await withKeptNamespaces(tasks, result2.wouldBe, ctx);
-  return result2;
-}
-async function withKeptNamespaces(tasks, predicted, ctx) {
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  return Promise.all(
-    predicted.map(async (update) => {
-      const task = byId.get(update.taskId);
-      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
-      if (!task || !removing) return update;
-      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
-      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
-    })
-  );
-}
-async function namespacesCreatedBy(tasks, ctx) {
-  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
-  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
-  const missing3 = await Promise.all(
-    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
-  );
-  return new Set(missing3.filter((n) => n !== void 0));
-}
-function adoptedLines(live) {
-  if (live.adopted.length === 0) return [];
-  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
-  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
-}
-function sharedNamespaceLines(live) {
-  return live.shared.filter(({ task }) => task.createdNamespace).map(
-    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
-  );
-}
-function sharedWarning(task, app) {
-  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
-}
-function sharedFailures(shared) {
-  return shared.map(({ task, app }) => ({
-    taskId: task.id,
-    run: {
-      state: "Failed",
-      result: "SyncFailed",
-      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
-    }
-  }));
 }
 
 // src/sync/terminate.ts
@@ -53271,8 +53531,94 @@ async function settleHook(task, state, deps) {
   };
 }
 
+// src/sync/attempts.ts
+async function runAttempts(run, initial, lost) {
+  const policy = run.settings.retry ?? NO_RETRY;
+  const type = run.plan.operation.type;
+  let state = initial;
+  for (let attempt = 0; ; attempt++) {
+    const last = !retriesLeft(policy, attempt, type);
+    const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
+    const ended = await runWithTimeout(run, { ...state, tasks }, lost);
+    if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
+    const waited = await backOff(run, { policy, retry: attempt, failed: ended }, lost);
+    if (waited) return waited;
+    run.plan = run.prepared.planAt(run.deps.clock.now());
+    state = initialState(run.plan.tasks);
+  }
+}
+async function backOff(run, { policy, retry: retry2, failed: failed3 }, lost) {
+  const { settings, deps } = run;
+  const delay = retryDelayMs(policy, retry2);
+  const message = failed3.outcome?.message ?? "";
+  run.notes.push(
+    `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
+  );
+  deps.emit({
+    type: "waiting",
+    message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
+  });
+  const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
+  if (delay >= run.startedAt + settings.timeoutMs - deps.clock.now())
+    return end(
+      `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
+    );
+  const slept = await deps.clock.sleep(delay, AbortSignal.any([deps.signal, lost])).then(
+    () => true,
+    () => false
+  );
+  if (slept) return void 0;
+  if (!deps.signal.aborted) return { ...failed3, outcome: { phase: "Error", message: lostMessage(lost) } };
+  return end(`Operation terminated while waiting to retry; last attempt: ${message}`);
+}
+async function runWithTimeout(run, initial, lost) {
+  const { settings, deps } = run;
+  const timer = new AbortController();
+  const signal3 = AbortSignal.any([deps.signal, timer.signal, lost]);
+  const remaining = Math.max(0, run.startedAt + settings.timeoutMs - deps.clock.now());
+  const timeout = deps.clock.sleep(remaining, signal3).then(
+    () => timer.abort("timeout"),
+    () => void 0
+  );
+  const state = await runLoop(
+    initial,
+    { ...run.exec, signal: signal3 },
+    { wait: settings.wait, waveDelayMs: settings.waveDelayMs }
+  );
+  timer.abort("done");
+  await timeout;
+  if (state.mode === "done") return state;
+  const cleanup = { ...run.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 2e4) };
+  if (deps.signal.aborted) return terminate(state, cleanup, "Operation terminated");
+  if (!lost.aborted)
+    return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`);
+  const ended = await terminate(state, cleanup, lostMessage(lost));
+  const problems = ended.outcome?.phase === "Error" ? `; ${ended.outcome.message}` : "";
+  return { ...ended, outcome: { phase: "Error", message: `${lostMessage(lost)}${problems}` } };
+}
+
+// src/sync/test-operation.ts
+async function runTest(run, initial, latest, lost) {
+  const state = await runWithTimeout(run, initial, lost);
+  const tested = run.prepared.target ?? latest;
+  if (tested) {
+    const runs = finishedRecord(tested, state, {
+      status: tested.status,
+      phase: tested.operation.phase ?? "",
+      message: tested.operation.message ?? "",
+      finishedAt: run.deps.clock.now()
+    }).hooks;
+    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => run.warnings.push(`test results not recorded: ${String(error)}`));
+  }
+  return {
+    state,
+    phase: reportPhaseOf(state),
+    message: state.outcome?.message ?? "",
+    revision: tested?.revision ?? null
+  };
+}
+
 // src/sync/operation.ts
-var LEASE_SECONDS = 30;
 async function runSyncOperation(settings, deps) {
   const startedAt = deps.clock.now();
   warmUp(deps);
@@ -53282,438 +53628,53 @@ async function runSyncOperation(settings, deps) {
   const prepare = () => prepareOperation(settings, deps, store, local.manifests, startedAt);
   const prepared = await prepare();
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
-  const run = new OperationRun(settings, deps, prepared, startedAt, prepare);
+  const run = startRun({ settings, deps, startedAt, store, prepare }, prepared);
   if (prepared.discoveryIssues.length > 0)
-    return run.failBeforeWrites("one or more synchronization tasks are not valid", prepared.discoveryIssues);
-  return run.execute(store);
+    return failBeforeWrites(run, "one or more synchronization tasks are not valid", prepared.discoveryIssues);
+  try {
+    return await stages(run);
+  } finally {
+    await run.observer.stop();
+  }
 }
 function warmUp(deps) {
   deps.cluster.resource("", "v1", "Namespace", deps.signal).catch(() => void 0);
 }
-var OperationRun = class {
-  constructor(settings, deps, prepared, startedAt, prepare) {
-    this.settings = settings;
-    this.deps = deps;
-    this.prepared = prepared;
-    this.startedAt = startedAt;
-    this.prepare = prepare;
-    this.plan = prepared.plan;
-    this.issues = prepared.issues;
-    this.observer = new Observer(deps.cluster, deps.clock, {
-      pollIntervalMs: settings.pollIntervalMs,
-      maxBackoffMs: 2e3
-    });
-    this.exec = {
-      cluster: deps.cluster,
-      observer: this.observer,
-      clock: deps.clock,
-      signal: deps.signal,
-      emit: deps.emit,
-      ...deps.beforeCreate ? { beforeCreate: deps.beforeCreate } : {},
-      settings: {
-        app: settings.app,
-        parallelism: settings.parallelism,
-        objectTimeoutMs: settings.objectTimeoutMs,
-        propagation: propagationOf(settings.syncOptions),
-        appOptions: settings.syncOptions
-      }
-    };
-    this.warnings.push(...prepared.issues.filter((i) => i.severity !== "error").map(formatIssue));
-  }
-  settings;
-  deps;
-  prepared;
-  startedAt;
-  prepare;
-  observer;
-  exec;
-  warnings = [];
-  notes = [];
-  /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
-  wouldBe = [];
-  /** The held lock's `lost` signal once acquired: the run stops writing when it aborts (§7.2). */
-  lockLost = new AbortController().signal;
-  plan;
-  issues;
-  failBeforeWrites(message, more) {
-    const all = [...this.issues, ...more].sort(compareIssues);
-    return {
-      exitCode: 1,
-      report: this.report(initialState(this.plan.tasks), "Failed", message, null),
-      issues: all
-    };
-  }
-  async execute(store) {
-    try {
-      return await this.stages(store);
-    } finally {
-      await this.observer.stop();
-    }
-  }
-  async stages(store) {
-    const { settings, deps } = this;
-    const labels = this.plan.tasks.map((t) => ({
-      id: t.id,
-      label: formatKey(t.key),
-      phase: t.phase,
-      wave: t.wave
-    }));
-    this.deps.emit({ type: "operation-started", tasks: labels });
-    this.followEarly();
-    const dryFailure = await this.dryRun();
-    if (dryFailure) return this.finish(dryFailure);
-    if (settings.dryRun)
-      return this.finish({
-        state: applyUpdates(initialState(this.plan.tasks), this.wouldBe),
-        phase: "Succeeded",
-        message: "dry run passed: nothing was written",
-        revision: null
-      });
-    const lock = new ApplicationLock(deps.cluster, deps.clock, settings.app, settings.inventoryNamespace, {
-      holder: settings.holder,
-      waitMs: settings.lockWaitMs,
-      durationSeconds: LEASE_SECONDS
-    });
-    const state = await this.createInventoryNamespace(initialState(this.plan.tasks));
-    if (state.outcome)
-      return this.finish({ state, phase: "Failed", message: state.outcome.message, revision: null });
-    try {
-      await lock.acquire(deps.signal);
-    } catch (error) {
-      return this.finish(await this.notAcquired(lock, state, error));
-    }
-    this.lockLost = lock.lost;
-    let ending;
-    try {
-      ending = await this.locked(store, state);
-    } finally {
-      await this.release(lock);
-    }
-    return this.finish(ending);
-  }
-  /** Why there is no lock: a cancel while waiting for it is a termination (§4.9), else a failure. */
-  async notAcquired(lock, state, error) {
-    if (!this.deps.signal.aborted)
-      return { state, phase: "Failed", message: errorMessage(error), revision: null };
-    await this.release(lock);
-    return { state, phase: "Terminated", message: "Operation terminated", revision: null };
-  }
-  /**
-   * Gives the lock back. When that fails the Lease stays until it expires, holding the next
-   * operation up meanwhile: a warning with the server's message, never a silent drop.
-   */
-  async release(lock) {
-    await lock.release().catch(
-      (error) => this.warnings.push(
-        `the lock was not released (${errorMessage(error)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
-      )
-    );
-  }
-  /**
-   * Starts the list + watch of every collection the plan writes to whose kind is served, while the
-   * dry run runs: reads only (§8 forbids writes before it passes), and it takes each collection's
-   * first list off the path between the lock and the first write. Kinds served only once a CRD of
-   * this operation is established are followed when their batch starts (write-step).
-   */
-  followEarly() {
-    const served = this.plan.tasks.filter(
-      (t) => this.prepared.served.has(gvk(t.key.group, t.version, t.key.kind))
-    );
-    void this.observer.track(collectionsOf(served));
-  }
-  /**
-   * The server-side dry run of every task (§8), then each desired object judged against its live
-   * copy (preflight.ts); a result when the operation must stop there, else undefined.
-   */
-  async dryRun() {
-    const { settings, deps } = this;
-    const checked = await preflight(this.plan.tasks, {
-      cluster: deps.cluster,
-      observer: this.observer,
-      app: settings.app,
-      appOptions: settings.syncOptions,
-      // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
-      parallelism: settings.parallelism * 2,
-      propagation: this.exec.settings.propagation,
-      served: this.prepared.served,
-      predictOnly: settings.dryRun,
-      signal: deps.signal
-    });
-    if (deps.signal.aborted)
-      return {
-        state: initialState(this.plan.tasks),
-        phase: "Terminated",
-        message: "Operation terminated",
-        revision: null
-      };
-    this.warnings.push(...checked.warnings);
-    this.notes.push(...checked.notes);
-    this.exec = { ...this.exec, unchanged: checked.unchanged };
-    this.wouldBe = checked.wouldBe;
-    if (!checked.failure) return void 0;
-    const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates);
-    return { state, phase: "Failed", message: checked.failure.message, revision: null };
-  }
-  /**
-   * Under the lock the history is read again: another operation may have finished while this one
-   * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
-   */
-  async replanIfMoved(store, initial) {
-    if (!await historyMoved(this.prepared, this.deps, store)) return { state: initial };
-    const again = await this.prepare();
-    this.prepared = again;
-    this.plan = again.plan;
-    this.issues = again.issues;
-    const failure2 = await this.dryRun();
-    const carried = applyUpdates(
-      initialState(this.plan.tasks),
-      [...initial.runs].filter(([id]) => this.plan.tasks.some((t) => t.id === id)).map(([taskId, run]) => ({ taskId, run }))
-    );
-    return failure2 ? { state: carried, failure: failure2 } : { state: carried };
-  }
-  async locked(store, lockedState) {
-    const replanned = await this.replanIfMoved(store, lockedState);
-    if (replanned.failure) return replanned.failure;
-    const initial = replanned.state;
-    const { settings, deps, plan } = this;
-    const { latest, records } = this.prepared;
-    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
-    await this.repairPrevious(store, latest);
-    if (plan.operation.type === "test") return this.runTest(store, initial, latest);
-    const revision = (latest?.revision ?? 0) + 1;
-    const record2 = this.newRecord(revision);
-    const notCreated = await this.createRecord(store, record2, initial);
-    if (notCreated) return notCreated;
-    const state = await this.runAttempts(initial);
-    const { warnings, notes } = this;
-    const closer = { store, clock: deps.clock, signal: deps.signal, settings, warnings, notes };
-    const unclosed = await closeRecord(closer, record2, state, plan.operation.type, records);
-    const message = state.outcome?.message ?? "";
-    if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
-    return { state, phase: reportPhaseOf(state), message, revision };
-  }
-  /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
-  newRecord(revision) {
-    const { settings, plan, prepared } = this;
-    return pendingRecord(plan, {
-      app: settings.app,
-      revision,
-      operation: plan.operation,
-      operationId: settings.operationId,
-      commit: prepared.target?.source.commit ?? settings.revision,
-      paths: settings.manifests,
-      manifests: prepared.manifests.map((m) => m.object),
-      startedAt: this.startedAt,
-      ...settings.runUrl ? { runUrl: settings.runUrl } : {},
-      ...settings.actor ? { actor: settings.actor } : {},
-      ...settings.ref ? { ref: settings.ref } : {}
-    });
-  }
-  /** Creates the run's record; how the run ends when it cannot go on, else undefined. */
-  async createRecord(store, record2, initial) {
-    const stop = (phase, message) => ({
-      state: initial,
-      phase,
-      message,
-      revision: null
-    });
-    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
-    if (this.deps.signal.aborted) return stop("Terminated", "Operation terminated");
-    try {
-      await store.create(record2, this.deps.clock);
-      return void 0;
-    } catch (error) {
-      return stop("Error", `the inventory record could not be created: ${errorMessage(error)}`);
-    }
-  }
-  /**
-   * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
-   * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
-   */
-  async repairPrevious(store, latest) {
-    if (!latest) return;
-    if (latest.status.startsWith("pending-")) await this.markAbandoned(store, latest);
-    for (const hook of latest.hooks) {
-      await removeFinalizer(
-        this.deps.cluster,
-        { ...hook.key, version: hook.version },
-        hook.uid,
-        this.deps.signal
-      ).catch(
-        (error) => this.warnings.push(
-          `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
-        )
-      );
-    }
-  }
-  /** The dead run's record → failed; the warning says whether that worked. */
-  async markAbandoned(store, latest) {
-    const message = "abandoned: the operation that started this revision did not finish";
-    const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`;
-    try {
-      await store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } });
-      this.warnings.push(`${left}; marked failed`);
-    } catch (error) {
-      this.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error)}`);
-    }
-  }
-  /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
-  async runTest(store, initial, latest) {
-    const state = await this.runWithTimeout(initial);
-    const tested = this.prepared.target ?? latest;
-    if (tested) {
-      const runs = finishedRecord(tested, state, {
-        status: tested.status,
-        phase: tested.operation.phase ?? "",
-        message: tested.operation.message ?? "",
-        finishedAt: this.deps.clock.now()
-      }).hooks;
-      await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => this.warnings.push(`test results not recorded: ${String(error)}`));
-    }
-    return {
-      state,
-      phase: reportPhaseOf(state),
-      message: state.outcome?.message ?? "",
-      revision: tested?.revision ?? null
-    };
-  }
-  /**
-   * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
-   * the last leaves SyncFail hooks out: they run only once no retry follows. Each retry is a fresh
-   * state under the same record, planned at its own start so its generated hook names are new.
-   */
-  async runAttempts(initial) {
-    const policy = this.settings.retry ?? NO_RETRY;
-    const type = this.plan.operation.type;
-    let state = initial;
-    for (let attempt = 0; ; attempt++) {
-      const last = !retriesLeft(policy, attempt, type);
-      const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
-      const ended = await this.runWithTimeout({ ...state, tasks });
-      if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
-      const waited = await this.backOff(policy, attempt, ended);
-      if (waited) return waited;
-      this.plan = this.prepared.planAt(this.deps.clock.now());
-      state = initialState(this.plan.tasks);
-    }
-  }
-  /** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
-  async backOff(policy, retry2, failed3) {
-    const { settings, deps } = this;
-    const delay = retryDelayMs(policy, retry2);
-    const message = failed3.outcome?.message ?? "";
-    this.notes.push(
-      `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
-    );
-    deps.emit({
-      type: "waiting",
-      message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
-    });
-    const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
-    if (delay >= this.startedAt + settings.timeoutMs - deps.clock.now())
-      return end(
-        `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
-      );
-    const slept = await deps.clock.sleep(delay, AbortSignal.any([deps.signal, this.lockLost])).then(
-      () => true,
-      () => false
-    );
-    if (slept) return void 0;
-    if (!deps.signal.aborted) return { ...failed3, outcome: { phase: "Error", message: this.lostMessage() } };
-    return end(`Operation terminated while waiting to retry; last attempt: ${message}`);
-  }
-  /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
-  async runWithTimeout(initial) {
-    const { settings, deps } = this;
-    const timer = new AbortController();
-    const signal3 = AbortSignal.any([deps.signal, timer.signal, this.lockLost]);
-    const remaining = Math.max(0, this.startedAt + settings.timeoutMs - deps.clock.now());
-    const timeout = deps.clock.sleep(remaining, signal3).then(
-      () => timer.abort("timeout"),
-      () => void 0
-    );
-    const state = await runLoop(
-      initial,
-      { ...this.exec, signal: signal3 },
-      { wait: settings.wait, waveDelayMs: settings.waveDelayMs }
-    );
-    timer.abort("done");
-    await timeout;
-    if (state.mode === "done") return state;
-    const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps.terminationBudgetMs ?? 2e4) };
-    if (deps.signal.aborted) return terminate(state, cleanup, "Operation terminated");
-    if (!this.lockLost.aborted)
-      return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`);
-    const ended = await terminate(state, cleanup, this.lostMessage());
-    const problems = ended.outcome?.phase === "Error" ? `; ${ended.outcome.message}` : "";
-    return { ...ended, outcome: { phase: "Error", message: `${this.lostMessage()}${problems}` } };
-  }
-  lostBeforeWriting(state) {
-    return { state, phase: "Error", message: this.lostMessage(), revision: null };
-  }
-  /** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
-  lostMessage() {
-    return `Operation stopped: ${errorMessage(this.lockLost.reason)}`;
-  }
-  /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
-  async createInventoryNamespace(state) {
-    const ns = this.settings.inventoryNamespace;
-    const exists = await this.deps.cluster.get(
-      { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
-      this.deps.signal
-    );
-    if (exists) return state;
-    const task = this.plan.tasks.find(
-      (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
-    );
-    if (!task)
-      return {
-        ...state,
-        mode: "done",
-        outcome: {
-          phase: "Failed",
-          message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
-        }
-      };
-    const written = applyUpdates(state, await writeStep([task], this.exec));
-    if (runOf(written, task).state !== "Failed") return written;
-    const failed3 = { ...written, failure: { kind: "apply" } };
-    return { ...failed3, mode: "done", outcome: { phase: "Failed", message: failureMessage2(failed3) } };
-  }
-  finish({ state, phase, message, revision }) {
-    const finishedAt = this.deps.clock.now();
-    this.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
-    const report = this.report(state, phase, message, revision, finishedAt);
-    return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: this.issues };
-  }
-  report(state, phase, message, revision, finishedAt = this.deps.clock.now()) {
-    return buildReport({
-      app: this.settings.app,
-      operation: this.plan.operation,
-      revision,
-      targetRevision: this.prepared.target?.revision ?? null,
-      sourceRevision: this.settings.revision,
-      namespace: this.settings.namespace,
-      phase,
-      message,
-      dryRun: this.settings.dryRun,
-      startedAt: this.startedAt,
-      finishedAt,
-      state,
-      skipped: this.plan.skipped,
-      // A re-plan under the lock dry-runs again: the same remark is reported once.
-      warnings: [...new Set(this.warnings)],
-      notes: [...new Set(this.notes)],
-      waveDelayMs: this.settings.waveDelayMs
-    });
-  }
-};
-function reportPhaseOf(state) {
-  const message = state.outcome?.message ?? "";
-  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
-    return "Terminated";
-  const phase = state.outcome?.phase ?? "Failed";
-  return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
+async function stages(run) {
+  emitStarted(run);
+  followEarly(run);
+  const dry = await dryRun(run);
+  if (dry.ending) return finish(run, dry.ending);
+  if (run.settings.dryRun) return finish(run, dryRunPassed(run, dry.wouldBe));
+  const state = await createInventoryNamespace(run, initialState(run.plan.tasks));
+  if (state.outcome)
+    return finish(run, { state, phase: "Failed", message: state.outcome.message, revision: null });
+  const ending = await underLock(run, state, (lost) => locked(run, state, lost));
+  return finish(run, ending);
+}
+function emitStarted(run) {
+  const labels = run.plan.tasks.map((t) => ({
+    id: t.id,
+    label: formatKey(t.key),
+    phase: t.phase,
+    wave: t.wave
+  }));
+  run.deps.emit({ type: "operation-started", tasks: labels });
+}
+async function locked(run, lockedState, lost) {
+  const replanned = await replanIfMoved(run, lockedState);
+  if (replanned.failure) return replanned.failure;
+  const initial = replanned.state;
+  const { plan } = run;
+  const { latest } = run.prepared;
+  if (lost.aborted) return lostBeforeWriting(initial, lost);
+  await repairPrevious(run, latest);
+  if (plan.operation.type === "test") return runTest(run, initial, latest, lost);
+  const record2 = newRecord(run, (latest?.revision ?? 0) + 1);
+  const notCreated = await createRecord(run, record2, initial, lost);
+  if (notCreated) return notCreated;
+  const state = await runAttempts(run, initial, lost);
+  return closeRun(run, record2, state, plan.operation.type);
 }
 
 // src/sync/atomic.ts
@@ -53992,7 +53953,7 @@ function syncSettings(values, manifests, io, command) {
     retry: retryFlags(values, problems, duration),
     ...namespaceFlags(values, options.options, problems)
   };
-  const release = releaseFlags(values, problems);
+  const release2 = releaseFlags(values, problems);
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   const namespace = values.namespace ?? app;
   const runId = io.env["GITHUB_RUN_ID"] ? `${io.env["GITHUB_RUN_ID"]}-${io.env["GITHUB_RUN_ATTEMPT"] ?? "1"}` : `local-${Date.now()}`;
@@ -54002,7 +53963,7 @@ function syncSettings(values, manifests, io, command) {
     inventoryNamespace: values["inventory-namespace"] ?? namespace,
     manifests,
     operation: command !== "sync" ? command : operation === "install" || operation === "upgrade" ? operation : "sync",
-    ...release,
+    ...release2,
     guardrails: guardrailInputs(
       (name) => values[name === "allowed-namespaces" ? "allowed-namespaces" : "allowed-cluster-kinds"] ?? "",
       false

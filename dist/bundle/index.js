@@ -16493,7 +16493,7 @@ var require_api_stream = __commonJS({
         stream2.removeListener("error", onError);
         stream2.removeListener("finish", onFinish);
       };
-      const finish = (err, fromErrorEvent = false) => {
+      const finish2 = (err, fromErrorEvent = false) => {
         if (done) {
           return;
         }
@@ -16503,10 +16503,10 @@ var require_api_stream = __commonJS({
       };
       const onClose = () => {
         const err = getWritableError(stream2);
-        finish(err ?? (!stream2.writableFinished ? createPrematureCloseError() : void 0));
+        finish2(err ?? (!stream2.writableFinished ? createPrematureCloseError() : void 0));
       };
-      const onError = (err) => finish(err, true);
-      const onFinish = () => finish();
+      const onError = (err) => finish2(err, true);
+      const onFinish = () => finish2();
       stream2.on("close", onClose);
       stream2.on("error", onError);
       stream2.on("finish", onFinish);
@@ -52982,8 +52982,8 @@ function deleteOptionsBody(options) {
   if (options.dryRun === true) body["dryRun"] = ["All"];
   return body;
 }
-function dryRunQuery(dryRun) {
-  return dryRun === true ? { dryRun: "All" } : {};
+function dryRunQuery(dryRun2) {
+  return dryRun2 === true ? { dryRun: "All" } : {};
 }
 function sortEvents(events2) {
   return events2.map((event, index2) => ({ event, index: index2, at: eventTimeMs(event) })).sort((a, b) => a.at - b.at || a.index - b.index).map((entry) => entry.event);
@@ -54928,310 +54928,6 @@ function batch(items) {
   return batches;
 }
 
-// src/cluster/observer.ts
-var Observer = class {
-  constructor(cluster, clock, options) {
-    this.cluster = cluster;
-    this.clock = clock;
-    this.options = options;
-  }
-  cluster;
-  clock;
-  options;
-  objects = /* @__PURE__ */ new Map();
-  /** Collections whose list (kept current by a watch) is complete: a key not held is absent. */
-  listed = /* @__PURE__ */ new Set();
-  /** Collections read key by key (poll fallback): absence is known only for keys GET has read. */
-  polling = /* @__PURE__ */ new Set();
-  /** Keys a GET found missing (ours or a caller's): all that poll mode may call absent. */
-  gone = /* @__PURE__ */ new Set();
-  streams = /* @__PURE__ */ new Map();
-  listeners = /* @__PURE__ */ new Set();
-  /** Per collection, the keys asked about: what the poll fallback re-reads (§4.2). */
-  polled = /* @__PURE__ */ new Map();
-  /** The cache and collection ids of the keys asked about (tasks keep their key objects). */
-  keyIds = /* @__PURE__ */ new WeakMap();
-  controller = new AbortController();
-  /** Counts changes, so a waiter can tell whether anything happened since it looked. */
-  version = 0;
-  /**
-   * Starts following these collections (if not yet) and resolves when each has been listed once
-   * (or handed to the poll fallback), when `signal` aborts, or when the observer stops; never
-   * rejects, so an aborted caller must check its signal (a collection not ready reads `unknown`).
-   */
-  async track(collections, signal3) {
-    const ids = collections.map((collection) => {
-      const id = collectionId(collection);
-      if (!this.streams.has(id)) this.streams.set(id, this.follow(collection));
-      return id;
-    });
-    const pending = ids.filter((id) => !this.ready(id));
-    if (pending.length > 0) await this.whenReady(pending, signal3);
-  }
-  /**
-   * What is known of an object: present, absent (its collection was listed, or a poll read it as
-   * gone), or unknown. Called for every Running task on every wake, so it allocates nothing once
-   * a key has been seen.
-   */
-  observe(key, version) {
-    let ids = this.keyIds.get(key);
-    if (ids === void 0) {
-      ids = { object: keyId(key), collection: collectionId(key) };
-      this.keyIds.set(key, ids);
-      this.remember(ids, { ...key, version });
-    }
-    const object = this.objects.get(ids.object);
-    if (object) return presentObservation(object);
-    if (this.polling.has(ids.collection)) return this.gone.has(ids.object) ? ABSENT : UNKNOWN;
-    return this.listed.has(ids.collection) ? ABSENT : UNKNOWN;
-  }
-  /** Records a write's response: the freshest knowledge of that object. */
-  put(object) {
-    if (this.store(object)) this.changed();
-  }
-  /** Records that a GET found nothing. */
-  markGone(key) {
-    this.recordAbsent(keyId(key));
-  }
-  /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
-  async changeOr(until, signal3) {
-    const seen = this.version;
-    const timeout = until === void 0 ? this.options.pollIntervalMs * 8 : Math.max(0, until - this.clock.now());
-    const local = new AbortController();
-    const stop = () => local.abort();
-    signal3.addEventListener("abort", stop, { once: true });
-    const changed = new Promise((resolve2) => {
-      const listener = () => resolve2();
-      this.listeners.add(listener);
-      local.signal.addEventListener("abort", () => this.listeners.delete(listener), { once: true });
-    });
-    if (this.version !== seen) return;
-    await Promise.race([changed, this.clock.sleep(timeout, local.signal).catch(() => void 0)]);
-    local.abort();
-    signal3.removeEventListener("abort", stop);
-  }
-  /** Stops every stream. */
-  async stop() {
-    this.controller.abort();
-    await Promise.allSettled(this.streams.values());
-  }
-  changed() {
-    this.version += 1;
-    for (const listener of [...this.listeners]) listener();
-  }
-  ready(id) {
-    return this.listed.has(id) || this.polling.has(id);
-  }
-  /** Resolves once every id is ready, or either signal (the caller's, the observer's) aborts. */
-  whenReady(ids, signal3) {
-    const signals = signal3 ? [signal3, this.controller.signal] : [this.controller.signal];
-    return new Promise((resolve2) => {
-      const done = () => {
-        this.listeners.delete(check);
-        for (const each of signals) each.removeEventListener("abort", done);
-        resolve2();
-      };
-      const check = () => {
-        if (ids.every((id) => this.ready(id))) done();
-      };
-      if (signals.some((each) => each.aborted)) return resolve2();
-      this.listeners.add(check);
-      for (const each of signals) each.addEventListener("abort", done, { once: true });
-    });
-  }
-  remember(ids, ref) {
-    let keys = this.polled.get(ids.collection);
-    if (keys === void 0) this.polled.set(ids.collection, keys = /* @__PURE__ */ new Map());
-    if (!keys.has(ids.object)) keys.set(ids.object, ref);
-  }
-  /**
-   * Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll.
-   * Every round that ends in anything but a routine close (a refused or failed list or watch, a
-   * 410, a stream closed at once) pauses before the next request, longer each time. Only a stream
-   * that proved the watch works ends that run of setbacks; a successful list does not, or a server
-   * answering every watch with 410 would be re-listed back to back.
-   */
-  async follow(collection) {
-    const signal3 = this.controller.signal;
-    const state = { resourceVersion: void 0, errors: 0, setbacks: 0 };
-    while (!signal3.aborted) {
-      let pace;
-      try {
-        pace = await this.round(collection, state);
-      } catch (error2) {
-        if (signal3.aborted) return;
-        state.errors += 1;
-        if (state.errors > MAX_ERRORS || isForbidden(error2)) return this.pollForever(collection);
-        pace = "back off";
-      }
-      if (pace === "stop") return;
-      if (pace === "back off") {
-        state.setbacks += 1;
-        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.setbacks));
-      }
-    }
-  }
-  /** Lists if there is no resourceVersion to resume from, then follows one watch stream; throws on errors. */
-  async round(collection, state) {
-    if (state.resourceVersion === void 0) state.resourceVersion = await this.relist(collection);
-    const stream = await this.watchOnce(collection, state.resourceVersion, state);
-    if (proven(stream)) {
-      state.errors = 0;
-      state.setbacks = 0;
-    }
-    if (stream.end.reason === "expired") state.resourceVersion = void 0;
-    if (stream.end.reason === "error") throw stream.end.error;
-    return paceAfter(stream);
-  }
-  /** Lists the collection into the cache and marks it listed; returns where a watch resumes. */
-  async relist(collection) {
-    const resourceVersion = await this.list(collection);
-    this.listed.add(collectionId(collection));
-    this.changed();
-    return resourceVersion;
-  }
-  /** One watch stream from `from`, applying its events; says how it ended and how it went. */
-  async watchOnce(collection, from2, state) {
-    const opened = this.clock.now();
-    const end = await this.cluster.watch(
-      collection,
-      { resourceVersion: from2 },
-      (event) => {
-        state.resourceVersion = this.onEvent(event) ?? state.resourceVersion;
-      },
-      this.controller.signal
-    );
-    return { end, progressed: state.resourceVersion !== from2, lived: this.clock.now() - opened };
-  }
-  /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
-  async pause(ms) {
-    await this.clock.sleep(ms, this.controller.signal).catch(() => void 0);
-  }
-  async list(collection) {
-    const { items, resourceVersion } = await this.cluster.list(collection, { signal: this.controller.signal });
-    const prefix = collectionId(collection);
-    const present = new Set(items.map((item) => keyId(keyOfLive(item))));
-    for (const [id, object] of this.objects) {
-      if (collectionId(collectionOf(object)) === prefix && !present.has(id)) this.objects.delete(id);
-    }
-    for (const item of items) this.store(item);
-    return resourceVersion;
-  }
-  /** Applies one watch event; returns the resourceVersion to resume from. */
-  onEvent(event) {
-    if (event.type === "BOOKMARK") return event.resourceVersion;
-    const changed = event.type === "DELETED" ? this.forget(event.object) : this.store(event.object);
-    if (changed) this.changed();
-    return event.object.metadata.resourceVersion;
-  }
-  /**
-   * Stores a copy unless it is older than the one held. resourceVersions are opaque by contract, but
-   * every API server in practice serves etcd revisions (integers, global across objects); comparing
-   * them keeps a late, stale watch event (even of a deleted predecessor with another uid) from
-   * overwriting a write's fresher response. Non-numeric versions always win.
-   */
-  store(object) {
-    const id = keyId(keyOfLive(object));
-    const held = this.objects.get(id);
-    if (held && olderThan(object, held)) return false;
-    this.objects.set(id, object);
-    return true;
-  }
-  /** A deletion removes the held copy only if it is that object: a re-created successor stays. */
-  forget(object) {
-    const id = keyId(keyOfLive(object));
-    const held = this.objects.get(id);
-    if (!held || held.metadata.uid !== void 0 && held.metadata.uid !== object.metadata.uid) return false;
-    return this.objects.delete(id);
-  }
-  /** The object is gone; a key not yet known gone is news too (poll mode now answers absent). */
-  recordAbsent(id) {
-    const news = !this.gone.has(id);
-    this.gone.add(id);
-    if (this.objects.delete(id) || news) this.changed();
-  }
-  /**
-   * The fallback when a collection cannot be listed and watched: GET every key asked about, each
-   * poll interval. A round with errors backs off (up to 8 intervals): the client's own retries
-   * have already given up, so the server needs a rest, not more requests.
-   */
-  async pollForever(collection) {
-    const id = collectionId(collection);
-    const signal3 = this.controller.signal;
-    this.polling.add(id);
-    this.changed();
-    let failures = 0;
-    while (!signal3.aborted) {
-      failures = await this.pollRound(id) ? 0 : failures + 1;
-      await this.pause(this.options.pollIntervalMs * 2 ** Math.min(failures, 3));
-    }
-  }
-  /** One GET per key of the collection; false when any failed. */
-  async pollRound(collection) {
-    let ok2 = true;
-    for (const [id, ref] of this.polled.get(collection) ?? []) {
-      if (this.controller.signal.aborted) break;
-      if (!await this.poll(id, ref)) ok2 = false;
-    }
-    return ok2;
-  }
-  /** Reads one key; an error leaves what was known (or unknown) as it was: it is not absence. */
-  async poll(id, ref) {
-    const before = this.objects.get(id);
-    let object;
-    try {
-      object = await this.cluster.get(ref, this.controller.signal);
-    } catch {
-      return false;
-    }
-    if (object) this.put(object);
-    else if (this.objects.get(id) === before) this.recordAbsent(id);
-    return true;
-  }
-};
-var MAX_ERRORS = 3;
-var QUICK_CLOSE_MS = 1e3;
-var STEADY_STREAM_MS = 1e4;
-function proven(stream) {
-  return stream.lived >= STEADY_STREAM_MS || stream.progressed && stream.end.reason !== "expired";
-}
-function paceAfter(stream) {
-  if (stream.end.reason === "aborted") return "stop";
-  if (stream.end.reason !== "closed") return "back off";
-  return stream.progressed || stream.lived >= QUICK_CLOSE_MS ? "at once" : "back off";
-}
-var ABSENT = Object.freeze({ kind: "absent" });
-var UNKNOWN = Object.freeze({ kind: "unknown" });
-var presentObservations = /* @__PURE__ */ new WeakMap();
-function presentObservation(object) {
-  let observation = presentObservations.get(object);
-  if (observation === void 0) presentObservations.set(object, observation = { kind: "present", object });
-  return observation;
-}
-function olderThan(a, b) {
-  const x = Number(a.metadata.resourceVersion);
-  const y = Number(b.metadata.resourceVersion);
-  return Number.isSafeInteger(x) && Number.isSafeInteger(y) && x < y;
-}
-function keyOfLive(object) {
-  return {
-    group: splitApiVersion(object.apiVersion).group,
-    kind: object.kind,
-    namespace: object.metadata.namespace ?? "",
-    name: object.metadata.name ?? ""
-  };
-}
-function collectionOf(object) {
-  const { group, version } = splitApiVersion(object.apiVersion);
-  return { group, version, kind: object.kind, namespace: object.metadata.namespace ?? "" };
-}
-function collectionId(collection) {
-  return `${collection.group}\0${collection.kind}\0${collection.namespace}`;
-}
-function isForbidden(error2) {
-  return error2 instanceof ClusterError && error2.details.status === 403;
-}
-
 // src/inventory/outage.ts
 var WAITS = [1e3, 2e3, 4e3, 8e3, 15e3];
 async function outlastOutage(work, clock) {
@@ -55405,219 +55101,6 @@ var InventoryStore = class {
 function answerLost(error2) {
   return error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500);
 }
-
-// src/inventory/lock.ts
-var RENEW_BACKOFF_CAP_MS = 8e3;
-var OVERDUE_RETRY_MS = 1e3;
-var MAX_CONFLICTS = 5;
-var ApplicationLock = class {
-  constructor(cluster, clock, app, namespace, options) {
-    this.cluster = cluster;
-    this.clock = clock;
-    this.options = options;
-    this.ref = {
-      group: "coordination.k8s.io",
-      version: "v1",
-      kind: "Lease",
-      namespace,
-      name: `wavesync.${app}`
-    };
-  }
-  cluster;
-  clock;
-  options;
-  renewal;
-  loss = new AbortController();
-  ref;
-  /** The Lease as we last wrote it, so release deletes exactly that version in one request. */
-  held;
-  /**
-   * Aborts when the lock is lost while held: the Lease was taken over or deleted, or renewing it
-   * failed for good or not before it expired. Its reason is an Error saying which. The operation
-   * must stop writing then: it no longer keeps other runs out.
-   */
-  get lost() {
-    return this.loss.signal;
-  }
-  /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
-  async acquire(signal3) {
-    const deadline = this.clock.now() + this.options.waitMs;
-    if (await this.take(void 0, signal3) === "taken") {
-      this.startRenewing();
-      return { takenOverFrom: void 0 };
-    }
-    for (; ; ) {
-      const live = await this.cluster.get(this.ref, signal3);
-      const holder = live ? getString(live, ["spec", "holderIdentity"]) : void 0;
-      const expired = live !== void 0 && this.expired(live);
-      if (!live || !holder || holder === this.options.holder || expired) {
-        const took = await this.take(live, signal3);
-        if (took === "taken") {
-          this.startRenewing();
-          return { takenOverFrom: expired && holder && holder !== this.options.holder ? holder : void 0 };
-        }
-        if (took === "lost") continue;
-        if (this.clock.now() >= deadline)
-          throw new Error(`the lock could not be taken: the API server kept failing (${took.transient})`);
-        await this.clock.sleep(500, signal3);
-        continue;
-      }
-      if (this.clock.now() >= deadline)
-        throw new Error(`another operation is in progress (held by ${holder})`);
-      await this.clock.sleep(Math.min(1e3, Math.max(0, deadline - this.clock.now())), signal3);
-    }
-  }
-  /**
-   * Gives the lock back (idempotent); only our own holder identity is cleared. Throws when the
-   * Lease could not be read or deleted: it then stays until it expires.
-   */
-  async release(signal3) {
-    this.renewal?.abort();
-    if (this.held && await this.deleteHeld(this.held, signal3) === "deleted") return;
-    const live = await this.readRetrying(signal3);
-    if (!live || getString(live, ["spec", "holderIdentity"]) !== this.options.holder) return;
-    await this.cluster.delete(this.ref, {
-      propagationPolicy: "Background",
-      uid: live.metadata.uid ?? "",
-      ...signal3 ? { signal: signal3 } : {}
-    });
-  }
-  /**
-   * Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on. A
-   * failure is 'not-found' too: release reads the Lease again and deletes it by uid if it is still
-   * ours, and throws what that second try meets.
-   */
-  async deleteHeld(held, signal3) {
-    this.held = void 0;
-    return this.cluster.delete(this.ref, { propagationPolicy: "Background", ...held, ...signal3 ? { signal: signal3 } : {} }).catch(() => "not-found");
-  }
-  /** The Lease, read again through a short outage (1, 2, 4, 8 s); other errors and the last are thrown. */
-  async readRetrying(signal3) {
-    for (const wait of [1e3, 2e3, 4e3, 8e3]) {
-      try {
-        return await this.cluster.get(this.ref, signal3);
-      } catch (error2) {
-        if (signal3?.aborted || !(error2 instanceof ClusterError) || !isTransient(error2)) throw error2;
-        await this.clock.sleep(wait, signal3);
-      }
-    }
-    return this.cluster.get(this.ref, signal3);
-  }
-  expired(lease) {
-    const renewed = Date.parse(getString(lease, ["spec", "renewTime"]) ?? "");
-    const duration = getNumber(lease, ["spec", "leaseDurationSeconds"]) ?? this.options.durationSeconds;
-    return !Number.isFinite(renewed) || renewed + duration * 1e3 < this.clock.now();
-  }
-  /**
-   * Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race,
-   * `transient` with the error when the server may answer better later.
-   */
-  async take(live, signal3) {
-    const now = this.timestamp();
-    const lease = {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: {
-        name: this.ref.name,
-        namespace: this.ref.namespace,
-        ...live ? { resourceVersion: live.metadata.resourceVersion ?? "" } : {}
-      },
-      spec: {
-        holderIdentity: this.options.holder,
-        leaseDurationSeconds: this.options.durationSeconds,
-        acquireTime: now,
-        renewTime: now
-      }
-    };
-    try {
-      const written = live ? await this.cluster.replace(lease, { signal: signal3 }) : await this.cluster.create(lease, { signal: signal3 });
-      this.remember(written.object);
-      return "taken";
-    } catch (error2) {
-      if (!(error2 instanceof ClusterError)) throw error2;
-      if (error2.details.status === 409 || error2.details.reason === "AlreadyExists") return "lost";
-      if (error2.details.retryable || error2.details.status === void 0 || error2.details.status >= 500)
-        return { transient: errorMessage(error2) };
-      throw error2;
-    }
-  }
-  remember(lease) {
-    const { uid, resourceVersion } = lease.metadata;
-    this.held = uid !== void 0 && resourceVersion !== void 0 ? { uid, resourceVersion } : void 0;
-  }
-  /** Renews the Lease every third of its duration until released, or until the lock is lost. */
-  startRenewing() {
-    this.renewal = new AbortController();
-    void this.keepRenewing(this.renewal.signal);
-  }
-  async keepRenewing(signal3) {
-    const every = Math.max(1e3, this.options.durationSeconds * 1e3 / 3);
-    let renewedAt = this.clock.now();
-    while (await this.pause(every, signal3)) {
-      const lost = await this.renew(renewedAt, signal3);
-      if (signal3.aborted) return;
-      if (lost !== void 0) {
-        this.loss.abort(new Error(`lost the lock (${formatKey(this.ref)}): ${lost}`));
-        return;
-      }
-      renewedAt = this.clock.now();
-    }
-  }
-  /**
-   * One renewal: undefined once renewed (or released meanwhile), else why the lock is lost. Transient
-   * errors are retried for as long as the operation runs, whatever the Lease's expiry: only a run that
-   * reaches the API server can take the Lease over, and doing so writes it, so the first read that
-   * gets through tells whether it is still ours. An outage of the server itself (which stops every
-   * writer) is then no loss; a takeover during a partition is found at that read, retried every
-   * second once the Lease is overdue so it is found soon after the connection returns.
-   */
-  async renew(renewedAt, signal3) {
-    const expiresAt = renewedAt + this.options.durationSeconds * 1e3;
-    let conflicts = 0;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const outcome = await this.renewOnce(signal3);
-        if (outcome === "renewed") return void 0;
-        if (outcome !== "conflict") return outcome.lost;
-        if (++conflicts >= MAX_CONFLICTS) return "the Lease kept changing (409 Conflict)";
-      } catch (error2) {
-        if (signal3.aborted) return void 0;
-        if (!(error2 instanceof ClusterError) || !isTransient(error2))
-          return `renewing it failed: ${errorMessage(error2)}`;
-      }
-      const backoff = Math.min(RENEW_BACKOFF_CAP_MS, 1e3 * 2 ** attempt);
-      const wait = this.clock.now() >= expiresAt ? OVERDUE_RETRY_MS : backoff;
-      if (!await this.pause(wait, signal3)) return void 0;
-    }
-  }
-  /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */
-  async renewOnce(signal3) {
-    const live = await this.cluster.get(this.ref, signal3);
-    if (!live) return { lost: "the Lease was deleted" };
-    const holder = getString(live, ["spec", "holderIdentity"]);
-    if (holder !== this.options.holder) return { lost: `it is held by ${holder ?? "nobody"} now` };
-    const spec = isRecord(live["spec"]) ? live["spec"] : {};
-    try {
-      const renewed = { ...live, spec: { ...spec, renewTime: this.timestamp() } };
-      this.remember((await this.cluster.replace(renewed, { signal: signal3 })).object);
-      return "renewed";
-    } catch (error2) {
-      if (error2 instanceof ClusterError && error2.details.status === 409) return "conflict";
-      throw error2;
-    }
-  }
-  /** Sleeps; false when the renewal was stopped meanwhile. */
-  pause(ms, signal3) {
-    return this.clock.sleep(ms, signal3).then(
-      () => !signal3.aborted,
-      () => false
-    );
-  }
-  /** The clock's now as a Lease's MicroTime. */
-  timestamp() {
-    return new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-  }
-};
 
 // src/inventory/lifecycle.ts
 var import_node_crypto = __toESM(require_node_crypto(), 1);
@@ -55853,128 +55336,6 @@ function manifestDigest(manifests) {
   const hash = (0, import_node_crypto.createHash)("sha256");
   for (const manifest of manifests) hash.update(JSON.stringify(manifest)).update("\n");
   return `sha256:${hash.digest("hex")}`;
-}
-
-// src/plan/annotations/values.ts
-function splitList(value) {
-  const items = value.split(",").map((item) => item.replace(/^[ \t]+|[ \t]+$/g, "")).filter((item) => item !== "");
-  return [...new Set(items)];
-}
-function parseWave(value) {
-  if (!/^[+-]?[0-9]+$/.test(value)) return void 0;
-  const wave = Number(value);
-  return wave >= -2147483648 && wave <= 2147483647 ? wave : void 0;
-}
-var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseDuration(value) {
-  if (!/^([0-9]+(ms|s|m|h))+$/.test(value)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of value.matchAll(/([0-9]+)(ms|s|m|h)/g))
-    total += Number(amount) * (UNIT_MS[unit ?? "s"] ?? 0);
-  return total > 0 && Number.isSafeInteger(total) ? total : void 0;
-}
-function formatDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)}ms`;
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, seconds] of [
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= seconds) {
-      parts.push(`${Math.floor(rest / seconds)}${unit}`);
-      rest %= seconds;
-    }
-  }
-  return parts.join("");
-}
-
-// src/report/model.ts
-var iso = (ms) => ms === void 0 ? null : new Date(ms).toISOString();
-function buildReport(input) {
-  return {
-    app: input.app,
-    operation: input.operation.type,
-    mode: input.operation.mode ?? null,
-    revision: input.revision,
-    targetRevision: input.targetRevision ?? null,
-    sourceRevision: input.sourceRevision,
-    namespace: input.namespace,
-    phase: input.phase,
-    message: input.message,
-    dryRun: input.dryRun,
-    startedAt: iso(input.startedAt) ?? "",
-    finishedAt: iso(input.finishedAt) ?? "",
-    durationMs: input.finishedAt - input.startedAt,
-    tasks: input.state.tasks.map((task) => taskReport(task, input.state)),
-    steps: stepReports(input.state, input.waveDelayMs),
-    skipped: input.skipped.map((s) => ({ resource: formatKey(s.key), reason: s.reason })),
-    warnings: [...input.warnings],
-    notes: [...input.notes]
-  };
-}
-function taskReport(task, state) {
-  const run = runOf(state, task);
-  const report = {
-    phase: task.phase,
-    wave: task.wave,
-    type: task.type,
-    group: task.key.group,
-    version: task.version,
-    kind: task.key.kind,
-    namespace: task.key.namespace,
-    name: task.key.name,
-    hook: task.type === "hook",
-    hookPhase: task.hook?.trigger ?? null,
-    hookFamily: task.hook?.family ?? null,
-    result: run.result ?? null,
-    state: run.state,
-    message: run.message,
-    startedAt: iso(run.startedAt),
-    finishedAt: iso(run.finishedAt),
-    source: task.source ? { file: task.source.file, line: task.source.line } : null
-  };
-  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
-  const d = run.diagnostics;
-  if (d) {
-    if (d.exitCode !== void 0) report.exitCode = d.exitCode;
-    if (d.reason !== void 0) report.reason = d.reason;
-    report.logTail = d.logTail;
-    report.events = d.events;
-    report.conditions = d.conditions;
-  }
-  return report;
-}
-function stepReports(state, waveDelayMs) {
-  const steps = /* @__PURE__ */ new Map();
-  for (const task of state.tasks) {
-    const id = `${task.phase} ${task.wave}`;
-    const step = steps.get(id);
-    if (step) step.push(task);
-    else steps.set(id, [task]);
-  }
-  const reports = [];
-  let previousDone;
-  for (const tasks of steps.values()) {
-    const first = tasks[0];
-    if (!first) continue;
-    const starts = tasks.map((t) => runOf(state, t).startedAt).filter((t) => t !== void 0);
-    const ends = tasks.map((t) => runOf(state, t).finishedAt).filter((t) => t !== void 0);
-    const start = starts.length > 0 ? Math.min(...starts) : void 0;
-    const done = ends.length === tasks.length && ends.length > 0 ? Math.max(...ends) : void 0;
-    const gap = start !== void 0 && previousDone !== void 0 ? Math.max(0, start - previousDone - waveDelayMs) : void 0;
-    reports.push({
-      phase: first.phase,
-      wave: first.wave,
-      tasks: tasks.length,
-      firstWriteAt: iso(start),
-      completedAt: iso(done),
-      gapMs: gap ?? null
-    });
-    if (done !== void 0) previousDone = done;
-  }
-  return reports;
 }
 
 // src/model/manifest.ts
@@ -56470,6 +55831,41 @@ function suggestKey(key) {
     if (distance <= 2 && (!best || distance < best.distance)) best = { key: known, distance };
   }
   return best?.key;
+}
+
+// src/plan/annotations/values.ts
+function splitList(value) {
+  const items = value.split(",").map((item) => item.replace(/^[ \t]+|[ \t]+$/g, "")).filter((item) => item !== "");
+  return [...new Set(items)];
+}
+function parseWave(value) {
+  if (!/^[+-]?[0-9]+$/.test(value)) return void 0;
+  const wave = Number(value);
+  return wave >= -2147483648 && wave <= 2147483647 ? wave : void 0;
+}
+var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+function parseDuration(value) {
+  if (!/^([0-9]+(ms|s|m|h))+$/.test(value)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(/([0-9]+)(ms|s|m|h)/g))
+    total += Number(amount) * (UNIT_MS[unit ?? "s"] ?? 0);
+  return total > 0 && Number.isSafeInteger(total) ? total : void 0;
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)}ms`;
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, seconds] of [
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= seconds) {
+      parts.push(`${Math.floor(rest / seconds)}${unit}`);
+      rest %= seconds;
+    }
+  }
+  return parts.join("");
 }
 
 // src/plan/annotations/sync-options.ts
@@ -57798,89 +57194,744 @@ function notice2(message) {
   return { severity: "warning", file: "(inventory)", line: 0, message };
 }
 
-// src/sync/diagnostics.ts
-var LOG_LINES = 50;
-var EVENTS = 20;
-async function captureDiagnostics(task, run, deps2) {
-  const object = run.lastSeen;
-  const diagnostics = {
-    conditions: object ? conditionLines(object) : [],
-    events: [],
-    logTail: []
+// src/cluster/observer.ts
+var Observer = class {
+  constructor(cluster, clock, options) {
+    this.cluster = cluster;
+    this.clock = clock;
+    this.options = options;
+  }
+  cluster;
+  clock;
+  options;
+  objects = /* @__PURE__ */ new Map();
+  /** Collections whose list (kept current by a watch) is complete: a key not held is absent. */
+  listed = /* @__PURE__ */ new Set();
+  /** Collections read key by key (poll fallback): absence is known only for keys GET has read. */
+  polling = /* @__PURE__ */ new Set();
+  /** Keys a GET found missing (ours or a caller's): all that poll mode may call absent. */
+  gone = /* @__PURE__ */ new Set();
+  streams = /* @__PURE__ */ new Map();
+  listeners = /* @__PURE__ */ new Set();
+  /** Per collection, the keys asked about: what the poll fallback re-reads (§4.2). */
+  polled = /* @__PURE__ */ new Map();
+  /** The cache and collection ids of the keys asked about (tasks keep their key objects). */
+  keyIds = /* @__PURE__ */ new WeakMap();
+  controller = new AbortController();
+  /** Counts changes, so a waiter can tell whether anything happened since it looked. */
+  version = 0;
+  /**
+   * Starts following these collections (if not yet) and resolves when each has been listed once
+   * (or handed to the poll fallback), when `signal` aborts, or when the observer stops; never
+   * rejects, so an aborted caller must check its signal (a collection not ready reads `unknown`).
+   */
+  async track(collections, signal3) {
+    const ids = collections.map((collection) => {
+      const id = collectionId(collection);
+      if (!this.streams.has(id)) this.streams.set(id, this.follow(collection));
+      return id;
+    });
+    const pending = ids.filter((id) => !this.ready(id));
+    if (pending.length > 0) await this.whenReady(pending, signal3);
+  }
+  /**
+   * What is known of an object: present, absent (its collection was listed, or a poll read it as
+   * gone), or unknown. Called for every Running task on every wake, so it allocates nothing once
+   * a key has been seen.
+   */
+  observe(key, version) {
+    let ids = this.keyIds.get(key);
+    if (ids === void 0) {
+      ids = { object: keyId(key), collection: collectionId(key) };
+      this.keyIds.set(key, ids);
+      this.remember(ids, { ...key, version });
+    }
+    const object = this.objects.get(ids.object);
+    if (object) return presentObservation(object);
+    if (this.polling.has(ids.collection)) return this.gone.has(ids.object) ? ABSENT : UNKNOWN;
+    return this.listed.has(ids.collection) ? ABSENT : UNKNOWN;
+  }
+  /** Records a write's response: the freshest knowledge of that object. */
+  put(object) {
+    if (this.store(object)) this.changed();
+  }
+  /** Records that a GET found nothing. */
+  markGone(key) {
+    this.recordAbsent(keyId(key));
+  }
+  /** Resolves on the next change, at `until`, or when the signal aborts; never rejects. */
+  async changeOr(until, signal3) {
+    const seen = this.version;
+    const timeout = until === void 0 ? this.options.pollIntervalMs * 8 : Math.max(0, until - this.clock.now());
+    const local = new AbortController();
+    const stop = () => local.abort();
+    signal3.addEventListener("abort", stop, { once: true });
+    const changed = new Promise((resolve2) => {
+      const listener = () => resolve2();
+      this.listeners.add(listener);
+      local.signal.addEventListener("abort", () => this.listeners.delete(listener), { once: true });
+    });
+    if (this.version !== seen) return;
+    await Promise.race([changed, this.clock.sleep(timeout, local.signal).catch(() => void 0)]);
+    local.abort();
+    signal3.removeEventListener("abort", stop);
+  }
+  /** Stops every stream. */
+  async stop() {
+    this.controller.abort();
+    await Promise.allSettled(this.streams.values());
+  }
+  changed() {
+    this.version += 1;
+    for (const listener of [...this.listeners]) listener();
+  }
+  ready(id) {
+    return this.listed.has(id) || this.polling.has(id);
+  }
+  /** Resolves once every id is ready, or either signal (the caller's, the observer's) aborts. */
+  whenReady(ids, signal3) {
+    const signals = signal3 ? [signal3, this.controller.signal] : [this.controller.signal];
+    return new Promise((resolve2) => {
+      const done = () => {
+        this.listeners.delete(check);
+        for (const each of signals) each.removeEventListener("abort", done);
+        resolve2();
+      };
+      const check = () => {
+        if (ids.every((id) => this.ready(id))) done();
+      };
+      if (signals.some((each) => each.aborted)) return resolve2();
+      this.listeners.add(check);
+      for (const each of signals) each.addEventListener("abort", done, { once: true });
+    });
+  }
+  remember(ids, ref) {
+    let keys = this.polled.get(ids.collection);
+    if (keys === void 0) this.polled.set(ids.collection, keys = /* @__PURE__ */ new Map());
+    if (!keys.has(ids.object)) keys.set(ids.object, ref);
+  }
+  /**
+   * Keeps one collection current until stopped: list, watch, resume or re-list, back off, poll.
+   * Every round that ends in anything but a routine close (a refused or failed list or watch, a
+   * 410, a stream closed at once) pauses before the next request, longer each time. Only a stream
+   * that proved the watch works ends that run of setbacks; a successful list does not, or a server
+   * answering every watch with 410 would be re-listed back to back.
+   */
+  async follow(collection) {
+    const signal3 = this.controller.signal;
+    const state = { resourceVersion: void 0, errors: 0, setbacks: 0 };
+    while (!signal3.aborted) {
+      let pace;
+      try {
+        pace = await this.round(collection, state);
+      } catch (error2) {
+        if (signal3.aborted) return;
+        state.errors += 1;
+        if (state.errors > MAX_ERRORS || isForbidden(error2)) return this.pollForever(collection);
+        pace = "back off";
+      }
+      if (pace === "stop") return;
+      if (pace === "back off") {
+        state.setbacks += 1;
+        await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** state.setbacks));
+      }
+    }
+  }
+  /** Lists if there is no resourceVersion to resume from, then follows one watch stream; throws on errors. */
+  async round(collection, state) {
+    if (state.resourceVersion === void 0) state.resourceVersion = await this.relist(collection);
+    const stream = await this.watchOnce(collection, state.resourceVersion, state);
+    if (proven(stream)) {
+      state.errors = 0;
+      state.setbacks = 0;
+    }
+    if (stream.end.reason === "expired") state.resourceVersion = void 0;
+    if (stream.end.reason === "error") throw stream.end.error;
+    return paceAfter(stream);
+  }
+  /** Lists the collection into the cache and marks it listed; returns where a watch resumes. */
+  async relist(collection) {
+    const resourceVersion = await this.list(collection);
+    this.listed.add(collectionId(collection));
+    this.changed();
+    return resourceVersion;
+  }
+  /** One watch stream from `from`, applying its events; says how it ended and how it went. */
+  async watchOnce(collection, from2, state) {
+    const opened = this.clock.now();
+    const end = await this.cluster.watch(
+      collection,
+      { resourceVersion: from2 },
+      (event) => {
+        state.resourceVersion = this.onEvent(event) ?? state.resourceVersion;
+      },
+      this.controller.signal
+    );
+    return { end, progressed: state.resourceVersion !== from2, lived: this.clock.now() - opened };
+  }
+  /** Sleeps unless stopped; a stop ends the sleep early and the caller's loop then ends. */
+  async pause(ms) {
+    await this.clock.sleep(ms, this.controller.signal).catch(() => void 0);
+  }
+  async list(collection) {
+    const { items, resourceVersion } = await this.cluster.list(collection, { signal: this.controller.signal });
+    const prefix = collectionId(collection);
+    const present = new Set(items.map((item) => keyId(keyOfLive(item))));
+    for (const [id, object] of this.objects) {
+      if (collectionId(collectionOf(object)) === prefix && !present.has(id)) this.objects.delete(id);
+    }
+    for (const item of items) this.store(item);
+    return resourceVersion;
+  }
+  /** Applies one watch event; returns the resourceVersion to resume from. */
+  onEvent(event) {
+    if (event.type === "BOOKMARK") return event.resourceVersion;
+    const changed = event.type === "DELETED" ? this.forget(event.object) : this.store(event.object);
+    if (changed) this.changed();
+    return event.object.metadata.resourceVersion;
+  }
+  /**
+   * Stores a copy unless it is older than the one held. resourceVersions are opaque by contract, but
+   * every API server in practice serves etcd revisions (integers, global across objects); comparing
+   * them keeps a late, stale watch event (even of a deleted predecessor with another uid) from
+   * overwriting a write's fresher response. Non-numeric versions always win.
+   */
+  store(object) {
+    const id = keyId(keyOfLive(object));
+    const held = this.objects.get(id);
+    if (held && olderThan(object, held)) return false;
+    this.objects.set(id, object);
+    return true;
+  }
+  /** A deletion removes the held copy only if it is that object: a re-created successor stays. */
+  forget(object) {
+    const id = keyId(keyOfLive(object));
+    const held = this.objects.get(id);
+    if (!held || held.metadata.uid !== void 0 && held.metadata.uid !== object.metadata.uid) return false;
+    return this.objects.delete(id);
+  }
+  /** The object is gone; a key not yet known gone is news too (poll mode now answers absent). */
+  recordAbsent(id) {
+    const news = !this.gone.has(id);
+    this.gone.add(id);
+    if (this.objects.delete(id) || news) this.changed();
+  }
+  /**
+   * The fallback when a collection cannot be listed and watched: GET every key asked about, each
+   * poll interval. A round with errors backs off (up to 8 intervals): the client's own retries
+   * have already given up, so the server needs a rest, not more requests.
+   */
+  async pollForever(collection) {
+    const id = collectionId(collection);
+    const signal3 = this.controller.signal;
+    this.polling.add(id);
+    this.changed();
+    let failures = 0;
+    while (!signal3.aborted) {
+      failures = await this.pollRound(id) ? 0 : failures + 1;
+      await this.pause(this.options.pollIntervalMs * 2 ** Math.min(failures, 3));
+    }
+  }
+  /** One GET per key of the collection; false when any failed. */
+  async pollRound(collection) {
+    let ok2 = true;
+    for (const [id, ref] of this.polled.get(collection) ?? []) {
+      if (this.controller.signal.aborted) break;
+      if (!await this.poll(id, ref)) ok2 = false;
+    }
+    return ok2;
+  }
+  /** Reads one key; an error leaves what was known (or unknown) as it was: it is not absence. */
+  async poll(id, ref) {
+    const before = this.objects.get(id);
+    let object;
+    try {
+      object = await this.cluster.get(ref, this.controller.signal);
+    } catch {
+      return false;
+    }
+    if (object) this.put(object);
+    else if (this.objects.get(id) === before) this.recordAbsent(id);
+    return true;
+  }
+};
+var MAX_ERRORS = 3;
+var QUICK_CLOSE_MS = 1e3;
+var STEADY_STREAM_MS = 1e4;
+function proven(stream) {
+  return stream.lived >= STEADY_STREAM_MS || stream.progressed && stream.end.reason !== "expired";
+}
+function paceAfter(stream) {
+  if (stream.end.reason === "aborted") return "stop";
+  if (stream.end.reason !== "closed") return "back off";
+  return stream.progressed || stream.lived >= QUICK_CLOSE_MS ? "at once" : "back off";
+}
+var ABSENT = Object.freeze({ kind: "absent" });
+var UNKNOWN = Object.freeze({ kind: "unknown" });
+var presentObservations = /* @__PURE__ */ new WeakMap();
+function presentObservation(object) {
+  let observation = presentObservations.get(object);
+  if (observation === void 0) presentObservations.set(object, observation = { kind: "present", object });
+  return observation;
+}
+function olderThan(a, b) {
+  const x = Number(a.metadata.resourceVersion);
+  const y = Number(b.metadata.resourceVersion);
+  return Number.isSafeInteger(x) && Number.isSafeInteger(y) && x < y;
+}
+function keyOfLive(object) {
+  return {
+    group: splitApiVersion(object.apiVersion).group,
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name ?? ""
   };
-  if (run.uid) {
-    const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal).catch(() => []);
-    diagnostics.events = events2.slice(-EVENTS).map(eventLine);
+}
+function collectionOf(object) {
+  const { group, version } = splitApiVersion(object.apiVersion);
+  return { group, version, kind: object.kind, namespace: object.metadata.namespace ?? "" };
+}
+function collectionId(collection) {
+  return `${collection.group}\0${collection.kind}\0${collection.namespace}`;
+}
+function isForbidden(error2) {
+  return error2 instanceof ClusterError && error2.details.status === 403;
+}
+
+// src/sync/settings.ts
+var DEFAULTS2 = {
+  timeoutMs: 30 * 6e4,
+  objectTimeoutMs: 5 * 6e4,
+  waveDelayMs: 0,
+  parallelism: 10,
+  pollIntervalMs: 2e3,
+  lockWaitMs: 5 * 6e4,
+  historyMax: 10
+};
+function propagationOf(options) {
+  const value = options["PrunePropagationPolicy"] ?? "foreground";
+  return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
+}
+
+// src/sync/operation-run.ts
+function startRun(basis, prepared) {
+  const { settings, deps: deps2 } = basis;
+  const observer = new Observer(deps2.cluster, deps2.clock, {
+    pollIntervalMs: settings.pollIntervalMs,
+    maxBackoffMs: 2e3
+  });
+  return {
+    ...basis,
+    observer,
+    exec: execDeps(settings, deps2, observer),
+    prepared,
+    plan: prepared.plan,
+    warnings: prepared.issues.filter((i) => i.severity !== "error").map(formatIssue),
+    notes: []
+  };
+}
+function execDeps(settings, deps2, observer) {
+  return {
+    cluster: deps2.cluster,
+    observer,
+    clock: deps2.clock,
+    signal: deps2.signal,
+    emit: deps2.emit,
+    ...deps2.beforeCreate ? { beforeCreate: deps2.beforeCreate } : {},
+    settings: {
+      app: settings.app,
+      parallelism: settings.parallelism,
+      objectTimeoutMs: settings.objectTimeoutMs,
+      propagation: propagationOf(settings.syncOptions),
+      appOptions: settings.syncOptions
+    }
+  };
+}
+
+// src/report/model.ts
+var iso = (ms) => ms === void 0 ? null : new Date(ms).toISOString();
+function buildReport(input) {
+  return {
+    app: input.app,
+    operation: input.operation.type,
+    mode: input.operation.mode ?? null,
+    revision: input.revision,
+    targetRevision: input.targetRevision ?? null,
+    sourceRevision: input.sourceRevision,
+    namespace: input.namespace,
+    phase: input.phase,
+    message: input.message,
+    dryRun: input.dryRun,
+    startedAt: iso(input.startedAt) ?? "",
+    finishedAt: iso(input.finishedAt) ?? "",
+    durationMs: input.finishedAt - input.startedAt,
+    tasks: input.state.tasks.map((task) => taskReport(task, input.state)),
+    steps: stepReports(input.state, input.waveDelayMs),
+    skipped: input.skipped.map((s) => ({ resource: formatKey(s.key), reason: s.reason })),
+    warnings: [...input.warnings],
+    notes: [...input.notes]
+  };
+}
+function taskReport(task, state) {
+  const run = runOf(state, task);
+  const report = {
+    phase: task.phase,
+    wave: task.wave,
+    type: task.type,
+    group: task.key.group,
+    version: task.version,
+    kind: task.key.kind,
+    namespace: task.key.namespace,
+    name: task.key.name,
+    hook: task.type === "hook",
+    hookPhase: task.hook?.trigger ?? null,
+    hookFamily: task.hook?.family ?? null,
+    result: run.result ?? null,
+    state: run.state,
+    message: run.message,
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    source: task.source ? { file: task.source.file, line: task.source.line } : null
+  };
+  if (run.wouldBe !== void 0) report.wouldBe = run.wouldBe;
+  const d = run.diagnostics;
+  if (d) {
+    if (d.exitCode !== void 0) report.exitCode = d.exitCode;
+    if (d.reason !== void 0) report.reason = d.reason;
+    report.logTail = d.logTail;
+    report.events = d.events;
+    report.conditions = d.conditions;
   }
-  const pod = await podOf(task, object, deps2);
-  if (pod) await addContainerDetails(pod, diagnostics, deps2);
-  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
-  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
-  if (reason !== void 0) diagnostics.reason = reason;
-  return diagnostics;
+  return report;
 }
-async function podOf(task, object, deps2) {
-  if (task.key.group === "" && task.key.kind === "Pod") return object;
-  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
-  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
-  for (const label of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps2.cluster.list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps2.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
-    if (items.length > 0)
-      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
+function stepReports(state, waveDelayMs) {
+  const steps = /* @__PURE__ */ new Map();
+  for (const task of state.tasks) {
+    const id = `${task.phase} ${task.wave}`;
+    const step = steps.get(id);
+    if (step) step.push(task);
+    else steps.set(id, [task]);
   }
-  return void 0;
+  const reports = [];
+  let previousDone;
+  for (const tasks of steps.values()) {
+    const first = tasks[0];
+    if (!first) continue;
+    const starts = tasks.map((t) => runOf(state, t).startedAt).filter((t) => t !== void 0);
+    const ends = tasks.map((t) => runOf(state, t).finishedAt).filter((t) => t !== void 0);
+    const start = starts.length > 0 ? Math.min(...starts) : void 0;
+    const done = ends.length === tasks.length && ends.length > 0 ? Math.max(...ends) : void 0;
+    const gap = start !== void 0 && previousDone !== void 0 ? Math.max(0, start - previousDone - waveDelayMs) : void 0;
+    reports.push({
+      phase: first.phase,
+      wave: first.wave,
+      tasks: tasks.length,
+      firstWriteAt: iso(start),
+      completedAt: iso(done),
+      gapMs: gap ?? null
+    });
+    if (done !== void 0) previousDone = done;
+  }
+  return reports;
 }
-async function addContainerDetails(pod, diagnostics, deps2) {
-  const failed3 = failedContainer(pod) ?? firstContainer(pod);
-  if (!failed3) return;
-  const podName = pod.metadata.name ?? "";
-  diagnostics.pod = podName;
-  diagnostics.container = failed3.name;
-  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
-  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
-    diagnostics.reason = failed3.reason;
-  const logs = await deps2.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps2.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+
+// src/sync/operation-report.ts
+function terminated(state) {
+  return { state, phase: "Terminated", message: "Operation terminated", revision: null };
 }
-function failedContainer(pod) {
-  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
+function failBeforeWrites(run, message, more) {
+  const all = [...run.prepared.issues, ...more].sort(compareIssues);
+  const ending = { state: initialState(run.plan.tasks), phase: "Failed", message, revision: null };
+  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: all };
 }
-function firstContainer(pod) {
-  return containerEnds(pod)[0];
+function finish(run, ending) {
+  const { phase, message } = ending;
+  const finishedAt = run.deps.clock.now();
+  run.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
+  const report = reportOf(run, ending, finishedAt);
+  return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: run.prepared.issues };
 }
-function containerEnds(pod) {
-  const statuses = [
-    ...getArray(pod, ["status", "initContainerStatuses"]),
-    ...getArray(pod, ["status", "containerStatuses"])
-  ];
-  return statuses.filter(isRecord).map((status) => {
-    const terminated = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
-    return {
-      name: getString(status, ["name"]) ?? "",
-      exitCode: terminated ? getNumber(terminated, ["exitCode"]) : void 0,
-      reason: terminated ? getString(terminated, ["reason"]) : void 0
-    };
+function reportOf(run, ending, finishedAt) {
+  const { settings, plan } = run;
+  return buildReport({
+    app: settings.app,
+    operation: plan.operation,
+    revision: ending.revision,
+    targetRevision: run.prepared.target?.revision ?? null,
+    sourceRevision: settings.revision,
+    namespace: settings.namespace,
+    phase: ending.phase,
+    message: ending.message,
+    dryRun: settings.dryRun,
+    startedAt: run.startedAt,
+    finishedAt,
+    state: ending.state,
+    skipped: plan.skipped,
+    // A re-plan under the lock dry-runs again: the same remark is reported once.
+    warnings: [...new Set(run.warnings)],
+    notes: [...new Set(run.notes)],
+    waveDelayMs: settings.waveDelayMs
   });
 }
-function getPathRecord(value, path11) {
-  let current = value;
-  for (const step of path11) current = isRecord(current) ? current[step] : void 0;
-  return isRecord(current) ? current : void 0;
+function reportPhaseOf(state) {
+  const message = state.outcome?.message ?? "";
+  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
+    return "Terminated";
+  const phase = state.outcome?.phase ?? "Failed";
+  return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
 }
-function conditionLines(object) {
-  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
-    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
+
+// src/inventory/lock.ts
+var RENEW_BACKOFF_CAP_MS = 8e3;
+var OVERDUE_RETRY_MS = 1e3;
+var MAX_CONFLICTS = 5;
+var ApplicationLock = class {
+  constructor(cluster, clock, app, namespace, options) {
+    this.cluster = cluster;
+    this.clock = clock;
+    this.options = options;
+    this.ref = {
+      group: "coordination.k8s.io",
+      version: "v1",
+      kind: "Lease",
+      namespace,
+      name: `wavesync.${app}`
+    };
+  }
+  cluster;
+  clock;
+  options;
+  renewal;
+  loss = new AbortController();
+  ref;
+  /** The Lease as we last wrote it, so release deletes exactly that version in one request. */
+  held;
+  /**
+   * Aborts when the lock is lost while held: the Lease was taken over or deleted, or renewing it
+   * failed for good or not before it expired. Its reason is an Error saying which. The operation
+   * must stop writing then: it no longer keeps other runs out.
+   */
+  get lost() {
+    return this.loss.signal;
+  }
+  /** Waits up to `waitMs` for the lock; throws "another operation is in progress (held by …)". */
+  async acquire(signal3) {
+    const deadline = this.clock.now() + this.options.waitMs;
+    if (await this.take(void 0, signal3) === "taken") {
+      this.startRenewing();
+      return { takenOverFrom: void 0 };
+    }
+    for (; ; ) {
+      const live = await this.cluster.get(this.ref, signal3);
+      const holder = live ? getString(live, ["spec", "holderIdentity"]) : void 0;
+      const expired = live !== void 0 && this.expired(live);
+      if (!live || !holder || holder === this.options.holder || expired) {
+        const took = await this.take(live, signal3);
+        if (took === "taken") {
+          this.startRenewing();
+          return { takenOverFrom: expired && holder && holder !== this.options.holder ? holder : void 0 };
+        }
+        if (took === "lost") continue;
+        if (this.clock.now() >= deadline)
+          throw new Error(`the lock could not be taken: the API server kept failing (${took.transient})`);
+        await this.clock.sleep(500, signal3);
+        continue;
+      }
+      if (this.clock.now() >= deadline)
+        throw new Error(`another operation is in progress (held by ${holder})`);
+      await this.clock.sleep(Math.min(1e3, Math.max(0, deadline - this.clock.now())), signal3);
+    }
+  }
+  /**
+   * Gives the lock back (idempotent); only our own holder identity is cleared. Throws when the
+   * Lease could not be read or deleted: it then stays until it expires.
+   */
+  async release(signal3) {
+    this.renewal?.abort();
+    if (this.held && await this.deleteHeld(this.held, signal3) === "deleted") return;
+    const live = await this.readRetrying(signal3);
+    if (!live || getString(live, ["spec", "holderIdentity"]) !== this.options.holder) return;
+    await this.cluster.delete(this.ref, {
+      propagationPolicy: "Background",
+      uid: live.metadata.uid ?? "",
+      ...signal3 ? { signal: signal3 } : {}
+    });
+  }
+  /**
+   * Deletes the Lease if it is still the version we wrote last; 'not-found' when it moved on. A
+   * failure is 'not-found' too: release reads the Lease again and deletes it by uid if it is still
+   * ours, and throws what that second try meets.
+   */
+  async deleteHeld(held, signal3) {
+    this.held = void 0;
+    return this.cluster.delete(this.ref, { propagationPolicy: "Background", ...held, ...signal3 ? { signal: signal3 } : {} }).catch(() => "not-found");
+  }
+  /** The Lease, read again through a short outage (1, 2, 4, 8 s); other errors and the last are thrown. */
+  async readRetrying(signal3) {
+    for (const wait of [1e3, 2e3, 4e3, 8e3]) {
+      try {
+        return await this.cluster.get(this.ref, signal3);
+      } catch (error2) {
+        if (signal3?.aborted || !(error2 instanceof ClusterError) || !isTransient(error2)) throw error2;
+        await this.clock.sleep(wait, signal3);
+      }
+    }
+    return this.cluster.get(this.ref, signal3);
+  }
+  expired(lease) {
+    const renewed = Date.parse(getString(lease, ["spec", "renewTime"]) ?? "");
+    const duration = getNumber(lease, ["spec", "leaseDurationSeconds"]) ?? this.options.durationSeconds;
+    return !Number.isFinite(renewed) || renewed + duration * 1e3 < this.clock.now();
+  }
+  /**
+   * Creates or updates the Lease under optimistic concurrency: `lost` when another run won the race,
+   * `transient` with the error when the server may answer better later.
+   */
+  async take(live, signal3) {
+    const now = this.timestamp();
+    const lease = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: this.ref.name,
+        namespace: this.ref.namespace,
+        ...live ? { resourceVersion: live.metadata.resourceVersion ?? "" } : {}
+      },
+      spec: {
+        holderIdentity: this.options.holder,
+        leaseDurationSeconds: this.options.durationSeconds,
+        acquireTime: now,
+        renewTime: now
+      }
+    };
+    try {
+      const written = live ? await this.cluster.replace(lease, { signal: signal3 }) : await this.cluster.create(lease, { signal: signal3 });
+      this.remember(written.object);
+      return "taken";
+    } catch (error2) {
+      if (!(error2 instanceof ClusterError)) throw error2;
+      if (error2.details.status === 409 || error2.details.reason === "AlreadyExists") return "lost";
+      if (error2.details.retryable || error2.details.status === void 0 || error2.details.status >= 500)
+        return { transient: errorMessage(error2) };
+      throw error2;
+    }
+  }
+  remember(lease) {
+    const { uid, resourceVersion } = lease.metadata;
+    this.held = uid !== void 0 && resourceVersion !== void 0 ? { uid, resourceVersion } : void 0;
+  }
+  /** Renews the Lease every third of its duration until released, or until the lock is lost. */
+  startRenewing() {
+    this.renewal = new AbortController();
+    void this.keepRenewing(this.renewal.signal);
+  }
+  async keepRenewing(signal3) {
+    const every = Math.max(1e3, this.options.durationSeconds * 1e3 / 3);
+    let renewedAt = this.clock.now();
+    while (await this.pause(every, signal3)) {
+      const lost = await this.renew(renewedAt, signal3);
+      if (signal3.aborted) return;
+      if (lost !== void 0) {
+        this.loss.abort(new Error(`lost the lock (${formatKey(this.ref)}): ${lost}`));
+        return;
+      }
+      renewedAt = this.clock.now();
+    }
+  }
+  /**
+   * One renewal: undefined once renewed (or released meanwhile), else why the lock is lost. Transient
+   * errors are retried for as long as the operation runs, whatever the Lease's expiry: only a run that
+   * reaches the API server can take the Lease over, and doing so writes it, so the first read that
+   * gets through tells whether it is still ours. An outage of the server itself (which stops every
+   * writer) is then no loss; a takeover during a partition is found at that read, retried every
+   * second once the Lease is overdue so it is found soon after the connection returns.
+   */
+  async renew(renewedAt, signal3) {
+    const expiresAt = renewedAt + this.options.durationSeconds * 1e3;
+    let conflicts = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.renewOnce(signal3);
+        if (outcome === "renewed") return void 0;
+        if (outcome !== "conflict") return outcome.lost;
+        if (++conflicts >= MAX_CONFLICTS) return "the Lease kept changing (409 Conflict)";
+      } catch (error2) {
+        if (signal3.aborted) return void 0;
+        if (!(error2 instanceof ClusterError) || !isTransient(error2))
+          return `renewing it failed: ${errorMessage(error2)}`;
+      }
+      const backoff = Math.min(RENEW_BACKOFF_CAP_MS, 1e3 * 2 ** attempt);
+      const wait = this.clock.now() >= expiresAt ? OVERDUE_RETRY_MS : backoff;
+      if (!await this.pause(wait, signal3)) return void 0;
+    }
+  }
+  /** GET, then PUT a new renewTime under optimistic concurrency: `conflict` when the Lease moved meanwhile. */
+  async renewOnce(signal3) {
+    const live = await this.cluster.get(this.ref, signal3);
+    if (!live) return { lost: "the Lease was deleted" };
+    const holder = getString(live, ["spec", "holderIdentity"]);
+    if (holder !== this.options.holder) return { lost: `it is held by ${holder ?? "nobody"} now` };
+    const spec = isRecord(live["spec"]) ? live["spec"] : {};
+    try {
+      const renewed = { ...live, spec: { ...spec, renewTime: this.timestamp() } };
+      this.remember((await this.cluster.replace(renewed, { signal: signal3 })).object);
+      return "renewed";
+    } catch (error2) {
+      if (error2 instanceof ClusterError && error2.details.status === 409) return "conflict";
+      throw error2;
+    }
+  }
+  /** Sleeps; false when the renewal was stopped meanwhile. */
+  pause(ms, signal3) {
+    return this.clock.sleep(ms, signal3).then(
+      () => !signal3.aborted,
+      () => false
+    );
+  }
+  /** The clock's now as a Lease's MicroTime. */
+  timestamp() {
+    return new Date(this.clock.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  }
+};
+
+// src/sync/lock-stage.ts
+var LEASE_SECONDS = 30;
+async function underLock(run, state, locked2) {
+  const { settings, deps: deps2 } = run;
+  const lock = new ApplicationLock(deps2.cluster, deps2.clock, settings.app, settings.inventoryNamespace, {
+    holder: settings.holder,
+    waitMs: settings.lockWaitMs,
+    durationSeconds: LEASE_SECONDS
+  });
+  try {
+    await lock.acquire(deps2.signal);
+  } catch (error2) {
+    return notAcquired(run, lock, state, error2);
+  }
+  try {
+    return await locked2(lock.lost);
+  } finally {
+    await release(lock, run.warnings);
+  }
+}
+async function notAcquired(run, lock, state, error2) {
+  if (!run.deps.signal.aborted)
+    return { state, phase: "Failed", message: errorMessage(error2), revision: null };
+  await release(lock, run.warnings);
+  return terminated(state);
+}
+async function release(lock, warnings2) {
+  await lock.release().catch(
+    (error2) => warnings2.push(
+      `the lock was not released (${errorMessage(error2)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
+    )
   );
 }
-function failedConditionReason(job) {
-  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
-  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
+function lostBeforeWriting(state, lost) {
+  return { state, phase: "Error", message: lostMessage(lost), revision: null };
 }
-function eventLine(event) {
-  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+function lostMessage(lost) {
+  return `Operation stopped: ${errorMessage(lost.reason)}`;
 }
 
 // src/sync/objects.ts
@@ -57924,6 +57975,381 @@ function isImmutableRejection(error2) {
 }
 function forcedOf(task, appOptions) {
   return optionValue("Force", task.syncOptions, appOptions) === "true";
+}
+
+// src/sync/dry-run.ts
+async function dryRunTasks(tasks, ctx) {
+  const result = {
+    failures: [],
+    passed: /* @__PURE__ */ new Map(),
+    skipReasons: /* @__PURE__ */ new Map(),
+    warnings: []
+  };
+  await mapLimit(tasks, ctx.parallelism, async (task) => {
+    try {
+      const skip = await skipReason(task, ctx);
+      if (skip) {
+        result.skipReasons.set(task.id, skip);
+        return;
+      }
+      const { warnings: warnings2, outcome } = await dryRunOne(task, ctx);
+      result.warnings.push(...warnings2.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
+      result.passed.set(task.id, outcome);
+    } catch (error2) {
+      result.failures.push({
+        taskId: task.id,
+        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error2) }
+      });
+    }
+  });
+  return result;
+}
+function skippedLines(tasks, reasons) {
+  const skipped3 = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    const reason = reasons.get(task.id);
+    if (reason !== void 0)
+      skipped3.set(reason, [...skipped3.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
+  }
+  return [...skipped3].map(
+    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
+  );
+}
+async function skipReason(task, ctx) {
+  if (task.removal?.action === "skip") return "nothing to do";
+  const removal = task.type === "prune" || task.type === "delete";
+  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
+  if (!removal && !served)
+    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
+  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
+    return `namespace ${task.key.namespace} is created by this operation`;
+  return void 0;
+}
+async function dryRunOne(task, ctx) {
+  const signal3 = ctx.signal;
+  if (task.type === "prune" || task.type === "delete") {
+    const uid = task.removal?.uid;
+    await ctx.cluster.delete(refOf(task), {
+      propagationPolicy: ctx.propagation,
+      dryRun: true,
+      signal: signal3,
+      ...uid ? { uid } : {}
+    });
+    return { warnings: [], outcome: { type: "removed" } };
+  }
+  const object = objectToWrite(task, ctx.app);
+  if (task.type === "hook") return dryRunHook(task, object, ctx);
+  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
+    return dryRunReplace(task, object, ctx);
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
+    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error2) {
+    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error2)) return WILL_BE_RECREATED;
+    throw error2;
+  }
+}
+var WILL_BE_RECREATED = {
+  warnings: ["will be recreated (Force=true)"],
+  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
+};
+async function dryRunReplace(task, object, ctx) {
+  const options = {
+    dryRun: true,
+    fieldValidation: fieldValidationOf(task, ctx.appOptions),
+    signal: ctx.signal
+  };
+  const live = await ctx.cluster.get(refOf(task), ctx.signal);
+  if (!live) {
+    const { warnings: warnings2 } = await ctx.cluster.create(object, options);
+    return { warnings: warnings2, outcome: { type: "created" } };
+  }
+  const recreate2 = forcedOf(task, ctx.appOptions) && !neverRecreated(task);
+  try {
+    const answer = await ctx.cluster.replace(replacing(object, live), options);
+    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
+  } catch (error2) {
+    if (!recreate2 || !isImmutableRejection(error2)) throw error2;
+  }
+  await ctx.cluster.delete(refOf(task), {
+    propagationPolicy: ctx.propagation,
+    dryRun: true,
+    signal: ctx.signal,
+    uid: live.metadata.uid ?? ""
+  });
+  return {
+    warnings: [],
+    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
+  };
+}
+async function dryRunHook(task, object, ctx) {
+  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
+  try {
+    const { warnings: warnings2 } = await ctx.cluster.create(object, {
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
+    return { warnings: warnings2, outcome: { type: "created" } };
+  } catch (error2) {
+    if (!(error2 instanceof ClusterError) || error2.details.reason !== "AlreadyExists") throw error2;
+    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
+      return {
+        warnings: [],
+        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
+      };
+    if (task.hook?.family !== "argo")
+      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+        cause: error2
+      });
+    const { warnings: warnings2 } = await ctx.cluster.apply(object, {
+      force: true,
+      dryRun: true,
+      fieldValidation,
+      signal: ctx.signal
+    });
+    return { warnings: warnings2, outcome: { type: "existing" } };
+  }
+}
+
+// src/sync/live-compare.ts
+function compareWithLive(dryRun2, live, withStatus = false) {
+  const version = dryRun2.metadata.resourceVersion;
+  if (version === void 0 || version === "") return "created";
+  const copy = live.object;
+  if (!copy || copy.apiVersion !== dryRun2.apiVersion) return "stale";
+  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
+  return sameContent(dryRun2, copy, withStatus) ? "unchanged" : "configured";
+}
+function stillUnchanged(current, dryRun2, withStatus = false) {
+  const seen = dryRun2.metadata.resourceVersion;
+  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun2, withStatus);
+}
+function notOlder(copy, seen) {
+  if (copy === seen) return true;
+  const [a, b] = [Number(copy), Number(seen)];
+  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
+}
+function sameContent(a, b, withStatus = false) {
+  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
+}
+var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
+function comparable(object, withStatus) {
+  const metadata = Object.fromEntries(
+    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
+  );
+  const rest = Object.entries(object).filter(
+    ([field]) => field !== "metadata" && (withStatus || field !== "status")
+  );
+  return { ...Object.fromEntries(rest), metadata };
+}
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
+  const left = keys(a);
+  if (left.length !== keys(b).length) return false;
+  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+function ownershipOf(live, app) {
+  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
+  const owner = trackedApp(typeof value === "string" ? value : void 0);
+  if (owner === void 0) return { kind: "untracked" };
+  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
+}
+
+// src/sync/fields-v1.ts
+function unionFieldsV1(a, b) {
+  const union = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = union[key];
+    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
+  }
+  return union;
+}
+function isTrie(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/sync/csa-migration.ts
+var CSA_MANAGER = "kubectl-client-side-apply";
+var LAST_APPLIED = "f:kubectl.kubernetes.io/last-applied-configuration";
+var MAX_ATTEMPTS = 5;
+function clientSideManagers(entries) {
+  const names = /* @__PURE__ */ new Set([CSA_MANAGER]);
+  for (const entry of entries) {
+    const manager = entry["manager"];
+    if (typeof manager === "string" && manager !== FIELD_MANAGER && isMainUpdate(entry) && ownsLastApplied(entry))
+      names.add(manager);
+  }
+  return [...names].sort();
+}
+function migratedManagedFields(managedFields) {
+  const entries = managedFields.filter(isJsonObject2);
+  const migrated = clientSideManagers(entries).reduce(migrateManager, entries);
+  return migrated === entries ? void 0 : [...migrated];
+}
+function migrateManager(entries, manager) {
+  const isClientSide = (entry) => isEntry(entry, manager, "Update");
+  if (!entries.some(isClientSide)) return entries;
+  const working = [...entries];
+  let target = working.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
+  if (target < 0) {
+    target = working.findIndex(isClientSide);
+    working[target] = { ...working[target] ?? {}, manager: FIELD_MANAGER, operation: "Apply" };
+  }
+  const apply = working[target] ?? {};
+  const sameVersion = working.find((e2) => isClientSide(e2) && e2["apiVersion"] === apply["apiVersion"]);
+  if (sameVersion)
+    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) };
+  return working.filter((entry) => !isClientSide(entry));
+}
+function migrationPatch(live) {
+  const managedFields = live.metadata["managedFields"];
+  const resourceVersion = live.metadata.resourceVersion;
+  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
+  const migrated = migratedManagedFields(managedFields);
+  if (!migrated) return void 0;
+  return [
+    { op: "replace", path: "/metadata/managedFields", value: migrated },
+    { op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }
+  ];
+}
+function awaitsMigration(live, appOptions) {
+  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
+}
+async function migrateClientSideApply(task, deps2) {
+  if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
+  const seen = deps2.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  for (let attempt = 1; live; attempt++) {
+    const patch = migrationPatch(live);
+    if (!patch) return;
+    try {
+      await deps2.cluster.jsonPatch(refOf(task), patch, deps2.signal);
+      return;
+    } catch (error2) {
+      if (!isConflict(error2) || attempt === MAX_ATTEMPTS) throw migrationFailure(error2, attempt);
+    }
+    live = await deps2.cluster.get(refOf(task), deps2.signal);
+  }
+}
+function migrationFailure(error2, attempts) {
+  const why = isConflict(error2) ? ` (the object changed during each of ${attempts} attempts)` : "";
+  return new Error(
+    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error2)}; sync again, or set ClientSideApplyMigration=false`,
+    { cause: error2 }
+  );
+}
+function isConflict(error2) {
+  return error2 instanceof ClusterError && error2.details.status === 409;
+}
+function isMainUpdate(entry) {
+  return entry["operation"] === "Update" && onMainResource(entry);
+}
+function ownsLastApplied(entry) {
+  const metadata = fieldsOf(entry)["f:metadata"];
+  const annotations = isJsonObject2(metadata) ? metadata["f:annotations"] : void 0;
+  return isJsonObject2(annotations) && LAST_APPLIED in annotations;
+}
+function isEntry(entry, manager, operation) {
+  return entry["manager"] === manager && entry["operation"] === operation && onMainResource(entry);
+}
+function onMainResource(entry) {
+  const subresource = entry["subresource"];
+  return subresource === void 0 || subresource === "";
+}
+function fieldsOf(entry) {
+  const fields2 = entry["fieldsV1"];
+  return isJsonObject2(fields2) ? fields2 : {};
+}
+function isJsonObject2(value) {
+  return isRecord(value);
+}
+
+// src/plan/namespace-occupants.ts
+var NAMED = 3;
+function namespaceKeptReason(app, listing) {
+  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
+  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
+  const parts = [];
+  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
+  if (unlisted.length > 0)
+    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
+  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
+}
+function foreignOwner(app, object) {
+  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
+  const tracker = trackedApp(tracking);
+  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
+  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
+  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
+  const secret = object.kind === "Secret" && keyOf(object).group === "";
+  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
+  return void 0;
+}
+function describe2(object) {
+  const { group, kind, namespace, name } = keyOf(object);
+  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
+}
+function few(items) {
+  const named = items.slice(0, NAMED).join(", ");
+  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
+}
+
+// src/sync/namespace-cleanup.ts
+async function keptNamespace(task, deps2) {
+  const reason = await namespaceKeptFor(task, deps2.cluster, deps2.settings.app, deps2.signal);
+  if (reason === void 0) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
+      message: reason,
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function namespaceKeptFor(task, cluster, app, signal3) {
+  const removal = task.type === "delete" || task.type === "prune";
+  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
+  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
+}
+
+// src/sync/out-of-sync-only.ts
+function unchangedAnswers(verdicts, appOptions) {
+  const kept = /* @__PURE__ */ new Map();
+  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
+  for (const [taskId, verdict] of verdicts)
+    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
+  return kept;
+}
+function unchangedRun(task, deps2) {
+  const answer = deps2.unchanged?.get(task.id);
+  if (!answer || task.type !== "resource") return void 0;
+  const seen = deps2.observer.observe(task.key, task.version);
+  const withStatus = task.object?.["status"] !== void 0;
+  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result: "Synced",
+      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
+      startedAt: now,
+      uid: seen.object.metadata.uid,
+      deadline: now + timeoutOf(task, deps2.settings)
+    }
+  };
 }
 
 // src/sync/removal.ts
@@ -57979,40 +58405,521 @@ async function deleteAndWait(task, live, deps2) {
   return waitGone(task, live.metadata.uid, timeoutOf(task, deps2.settings), deps2);
 }
 
-// src/sync/hook-finish.ts
-async function finishHook(task, run, action, deps2) {
-  const update = { finalized: true };
-  if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps2);
-  try {
-    await removeHookFinalizer(task, run.uid, deps2);
-  } catch (error2) {
-    update.message = `${run.message} (finalizer not removed: ${errorMessage(error2)})`;
-  }
-  if (action.deleteNow) {
-    const deleted = await deleteOne(task, run, deps2);
-    Object.assign(update, deleted);
-  }
-  return { taskId: task.id, run: update };
-}
-async function deleteHooks(tasks, state, deps2) {
+// src/sync/write-step.ts
+async function writeStep(tasks, deps2) {
+  const first = tasks[0];
+  if (first)
+    deps2.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
   const updates = [];
-  for (const task of tasks)
-    updates.push({ taskId: task.id, run: await deleteOne(task, runOf(state, task), deps2) });
+  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
+  await deps2.observer.track(collectionsOf(removals), deps2.signal);
+  if (deps2.signal.aborted) return updates;
+  updates.push(...await mapLimit(removals, deps2.settings.parallelism, (task) => removeObject(task, deps2)));
+  if (updates.some((u) => u.run.state === "Failed")) return updates;
+  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
+  const ready = await prepareHooks(writes, deps2, updates);
+  for (const batch2 of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
+    await deps2.observer.track(collectionsOf(batch2), deps2.signal);
+    if (deps2.signal.aborted) return updates;
+    const written = await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2));
+    updates.push(...written);
+    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
+    const crds = batch2.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
+    if (crds.length > 0) await establishCrds(crds, updates, deps2);
+  }
   return updates;
 }
-async function deleteOne(task, run, deps2) {
+function collectionsOf(tasks) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const { key, version } of tasks)
+    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
+      group: key.group,
+      version,
+      kind: key.kind,
+      namespace: key.namespace
+    });
+  return [...seen.values()];
+}
+async function prepareHooks(writes, deps2, updates) {
+  const results = await mapLimit(
+    writes,
+    deps2.settings.parallelism,
+    (task) => task.type === "hook" ? prepareHook(task, deps2).catch((error2) => failed(task, keyedMessage(task, error2), deps2)) : Promise.resolve(void 0)
+  );
+  const failedIds = /* @__PURE__ */ new Set();
+  for (const update of results) {
+    if (!update) continue;
+    updates.push(update);
+    failedIds.add(update.taskId);
+  }
+  return writes.filter((task) => !failedIds.has(task.id));
+}
+async function prepareHook(task, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live) return void 0;
+  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
+  const policies = task.hook?.deletePolicies ?? [];
+  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
+    return void 0;
+  const gone = await deleteAndWait(task, live, deps2);
+  if (gone === "replaced")
+    return failed(
+      task,
+      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
+      deps2
+    );
+  return gone === "gone" ? void 0 : failed(
+    task,
+    `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
+    deps2
+  );
+}
+function keyedMessage(task, error2) {
+  if (error2 instanceof ClusterError && error2.details.key) return errorMessage(error2);
+  return `${formatKey(task.key)}: ${errorMessage(error2)}`;
+}
+async function writeTask(task, deps2) {
+  const kept = unchangedRun(task, deps2);
+  if (kept) return kept;
   try {
-    if (!run.finalized) await removeHookFinalizer(task, run.uid, deps2);
+    const before = deps2.observer.observe(task.key, task.version);
+    const sentAt = deps2.clock.now();
+    const written = task.type === "hook" ? await writeHook(task, deps2) : await writeResource(task, deps2);
+    deps2.observer.put(written);
+    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
+    return {
+      taskId: task.id,
+      run: {
+        state: "Running",
+        result: "Synced",
+        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
+        startedAt: sentAt,
+        uid: written.metadata.uid,
+        deadline: sentAt + timeoutOf(task, deps2.settings)
+      }
+    };
+  } catch (error2) {
+    return failed(task, errorMessage(error2), deps2);
+  }
+}
+async function writeResource(task, deps2) {
+  const options = deps2.settings.appOptions;
+  const write = {
+    object: objectToWrite(task, deps2.settings.app),
+    fieldValidation: fieldValidationOf(task, options),
+    force: forcedOf(task, options)
+  };
+  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps2);
+  await migrateClientSideApply(task, deps2);
+  const { object, fieldValidation } = write;
+  try {
+    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
+  } catch (error2) {
+    if (!write.force || !isImmutableRejection(error2)) throw error2;
+    return recreate(task, write, deps2);
+  }
+}
+async function replaceObject(task, write, deps2) {
+  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live) return (await deps2.cluster.create(write.object, options)).object;
+  if (write.force && !neverRecreated(task)) return recreate(task, write, deps2);
+  return (await deps2.cluster.replace(replacing(write.object, live), options)).object;
+}
+async function recreate(task, write, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (live) {
+    const gone = await deleteAndWait(task, live, deps2);
+    if (gone === "replaced")
+      throw new Error(
+        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
+      );
+    if (gone === "timeout")
+      throw new Error(
+        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
+      );
+  }
+  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
+  return (await deps2.cluster.create(write.object, options)).object;
+}
+async function writeHook(task, deps2) {
+  const object = objectToWrite(task, deps2.settings.app);
+  const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
+  await deps2.beforeCreate?.(task);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps2.cluster.create(object, { fieldValidation, signal: deps2.signal })).object;
+    } catch (error2) {
+      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists") {
+        const ours = attempt > 1 ? await createdAnyway(task, deps2) : void 0;
+        return ours ?? applyOverExisting(task, object, error2, deps2);
+      }
+      if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
+      let unread;
+      const created = await createdAnyway(task, deps2).catch((readError) => {
+        unread = readError;
+        return void 0;
+      });
+      if (created) return created;
+      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error2, unread);
+      await deps2.clock.sleep(250 * 2 ** attempt, deps2.signal);
+    }
+  }
+}
+function unknownOutcome(error2, unread) {
+  if (unread === void 0) return error2;
+  return new Error(
+    `${errorMessage(error2)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
+    { cause: error2 }
+  );
+}
+var CREATE_ATTEMPTS = 3;
+async function applyOverExisting(task, object, cause, deps2) {
+  if (task.hook?.family !== "argo") {
+    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
+      cause
+    });
+  }
+  try {
+    const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
+    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
+  } catch (applyError) {
+    if (!isImmutableRejection(applyError)) throw applyError;
+    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
+      cause: applyError
+    });
+  }
+}
+function ambiguous(error2) {
+  if (!(error2 instanceof ClusterError)) return false;
+  const status = error2.details.status;
+  return status === void 0 || status >= 500;
+}
+async function createdAnyway(task, deps2) {
+  const live = await deps2.cluster.get(refOf(task), deps2.signal);
+  if (!live || !hasHookFinalizer(live)) return void 0;
+  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps2.settings.app, task.key) ? live : void 0;
+}
+async function removeObject(task, deps2) {
+  const result = task.type === "prune" ? "Pruned" : "Deleted";
+  const now = deps2.clock.now();
+  const running = (uid) => ({
+    taskId: task.id,
+    run: {
+      state: "Running",
+      result,
+      message: result.toLowerCase(),
+      startedAt: now,
+      deadline: now + timeoutOf(task, deps2.settings),
+      uid
+    }
+  });
+  try {
+    const live = deps2.observer.observe(task.key, task.version);
+    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
+    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
+      return running(uid);
+    const kept = await keptNamespace(task, deps2);
+    if (kept) return kept;
     const options = {
       propagationPolicy: deps2.settings.propagation,
       signal: deps2.signal,
-      ...run.uid ? { uid: run.uid } : {}
+      ...uid ? { uid } : {}
     };
     await deps2.cluster.delete(refOf(task), options);
-    return { deleted: true };
+    return running(uid);
   } catch (error2) {
-    return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error2)}` };
+    return failed(task, errorMessage(error2), deps2);
   }
+}
+async function establishCrds(crds, updates, deps2) {
+  for (const task of crds) {
+    const deadline = deps2.clock.now() + timeoutOf(task, deps2.settings);
+    while (!deps2.signal.aborted) {
+      const seen = deps2.observer.observe(task.key, task.version);
+      if (seen.kind === "present" && established(seen.object)) break;
+      if (deps2.clock.now() >= deadline) {
+        updates.push(
+          failed(
+            task,
+            `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for the CRD to be established`,
+            deps2
+          )
+        );
+        break;
+      }
+      await deps2.observer.changeOr(deadline, deps2.signal);
+    }
+  }
+  deps2.cluster.invalidateDiscovery();
+}
+function established(crd) {
+  return getArray(crd, ["status", "conditions"]).some(
+    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
+  );
+}
+function failed(task, message, deps2) {
+  const now = deps2.clock.now();
+  return {
+    taskId: task.id,
+    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
+  };
+}
+
+// src/sync/live-check.ts
+async function judgeLive(tasks, passed, ctx) {
+  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
+  await ctx.observer.track(collectionsOf(writes), ctx.signal);
+  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
+  if (ctx.signal.aborted) return findings;
+  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
+    const outcome = passed.get(task.id);
+    return outcome ? judgeOne(task, outcome, ctx) : void 0;
+  });
+  for (const [index2, one] of judged2.entries()) {
+    const task = writes[index2];
+    if (task && one) record(findings, task, one);
+  }
+  return findings;
+}
+function record(findings, task, one) {
+  findings.verdicts.set(task.id, one.verdict);
+  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
+  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
+  if (one.unreadable) findings.unreadable.push(one.unreadable);
+}
+async function judgeOne(task, outcome, ctx) {
+  switch (outcome.type) {
+    case "applied":
+      return judgeApplied(task, outcome.object, ctx);
+    case "created":
+      return { verdict: { result: "created" }, ownership: void 0 };
+    case "recreated":
+      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
+    case "existing":
+      return withLiveOwnership(task, { result: "configured" }, ctx);
+    case "removed":
+      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
+  }
+}
+async function judgeApplied(task, answer, ctx) {
+  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
+  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
+  const seen = ctx.observer.observe(task.key, task.version);
+  let live = seen.kind === "present" ? seen.object : void 0;
+  const withStatus = task.object?.["status"] !== void 0;
+  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
+  if (comparison === "stale") {
+    try {
+      live = await ctx.cluster.get(refOf(task), ctx.signal);
+    } catch (error2) {
+      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
+    }
+    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
+  }
+  const verdict = verdictOf(task, comparison, answer, ctx);
+  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
+  return {
+    verdict: migrates ? { result: "configured" } : verdict,
+    ownership: live ? ownershipOf(live, ctx.app) : void 0
+  };
+}
+async function ownershipOnly(task, answer, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  const cached = seen.kind === "present" ? seen.object : void 0;
+  const version = answer.metadata.resourceVersion ?? "";
+  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
+  try {
+    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error2) {
+    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
+  }
+}
+function verdictOf(task, comparison, answer, ctx) {
+  if (comparison === "created") return { result: "created" };
+  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  if (comparison !== "unchanged" || replace) return { result: "configured" };
+  return { result: "unchanged", answer };
+}
+async function withLiveOwnership(task, verdict, ctx) {
+  const seen = ctx.observer.observe(task.key, task.version);
+  try {
+    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
+    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
+  } catch (error2) {
+    return { verdict, ownership: void 0, unreadable: unreadable(task, error2) };
+  }
+}
+function unreadable(task, error2) {
+  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error2)}); it is written, its tracking id unchecked`;
+}
+
+// src/sync/would-be.ts
+function wouldBeRuns(tasks, findings) {
+  const updates = [];
+  for (const task of tasks) {
+    const predicted = predict(task, findings);
+    if (predicted)
+      updates.push({
+        taskId: task.id,
+        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
+      });
+  }
+  return updates;
+}
+function predict(task, findings) {
+  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
+  const skipped3 = findings.skipReasons.get(task.id);
+  if (skipped3 !== void 0) return ["skipped", `dry run skipped: ${skipped3}`];
+  if (task.type === "prune" || task.type === "delete") {
+    if (!findings.passed.has(task.id)) return void 0;
+    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
+  }
+  const verdict = findings.verdicts.get(task.id);
+  if (!verdict) return void 0;
+  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
+  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
+}
+
+// src/sync/preflight.ts
+var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
+var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
+async function preflight(tasks, ctx) {
+  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
+  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
+  const result = {
+    failure: void 0,
+    warnings: dry.warnings,
+    notes: skippedLines(tasks, dry.skipReasons),
+    unchanged: /* @__PURE__ */ new Map(),
+    wouldBe: []
+  };
+  if (dry.failures.length > 0)
+    return { ...result, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
+  if (ctx.signal.aborted) return result;
+  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
+  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
+  if (ctx.signal.aborted) return result;
+  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
+  result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
+  result.warnings.push(...live.unreadable);
+  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
+    return { ...result, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
+  result.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
+  result.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
+  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
+  result.wouldBe = wouldBeRuns(tasks, findings);
+  if (ctx.predictOnly) result.wouldBe = await withKeptNamespaces(tasks, result.wouldBe, ctx);
+  return result;
+}
+async function withKeptNamespaces(tasks, predicted, ctx) {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  return Promise.all(
+    predicted.map(async (update) => {
+      const task = byId.get(update.taskId);
+      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
+      if (!task || !removing) return update;
+      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
+      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
+    })
+  );
+}
+async function namespacesCreatedBy(tasks, ctx) {
+  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
+  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
+  const missing3 = await Promise.all(
+    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
+  );
+  return new Set(missing3.filter((n) => n !== void 0));
+}
+function adoptedLines(live) {
+  if (live.adopted.length === 0) return [];
+  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
+  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
+}
+function sharedNamespaceLines(live) {
+  return live.shared.filter(({ task }) => task.createdNamespace).map(
+    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
+  );
+}
+function sharedWarning(task, app) {
+  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
+}
+function sharedFailures(shared) {
+  return shared.map(({ task, app }) => ({
+    taskId: task.id,
+    run: {
+      state: "Failed",
+      result: "SyncFailed",
+      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
+    }
+  }));
+}
+
+// src/sync/dry-run-stage.ts
+function followEarly(run) {
+  const served = run.plan.tasks.filter((t) => run.prepared.served.has(gvk(t.key.group, t.version, t.key.kind)));
+  void run.observer.track(collectionsOf(served));
+}
+async function dryRun(run) {
+  const { settings, deps: deps2 } = run;
+  const checked = await preflight(run.plan.tasks, {
+    cluster: deps2.cluster,
+    observer: run.observer,
+    app: settings.app,
+    appOptions: settings.syncOptions,
+    // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
+    parallelism: settings.parallelism * 2,
+    propagation: run.exec.settings.propagation,
+    served: run.prepared.served,
+    predictOnly: settings.dryRun,
+    signal: deps2.signal
+  });
+  if (deps2.signal.aborted) return { ending: terminated(initialState(run.plan.tasks)), wouldBe: [] };
+  run.warnings.push(...checked.warnings);
+  run.notes.push(...checked.notes);
+  run.exec = { ...run.exec, unchanged: checked.unchanged };
+  if (!checked.failure) return { ending: void 0, wouldBe: checked.wouldBe };
+  const state = applyUpdates(initialState(run.plan.tasks), checked.failure.updates);
+  const ending = { state, phase: "Failed", message: checked.failure.message, revision: null };
+  return { ending, wouldBe: checked.wouldBe };
+}
+function dryRunPassed(run, wouldBe) {
+  return {
+    state: applyUpdates(initialState(run.plan.tasks), wouldBe),
+    phase: "Succeeded",
+    message: "dry run passed: nothing was written",
+    revision: null
+  };
+}
+async function replanIfMoved(run, initial) {
+  if (!await historyMoved(run.prepared, run.deps, run.store)) return { state: initial };
+  const again = await run.prepare();
+  run.prepared = again;
+  run.plan = again.plan;
+  const failure2 = (await dryRun(run)).ending;
+  const carried = applyUpdates(
+    initialState(run.plan.tasks),
+    [...initial.runs].filter(([id]) => run.plan.tasks.some((t) => t.id === id)).map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
+  );
+  return failure2 ? { state: carried, failure: failure2 } : { state: carried };
+}
+
+// src/sync/hook-policy.ts
+function policyTiming(task) {
+  if (task.type !== "hook" || !task.hook) return void 0;
+  if (task.phase === "PreDelete" || task.phase === "PostDelete") return "delete-cleanup";
+  return task.hook.family === "argo" ? "argo" : "helm";
+}
+function keptFromPolicies(task) {
+  return task.hook?.family !== "argo" && task.key.kind === "CustomResourceDefinition";
+}
+function deleteHookCleanup(state) {
+  const ran = state.tasks.filter((t) => policyTiming(t) === "delete-cleanup" && isCompleted(runOf(state, t)));
+  const policy = ran.some((t) => runOf(state, t).state !== "Succeeded") ? "HookFailed" : "HookSucceeded";
+  const taskIds = ran.filter((t) => t.hook?.deletePolicies.includes(policy) === true).filter((t) => !runOf(state, t).deleted && !keptFromPolicies(t)).map((t) => t.id);
+  return taskIds.length > 0 ? { type: "delete-hooks", taskIds, why: policy } : void 0;
 }
 
 // src/health/conditions.ts
@@ -58303,8 +59210,8 @@ function containerState(status, init) {
       message: getString(waiting, ["message"]) ?? ""
     };
   }
-  const terminated = termination(getPath(status, ["state", "terminated"]));
-  if (terminated) state.terminated = terminated;
+  const terminated2 = termination(getPath(status, ["state", "terminated"]));
+  if (terminated2) state.terminated = terminated2;
   const lastTerminated = termination(getPath(status, ["lastState", "terminated"]));
   if (lastTerminated) state.lastTerminated = lastTerminated;
   return state;
@@ -58589,14 +59496,14 @@ function failureMessage(object, health) {
   const { group } = splitApiVersion(object.apiVersion);
   const specific = FAILURE_REASONS.get(`${group}/${object.kind}`)?.(object);
   if (specific !== void 0) return specific;
-  return failed(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
+  return failed2(health.status === "Unknown" ? "health Unknown" : void 0, health.message);
 }
-function failed(reason, detail) {
+function failed2(reason, detail) {
   return `Failed${reason ? ` (${reason})` : ""}${detail ? `: ${detail}` : ""}`;
 }
 function jobFailureMessage(object) {
   const condition = jobFailure(statusConditions(object));
-  return condition ? failed(condition.reason, condition.message) : void 0;
+  return condition ? failed2(condition.reason, condition.message) : void 0;
 }
 function podFailureMessage(object) {
   const containers = containerStates(object);
@@ -58605,11 +59512,11 @@ function podFailureMessage(object) {
       const ended = container[field];
       if (!ended || !endedBadly(ended)) continue;
       const reason2 = ended.reason === "OOMKilled" ? "OOMKilled" : `exit code ${ended.exitCode}`;
-      return failed(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
+      return failed2(reason2, `container "${container.name}"${ended.message ? `: ${ended.message}` : ""}`);
     }
   }
   const reason = getString(object, ["status", "reason"]);
-  return reason ? failed(reason, getString(object, ["status", "message"]) ?? "") : void 0;
+  return reason ? failed2(reason, getString(object, ["status", "message"]) ?? "") : void 0;
 }
 function endedBadly(ended) {
   return ended.exitCode !== 0 || ended.reason === "OOMKilled";
@@ -58617,24 +59524,8 @@ function endedBadly(ended) {
 function workflowFailureMessage(object) {
   const phase = getString(object, ["status", "phase"]) ?? "";
   const message = getString(object, ["status", "message"]) ?? "";
-  if (phase === "Failed") return failed(void 0, message || "Workflow failed");
-  return failed(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
-}
-
-// src/sync/hook-policy.ts
-function policyTiming(task) {
-  if (task.type !== "hook" || !task.hook) return void 0;
-  if (task.phase === "PreDelete" || task.phase === "PostDelete") return "delete-cleanup";
-  return task.hook.family === "argo" ? "argo" : "helm";
-}
-function keptFromPolicies(task) {
-  return task.hook?.family !== "argo" && task.key.kind === "CustomResourceDefinition";
-}
-function deleteHookCleanup(state) {
-  const ran = state.tasks.filter((t) => policyTiming(t) === "delete-cleanup" && isCompleted(runOf(state, t)));
-  const policy = ran.some((t) => runOf(state, t).state !== "Succeeded") ? "HookFailed" : "HookSucceeded";
-  const taskIds = ran.filter((t) => t.hook?.deletePolicies.includes(policy) === true).filter((t) => !runOf(state, t).deleted && !keptFromPolicies(t)).map((t) => t.id);
-  return taskIds.length > 0 ? { type: "delete-hooks", taskIds, why: policy } : void 0;
+  if (phase === "Failed") return failed2(void 0, message || "Workflow failed");
+  return failed2(phase === "Error" ? "Error" : `phase ${phase || "unset"}`, message);
 }
 
 // src/sync/refresh.ts
@@ -58681,7 +59572,7 @@ function refreshHook(task, run, observation, now, out) {
     lastSeen: observation.object,
     terminalSeen: true
   };
-  finishHook2(task, out, terminal, now);
+  finishHook(task, out, terminal, now);
 }
 function refreshResource(task, run, observation, now, out) {
   if (observation.kind === "unknown") return timeoutIfDue(task, run, now, out, run.message);
@@ -58707,7 +59598,7 @@ function refreshRemoval(task, run, observation, now, out) {
   }
   timeoutIfDue(task, run, now, out, `deletion of ${formatShortKey(task.key)}`);
 }
-function finishHook2(task, out, run, now) {
+function finishHook(task, out, run, now) {
   const failed3 = run.state === "Failed";
   const logPolicy = task.hook?.logPolicy ?? [];
   const capture = failed3 || logPolicy.includes("hook-succeeded");
@@ -58732,7 +59623,7 @@ function timeoutIfDue(task, run, now, out, waitingFor) {
   if (!isDue(run, now) || run.deadline === void 0) return;
   const limit = formatDuration(run.deadline - (run.startedAt ?? run.deadline));
   const message = `timed out after ${limit} waiting for ${waitingFor || "completion"}`;
-  if (task.type === "hook") finishHook2(task, out, { state: "Failed", message }, now);
+  if (task.type === "hook") finishHook(task, out, { state: "Failed", message }, now);
   else out.updates.push({ taskId: task.id, run: { state: "Failed", message, finishedAt: now } });
 }
 function confirmRetryUpdate(task, retry2) {
@@ -58745,585 +59636,6 @@ function wakeTimeOf(run) {
 }
 function missingMessage(task) {
   return `Resource ${formatShortKey(task.key)} is missing, it might have been deleted`;
-}
-
-// src/sync/fields-v1.ts
-function unionFieldsV1(a, b) {
-  const union = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const mine = union[key];
-    union[key] = isTrie(mine) && isTrie(value) ? unionFieldsV1(mine, value) : mine ?? value;
-  }
-  return union;
-}
-function isTrie(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// src/sync/csa-migration.ts
-var CSA_MANAGER = "kubectl-client-side-apply";
-var LAST_APPLIED = "f:kubectl.kubernetes.io/last-applied-configuration";
-var MAX_ATTEMPTS = 5;
-function clientSideManagers(entries) {
-  const names = /* @__PURE__ */ new Set([CSA_MANAGER]);
-  for (const entry of entries) {
-    const manager = entry["manager"];
-    if (typeof manager === "string" && manager !== FIELD_MANAGER && isMainUpdate(entry) && ownsLastApplied(entry))
-      names.add(manager);
-  }
-  return [...names].sort();
-}
-function migratedManagedFields(managedFields) {
-  const entries = managedFields.filter(isJsonObject2);
-  const migrated = clientSideManagers(entries).reduce(migrateManager, entries);
-  return migrated === entries ? void 0 : [...migrated];
-}
-function migrateManager(entries, manager) {
-  const isClientSide = (entry) => isEntry(entry, manager, "Update");
-  if (!entries.some(isClientSide)) return entries;
-  const working = [...entries];
-  let target = working.findIndex((e2) => isEntry(e2, FIELD_MANAGER, "Apply"));
-  if (target < 0) {
-    target = working.findIndex(isClientSide);
-    working[target] = { ...working[target] ?? {}, manager: FIELD_MANAGER, operation: "Apply" };
-  }
-  const apply = working[target] ?? {};
-  const sameVersion = working.find((e2) => isClientSide(e2) && e2["apiVersion"] === apply["apiVersion"]);
-  if (sameVersion)
-    working[target] = { ...apply, fieldsV1: unionFieldsV1(fieldsOf(apply), fieldsOf(sameVersion)) };
-  return working.filter((entry) => !isClientSide(entry));
-}
-function migrationPatch(live) {
-  const managedFields = live.metadata["managedFields"];
-  const resourceVersion = live.metadata.resourceVersion;
-  if (!Array.isArray(managedFields) || resourceVersion === void 0) return void 0;
-  const migrated = migratedManagedFields(managedFields);
-  if (!migrated) return void 0;
-  return [
-    { op: "replace", path: "/metadata/managedFields", value: migrated },
-    { op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }
-  ];
-}
-function awaitsMigration(live, appOptions) {
-  return appOptions["ClientSideApplyMigration"] !== "false" && migrationPatch(live) !== void 0;
-}
-async function migrateClientSideApply(task, deps2) {
-  if (deps2.settings.appOptions["ClientSideApplyMigration"] === "false") return;
-  const seen = deps2.observer.observe(task.key, task.version);
-  let live = seen.kind === "present" ? seen.object : void 0;
-  for (let attempt = 1; live; attempt++) {
-    const patch = migrationPatch(live);
-    if (!patch) return;
-    try {
-      await deps2.cluster.jsonPatch(refOf(task), patch, deps2.signal);
-      return;
-    } catch (error2) {
-      if (!isConflict(error2) || attempt === MAX_ATTEMPTS) throw migrationFailure(error2, attempt);
-    }
-    live = await deps2.cluster.get(refOf(task), deps2.signal);
-  }
-}
-function migrationFailure(error2, attempts) {
-  const why = isConflict(error2) ? ` (the object changed during each of ${attempts} attempts)` : "";
-  return new Error(
-    `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error2)}; sync again, or set ClientSideApplyMigration=false`,
-    { cause: error2 }
-  );
-}
-function isConflict(error2) {
-  return error2 instanceof ClusterError && error2.details.status === 409;
-}
-function isMainUpdate(entry) {
-  return entry["operation"] === "Update" && onMainResource(entry);
-}
-function ownsLastApplied(entry) {
-  const metadata = fieldsOf(entry)["f:metadata"];
-  const annotations = isJsonObject2(metadata) ? metadata["f:annotations"] : void 0;
-  return isJsonObject2(annotations) && LAST_APPLIED in annotations;
-}
-function isEntry(entry, manager, operation) {
-  return entry["manager"] === manager && entry["operation"] === operation && onMainResource(entry);
-}
-function onMainResource(entry) {
-  const subresource = entry["subresource"];
-  return subresource === void 0 || subresource === "";
-}
-function fieldsOf(entry) {
-  const fields2 = entry["fieldsV1"];
-  return isJsonObject2(fields2) ? fields2 : {};
-}
-function isJsonObject2(value) {
-  return isRecord(value);
-}
-
-// src/plan/namespace-occupants.ts
-var NAMED = 3;
-function namespaceKeptReason(app, listing) {
-  const occupants = listing.objects.map((object) => ({ object, owner: foreignOwner(app, object) })).filter((o) => o.owner !== void 0).sort((a, b) => compareKeys(keyOf(a.object), keyOf(b.object))).map(({ object, owner }) => `${describe2(object)} (${owner})`);
-  const unlisted = [...listing.unlisted].sort((a, b) => a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0).map(({ resource, reason }) => `${resource} (${reason})`);
-  const parts = [];
-  if (occupants.length > 0) parts.push(`it holds objects of other applications (${few(occupants)})`);
-  if (unlisted.length > 0)
-    parts.push(`it could not be shown free of other applications' objects: cannot list ${few(unlisted)}`);
-  return parts.length > 0 ? `namespace kept: ${parts.join("; ")}` : void 0;
-}
-function foreignOwner(app, object) {
-  const tracking = stringAnnotations(object)[TRACKING_ANNOTATION];
-  const tracker = trackedApp(tracking);
-  if (tracking !== void 0 && tracker === void 0) return `unreadable tracking id "${tracking}"`;
-  if (tracker !== void 0 && tracker !== app) return `tracked by ${tracker}`;
-  const recordOf = object.metadata.labels?.[APPLICATION_LABEL];
-  const secret = object.kind === "Secret" && keyOf(object).group === "";
-  if (secret && recordOf !== void 0 && recordOf !== app) return `inventory record of ${recordOf}`;
-  return void 0;
-}
-function describe2(object) {
-  const { group, kind, namespace, name } = keyOf(object);
-  return `${group === "" ? "" : `${group}/`}${kind} ${namespace}/${name}`;
-}
-function few(items) {
-  const named = items.slice(0, NAMED).join(", ");
-  return items.length > NAMED ? `${named} and ${items.length - NAMED} more` : named;
-}
-
-// src/sync/namespace-cleanup.ts
-async function keptNamespace(task, deps2) {
-  const reason = await namespaceKeptFor(task, deps2.cluster, deps2.settings.app, deps2.signal);
-  if (reason === void 0) return void 0;
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result: task.type === "prune" ? "PruneSkipped" : "DeleteSkipped",
-      message: reason,
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function namespaceKeptFor(task, cluster, app, signal3) {
-  const removal = task.type === "delete" || task.type === "prune";
-  if (!removal || task.key.group !== "" || task.key.kind !== "Namespace") return void 0;
-  return namespaceKeptReason(app, await cluster.namespaceContents(task.key.name, signal3));
-}
-
-// src/sync/live-compare.ts
-function compareWithLive(dryRun, live, withStatus = false) {
-  const version = dryRun.metadata.resourceVersion;
-  if (version === void 0 || version === "") return "created";
-  const copy = live.object;
-  if (!copy || copy.apiVersion !== dryRun.apiVersion) return "stale";
-  if (live.source === "cached" && !notOlder(copy.metadata.resourceVersion, version)) return "stale";
-  return sameContent(dryRun, copy, withStatus) ? "unchanged" : "configured";
-}
-function stillUnchanged(current, dryRun, withStatus = false) {
-  const seen = dryRun.metadata.resourceVersion;
-  return seen !== void 0 && notOlder(current.metadata.resourceVersion, seen) && sameContent(current, dryRun, withStatus);
-}
-function notOlder(copy, seen) {
-  if (copy === seen) return true;
-  const [a, b] = [Number(copy), Number(seen)];
-  return copy !== void 0 && Number.isSafeInteger(a) && Number.isSafeInteger(b) && a > b;
-}
-function sameContent(a, b, withStatus = false) {
-  return jsonEqual(comparable(a, withStatus), comparable(b, withStatus));
-}
-var IGNORED_METADATA = /* @__PURE__ */ new Set(["resourceVersion", "generation", "managedFields"]);
-function comparable(object, withStatus) {
-  const metadata = Object.fromEntries(
-    Object.entries(object.metadata).filter(([field]) => !IGNORED_METADATA.has(field))
-  );
-  const rest = Object.entries(object).filter(
-    ([field]) => field !== "metadata" && (withStatus || field !== "status")
-  );
-  return { ...Object.fromEntries(rest), metadata };
-}
-function jsonEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (!isRecord(a) || !isRecord(b)) return false;
-  const keys = (r) => Object.keys(r).filter((k) => r[k] !== void 0);
-  const left = keys(a);
-  if (left.length !== keys(b).length) return false;
-  return left.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-}
-function ownershipOf(live, app) {
-  const value = live.metadata.annotations?.[TRACKING_ANNOTATION];
-  const owner = trackedApp(typeof value === "string" ? value : void 0);
-  if (owner === void 0) return { kind: "untracked" };
-  return owner === app ? { kind: "ours" } : { kind: "shared", app: owner };
-}
-
-// src/sync/out-of-sync-only.ts
-function unchangedAnswers(verdicts, appOptions) {
-  const kept = /* @__PURE__ */ new Map();
-  if (appOptions["ApplyOutOfSyncOnly"] !== "true") return kept;
-  for (const [taskId, verdict] of verdicts)
-    if (verdict.result === "unchanged" && verdict.answer) kept.set(taskId, verdict.answer);
-  return kept;
-}
-function unchangedRun(task, deps2) {
-  const answer = deps2.unchanged?.get(task.id);
-  if (!answer || task.type !== "resource") return void 0;
-  const seen = deps2.observer.observe(task.key, task.version);
-  const withStatus = task.object?.["status"] !== void 0;
-  if (seen.kind !== "present" || !stillUnchanged(seen.object, answer, withStatus)) return void 0;
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result: "Synced",
-      message: `${task.key.kind.toLowerCase()}/${task.key.name} unchanged`,
-      startedAt: now,
-      uid: seen.object.metadata.uid,
-      deadline: now + timeoutOf(task, deps2.settings)
-    }
-  };
-}
-
-// src/sync/write-step.ts
-async function writeStep(tasks, deps2) {
-  const first = tasks[0];
-  if (first)
-    deps2.emit({ type: "step-started", phase: first.phase, wave: first.wave, tasks: tasks.map((t) => t.id) });
-  const updates = [];
-  const removals = tasks.filter((t) => t.type === "prune" || t.type === "delete");
-  await deps2.observer.track(collectionsOf(removals), deps2.signal);
-  if (deps2.signal.aborted) return updates;
-  updates.push(...await mapLimit(removals, deps2.settings.parallelism, (task) => removeObject(task, deps2)));
-  if (updates.some((u) => u.run.state === "Failed")) return updates;
-  const writes = tasks.filter((t) => t.type === "resource" || t.type === "hook");
-  const ready = await prepareHooks(writes, deps2, updates);
-  for (const batch2 of consecutiveBatches(ready, (task) => `${task.key.group}/${task.key.kind}`)) {
-    await deps2.observer.track(collectionsOf(batch2), deps2.signal);
-    if (deps2.signal.aborted) return updates;
-    const written = await mapLimit(batch2, deps2.settings.parallelism, (task) => writeTask(task, deps2));
-    updates.push(...written);
-    const accepted = new Set(written.filter((u) => u.run.state !== "Failed").map((u) => u.taskId));
-    const crds = batch2.filter((t) => t.key.kind === "CustomResourceDefinition" && accepted.has(t.id));
-    if (crds.length > 0) await establishCrds(crds, updates, deps2);
-  }
-  return updates;
-}
-function collectionsOf(tasks) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const { key, version } of tasks)
-    seen.set(`${key.group}/${key.kind}/${key.namespace}`, {
-      group: key.group,
-      version,
-      kind: key.kind,
-      namespace: key.namespace
-    });
-  return [...seen.values()];
-}
-async function prepareHooks(writes, deps2, updates) {
-  const results = await mapLimit(
-    writes,
-    deps2.settings.parallelism,
-    (task) => task.type === "hook" ? prepareHook(task, deps2).catch((error2) => failed2(task, keyedMessage(task, error2), deps2)) : Promise.resolve(void 0)
-  );
-  const failedIds = /* @__PURE__ */ new Set();
-  for (const update of results) {
-    if (!update) continue;
-    updates.push(update);
-    failedIds.add(update.taskId);
-  }
-  return writes.filter((task) => !failedIds.has(task.id));
-}
-async function prepareHook(task, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (!live) return void 0;
-  if (hasHookFinalizer(live)) await removeHookFinalizer(task, live.metadata.uid, deps2);
-  const policies = task.hook?.deletePolicies ?? [];
-  if (live.metadata.deletionTimestamp === void 0 && !policies.includes("BeforeHookCreation"))
-    return void 0;
-  const gone = await deleteAndWait(task, live, deps2);
-  if (gone === "replaced")
-    return failed2(
-      task,
-      `another ${task.key.kind} named ${task.key.name} was created while the previous hook was being deleted (conflict)`,
-      deps2
-    );
-  return gone === "gone" ? void 0 : failed2(
-    task,
-    `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for deletion of the previous ${task.key.kind} ${task.key.name}`,
-    deps2
-  );
-}
-function keyedMessage(task, error2) {
-  if (error2 instanceof ClusterError && error2.details.key) return errorMessage(error2);
-  return `${formatKey(task.key)}: ${errorMessage(error2)}`;
-}
-async function writeTask(task, deps2) {
-  const kept = unchangedRun(task, deps2);
-  if (kept) return kept;
-  try {
-    const before = deps2.observer.observe(task.key, task.version);
-    const sentAt = deps2.clock.now();
-    const written = task.type === "hook" ? await writeHook(task, deps2) : await writeResource(task, deps2);
-    deps2.observer.put(written);
-    const verb = before.kind !== "present" ? "created" : before.object.metadata.resourceVersion === written.metadata.resourceVersion ? "unchanged" : "configured";
-    return {
-      taskId: task.id,
-      run: {
-        state: "Running",
-        result: "Synced",
-        message: `${task.key.kind.toLowerCase()}/${task.key.name} ${verb}`,
-        startedAt: sentAt,
-        uid: written.metadata.uid,
-        deadline: sentAt + timeoutOf(task, deps2.settings)
-      }
-    };
-  } catch (error2) {
-    return failed2(task, errorMessage(error2), deps2);
-  }
-}
-async function writeResource(task, deps2) {
-  const options = deps2.settings.appOptions;
-  const write = {
-    object: objectToWrite(task, deps2.settings.app),
-    fieldValidation: fieldValidationOf(task, options),
-    force: forcedOf(task, options)
-  };
-  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps2);
-  await migrateClientSideApply(task, deps2);
-  const { object, fieldValidation } = write;
-  try {
-    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
-  } catch (error2) {
-    if (!write.force || !isImmutableRejection(error2)) throw error2;
-    return recreate(task, write, deps2);
-  }
-}
-async function replaceObject(task, write, deps2) {
-  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (!live) return (await deps2.cluster.create(write.object, options)).object;
-  if (write.force && !neverRecreated(task)) return recreate(task, write, deps2);
-  return (await deps2.cluster.replace(replacing(write.object, live), options)).object;
-}
-async function recreate(task, write, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (live) {
-    const gone = await deleteAndWait(task, live, deps2);
-    if (gone === "replaced")
-      throw new Error(
-        `another ${task.key.kind} named ${task.key.name} appeared while the old one was being deleted (conflict)`
-      );
-    if (gone === "timeout")
-      throw new Error(
-        `timed out waiting for ${task.key.kind} ${task.key.name} to be deleted before re-creating it`
-      );
-  }
-  const options = { fieldValidation: write.fieldValidation, signal: deps2.signal };
-  return (await deps2.cluster.create(write.object, options)).object;
-}
-async function writeHook(task, deps2) {
-  const object = objectToWrite(task, deps2.settings.app);
-  const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
-  await deps2.beforeCreate?.(task);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await deps2.cluster.create(object, { fieldValidation, signal: deps2.signal })).object;
-    } catch (error2) {
-      if (error2 instanceof ClusterError && error2.details.reason === "AlreadyExists") {
-        const ours = attempt > 1 ? await createdAnyway(task, deps2) : void 0;
-        return ours ?? applyOverExisting(task, object, error2, deps2);
-      }
-      if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
-      let unread;
-      const created = await createdAnyway(task, deps2).catch((readError) => {
-        unread = readError;
-        return void 0;
-      });
-      if (created) return created;
-      if (attempt >= CREATE_ATTEMPTS) throw unknownOutcome(error2, unread);
-      await deps2.clock.sleep(250 * 2 ** attempt, deps2.signal);
-    }
-  }
-}
-function unknownOutcome(error2, unread) {
-  if (unread === void 0) return error2;
-  return new Error(
-    `${errorMessage(error2)}; whether the hook was created is unknown: reading it back failed (${errorMessage(unread)})`,
-    { cause: error2 }
-  );
-}
-var CREATE_ATTEMPTS = 3;
-async function applyOverExisting(task, object, cause, deps2) {
-  if (task.hook?.family !== "argo") {
-    throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-      cause
-    });
-  }
-  try {
-    const fieldValidation = fieldValidationOf(task, deps2.settings.appOptions);
-    return (await deps2.cluster.apply(object, { force: true, fieldValidation, signal: deps2.signal })).object;
-  } catch (applyError) {
-    if (!isImmutableRejection(applyError)) throw applyError;
-    throw new Error(`${errorMessage(applyError)} (add BeforeHookCreation or use generateName)`, {
-      cause: applyError
-    });
-  }
-}
-function ambiguous(error2) {
-  if (!(error2 instanceof ClusterError)) return false;
-  const status = error2.details.status;
-  return status === void 0 || status >= 500;
-}
-async function createdAnyway(task, deps2) {
-  const live = await deps2.cluster.get(refOf(task), deps2.signal);
-  if (!live || !hasHookFinalizer(live)) return void 0;
-  return live.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(deps2.settings.app, task.key) ? live : void 0;
-}
-async function removeObject(task, deps2) {
-  const result = task.type === "prune" ? "Pruned" : "Deleted";
-  const now = deps2.clock.now();
-  const running = (uid) => ({
-    taskId: task.id,
-    run: {
-      state: "Running",
-      result,
-      message: result.toLowerCase(),
-      startedAt: now,
-      deadline: now + timeoutOf(task, deps2.settings),
-      uid
-    }
-  });
-  try {
-    const live = deps2.observer.observe(task.key, task.version);
-    const uid = task.removal?.uid ?? (live.kind === "present" ? live.object.metadata.uid : void 0);
-    if (live.kind === "present" && live.object.metadata.deletionTimestamp !== void 0 && live.object.metadata.uid === uid)
-      return running(uid);
-    const kept = await keptNamespace(task, deps2);
-    if (kept) return kept;
-    const options = {
-      propagationPolicy: deps2.settings.propagation,
-      signal: deps2.signal,
-      ...uid ? { uid } : {}
-    };
-    await deps2.cluster.delete(refOf(task), options);
-    return running(uid);
-  } catch (error2) {
-    return failed2(task, errorMessage(error2), deps2);
-  }
-}
-async function establishCrds(crds, updates, deps2) {
-  for (const task of crds) {
-    const deadline = deps2.clock.now() + timeoutOf(task, deps2.settings);
-    while (!deps2.signal.aborted) {
-      const seen = deps2.observer.observe(task.key, task.version);
-      if (seen.kind === "present" && established(seen.object)) break;
-      if (deps2.clock.now() >= deadline) {
-        updates.push(
-          failed2(
-            task,
-            `timed out after ${formatDuration(timeoutOf(task, deps2.settings))} waiting for the CRD to be established`,
-            deps2
-          )
-        );
-        break;
-      }
-      await deps2.observer.changeOr(deadline, deps2.signal);
-    }
-  }
-  deps2.cluster.invalidateDiscovery();
-}
-function established(crd) {
-  return getArray(crd, ["status", "conditions"]).some(
-    (c) => isRecord(c) && c["type"] === "Established" && c["status"] === "True"
-  );
-}
-function failed2(task, message, deps2) {
-  const now = deps2.clock.now();
-  return {
-    taskId: task.id,
-    run: { state: "Failed", result: "SyncFailed", message, startedAt: now, finishedAt: now }
-  };
-}
-
-// src/sync/execute.ts
-async function execute(actions, state, deps2) {
-  const updates = [];
-  const byId = new Map(state.tasks.map((task) => [task.id, task]));
-  const tasksOf = (ids) => ids.map((id) => byId.get(id)).filter((t) => t !== void 0);
-  for (const action of actions) {
-    switch (action.type) {
-      case "sleep":
-        await deps2.clock.sleep(action.ms, deps2.signal).catch(() => void 0);
-        break;
-      case "skip-tasks":
-        updates.push(...tasksOf(action.taskIds).map((task) => skipped2(task, deps2.clock.now())));
-        break;
-      case "write-step":
-        updates.push(...await writeStep(tasksOf(action.taskIds), deps2));
-        break;
-      case "finish-hook": {
-        const task = byId.get(action.taskId);
-        if (task) updates.push(await finishHook(task, runOf(state, task), action, deps2));
-        break;
-      }
-      case "delete-hooks":
-        updates.push(...await deleteHooks(tasksOf(action.taskIds), state, deps2));
-        break;
-      case "confirm-missing": {
-        const task = byId.get(action.taskId);
-        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps2));
-        break;
-      }
-    }
-  }
-  return updates;
-}
-function skipped2(task, now) {
-  const result = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
-  return {
-    taskId: task.id,
-    run: {
-      state: "Succeeded",
-      result,
-      message: task.removal?.reason ?? "skipped",
-      startedAt: now,
-      finishedAt: now
-    }
-  };
-}
-async function confirmMissing(task, run, deps2) {
-  let live;
-  try {
-    live = await deps2.cluster.get(refOf(task), deps2.signal);
-  } catch (error2) {
-    if (deps2.signal.aborted) return [];
-    return confirmFailed(task, run, error2, deps2.clock.now());
-  }
-  const settled = run.confirmRetry ? [confirmRetryUpdate(task, void 0)] : [];
-  if (live) {
-    deps2.observer.put(live);
-    return settled;
-  }
-  deps2.observer.markGone(task.key);
-  const now = deps2.clock.now();
-  return [
-    ...settled,
-    {
-      taskId: task.id,
-      run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
-    }
-  ];
-}
-var CONFIRM_RETRY_FIRST_MS = 1e3;
-var CONFIRM_RETRY_MAX_MS = 3e4;
-function confirmFailed(task, run, error2, now) {
-  const failures = (run.confirmRetry?.failures ?? 0) + 1;
-  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
-  const retry2 = { at: now + delay, failures, error: errorMessage(error2) };
-  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
-  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
 }
 
 // src/sync/step.ts
@@ -59510,37 +59822,30 @@ function createdLater(state, a, b) {
   return byTime !== 0 ? byTime : state.tasks.indexOf(a) - state.tasks.indexOf(b);
 }
 
-// src/sync/loop.ts
-async function runLoop(initial, deps2, settings) {
-  let state = initial;
-  const observe = (task) => deps2.observer.observe(task.key, task.version);
-  while (!deps2.signal.aborted) {
-    const decision2 = decide(state, observe, deps2.clock.now(), settings);
-    emitChanges(state, decision2.state, decision2.updated, deps2.emit);
-    state = decision2.state;
-    if (decision2.actions.length > 0) {
-      const updates = await execute(decision2.actions, state, deps2);
-      const next = applyUpdates(state, updates);
-      emitChanges(state, next, updates, deps2.emit);
-      state = next;
-      continue;
-    }
-    if (state.mode === "done") return state;
-    if (decision2.waiting) deps2.emit({ type: "waiting", message: decision2.waiting });
-    await deps2.observer.changeOr(decision2.wakeAt, deps2.signal);
-  }
-  return state;
-}
-function emitChanges(before, after, updates, emit) {
-  const reported = /* @__PURE__ */ new Set();
-  for (const { taskId } of updates) {
-    const run = after.runs.get(taskId);
-    if (run === void 0 || reported.has(taskId)) continue;
-    reported.add(taskId);
-    const old = before.runs.get(taskId);
-    if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
-    emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
-  }
+// src/sync/inventory-namespace.ts
+async function createInventoryNamespace(run, state) {
+  const ns = run.settings.inventoryNamespace;
+  const exists2 = await run.deps.cluster.get(
+    { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
+    run.deps.signal
+  );
+  if (exists2) return state;
+  const task = run.plan.tasks.find(
+    (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
+  );
+  if (!task)
+    return {
+      ...state,
+      mode: "done",
+      outcome: {
+        phase: "Failed",
+        message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
+      }
+    };
+  const written = applyUpdates(state, await writeStep([task], run.exec));
+  if (runOf(written, task).state !== "Failed") return written;
+  const failed3 = { ...written, failure: { kind: "apply" } };
+  return { ...failed3, mode: "done", outcome: { phase: "Failed", message: failureMessage2(failed3) } };
 }
 
 // src/sync/record-close.ts
@@ -59591,19 +59896,301 @@ function deletedNamespace(state, namespace) {
   });
 }
 
-// src/sync/settings.ts
-var DEFAULTS2 = {
-  timeoutMs: 30 * 6e4,
-  objectTimeoutMs: 5 * 6e4,
-  waveDelayMs: 0,
-  parallelism: 10,
-  pollIntervalMs: 2e3,
-  lockWaitMs: 5 * 6e4,
-  historyMax: 10
-};
-function propagationOf(options) {
-  const value = options["PrunePropagationPolicy"] ?? "foreground";
-  return value === "background" ? "Background" : value === "orphan" ? "Orphan" : "Foreground";
+// src/sync/record-stage.ts
+async function repairPrevious(run, latest) {
+  if (!latest) return;
+  if (latest.status.startsWith("pending-")) await markAbandoned(run, latest);
+  for (const hook2 of latest.hooks) {
+    await removeFinalizer(
+      run.deps.cluster,
+      { ...hook2.key, version: hook2.version },
+      hook2.uid,
+      run.deps.signal
+    ).catch(
+      (error2) => run.warnings.push(
+        `${formatKey(hook2.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error2)})`
+      )
+    );
+  }
+}
+async function markAbandoned(run, latest) {
+  const message = "abandoned: the operation that started this revision did not finish";
+  const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`;
+  try {
+    await run.store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } });
+    run.warnings.push(`${left}; marked failed`);
+  } catch (error2) {
+    run.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error2)}`);
+  }
+}
+function newRecord(run, revision) {
+  const { settings, plan, prepared } = run;
+  return pendingRecord(plan, {
+    app: settings.app,
+    revision,
+    operation: plan.operation,
+    operationId: settings.operationId,
+    commit: prepared.target?.source.commit ?? settings.revision,
+    paths: settings.manifests,
+    manifests: prepared.manifests.map((m) => m.object),
+    startedAt: run.startedAt,
+    ...settings.runUrl ? { runUrl: settings.runUrl } : {},
+    ...settings.actor ? { actor: settings.actor } : {},
+    ...settings.ref ? { ref: settings.ref } : {}
+  });
+}
+async function createRecord(run, record2, initial, lost) {
+  if (lost.aborted) return lostBeforeWriting(initial, lost);
+  if (run.deps.signal.aborted) return terminated(initial);
+  try {
+    await run.store.create(record2, run.deps.clock);
+    return void 0;
+  } catch (error2) {
+    const message = `the inventory record could not be created: ${errorMessage(error2)}`;
+    return { state: initial, phase: "Error", message, revision: null };
+  }
+}
+async function closeRun(run, record2, state, operation) {
+  const { settings, deps: deps2, warnings: warnings2, notes: notes2, store } = run;
+  const closer = { store, clock: deps2.clock, signal: deps2.signal, settings, warnings: warnings2, notes: notes2 };
+  const unclosed = await closeRecord(closer, record2, state, operation, run.prepared.records);
+  const message = state.outcome?.message ?? "";
+  const { revision } = record2;
+  if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
+  return { state, phase: reportPhaseOf(state), message, revision };
+}
+
+// src/sync/diagnostics.ts
+var LOG_LINES = 50;
+var EVENTS = 20;
+async function captureDiagnostics(task, run, deps2) {
+  const object = run.lastSeen;
+  const diagnostics = {
+    conditions: object ? conditionLines(object) : [],
+    events: [],
+    logTail: []
+  };
+  if (run.uid) {
+    const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal).catch(() => []);
+    diagnostics.events = events2.slice(-EVENTS).map(eventLine);
+  }
+  const pod = await podOf(task, object, deps2);
+  if (pod) await addContainerDetails(pod, diagnostics, deps2);
+  const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
+  const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
+  if (reason !== void 0) diagnostics.reason = reason;
+  return diagnostics;
+}
+async function podOf(task, object, deps2) {
+  if (task.key.group === "" && task.key.kind === "Pod") return object;
+  if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
+  const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  for (const label of ["batch.kubernetes.io/job-name", "job-name"]) {
+    const pods = await deps2.cluster.list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps2.signal }).catch(() => void 0);
+    const items = pods?.items ?? [];
+    if (items.length > 0)
+      return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
+  }
+  return void 0;
+}
+async function addContainerDetails(pod, diagnostics, deps2) {
+  const failed3 = failedContainer(pod) ?? firstContainer(pod);
+  if (!failed3) return;
+  const podName = pod.metadata.name ?? "";
+  diagnostics.pod = podName;
+  diagnostics.container = failed3.name;
+  if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
+  if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
+    diagnostics.reason = failed3.reason;
+  const logs = await deps2.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps2.signal).catch(() => void 0);
+  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
+  else
+    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+}
+function failedContainer(pod) {
+  return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
+}
+function firstContainer(pod) {
+  return containerEnds(pod)[0];
+}
+function containerEnds(pod) {
+  const statuses = [
+    ...getArray(pod, ["status", "initContainerStatuses"]),
+    ...getArray(pod, ["status", "containerStatuses"])
+  ];
+  return statuses.filter(isRecord).map((status) => {
+    const terminated2 = getPathRecord(status, ["state", "terminated"]) ?? getPathRecord(status, ["lastState", "terminated"]);
+    return {
+      name: getString(status, ["name"]) ?? "",
+      exitCode: terminated2 ? getNumber(terminated2, ["exitCode"]) : void 0,
+      reason: terminated2 ? getString(terminated2, ["reason"]) : void 0
+    };
+  });
+}
+function getPathRecord(value, path11) {
+  let current = value;
+  for (const step of path11) current = isRecord(current) ? current[step] : void 0;
+  return isRecord(current) ? current : void 0;
+}
+function conditionLines(object) {
+  return getArray(object, ["status", "conditions"]).filter(isRecord).map(
+    (c) => `${String(c["type"])}=${String(c["status"])}${c["reason"] ? ` ${String(c["reason"])}` : ""}${c["message"] ? `: ${String(c["message"])}` : ""}`
+  );
+}
+function failedConditionReason(job) {
+  const failed3 = getArray(job, ["status", "conditions"]).filter(isRecord).find((c) => c["type"] === "Failed" && c["status"] === "True");
+  return failed3 && typeof failed3["reason"] === "string" ? failed3["reason"] : void 0;
+}
+function eventLine(event) {
+  return `${getString(event, ["type"]) ?? ""} ${getString(event, ["reason"]) ?? ""}: ${getString(event, ["message"]) ?? ""}`.trim();
+}
+
+// src/sync/hook-finish.ts
+async function finishHook2(task, run, action, deps2) {
+  const update = { finalized: true };
+  if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps2);
+  try {
+    await removeHookFinalizer(task, run.uid, deps2);
+  } catch (error2) {
+    update.message = `${run.message} (finalizer not removed: ${errorMessage(error2)})`;
+  }
+  if (action.deleteNow) {
+    const deleted = await deleteOne(task, run, deps2);
+    Object.assign(update, deleted);
+  }
+  return { taskId: task.id, run: update };
+}
+async function deleteHooks(tasks, state, deps2) {
+  const updates = [];
+  for (const task of tasks)
+    updates.push({ taskId: task.id, run: await deleteOne(task, runOf(state, task), deps2) });
+  return updates;
+}
+async function deleteOne(task, run, deps2) {
+  try {
+    if (!run.finalized) await removeHookFinalizer(task, run.uid, deps2);
+    const options = {
+      propagationPolicy: deps2.settings.propagation,
+      signal: deps2.signal,
+      ...run.uid ? { uid: run.uid } : {}
+    };
+    await deps2.cluster.delete(refOf(task), options);
+    return { deleted: true };
+  } catch (error2) {
+    return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error2)}` };
+  }
+}
+
+// src/sync/execute.ts
+async function execute(actions, state, deps2) {
+  const updates = [];
+  const byId = new Map(state.tasks.map((task) => [task.id, task]));
+  const tasksOf = (ids) => ids.map((id) => byId.get(id)).filter((t) => t !== void 0);
+  for (const action of actions) {
+    switch (action.type) {
+      case "sleep":
+        await deps2.clock.sleep(action.ms, deps2.signal).catch(() => void 0);
+        break;
+      case "skip-tasks":
+        updates.push(...tasksOf(action.taskIds).map((task) => skipped2(task, deps2.clock.now())));
+        break;
+      case "write-step":
+        updates.push(...await writeStep(tasksOf(action.taskIds), deps2));
+        break;
+      case "finish-hook": {
+        const task = byId.get(action.taskId);
+        if (task) updates.push(await finishHook2(task, runOf(state, task), action, deps2));
+        break;
+      }
+      case "delete-hooks":
+        updates.push(...await deleteHooks(tasksOf(action.taskIds), state, deps2));
+        break;
+      case "confirm-missing": {
+        const task = byId.get(action.taskId);
+        if (task) updates.push(...await confirmMissing(task, runOf(state, task), deps2));
+        break;
+      }
+    }
+  }
+  return updates;
+}
+function skipped2(task, now) {
+  const result = task.type === "prune" ? "PruneSkipped" : "DeleteSkipped";
+  return {
+    taskId: task.id,
+    run: {
+      state: "Succeeded",
+      result,
+      message: task.removal?.reason ?? "skipped",
+      startedAt: now,
+      finishedAt: now
+    }
+  };
+}
+async function confirmMissing(task, run, deps2) {
+  let live;
+  try {
+    live = await deps2.cluster.get(refOf(task), deps2.signal);
+  } catch (error2) {
+    if (deps2.signal.aborted) return [];
+    return confirmFailed(task, run, error2, deps2.clock.now());
+  }
+  const settled = run.confirmRetry ? [confirmRetryUpdate(task, void 0)] : [];
+  if (live) {
+    deps2.observer.put(live);
+    return settled;
+  }
+  deps2.observer.markGone(task.key);
+  const now = deps2.clock.now();
+  return [
+    ...settled,
+    {
+      taskId: task.id,
+      run: { state: "Error", result: "SyncFailed", message: missingMessage(task), finishedAt: now }
+    }
+  ];
+}
+var CONFIRM_RETRY_FIRST_MS = 1e3;
+var CONFIRM_RETRY_MAX_MS = 3e4;
+function confirmFailed(task, run, error2, now) {
+  const failures = (run.confirmRetry?.failures ?? 0) + 1;
+  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const retry2 = { at: now + delay, failures, error: errorMessage(error2) };
+  const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
+  return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
+}
+
+// src/sync/loop.ts
+async function runLoop(initial, deps2, settings) {
+  let state = initial;
+  const observe = (task) => deps2.observer.observe(task.key, task.version);
+  while (!deps2.signal.aborted) {
+    const decision2 = decide(state, observe, deps2.clock.now(), settings);
+    emitChanges(state, decision2.state, decision2.updated, deps2.emit);
+    state = decision2.state;
+    if (decision2.actions.length > 0) {
+      const updates = await execute(decision2.actions, state, deps2);
+      const next = applyUpdates(state, updates);
+      emitChanges(state, next, updates, deps2.emit);
+      state = next;
+      continue;
+    }
+    if (state.mode === "done") return state;
+    if (decision2.waiting) deps2.emit({ type: "waiting", message: decision2.waiting });
+    await deps2.observer.changeOr(decision2.wakeAt, deps2.signal);
+  }
+  return state;
+}
+function emitChanges(before, after, updates, emit) {
+  const reported = /* @__PURE__ */ new Set();
+  for (const { taskId } of updates) {
+    const run = after.runs.get(taskId);
+    if (run === void 0 || reported.has(taskId)) continue;
+    reported.add(taskId);
+    const old = before.runs.get(taskId);
+    if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
+    emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
+  }
 }
 
 // src/sync/retry.ts
@@ -59636,333 +60223,6 @@ function retryProblems(policy, name) {
   if (policy.maxBackoffMs < policy.backoffMs)
     problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
   return problems;
-}
-
-// src/sync/dry-run.ts
-async function dryRunTasks(tasks, ctx) {
-  const result = {
-    failures: [],
-    passed: /* @__PURE__ */ new Map(),
-    skipReasons: /* @__PURE__ */ new Map(),
-    warnings: []
-  };
-  await mapLimit(tasks, ctx.parallelism, async (task) => {
-    try {
-      const skip = await skipReason(task, ctx);
-      if (skip) {
-        result.skipReasons.set(task.id, skip);
-        return;
-      }
-      const { warnings: warnings2, outcome } = await dryRunOne(task, ctx);
-      result.warnings.push(...warnings2.map((w) => `${task.key.kind} ${task.key.name}: ${w}`));
-      result.passed.set(task.id, outcome);
-    } catch (error2) {
-      result.failures.push({
-        taskId: task.id,
-        run: { state: "Failed", result: "SyncFailed", message: errorMessage(error2) }
-      });
-    }
-  });
-  return result;
-}
-function skippedLines(tasks, reasons) {
-  const skipped3 = /* @__PURE__ */ new Map();
-  for (const task of tasks) {
-    const reason = reasons.get(task.id);
-    if (reason !== void 0)
-      skipped3.set(reason, [...skipped3.get(reason) ?? [], `${task.key.kind} ${task.key.name}`]);
-  }
-  return [...skipped3].map(
-    ([reason, objects]) => `dry run skipped for ${objects.length} object(s) (${reason}): ${objects.join(", ")}`
-  );
-}
-async function skipReason(task, ctx) {
-  if (task.removal?.action === "skip") return "nothing to do";
-  const removal = task.type === "prune" || task.type === "delete";
-  const served = ctx.served.has(gvk(task.key.group, task.version, task.key.kind)) || await ctx.cluster.resource(task.key.group, task.version, task.key.kind, ctx.signal) !== void 0;
-  if (!removal && !served)
-    return "the kind is not served yet: its CRD is part of this operation, or SkipDryRunOnMissingResource=true";
-  if (task.key.namespace !== "" && ctx.namespacesToCreate.has(task.key.namespace))
-    return `namespace ${task.key.namespace} is created by this operation`;
-  return void 0;
-}
-async function dryRunOne(task, ctx) {
-  const signal3 = ctx.signal;
-  if (task.type === "prune" || task.type === "delete") {
-    const uid = task.removal?.uid;
-    await ctx.cluster.delete(refOf(task), {
-      propagationPolicy: ctx.propagation,
-      dryRun: true,
-      signal: signal3,
-      ...uid ? { uid } : {}
-    });
-    return { warnings: [], outcome: { type: "removed" } };
-  }
-  const object = objectToWrite(task, ctx.app);
-  if (task.type === "hook") return dryRunHook(task, object, ctx);
-  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
-    return dryRunReplace(task, object, ctx);
-  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
-  try {
-    const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
-    return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
-  } catch (error2) {
-    if (forcedOf(task, ctx.appOptions) && isImmutableRejection(error2)) return WILL_BE_RECREATED;
-    throw error2;
-  }
-}
-var WILL_BE_RECREATED = {
-  warnings: ["will be recreated (Force=true)"],
-  outcome: { type: "recreated", why: "Force=true and an immutable field changed" }
-};
-async function dryRunReplace(task, object, ctx) {
-  const options = {
-    dryRun: true,
-    fieldValidation: fieldValidationOf(task, ctx.appOptions),
-    signal: ctx.signal
-  };
-  const live = await ctx.cluster.get(refOf(task), ctx.signal);
-  if (!live) {
-    const { warnings: warnings2 } = await ctx.cluster.create(object, options);
-    return { warnings: warnings2, outcome: { type: "created" } };
-  }
-  const recreate2 = forcedOf(task, ctx.appOptions) && !neverRecreated(task);
-  try {
-    const answer = await ctx.cluster.replace(replacing(object, live), options);
-    if (!recreate2) return { warnings: answer.warnings, outcome: { type: "applied", object: answer.object } };
-  } catch (error2) {
-    if (!recreate2 || !isImmutableRejection(error2)) throw error2;
-  }
-  await ctx.cluster.delete(refOf(task), {
-    propagationPolicy: ctx.propagation,
-    dryRun: true,
-    signal: ctx.signal,
-    uid: live.metadata.uid ?? ""
-  });
-  return {
-    warnings: [],
-    outcome: { type: "recreated", why: "Replace=true and Force=true: deleted, then created" }
-  };
-}
-async function dryRunHook(task, object, ctx) {
-  const fieldValidation = fieldValidationOf(task, ctx.appOptions);
-  try {
-    const { warnings: warnings2 } = await ctx.cluster.create(object, {
-      dryRun: true,
-      fieldValidation,
-      signal: ctx.signal
-    });
-    return { warnings: warnings2, outcome: { type: "created" } };
-  } catch (error2) {
-    if (!(error2 instanceof ClusterError) || error2.details.reason !== "AlreadyExists") throw error2;
-    if (task.hook?.deletePolicies.includes("BeforeHookCreation"))
-      return {
-        warnings: [],
-        outcome: { type: "recreated", why: "BeforeHookCreation deletes the existing one first" }
-      };
-    if (task.hook?.family !== "argo")
-      throw new Error(`hook object ${task.key.name} already exists and has no before-hook-creation policy`, {
-        cause: error2
-      });
-    const { warnings: warnings2 } = await ctx.cluster.apply(object, {
-      force: true,
-      dryRun: true,
-      fieldValidation,
-      signal: ctx.signal
-    });
-    return { warnings: warnings2, outcome: { type: "existing" } };
-  }
-}
-
-// src/sync/live-check.ts
-async function judgeLive(tasks, passed, ctx) {
-  const writes = tasks.filter((t) => (t.type === "resource" || t.type === "hook") && passed.has(t.id));
-  await ctx.observer.track(collectionsOf(writes), ctx.signal);
-  const findings = { verdicts: /* @__PURE__ */ new Map(), shared: [], adopted: [], unreadable: [] };
-  if (ctx.signal.aborted) return findings;
-  const judged2 = await mapLimit(writes, ctx.parallelism, async (task) => {
-    const outcome = passed.get(task.id);
-    return outcome ? judgeOne(task, outcome, ctx) : void 0;
-  });
-  for (const [index2, one] of judged2.entries()) {
-    const task = writes[index2];
-    if (task && one) record(findings, task, one);
-  }
-  return findings;
-}
-function record(findings, task, one) {
-  findings.verdicts.set(task.id, one.verdict);
-  if (one.ownership?.kind === "shared") findings.shared.push({ task, app: one.ownership.app });
-  if (one.ownership?.kind === "untracked") findings.adopted.push(task);
-  if (one.unreadable) findings.unreadable.push(one.unreadable);
-}
-async function judgeOne(task, outcome, ctx) {
-  switch (outcome.type) {
-    case "applied":
-      return judgeApplied(task, outcome.object, ctx);
-    case "created":
-      return { verdict: { result: "created" }, ownership: void 0 };
-    case "recreated":
-      return withLiveOwnership(task, { result: "recreated", why: outcome.why }, ctx);
-    case "existing":
-      return withLiveOwnership(task, { result: "configured" }, ctx);
-    case "removed":
-      throw new Error(`task ${task.id}: a removal is not judged against the live object`);
-  }
-}
-async function judgeApplied(task, answer, ctx) {
-  if (!answer.metadata.resourceVersion) return { verdict: { result: "created" }, ownership: void 0 };
-  if (!ctx.verdicts) return ownershipOnly(task, answer, ctx);
-  const seen = ctx.observer.observe(task.key, task.version);
-  let live = seen.kind === "present" ? seen.object : void 0;
-  const withStatus = task.object?.["status"] !== void 0;
-  let comparison = compareWithLive(answer, { object: live, source: "cached" }, withStatus);
-  if (comparison === "stale") {
-    try {
-      live = await ctx.cluster.get(refOf(task), ctx.signal);
-    } catch (error2) {
-      return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
-    }
-    comparison = live ? compareWithLive(answer, { object: live, source: "read" }, withStatus) : "created";
-  }
-  const verdict = verdictOf(task, comparison, answer, ctx);
-  const migrates = verdict.result === "unchanged" && live !== void 0 && awaitsMigration(live, ctx.appOptions);
-  return {
-    verdict: migrates ? { result: "configured" } : verdict,
-    ownership: live ? ownershipOf(live, ctx.app) : void 0
-  };
-}
-async function ownershipOnly(task, answer, ctx) {
-  const seen = ctx.observer.observe(task.key, task.version);
-  const cached = seen.kind === "present" ? seen.object : void 0;
-  const version = answer.metadata.resourceVersion ?? "";
-  const current = cached !== void 0 && notOlder(cached.metadata.resourceVersion, version);
-  try {
-    const live = current ? cached : await ctx.cluster.get(refOf(task), ctx.signal);
-    return { verdict: { result: "configured" }, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
-  } catch (error2) {
-    return { verdict: { result: "configured" }, ownership: void 0, unreadable: unreadable(task, error2) };
-  }
-}
-function verdictOf(task, comparison, answer, ctx) {
-  if (comparison === "created") return { result: "created" };
-  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
-  if (comparison !== "unchanged" || replace) return { result: "configured" };
-  return { result: "unchanged", answer };
-}
-async function withLiveOwnership(task, verdict, ctx) {
-  const seen = ctx.observer.observe(task.key, task.version);
-  try {
-    const live = seen.kind === "present" ? seen.object : await ctx.cluster.get(refOf(task), ctx.signal);
-    return { verdict, ownership: live ? ownershipOf(live, ctx.app) : void 0 };
-  } catch (error2) {
-    return { verdict, ownership: void 0, unreadable: unreadable(task, error2) };
-  }
-}
-function unreadable(task, error2) {
-  return `${task.key.kind} ${task.key.name}: not read after its dry run (${errorMessage(error2)}); it is written, its tracking id unchecked`;
-}
-
-// src/sync/would-be.ts
-function wouldBeRuns(tasks, findings) {
-  const updates = [];
-  for (const task of tasks) {
-    const predicted = predict(task, findings);
-    if (predicted)
-      updates.push({
-        taskId: task.id,
-        run: { state: "pending", wouldBe: predicted[0], message: predicted[1] }
-      });
-  }
-  return updates;
-}
-function predict(task, findings) {
-  if (task.removal?.action === "skip") return ["skipped", task.removal.reason ?? "skipped"];
-  const skipped3 = findings.skipReasons.get(task.id);
-  if (skipped3 !== void 0) return ["skipped", `dry run skipped: ${skipped3}`];
-  if (task.type === "prune" || task.type === "delete") {
-    if (!findings.passed.has(task.id)) return void 0;
-    return task.type === "prune" ? ["pruned", "pruned (dry run)"] : ["deleted", "deleted (dry run)"];
-  }
-  const verdict = findings.verdicts.get(task.id);
-  if (!verdict) return void 0;
-  const what = `${task.key.kind.toLowerCase()}/${task.key.name} ${verdict.result}`;
-  return [verdict.result, verdict.why ? `${what} (dry run: ${verdict.why})` : `${what} (dry run)`];
-}
-
-// src/sync/preflight.ts
-var DRY_RUN_FAILED = "one or more objects failed to apply (dry run)";
-var SHARED_FAILED = "one or more objects are tracked by another application (FailOnSharedResource=true)";
-async function preflight(tasks, ctx) {
-  const namespacesToCreate = await namespacesCreatedBy(tasks, ctx);
-  const dry = await dryRunTasks(tasks, { ...ctx, namespacesToCreate });
-  const result = {
-    failure: void 0,
-    warnings: dry.warnings,
-    notes: skippedLines(tasks, dry.skipReasons),
-    unchanged: /* @__PURE__ */ new Map(),
-    wouldBe: []
-  };
-  if (dry.failures.length > 0)
-    return { ...result, failure: { updates: dry.failures, message: DRY_RUN_FAILED } };
-  if (ctx.signal.aborted) return result;
-  const verdicts = ctx.predictOnly || ctx.appOptions["ApplyOutOfSyncOnly"] === "true";
-  const live = await judgeLive(tasks, dry.passed, { ...ctx, verdicts });
-  if (ctx.signal.aborted) return result;
-  const shared = live.shared.filter(({ task }) => !task.createdNamespace);
-  result.notes.push(...adoptedLines(live), ...sharedNamespaceLines(live));
-  result.warnings.push(...live.unreadable);
-  if (ctx.appOptions["FailOnSharedResource"] === "true" && shared.length > 0)
-    return { ...result, failure: { updates: sharedFailures(shared), message: SHARED_FAILED } };
-  result.warnings.push(...shared.map(({ task, app }) => sharedWarning(task, app)));
-  result.unchanged = unchangedAnswers(live.verdicts, ctx.appOptions);
-  const findings = { verdicts: live.verdicts, passed: dry.passed, skipReasons: dry.skipReasons };
-  result.wouldBe = wouldBeRuns(tasks, findings);
-  if (ctx.predictOnly) result.wouldBe = await withKeptNamespaces(tasks, result.wouldBe, ctx);
-  return result;
-}
-async function withKeptNamespaces(tasks, predicted, ctx) {
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  return Promise.all(
-    predicted.map(async (update) => {
-      const task = byId.get(update.taskId);
-      const removing = update.run.wouldBe === "pruned" || update.run.wouldBe === "deleted";
-      if (!task || !removing) return update;
-      const kept = await namespaceKeptFor(task, ctx.cluster, ctx.app, ctx.signal);
-      return kept === void 0 ? update : { taskId: update.taskId, run: { ...update.run, wouldBe: "skipped", message: kept } };
-    })
-  );
-}
-async function namespacesCreatedBy(tasks, ctx) {
-  const names = tasks.filter((t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace").map((t) => t.key.name);
-  const ref = { group: "", version: "v1", kind: "Namespace", namespace: "" };
-  const missing3 = await Promise.all(
-    names.map(async (name) => await ctx.cluster.get({ ...ref, name }, ctx.signal) ? void 0 : name)
-  );
-  return new Set(missing3.filter((n) => n !== void 0));
-}
-function adoptedLines(live) {
-  if (live.adopted.length === 0) return [];
-  const names = live.adopted.map((t) => `${t.key.kind} ${t.key.name}`).join(", ");
-  return [`adopted ${live.adopted.length} object(s) that existed without a tracking id: ${names}`];
-}
-function sharedNamespaceLines(live) {
-  return live.shared.filter(({ task }) => task.createdNamespace).map(
-    ({ task, app }) => `namespace ${task.key.name} (CreateNamespace=true) is also tracked by application ${app}; this sync records itself on it`
-  );
-}
-function sharedWarning(task, app) {
-  return `${formatKey(task.key)} is tracked by application ${app}: taken over by this sync (FailOnSharedResource=true would fail instead)`;
-}
-function sharedFailures(shared) {
-  return shared.map(({ task, app }) => ({
-    taskId: task.id,
-    run: {
-      state: "Failed",
-      result: "SyncFailed",
-      message: `shared resource: tracked by application ${app}, and FailOnSharedResource=true forbids taking it over`
-    }
-  }));
 }
 
 // src/sync/terminate.ts
@@ -60042,8 +60302,94 @@ async function settleHook(task, state, deps2) {
   };
 }
 
+// src/sync/attempts.ts
+async function runAttempts(run, initial, lost) {
+  const policy = run.settings.retry ?? NO_RETRY;
+  const type = run.plan.operation.type;
+  let state = initial;
+  for (let attempt = 0; ; attempt++) {
+    const last = !retriesLeft(policy, attempt, type);
+    const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
+    const ended = await runWithTimeout(run, { ...state, tasks }, lost);
+    if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
+    const waited = await backOff(run, { policy, retry: attempt, failed: ended }, lost);
+    if (waited) return waited;
+    run.plan = run.prepared.planAt(run.deps.clock.now());
+    state = initialState(run.plan.tasks);
+  }
+}
+async function backOff(run, { policy, retry: retry2, failed: failed3 }, lost) {
+  const { settings, deps: deps2 } = run;
+  const delay = retryDelayMs(policy, retry2);
+  const message = failed3.outcome?.message ?? "";
+  run.notes.push(
+    `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
+  );
+  deps2.emit({
+    type: "waiting",
+    message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
+  });
+  const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
+  if (delay >= run.startedAt + settings.timeoutMs - deps2.clock.now())
+    return end(
+      `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
+    );
+  const slept = await deps2.clock.sleep(delay, AbortSignal.any([deps2.signal, lost])).then(
+    () => true,
+    () => false
+  );
+  if (slept) return void 0;
+  if (!deps2.signal.aborted) return { ...failed3, outcome: { phase: "Error", message: lostMessage(lost) } };
+  return end(`Operation terminated while waiting to retry; last attempt: ${message}`);
+}
+async function runWithTimeout(run, initial, lost) {
+  const { settings, deps: deps2 } = run;
+  const timer = new AbortController();
+  const signal3 = AbortSignal.any([deps2.signal, timer.signal, lost]);
+  const remaining = Math.max(0, run.startedAt + settings.timeoutMs - deps2.clock.now());
+  const timeout = deps2.clock.sleep(remaining, signal3).then(
+    () => timer.abort("timeout"),
+    () => void 0
+  );
+  const state = await runLoop(
+    initial,
+    { ...run.exec, signal: signal3 },
+    { wait: settings.wait, waveDelayMs: settings.waveDelayMs }
+  );
+  timer.abort("done");
+  await timeout;
+  if (state.mode === "done") return state;
+  const cleanup = { ...run.exec, signal: AbortSignal.timeout(deps2.terminationBudgetMs ?? 2e4) };
+  if (deps2.signal.aborted) return terminate(state, cleanup, "Operation terminated");
+  if (!lost.aborted)
+    return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`);
+  const ended = await terminate(state, cleanup, lostMessage(lost));
+  const problems = ended.outcome?.phase === "Error" ? `; ${ended.outcome.message}` : "";
+  return { ...ended, outcome: { phase: "Error", message: `${lostMessage(lost)}${problems}` } };
+}
+
+// src/sync/test-operation.ts
+async function runTest(run, initial, latest, lost) {
+  const state = await runWithTimeout(run, initial, lost);
+  const tested = run.prepared.target ?? latest;
+  if (tested) {
+    const runs = finishedRecord(tested, state, {
+      status: tested.status,
+      phase: tested.operation.phase ?? "",
+      message: tested.operation.message ?? "",
+      finishedAt: run.deps.clock.now()
+    }).hooks;
+    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => run.warnings.push(`test results not recorded: ${String(error2)}`));
+  }
+  return {
+    state,
+    phase: reportPhaseOf(state),
+    message: state.outcome?.message ?? "",
+    revision: tested?.revision ?? null
+  };
+}
+
 // src/sync/operation.ts
-var LEASE_SECONDS = 30;
 async function runSyncOperation(settings, deps2) {
   const startedAt = deps2.clock.now();
   warmUp(deps2);
@@ -60053,438 +60399,53 @@ async function runSyncOperation(settings, deps2) {
   const prepare = () => prepareOperation(settings, deps2, store, local.manifests, startedAt);
   const prepared = await prepare();
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
-  const run = new OperationRun(settings, deps2, prepared, startedAt, prepare);
+  const run = startRun({ settings, deps: deps2, startedAt, store, prepare }, prepared);
   if (prepared.discoveryIssues.length > 0)
-    return run.failBeforeWrites("one or more synchronization tasks are not valid", prepared.discoveryIssues);
-  return run.execute(store);
+    return failBeforeWrites(run, "one or more synchronization tasks are not valid", prepared.discoveryIssues);
+  try {
+    return await stages(run);
+  } finally {
+    await run.observer.stop();
+  }
 }
 function warmUp(deps2) {
   deps2.cluster.resource("", "v1", "Namespace", deps2.signal).catch(() => void 0);
 }
-var OperationRun = class {
-  constructor(settings, deps2, prepared, startedAt, prepare) {
-    this.settings = settings;
-    this.deps = deps2;
-    this.prepared = prepared;
-    this.startedAt = startedAt;
-    this.prepare = prepare;
-    this.plan = prepared.plan;
-    this.issues = prepared.issues;
-    this.observer = new Observer(deps2.cluster, deps2.clock, {
-      pollIntervalMs: settings.pollIntervalMs,
-      maxBackoffMs: 2e3
-    });
-    this.exec = {
-      cluster: deps2.cluster,
-      observer: this.observer,
-      clock: deps2.clock,
-      signal: deps2.signal,
-      emit: deps2.emit,
-      ...deps2.beforeCreate ? { beforeCreate: deps2.beforeCreate } : {},
-      settings: {
-        app: settings.app,
-        parallelism: settings.parallelism,
-        objectTimeoutMs: settings.objectTimeoutMs,
-        propagation: propagationOf(settings.syncOptions),
-        appOptions: settings.syncOptions
-      }
-    };
-    this.warnings.push(...prepared.issues.filter((i) => i.severity !== "error").map(formatIssue));
-  }
-  settings;
-  deps;
-  prepared;
-  startedAt;
-  prepare;
-  observer;
-  exec;
-  warnings = [];
-  notes = [];
-  /** `dry-run: true`: each task's would-be result (§8.4), from the last dry run. */
-  wouldBe = [];
-  /** The held lock's `lost` signal once acquired: the run stops writing when it aborts (§7.2). */
-  lockLost = new AbortController().signal;
-  plan;
-  issues;
-  failBeforeWrites(message, more) {
-    const all = [...this.issues, ...more].sort(compareIssues);
-    return {
-      exitCode: 1,
-      report: this.report(initialState(this.plan.tasks), "Failed", message, null),
-      issues: all
-    };
-  }
-  async execute(store) {
-    try {
-      return await this.stages(store);
-    } finally {
-      await this.observer.stop();
-    }
-  }
-  async stages(store) {
-    const { settings, deps: deps2 } = this;
-    const labels = this.plan.tasks.map((t) => ({
-      id: t.id,
-      label: formatKey(t.key),
-      phase: t.phase,
-      wave: t.wave
-    }));
-    this.deps.emit({ type: "operation-started", tasks: labels });
-    this.followEarly();
-    const dryFailure = await this.dryRun();
-    if (dryFailure) return this.finish(dryFailure);
-    if (settings.dryRun)
-      return this.finish({
-        state: applyUpdates(initialState(this.plan.tasks), this.wouldBe),
-        phase: "Succeeded",
-        message: "dry run passed: nothing was written",
-        revision: null
-      });
-    const lock = new ApplicationLock(deps2.cluster, deps2.clock, settings.app, settings.inventoryNamespace, {
-      holder: settings.holder,
-      waitMs: settings.lockWaitMs,
-      durationSeconds: LEASE_SECONDS
-    });
-    const state = await this.createInventoryNamespace(initialState(this.plan.tasks));
-    if (state.outcome)
-      return this.finish({ state, phase: "Failed", message: state.outcome.message, revision: null });
-    try {
-      await lock.acquire(deps2.signal);
-    } catch (error2) {
-      return this.finish(await this.notAcquired(lock, state, error2));
-    }
-    this.lockLost = lock.lost;
-    let ending;
-    try {
-      ending = await this.locked(store, state);
-    } finally {
-      await this.release(lock);
-    }
-    return this.finish(ending);
-  }
-  /** Why there is no lock: a cancel while waiting for it is a termination (§4.9), else a failure. */
-  async notAcquired(lock, state, error2) {
-    if (!this.deps.signal.aborted)
-      return { state, phase: "Failed", message: errorMessage(error2), revision: null };
-    await this.release(lock);
-    return { state, phase: "Terminated", message: "Operation terminated", revision: null };
-  }
-  /**
-   * Gives the lock back. When that fails the Lease stays until it expires, holding the next
-   * operation up meanwhile: a warning with the server's message, never a silent drop.
-   */
-  async release(lock) {
-    await lock.release().catch(
-      (error2) => this.warnings.push(
-        `the lock was not released (${errorMessage(error2)}); it expires ${LEASE_SECONDS} s after its last renewal, then the next operation takes it over`
-      )
-    );
-  }
-  /**
-   * Starts the list + watch of every collection the plan writes to whose kind is served, while the
-   * dry run runs: reads only (§8 forbids writes before it passes), and it takes each collection's
-   * first list off the path between the lock and the first write. Kinds served only once a CRD of
-   * this operation is established are followed when their batch starts (write-step).
-   */
-  followEarly() {
-    const served = this.plan.tasks.filter(
-      (t) => this.prepared.served.has(gvk(t.key.group, t.version, t.key.kind))
-    );
-    void this.observer.track(collectionsOf(served));
-  }
-  /**
-   * The server-side dry run of every task (§8), then each desired object judged against its live
-   * copy (preflight.ts); a result when the operation must stop there, else undefined.
-   */
-  async dryRun() {
-    const { settings, deps: deps2 } = this;
-    const checked = await preflight(this.plan.tasks, {
-      cluster: deps2.cluster,
-      observer: this.observer,
-      app: settings.app,
-      appOptions: settings.syncOptions,
-      // Dry runs change nothing: twice the write parallelism keeps the server busy without risk.
-      parallelism: settings.parallelism * 2,
-      propagation: this.exec.settings.propagation,
-      served: this.prepared.served,
-      predictOnly: settings.dryRun,
-      signal: deps2.signal
-    });
-    if (deps2.signal.aborted)
-      return {
-        state: initialState(this.plan.tasks),
-        phase: "Terminated",
-        message: "Operation terminated",
-        revision: null
-      };
-    this.warnings.push(...checked.warnings);
-    this.notes.push(...checked.notes);
-    this.exec = { ...this.exec, unchanged: checked.unchanged };
-    this.wouldBe = checked.wouldBe;
-    if (!checked.failure) return void 0;
-    const state = applyUpdates(initialState(this.plan.tasks), checked.failure.updates);
-    return { state, phase: "Failed", message: checked.failure.message, revision: null };
-  }
-  /**
-   * Under the lock the history is read again: another operation may have finished while this one
-   * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
-   */
-  async replanIfMoved(store, initial) {
-    if (!await historyMoved(this.prepared, this.deps, store)) return { state: initial };
-    const again = await this.prepare();
-    this.prepared = again;
-    this.plan = again.plan;
-    this.issues = again.issues;
-    const failure2 = await this.dryRun();
-    const carried = applyUpdates(
-      initialState(this.plan.tasks),
-      [...initial.runs].filter(([id]) => this.plan.tasks.some((t) => t.id === id)).map(([taskId, run]) => ({ taskId, run }))
-    );
-    return failure2 ? { state: carried, failure: failure2 } : { state: carried };
-  }
-  async locked(store, lockedState) {
-    const replanned = await this.replanIfMoved(store, lockedState);
-    if (replanned.failure) return replanned.failure;
-    const initial = replanned.state;
-    const { settings, deps: deps2, plan } = this;
-    const { latest, records } = this.prepared;
-    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
-    await this.repairPrevious(store, latest);
-    if (plan.operation.type === "test") return this.runTest(store, initial, latest);
-    const revision = (latest?.revision ?? 0) + 1;
-    const record2 = this.newRecord(revision);
-    const notCreated = await this.createRecord(store, record2, initial);
-    if (notCreated) return notCreated;
-    const state = await this.runAttempts(initial);
-    const { warnings: warnings2, notes: notes2 } = this;
-    const closer = { store, clock: deps2.clock, signal: deps2.signal, settings, warnings: warnings2, notes: notes2 };
-    const unclosed = await closeRecord(closer, record2, state, plan.operation.type, records);
-    const message = state.outcome?.message ?? "";
-    if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
-    return { state, phase: reportPhaseOf(state), message, revision };
-  }
-  /** Record N+1 as created before the first write: `pending-<mode>`, the desired set, the manifests. */
-  newRecord(revision) {
-    const { settings, plan, prepared } = this;
-    return pendingRecord(plan, {
-      app: settings.app,
-      revision,
-      operation: plan.operation,
-      operationId: settings.operationId,
-      commit: prepared.target?.source.commit ?? settings.revision,
-      paths: settings.manifests,
-      manifests: prepared.manifests.map((m) => m.object),
-      startedAt: this.startedAt,
-      ...settings.runUrl ? { runUrl: settings.runUrl } : {},
-      ...settings.actor ? { actor: settings.actor } : {},
-      ...settings.ref ? { ref: settings.ref } : {}
-    });
-  }
-  /** Creates the run's record; how the run ends when it cannot go on, else undefined. */
-  async createRecord(store, record2, initial) {
-    const stop = (phase, message) => ({
-      state: initial,
-      phase,
-      message,
-      revision: null
-    });
-    if (this.lockLost.aborted) return this.lostBeforeWriting(initial);
-    if (this.deps.signal.aborted) return stop("Terminated", "Operation terminated");
-    try {
-      await store.create(record2, this.deps.clock);
-      return void 0;
-    } catch (error2) {
-      return stop("Error", `the inventory record could not be created: ${errorMessage(error2)}`);
-    }
-  }
-  /**
-   * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
-   * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
-   */
-  async repairPrevious(store, latest) {
-    if (!latest) return;
-    if (latest.status.startsWith("pending-")) await this.markAbandoned(store, latest);
-    for (const hook2 of latest.hooks) {
-      await removeFinalizer(
-        this.deps.cluster,
-        { ...hook2.key, version: hook2.version },
-        hook2.uid,
-        this.deps.signal
-      ).catch(
-        (error2) => this.warnings.push(
-          `${formatKey(hook2.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error2)})`
-        )
-      );
-    }
-  }
-  /** The dead run's record → failed; the warning says whether that worked. */
-  async markAbandoned(store, latest) {
-    const message = "abandoned: the operation that started this revision did not finish";
-    const left = `revision ${latest.revision} was left ${latest.status} by an operation that did not finish`;
-    try {
-      await store.update({ ...latest, status: "failed", operation: { ...latest.operation, message } });
-      this.warnings.push(`${left}; marked failed`);
-    } catch (error2) {
-      this.warnings.push(`${left}; it could not be marked failed: ${errorMessage(error2)}`);
-    }
-  }
-  /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
-  async runTest(store, initial, latest) {
-    const state = await this.runWithTimeout(initial);
-    const tested = this.prepared.target ?? latest;
-    if (tested) {
-      const runs = finishedRecord(tested, state, {
-        status: tested.status,
-        phase: tested.operation.phase ?? "",
-        message: tested.operation.message ?? "",
-        finishedAt: this.deps.clock.now()
-      }).hooks;
-      await store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => this.warnings.push(`test results not recorded: ${String(error2)}`));
-    }
-    return {
-      state,
-      phase: reportPhaseOf(state),
-      message: state.outcome?.message ?? "",
-      revision: tested?.revision ?? null
-    };
-  }
-  /**
-   * The step machine, and again after a failure while retries are left (§4.11). Every attempt but
-   * the last leaves SyncFail hooks out: they run only once no retry follows. Each retry is a fresh
-   * state under the same record, planned at its own start so its generated hook names are new.
-   */
-  async runAttempts(initial) {
-    const policy = this.settings.retry ?? NO_RETRY;
-    const type = this.plan.operation.type;
-    let state = initial;
-    for (let attempt = 0; ; attempt++) {
-      const last = !retriesLeft(policy, attempt, type);
-      const tasks = last ? state.tasks : state.tasks.filter((t) => t.phase !== "SyncFail");
-      const ended = await this.runWithTimeout({ ...state, tasks });
-      if (last || !shouldRetry2(policy, attempt, type, reportPhaseOf(ended))) return ended;
-      const waited = await this.backOff(policy, attempt, ended);
-      if (waited) return waited;
-      this.plan = this.prepared.planAt(this.deps.clock.now());
-      state = initialState(this.plan.tasks);
-    }
-  }
-  /** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
-  async backOff(policy, retry2, failed3) {
-    const { settings, deps: deps2 } = this;
-    const delay = retryDelayMs(policy, retry2);
-    const message = failed3.outcome?.message ?? "";
-    this.notes.push(
-      `attempt ${retry2 + 1} of ${policy.limit + 1} failed (${message}); retried after ${formatDuration(delay)}`
-    );
-    deps2.emit({
-      type: "waiting",
-      message: `attempt ${retry2 + 1} failed; retrying in ${formatDuration(delay)}`
-    });
-    const end = (why) => ({ ...failed3, outcome: { phase: "Failed", message: why } });
-    if (delay >= this.startedAt + settings.timeoutMs - deps2.clock.now())
-      return end(
-        `operation timed out: the overall timeout (${formatDuration(settings.timeoutMs)}) ends before retry ${retry2 + 1}; last attempt: ${message}`
-      );
-    const slept = await deps2.clock.sleep(delay, AbortSignal.any([deps2.signal, this.lockLost])).then(
-      () => true,
-      () => false
-    );
-    if (slept) return void 0;
-    if (!deps2.signal.aborted) return { ...failed3, outcome: { phase: "Error", message: this.lostMessage() } };
-    return end(`Operation terminated while waiting to retry; last attempt: ${message}`);
-  }
-  /** Runs the loop until done, or terminates it on cancel or when the overall timeout passes (§4.8–4.9). */
-  async runWithTimeout(initial) {
-    const { settings, deps: deps2 } = this;
-    const timer = new AbortController();
-    const signal3 = AbortSignal.any([deps2.signal, timer.signal, this.lockLost]);
-    const remaining = Math.max(0, this.startedAt + settings.timeoutMs - deps2.clock.now());
-    const timeout = deps2.clock.sleep(remaining, signal3).then(
-      () => timer.abort("timeout"),
-      () => void 0
-    );
-    const state = await runLoop(
-      initial,
-      { ...this.exec, signal: signal3 },
-      { wait: settings.wait, waveDelayMs: settings.waveDelayMs }
-    );
-    timer.abort("done");
-    await timeout;
-    if (state.mode === "done") return state;
-    const cleanup = { ...this.exec, signal: AbortSignal.timeout(deps2.terminationBudgetMs ?? 2e4) };
-    if (deps2.signal.aborted) return terminate(state, cleanup, "Operation terminated");
-    if (!this.lockLost.aborted)
-      return terminate(state, cleanup, `operation timed out after ${formatDuration(settings.timeoutMs)}`);
-    const ended = await terminate(state, cleanup, this.lostMessage());
-    const problems = ended.outcome?.phase === "Error" ? `; ${ended.outcome.message}` : "";
-    return { ...ended, outcome: { phase: "Error", message: `${this.lostMessage()}${problems}` } };
-  }
-  lostBeforeWriting(state) {
-    return { state, phase: "Error", message: this.lostMessage(), revision: null };
-  }
-  /** Why the run stopped when its lock was lost: what renewing found (lock.ts). */
-  lostMessage() {
-    return `Operation stopped: ${errorMessage(this.lockLost.reason)}`;
-  }
-  /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
-  async createInventoryNamespace(state) {
-    const ns = this.settings.inventoryNamespace;
-    const exists2 = await this.deps.cluster.get(
-      { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
-      this.deps.signal
-    );
-    if (exists2) return state;
-    const task = this.plan.tasks.find(
-      (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
-    );
-    if (!task)
-      return {
-        ...state,
-        mode: "done",
-        outcome: {
-          phase: "Failed",
-          message: `inventory namespace ${ns} does not exist; create it, add it to the manifests, or set CreateNamespace=true`
-        }
-      };
-    const written = applyUpdates(state, await writeStep([task], this.exec));
-    if (runOf(written, task).state !== "Failed") return written;
-    const failed3 = { ...written, failure: { kind: "apply" } };
-    return { ...failed3, mode: "done", outcome: { phase: "Failed", message: failureMessage2(failed3) } };
-  }
-  finish({ state, phase, message, revision }) {
-    const finishedAt = this.deps.clock.now();
-    this.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
-    const report = this.report(state, phase, message, revision, finishedAt);
-    return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: this.issues };
-  }
-  report(state, phase, message, revision, finishedAt = this.deps.clock.now()) {
-    return buildReport({
-      app: this.settings.app,
-      operation: this.plan.operation,
-      revision,
-      targetRevision: this.prepared.target?.revision ?? null,
-      sourceRevision: this.settings.revision,
-      namespace: this.settings.namespace,
-      phase,
-      message,
-      dryRun: this.settings.dryRun,
-      startedAt: this.startedAt,
-      finishedAt,
-      state,
-      skipped: this.plan.skipped,
-      // A re-plan under the lock dry-runs again: the same remark is reported once.
-      warnings: [...new Set(this.warnings)],
-      notes: [...new Set(this.notes)],
-      waveDelayMs: this.settings.waveDelayMs
-    });
-  }
-};
-function reportPhaseOf(state) {
-  const message = state.outcome?.message ?? "";
-  if (message.startsWith("Operation terminated") || message.startsWith("operation timed out"))
-    return "Terminated";
-  const phase = state.outcome?.phase ?? "Failed";
-  return phase === "Succeeded" ? "Succeeded" : phase === "Error" ? "Error" : "Failed";
+async function stages(run) {
+  emitStarted(run);
+  followEarly(run);
+  const dry = await dryRun(run);
+  if (dry.ending) return finish(run, dry.ending);
+  if (run.settings.dryRun) return finish(run, dryRunPassed(run, dry.wouldBe));
+  const state = await createInventoryNamespace(run, initialState(run.plan.tasks));
+  if (state.outcome)
+    return finish(run, { state, phase: "Failed", message: state.outcome.message, revision: null });
+  const ending = await underLock(run, state, (lost) => locked(run, state, lost));
+  return finish(run, ending);
+}
+function emitStarted(run) {
+  const labels = run.plan.tasks.map((t) => ({
+    id: t.id,
+    label: formatKey(t.key),
+    phase: t.phase,
+    wave: t.wave
+  }));
+  run.deps.emit({ type: "operation-started", tasks: labels });
+}
+async function locked(run, lockedState, lost) {
+  const replanned = await replanIfMoved(run, lockedState);
+  if (replanned.failure) return replanned.failure;
+  const initial = replanned.state;
+  const { plan } = run;
+  const { latest } = run.prepared;
+  if (lost.aborted) return lostBeforeWriting(initial, lost);
+  await repairPrevious(run, latest);
+  if (plan.operation.type === "test") return runTest(run, initial, latest, lost);
+  const record2 = newRecord(run, (latest?.revision ?? 0) + 1);
+  const notCreated = await createRecord(run, record2, initial, lost);
+  if (notCreated) return notCreated;
+  const state = await runAttempts(run, initial, lost);
+  return closeRun(run, record2, state, plan.operation.type);
 }
 
 // src/sync/atomic.ts
