@@ -1,5 +1,5 @@
 import { progressPrinter } from '../cli/progress.js'
-import { ManifestError, UsageError } from '../model/errors.js'
+import { ManifestError, UsageError, errorMessage } from '../model/errors.js'
 import type { Issue } from '../model/issue.js'
 import { formatIssue } from '../model/issue.js'
 import type { Report } from '../report/model.js'
@@ -103,7 +103,7 @@ async function startCheckRun(
     return id
   } catch (error) {
     deps.runner.warning(
-      `check run not created (${describe(error)}); the results are in the job summary and annotations`
+      `check run not created (${errorMessage(error)}); the results are in the job summary and annotations`
     )
     // null: tried and refused (a fork's read-only token); publishing does not try again (warn once).
     return null
@@ -119,7 +119,7 @@ async function fail(deps: ActionDeps, error: unknown): Promise<void> {
   const message =
     error instanceof UsageError || error instanceof ManifestError
       ? error.message
-      : `unexpected error: ${describe(error)}`
+      : `unexpected error: ${errorMessage(error)}`
   deps.runner.setOutput('result', 'invalid')
   deps.runner.setFailed(message)
 }
@@ -128,10 +128,6 @@ function failureLine(report: Report | undefined, issues: readonly Issue[]): stri
   if (report) return `${report.app}: ${report.phase}: ${report.message.split('\n')[0] ?? ''}`
   const errors = issues.filter(issue => issue.severity === 'error')
   return `${errors.length} invalid manifest problem(s); nothing was applied. First: ${errors[0] ? formatIssue(errors[0]) : 'see the annotations'}`
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /**
@@ -156,7 +152,7 @@ function errorResult(
     sourceRevision: inputs.sync.revision,
     namespace: inputs.sync.namespace,
     phase: 'Error',
-    message: describe(error),
+    message: errorMessage(error),
     dryRun: inputs.sync.dryRun,
     startedAt,
     finishedAt,

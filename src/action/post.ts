@@ -5,7 +5,7 @@ import { InventoryStore } from '../inventory/store.js'
 import { isRecord } from '../model/json.js'
 import { removeFinalizer } from '../sync/removal.js'
 import { parseInputs } from './inputs.js'
-import { describe } from './main.js'
+import { errorMessage } from '../model/errors.js'
 import type { ActionDeps } from './ports.js'
 import { STATE } from './state.js'
 
@@ -31,7 +31,7 @@ export async function runPost(deps: ActionDeps): Promise<void> {
     if (target)
       done.push(...(await failRecordAndRelease(cluster, deps, target, inputs.sync.operationId, signal)))
   } catch (error) {
-    runner.warning(`post: finalisation incomplete: ${describe(error)}`)
+    runner.warning(`post: finalisation incomplete: ${errorMessage(error)}`)
   } finally {
     await cluster.close()
   }
@@ -160,6 +160,6 @@ async function completeCheckRun(deps: ActionDeps, token: string): Promise<void> 
       }
     })
   } catch (error) {
-    deps.runner.warning(`check run not completed (${describe(error)})`)
+    deps.runner.warning(`check run not completed (${errorMessage(error)})`)
   }
 }

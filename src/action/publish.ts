@@ -1,3 +1,4 @@
+import { errorMessage } from '../model/errors.js'
 import type { Issue } from '../model/issue.js'
 import type { Report } from '../report/model.js'
 import { rankAnnotations } from '../report/render-annotations.js'
@@ -86,6 +87,6 @@ async function soft(deps: ActionDeps, what: string, work: () => Promise<unknown>
   try {
     await work()
   } catch (error) {
-    deps.runner.warning(`${what} not published: ${error instanceof Error ? error.message : String(error)}`)
+    deps.runner.warning(`${what} not published: ${errorMessage(error)}`)
   }
 }

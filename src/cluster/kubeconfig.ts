@@ -4,7 +4,7 @@ import type { Cluster as ClusterEntry, Context, User } from '@kubernetes/client-
 // The module, not the package root: see auth.ts.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js'
 import { load } from 'js-yaml'
-import { UsageError } from '../model/errors.js'
+import { UsageError, errorMessage } from '../model/errors.js'
 import { isRecord } from '../model/json.js'
 import { checkExecPlugin, credentialSecrets, MIN_SECRET_LENGTH } from './kubeconfig-users.js'
 
@@ -116,7 +116,7 @@ function build(yamlText: string, origin: string, dir: string | undefined): KubeC
     config.loadFromString(yamlText)
   } catch (error) {
     // client-node's messages name fields (`clusters[0].cluster.server is missing`), never values.
-    throw new UsageError(`${origin} is invalid: ${error instanceof Error ? error.message : String(error)}`)
+    throw new UsageError(`${origin} is invalid: ${errorMessage(error)}`)
   }
   // loadFromString leaves relative certificate paths relative to the working directory.
   config.makePathsAbsolute(dir ?? process.cwd())

@@ -45,7 +45,7 @@ interface Retrying {
   failed: EngineState
 }
 
-/** Waits before retry number `retry`; the state to end with when a cancel or the timeout cut it short. */
+/** Waits before retry number `retry`; the state to end with when a cancel, the timeout or a lost lock cut it short. */
 async function backOff(
   run: Pick<OperationRun, 'settings' | 'deps' | 'startedAt' | 'notes'>,
   { policy, retry, failed }: Retrying,

@@ -1,3 +1,4 @@
+import { errorMessage } from '../model/errors.js'
 import { finishedRecord } from '../inventory/lifecycle.js'
 import type { InventoryRecord } from '../inventory/record.js'
 import type { EngineState } from './types.js'
@@ -24,7 +25,7 @@ export async function runTest(
     }).hooks
     await run.store
       .update({ ...tested, hooks: [...tested.hooks.filter(h => h.phase !== 'Test'), ...runs] })
-      .catch(error => run.warnings.push(`test results not recorded: ${String(error)}`))
+      .catch(error => run.warnings.push(`test results not recorded: ${errorMessage(error)}`))
   }
   return {
     state,
