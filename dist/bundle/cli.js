@@ -49591,7 +49591,7 @@ function build(yamlText, origin, dir) {
   try {
     config.loadFromString(yamlText);
   } catch (error) {
-    throw new UsageError(`${origin} is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`${origin} is invalid: ${errorMessage(error)}`);
   }
   config.makePathsAbsolute(dir ?? process.cwd());
   return config;
@@ -53608,7 +53608,7 @@ async function runTest(run, initial, latest, lost) {
       message: tested.operation.message ?? "",
       finishedAt: run.deps.clock.now()
     }).hooks;
-    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => run.warnings.push(`test results not recorded: ${String(error)}`));
+    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => run.warnings.push(`test results not recorded: ${errorMessage(error)}`));
   }
   return {
     state,

@@ -53524,7 +53524,7 @@ function build(yamlText, origin, dir) {
   try {
     config.loadFromString(yamlText);
   } catch (error2) {
-    throw new UsageError(`${origin} is invalid: ${error2 instanceof Error ? error2.message : String(error2)}`);
+    throw new UsageError(`${origin} is invalid: ${errorMessage(error2)}`);
   }
   config.makePathsAbsolute(dir ?? process.cwd());
   return config;
@@ -60379,7 +60379,7 @@ async function runTest(run, initial, latest, lost) {
       message: tested.operation.message ?? "",
       finishedAt: run.deps.clock.now()
     }).hooks;
-    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => run.warnings.push(`test results not recorded: ${String(error2)}`));
+    await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => run.warnings.push(`test results not recorded: ${errorMessage(error2)}`));
   }
   return {
     state,
@@ -60946,7 +60946,7 @@ async function soft(deps2, what, work) {
   try {
     await work();
   } catch (error2) {
-    deps2.runner.warning(`${what} not published: ${error2 instanceof Error ? error2.message : String(error2)}`);
+    deps2.runner.warning(`${what} not published: ${errorMessage(error2)}`);
   }
 }
 
@@ -61035,7 +61035,7 @@ async function startCheckRun(deps2, inputs, headSha) {
     return id;
   } catch (error2) {
     deps2.runner.warning(
-      `check run not created (${describe3(error2)}); the results are in the job summary and annotations`
+      `check run not created (${errorMessage(error2)}); the results are in the job summary and annotations`
     );
     return null;
   }
@@ -61045,7 +61045,7 @@ async function fail(deps2, error2) {
     for (const issue2 of error2.issues)
       deps2.runner.error(issue2.message, { file: issue2.file, startLine: issue2.line });
   }
-  const message = error2 instanceof UsageError || error2 instanceof ManifestError ? error2.message : `unexpected error: ${describe3(error2)}`;
+  const message = error2 instanceof UsageError || error2 instanceof ManifestError ? error2.message : `unexpected error: ${errorMessage(error2)}`;
   deps2.runner.setOutput("result", "invalid");
   deps2.runner.setFailed(message);
 }
@@ -61053,9 +61053,6 @@ function failureLine(report, issues) {
   if (report) return `${report.app}: ${report.phase}: ${report.message.split("\n")[0] ?? ""}`;
   const errors = issues.filter((issue2) => issue2.severity === "error");
   return `${errors.length} invalid manifest problem(s); nothing was applied. First: ${errors[0] ? formatIssue(errors[0]) : "see the annotations"}`;
-}
-function describe3(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
 }
 function errorResult(inputs, error2, startedAt, finishedAt) {
   const report = buildReport({
@@ -61067,7 +61064,7 @@ function errorResult(inputs, error2, startedAt, finishedAt) {
     sourceRevision: inputs.sync.revision,
     namespace: inputs.sync.namespace,
     phase: "Error",
-    message: describe3(error2),
+    message: errorMessage(error2),
     dryRun: inputs.sync.dryRun,
     startedAt,
     finishedAt,
@@ -61095,7 +61092,7 @@ async function runPost(deps2) {
     if (target)
       done.push(...await failRecordAndRelease(cluster, deps2, target, inputs.sync.operationId, signal3));
   } catch (error2) {
-    runner.warning(`post: finalisation incomplete: ${describe3(error2)}`);
+    runner.warning(`post: finalisation incomplete: ${errorMessage(error2)}`);
   } finally {
     await cluster.close();
   }
@@ -61202,7 +61199,7 @@ async function completeCheckRun2(deps2, token) {
       }
     });
   } catch (error2) {
-    deps2.runner.warning(`check run not completed (${describe3(error2)})`);
+    deps2.runner.warning(`check run not completed (${errorMessage(error2)})`);
   }
 }
 
