@@ -218,6 +218,45 @@ export function deploymentManifest(
   }
 }
 
+/** What `crdManifest` defines: a custom kind and the versions the API server serves for it. */
+export interface CrdSpec {
+  kind: string
+  /** The resource name; the kind in lower case plus `s` unless told (`Widget` → `widgets`). */
+  plural?: string
+  /** example.com unless told; the CRD is named `<plural>.<group>`, as the API server requires. */
+  group?: string
+  scope?: 'Namespaced' | 'Cluster'
+  /** Version name → served; a served version is also marked stored. Only v1, served, unless told. */
+  versions?: Readonly<Record<string, boolean>>
+  /** `spec.conversion.strategy` (None, Webhook); left out unless told, as most CRDs leave it. */
+  conversion?: string | undefined
+  /**
+   * With the Established condition already, for objects seeded into the fake; without it a CRD
+   * serves nothing until `establishCrd` (or a controller) establishes it, as after a real apply.
+   */
+  established?: boolean
+}
+
+/** A CustomResourceDefinition with only the fields discovery and conversion decisions read. */
+export function crdManifest(spec: CrdSpec): KubeObject {
+  const plural = spec.plural ?? `${spec.kind.toLowerCase()}s`
+  const group = spec.group ?? 'example.com'
+  const versions = Object.entries(spec.versions ?? { v1: true })
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: spec.scope ?? 'Namespaced',
+      names: { kind: spec.kind, plural },
+      versions: versions.map(([name, served]) => ({ name, served, storage: served })),
+      ...(spec.conversion ? { conversion: { strategy: spec.conversion } } : {})
+    },
+    ...(spec.established ? { status: { conditions: [{ type: 'Established', status: 'True' }] } } : {})
+  }
+}
+
 export interface HookOptions extends ObjectOptions {
   hook: string
   policy?: string

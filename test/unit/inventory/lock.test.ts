@@ -13,6 +13,17 @@ function setup(): { clock: FakeClock; cluster: FakeCluster; lock: ApplicationLoc
   return { clock, cluster, lock: new ApplicationLock(cluster, clock, 'web', NS, OPTIONS) }
 }
 
+/** A lock already acquired by `run-1`, so the test starts from its renewals and release. */
+async function held(): Promise<ReturnType<typeof setup>> {
+  const parts = setup()
+  await parts.lock.acquire(new AbortController().signal)
+  return parts
+}
+
+/** Every Lease read fails from now on, as in an outage or a partition, until `clearInjections`. */
+const cutOff = (cluster: FakeCluster): void =>
+  cluster.inject({ verb: 'get', kind: 'Lease', status: 503, message: 'connection refused', times: Infinity })
+
 const leaseCalls = (cluster: FakeCluster): string[] =>
   cluster.requests
     .filter(r => r.kind === 'Lease' && r.verb !== 'controller')
@@ -29,8 +40,7 @@ describe('ApplicationLock', () => {
   })
 
   test('a Lease taken over by another run after ours expired is left to it', async () => {
-    const { cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { cluster, lock } = await held()
     const live = cluster.mustFind('Lease', 'wavesync.web', NS)
     await cluster.replace(
       { ...live, spec: { ...(live['spec'] as object), holderIdentity: 'run-2' } },
@@ -43,8 +53,7 @@ describe('ApplicationLock', () => {
   })
 
   test('a Lease changed but still ours (a renewal whose answer was lost) is still released', async () => {
-    const { cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { cluster, lock } = await held()
     const live = cluster.mustFind('Lease', 'wavesync.web', NS)
     await cluster.replace(
       { ...live, spec: { ...(live['spec'] as object), renewTime: '2030-01-01T00:00:00.000000Z' } },
@@ -58,8 +67,7 @@ describe('ApplicationLock', () => {
     { why: 'the delete is refused', fault: { verb: 'delete' as const, status: 403, times: 1 } },
     { why: 'the Lease cannot be read again', fault: { verb: 'get' as const, status: 403, times: 1 } }
   ])('a release that fails says so with the server message: $why', async ({ fault }) => {
-    const { cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { cluster, lock } = await held()
     // The first delete (of the version we wrote) fails too, so release falls back to a read.
     cluster.inject({ verb: 'delete', kind: 'Lease', status: 503, message: 'etcd down' })
     cluster.inject({ ...fault, kind: 'Lease', message: 'leases "wavesync.web" is forbidden' })
@@ -143,8 +151,7 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
       lost: 'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): renewing it failed: replace coordination.k8s.io/Lease apps/wavesync.web: leases is forbidden'
     }
   ])('$why: `lost` aborts with the reason at the next renewal', async ({ meanwhile, lost }) => {
-    const { clock, cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { clock, cluster, lock } = await held()
     await meanwhile(cluster)
     expect(lock.lost.aborted).toBe(false)
     await clock.advance(30_000)
@@ -155,17 +162,10 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
   })
 
   test('an outage longer than the Lease is no loss: retried, every second once overdue, then renewed', async () => {
-    const { clock, cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { clock, cluster, lock } = await held()
     // The API server down from 5 s to 65 s: nobody can take the Lease over meanwhile.
     await clock.advance(5_000)
-    cluster.inject({
-      verb: 'get',
-      kind: 'Lease',
-      status: 503,
-      message: 'connection refused',
-      times: Infinity
-    })
+    cutOff(cluster)
     await clock.advance(60_000)
     expect(lock.lost.aborted).toBe(false)
     const gets = leaseCalls(cluster).filter(c => c === 'get 503').length
@@ -179,15 +179,8 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
   })
 
   test('a takeover during a partition is found at the first read that gets through', async () => {
-    const { clock, cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
-    cluster.inject({
-      verb: 'get',
-      kind: 'Lease',
-      status: 503,
-      message: 'connection refused',
-      times: Infinity
-    })
+    const { clock, cluster, lock } = await held()
+    cutOff(cluster)
     await clock.advance(45_000)
     // Others reach the server: the Lease expired, and run-2 took it.
     await holdAs(cluster, 'run-2')
@@ -200,8 +193,7 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
   })
 
   test('a transient failure is retried with backoff: the Lease is renewed, the lock not lost', async () => {
-    const { clock, cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { clock, cluster, lock } = await held()
     cluster.inject({ verb: 'replace', kind: 'Lease', status: 503, message: 'etcd down', times: 3 })
     await clock.advance(10_000 + 1_000 + 2_000 + 4_000)
     expect(lock.lost.aborted).toBe(false)
@@ -216,25 +208,24 @@ describe('ApplicationLock renewal (§7.2): a lost lock is noticed, a transient e
     expect(cluster.find('Lease', 'wavesync.web', NS)).toBeUndefined()
   })
 
+  /** The next renewal's PUT is held until `holder` has written the Lease after our GET: it conflicts. */
+  async function renewalMeets(clock: FakeClock, cluster: FakeCluster, holder: string): Promise<void> {
+    const put = cluster.gate({ verb: 'replace', kind: 'Lease' })
+    const renewing = clock.advance(11_000)
+    await put.reached
+    await holdAs(cluster, holder)
+    put.release()
+    await renewing
+  }
+
   test('a conflict is read again: still ours → renewed; taken meanwhile (409 with another holder) → lost', async () => {
-    const { clock, cluster, lock } = setup()
-    await lock.acquire(new AbortController().signal)
+    const { clock, cluster, lock } = await held()
     // Our own renewal whose answer was lost moved the Lease on: the PUT conflicts; 1 s later the re-read is ours.
-    const first = cluster.gate({ verb: 'replace', kind: 'Lease' })
-    const advancing = clock.advance(11_000)
-    await first.reached
-    await holdAs(cluster, 'run-1')
-    first.release()
-    await advancing
+    await renewalMeets(clock, cluster, 'run-1')
     expect(lock.lost.aborted).toBe(false)
     expect(leaseCalls(cluster).slice(-3)).toEqual(['replace 409', 'get 200', 'replace 200'])
     // Another run writes between our GET and our PUT: 409, and the re-read names it.
-    const second = cluster.gate({ verb: 'replace', kind: 'Lease' })
-    const later = clock.advance(11_000)
-    await second.reached
-    await holdAs(cluster, 'run-2')
-    second.release()
-    await later
+    await renewalMeets(clock, cluster, 'run-2')
     expect((lock.lost.reason as Error).message).toBe(
       'lost the lock (coordination.k8s.io/Lease apps/wavesync.web): it is held by run-2 now'
     )

@@ -7,6 +7,8 @@ import { formatKey } from '../../../src/model/key.js'
 import type { KubeObject } from '../../../src/model/object.js'
 import { FakeClock } from '../../support/fake-clock.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
+import { inventoryRecord } from '../../support/inventory-builders.js'
+import { crdManifest } from '../../support/scenario.js'
 
 // The previous inventory is read before every operation (sync-semantics §7.2): an entry whose kind
 // the server serves at no version (CRD uninstalled) is dropped and reported, never fatal; one whose
@@ -36,36 +38,18 @@ const THING = entry('Thing', 't', 'example.com')
 // apps/v1beta1 Deployments were retired in Kubernetes 1.16; apps/v1 serves the same objects.
 const DEPLOYMENT_V1BETA1 = entry('Deployment', 'web', 'apps', 'v1beta1')
 
+/** A deployed revision holding `objects`, and `retained` ones left in place because pruning was off. */
 function record(objects: InventoryObject[], retained: InventoryObject[] = []): InventoryRecord {
-  return {
-    schema: 1,
-    app: 'shop',
-    revision: 1,
+  return inventoryRecord({
     status: 'deployed',
-    source: { commit: 'abc', paths: ['k8s/'] },
-    operation: { type: 'sync', mode: 'install', id: '1-1', startedAt: '2024-11-21T12:00:00Z' },
     objects,
-    retained: retained.map(o => ({ ...o, reason: 'ignored (requires pruning)' })),
-    hooks: [],
-    manifests: []
-  }
+    retained: retained.map(o => ({ ...o, reason: 'ignored (requires pruning)' }))
+  })
 }
 
 /** An established CRD of example.com serving only the versions marked served. */
-function crd(kind: string, plural: string, versions: Record<string, boolean>): KubeObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.example.com` },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind, plural },
-      versions: Object.entries(versions).map(([name, served]) => ({ name, served, storage: served }))
-    },
-    status: { conditions: [{ type: 'Established', status: 'True' }] }
-  }
-}
+const crd = (kind: string, versions: Record<string, boolean>): KubeObject =>
+  crdManifest({ kind, versions, established: true })
 
 function cluster(): FakeCluster {
   const fake = new FakeCluster(new FakeClock(), { namespaces: [NS] })
@@ -75,8 +59,8 @@ function cluster(): FakeCluster {
     metadata: { name, namespace: NS }
   })
   fake.seed(
-    crd('Gadget', 'gadgets', { v1: true, v2: true }),
-    crd('Thing', 'things', { v1: true }),
+    crd('Gadget', { v1: true, v2: true }),
+    crd('Thing', { v1: true }),
     object('v1', 'ConfigMap', 'settings'),
     object('v1', 'ConfigMap', 'kept'),
     object('apps/v1', 'Deployment', 'web'),
@@ -85,10 +69,10 @@ function cluster(): FakeCluster {
   )
   // The CRDs move on after their objects were written: Gadget to v2 only, Thing to no version.
   fake.update('CustomResourceDefinition', 'gadgets.example.com', undefined, 'retire v1', o => {
-    o['spec'] = crd('Gadget', 'gadgets', { v1: false, v2: true })['spec']
+    o['spec'] = crd('Gadget', { v1: false, v2: true })['spec']
   })
   fake.update('CustomResourceDefinition', 'things.example.com', undefined, 'retire v1', o => {
-    o['spec'] = crd('Thing', 'things', { v1: false })['spec']
+    o['spec'] = crd('Thing', { v1: false })['spec']
   })
   return fake
 }

@@ -3,25 +3,14 @@ import type { InventoryRecord } from '../../../src/inventory/record.js'
 import { InventoryStore } from '../../../src/inventory/store.js'
 import type { Injection } from '../../support/fake-cluster.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
-import { EPOCH, FakeClock } from '../../support/fake-clock.js'
+import { FakeClock } from '../../support/fake-clock.js'
+import { inventoryRecord } from '../../support/inventory-builders.js'
 
 const NS = 'shop'
 const NAME = 'wavesync.v1.shop.v1'
 
-function record(operationId: string): InventoryRecord {
-  return {
-    schema: 1,
-    app: 'shop',
-    revision: 1,
-    status: 'pending-install',
-    source: { commit: '0123456789abcdef', paths: ['app'] },
-    operation: { type: 'sync', mode: 'install', id: operationId, startedAt: new Date(EPOCH).toISOString() },
-    objects: [],
-    retained: [],
-    hooks: [],
-    manifests: []
-  }
-}
+/** Revision 1 as operation `operationId` creates it. */
+const record = (operationId: string): InventoryRecord => inventoryRecord({ operation: { id: operationId } })
 
 /** Runs `work` to its end, moving the fake clock whenever it sleeps. */
 async function drive<T>(clock: FakeClock, work: Promise<T>): Promise<T> {

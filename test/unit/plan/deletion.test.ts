@@ -177,7 +177,22 @@ function keyOf(spec: Named): ResourceKey {
 
 // §10.1.3, §10.2, §10.4: only an object really kept keeps its namespace; one already gone (a re-run
 // after a delete failed halfway, a Job its TTL removed) must not, or the namespace is never removed.
-test.each<[string, Named[], { gone: string[]; foreign?: string[] }, Partial<PlanInput>, string]>([
+/** why, the objects, which of them are gone or another application's, plan input, the namespace's row. */
+type PartlyGone = [string, Named[], { gone: string[]; foreign?: string[] }, Partial<PlanInput>, string]
+
+/** ConfigMap `gone` already gone, `kept` kept by these annotations: the namespace must stay. */
+const goneAndKept = (why: string, annotations: Record<string, string>): PartlyGone => [
+  `one object gone, one ${why}`,
+  [
+    { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
+    { kind: 'ConfigMap', name: 'kept', namespace: 'team', annotations }
+  ],
+  { gone: ['gone'] },
+  {},
+  KEPT_NAMESPACE
+]
+
+test.each<PartlyGone>([
   [
     'the only object already gone (a re-run after a partial delete)',
     [{ kind: 'ConfigMap', name: 'cfg', namespace: 'team' }],
@@ -205,41 +220,9 @@ test.each<[string, Named[], { gone: string[]; foreign?: string[] }, Partial<Plan
     { deletion: { createdNamespaces: ['team'] } },
     'remove'
   ],
-  [
-    'one object gone, one Delete=false',
-    [
-      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
-      { kind: 'ConfigMap', name: 'kept', namespace: 'team', annotations: { [OPTIONS]: 'Delete=false' } }
-    ],
-    { gone: ['gone'] },
-    {},
-    KEPT_NAMESPACE
-  ],
-  [
-    'one object gone, one resource-policy keep',
-    [
-      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
-      {
-        kind: 'ConfigMap',
-        name: 'kept',
-        namespace: 'team',
-        annotations: { 'helm.sh/resource-policy': 'keep' }
-      }
-    ],
-    { gone: ['gone'] },
-    {},
-    KEPT_NAMESPACE
-  ],
-  [
-    'one object gone, one Delete=confirm without confirm-delete',
-    [
-      { kind: 'ConfigMap', name: 'gone', namespace: 'team' },
-      { kind: 'ConfigMap', name: 'kept', namespace: 'team', annotations: { [OPTIONS]: 'Delete=confirm' } }
-    ],
-    { gone: ['gone'] },
-    {},
-    KEPT_NAMESPACE
-  ],
+  goneAndKept('Delete=false', { [OPTIONS]: 'Delete=false' }),
+  goneAndKept('resource-policy keep', { 'helm.sh/resource-policy': 'keep' }),
+  goneAndKept('Delete=confirm without confirm-delete', { [OPTIONS]: 'Delete=confirm' }),
   [
     "one object gone, one now another application's",
     [

@@ -5,6 +5,7 @@ import type { RetiredKind } from '../../../src/plan/recorded-kinds.js'
 import { discoverKinds } from '../../../src/sync/discover.js'
 import { FakeClock } from '../../support/fake-clock.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
+import { crdManifest } from '../../support/scenario.js'
 
 // Discovery of a record's manifests (delete, rollback, test): a kind no longer served at its
 // recorded version is looked up at every version, and whether its stored body may be re-sent at
@@ -14,22 +15,15 @@ import { FakeCluster } from '../../support/fake-cluster.js'
 const signal = new AbortController().signal
 
 /** An established CRD of example.com serving the versions marked true, with a conversion strategy. */
-function crd(kind: string, versions: Record<string, boolean>, strategy?: string): KubeObject {
-  const plural = `${kind.toLowerCase()}s`
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.example.com` },
-    spec: {
-      group: 'example.com',
-      scope: kind === 'Beacon' ? 'Cluster' : 'Namespaced',
-      names: { kind, plural },
-      versions: Object.entries(versions).map(([name, served]) => ({ name, served, storage: served })),
-      ...(strategy ? { conversion: { strategy } } : {})
-    },
-    status: { conditions: [{ type: 'Established', status: 'True' }] }
-  }
-}
+const crd = (kind: string, versions: Record<string, boolean>, strategy?: string): KubeObject =>
+  crdManifest({
+    kind,
+    // Beacon alone is cluster-scoped: the scope discovery reports must be that of the served version.
+    scope: kind === 'Beacon' ? 'Cluster' : 'Namespaced',
+    versions,
+    conversion: strategy,
+    established: true
+  })
 
 function cluster(): FakeCluster {
   const fake = new FakeCluster(new FakeClock(), { namespaces: ['shop'] })

@@ -4,6 +4,7 @@ import { ClusterError } from '../../../src/model/errors.js'
 import type { KubeObject } from '../../../src/model/object.js'
 import { EPOCH, FakeClock, settle } from '../../support/fake-clock.js'
 import { FakeCluster } from '../../support/fake-cluster.js'
+import { crdManifest } from '../../support/scenario.js'
 
 // The fakes behave like the real thing where the engine relies on them (architecture §3a): these
 // tests pin the API-server semantics the scenario tests take for granted.
@@ -275,17 +276,7 @@ describe('FakeCluster lists and watches', () => {
 describe('FakeCluster discovery and Job controller', () => {
   test('CRD kinds are served once the CRD is established', async () => {
     const { cluster } = setup()
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.example.com' },
-      spec: {
-        group: 'example.com',
-        scope: 'Namespaced',
-        names: { kind: 'Widget', plural: 'widgets' },
-        versions: [{ name: 'v1', served: true, storage: true }]
-      }
-    }
+    const crd = crdManifest({ kind: 'Widget' })
     await cluster.apply(crd, { force: true })
     expect(await cluster.resource('example.com', 'v1', 'Widget')).toBeUndefined()
     cluster.establishCrd('widgets.example.com')

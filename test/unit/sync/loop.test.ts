@@ -6,6 +6,7 @@ import type { RequestRecord } from '../../support/fake-cluster.js'
 import {
   Scenario,
   configMapManifest,
+  crdManifest,
   deploymentManifest,
   jobHookManifest,
   manifestFiles
@@ -281,24 +282,7 @@ describe('inside a step: CRDs before their custom resources (§4.4.4)', () => {
     s.whenCreatedAfter('CustomResourceDefinition', 'widgets.example.com', 10_000, () =>
       s.cluster.establishCrd('widgets.example.com')
     )
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.example.com' },
-      spec: {
-        group: 'example.com',
-        scope: 'Namespaced',
-        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }
-          }
-        ]
-      }
-    }
+    const crd = crdManifest({ kind: 'Widget' })
     const widget = {
       apiVersion: 'example.com/v1',
       kind: 'Widget',

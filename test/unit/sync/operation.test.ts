@@ -6,11 +6,13 @@ import type { OperationResult } from '../../../src/sync/operation.js'
 import type { SyncSettings } from '../../../src/sync/settings.js'
 import { EPOCH, settle } from '../../support/fake-clock.js'
 import type { RequestRecord } from '../../support/fake-cluster.js'
+import { inventoryRecord } from '../../support/inventory-builders.js'
 import { repoText } from '../../support/fixtures.js'
 import type { OperationHandle } from '../../support/scenario.js'
 import {
   Scenario,
   configMapManifest,
+  crdManifest,
   deploymentManifest,
   jobHookManifest,
   manifestFiles
@@ -557,32 +559,36 @@ describe('cancellation (§4.9)', () => {
     expect((await s.records()).map(r => r.status)).toEqual(['failed'])
   })
 
-  test('cancel while a hook’s create is in flight: the hook it created still loses its finalizer (§4.9.1, §5.5.3)', async () => {
+  /**
+   * Cancels once hook `seed` is created but before the answer to its create is back, after
+   * `meanwhile` (say, a fault for the reads that follow) has been set up.
+   */
+  async function cancelInSeedCreate(
+    meanwhile: (s: Scenario) => void = () => undefined
+  ): Promise<{ s: Scenario; result: OperationResult }> {
     const s = new Scenario()
     s.healthyControllers(['web', 'seed'])
     const gate = s.cluster.gate({ verb: 'create', kind: 'Job', name: 'seed', dryRun: false, when: 'after' })
     const op = s.start(manifests)
     await s.until(() => s.cluster.find('Job', 'seed') !== undefined)
     await gate.reached
+    meanwhile(s)
     op.abort.abort()
     gate.release()
-    const result = await s.finish(op)
+    return { s, result: await s.finish(op) }
+  }
+
+  test('cancel while a hook’s create is in flight: the hook it created still loses its finalizer (§4.9.1, §5.5.3)', async () => {
+    const { s, result } = await cancelInSeedCreate()
 
     expect(result.report?.phase).toBe('Terminated')
     expect(hookFinalizers(s)).toEqual([])
   })
 
   test('a hook cut short in its create that then cannot be read: termination had errors, naming it', async () => {
-    const s = new Scenario()
-    s.healthyControllers(['web', 'seed'])
-    const gate = s.cluster.gate({ verb: 'create', kind: 'Job', name: 'seed', dryRun: false, when: 'after' })
-    const op = s.start(manifests)
-    await s.until(() => s.cluster.find('Job', 'seed') !== undefined)
-    await gate.reached
-    s.cluster.inject({ verb: 'get', kind: 'Job', name: 'seed', status: 403, message: 'get is forbidden' })
-    op.abort.abort()
-    gate.release()
-    const result = await s.finish(op)
+    const { result } = await cancelInSeedCreate(s =>
+      s.cluster.inject({ verb: 'get', kind: 'Job', name: 'seed', status: 403, message: 'get is forbidden' })
+    )
 
     expect(result.report).toMatchObject({
       phase: 'Error',
@@ -594,17 +600,7 @@ describe('cancellation (§4.9)', () => {
 // A collection whose first list hangs (a slow or stuck API server) must not hold a cancelled
 // operation: every wait for a list also ends on the operation's signal (observer.ts `track`).
 describe('cancellation while a collection is still being listed (§4.9)', () => {
-  const WIDGETS_CRD = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com' },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind: 'Widget', plural: 'widgets' },
-      versions: [{ name: 'v1', served: true, storage: true }]
-    }
-  }
+  const WIDGETS_CRD = crdManifest({ kind: 'Widget' })
   const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'blue' } }
   const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'old' } }
   /** Where the operation is known to wait for the held list. */
@@ -1211,18 +1207,8 @@ describe('wave-delay and release modes (§4.3.7, §9.1)', () => {
 
 /** What a run killed after creating its record leaves: revision 1, still pending. */
 function crashedRecord(): InventoryRecord {
-  return {
-    schema: 1,
-    app: 'shop',
-    revision: 1,
-    status: 'pending-install',
-    source: { commit: '0123456789abcdef', paths: ['app'] },
-    operation: {
-      type: 'sync',
-      mode: 'install',
-      id: 'run-0',
-      startedAt: new Date(EPOCH - 60_000).toISOString()
-    },
+  return inventoryRecord({
+    operation: { id: 'run-0', startedAt: new Date(EPOCH - 60_000).toISOString() },
     objects: [
       {
         group: '',
@@ -1233,9 +1219,6 @@ function crashedRecord(): InventoryRecord {
         wave: 0,
         createdNamespace: false
       }
-    ],
-    retained: [],
-    hooks: [],
-    manifests: []
-  }
+    ]
+  })
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { KubeObject } from '../../../src/model/object.js'
-import { Scenario, configMapManifest, manifestFiles } from '../../support/scenario.js'
+import { Scenario, configMapManifest, crdManifest, manifestFiles } from '../../support/scenario.js'
 import { NS } from '../../support/sync-builders.js'
 
 // Whole syncs after the kind of a previously applied object changed on the server (sync-semantics
@@ -10,20 +10,8 @@ import { NS } from '../../support/sync-builders.js'
 const CRD_NAME = 'gadgets.example.com'
 
 /** The Gadget CRD (established), serving the versions marked true. */
-function gadgetCrd(versions: Record<string, boolean>): KubeObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: CRD_NAME },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind: 'Gadget', plural: 'gadgets' },
-      versions: Object.entries(versions).map(([name, served]) => ({ name, served, storage: served }))
-    },
-    status: { conditions: [{ type: 'Established', status: 'True' }] }
-  }
-}
+const gadgetCrd = (versions: Record<string, boolean>): KubeObject =>
+  crdManifest({ kind: 'Gadget', versions, established: true })
 
 const gadget = (name: string): KubeObject => ({
   apiVersion: 'example.com/v1',

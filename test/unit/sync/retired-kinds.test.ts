@@ -2,7 +2,13 @@ import { describe, expect, test } from '@jest/globals'
 import type { KubeObject } from '../../../src/model/object.js'
 import type { OperationResult } from '../../../src/sync/operation.js'
 import type { SyncSettings } from '../../../src/sync/settings.js'
-import { Scenario, configMapManifest, jobHookManifest, manifestFiles } from '../../support/scenario.js'
+import {
+  Scenario,
+  configMapManifest,
+  crdManifest,
+  jobHookManifest,
+  manifestFiles
+} from '../../support/scenario.js'
 
 // Whole operations planned from a record (delete, rollback, test) after the Gadget CRD retired the
 // version the record names, or was uninstalled (sync-semantics §7.2, §9.9, §9.10, §10). A preview
@@ -14,21 +20,8 @@ const CRD_NAME = 'gadgets.example.com'
 const TEARDOWN_FAILED = 'one or more synchronization tasks are not valid'
 
 /** The Gadget CRD (established), serving the versions marked true, converting as `strategy` says. */
-function gadgetCrd(versions: Record<string, boolean>, strategy?: string): KubeObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: CRD_NAME },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind: 'Gadget', plural: 'gadgets' },
-      versions: Object.entries(versions).map(([name, served]) => ({ name, served, storage: served })),
-      ...(strategy ? { conversion: { strategy } } : {})
-    },
-    status: { conditions: [{ type: 'Established', status: 'True' }] }
-  }
-}
+const gadgetCrd = (versions: Record<string, boolean>, strategy?: string): KubeObject =>
+  crdManifest({ kind: 'Gadget', versions, conversion: strategy, established: true })
 
 const gadget = (name: string, size = 1, annotations?: Record<string, string>): KubeObject => ({
   apiVersion: 'example.com/v1',
@@ -89,6 +82,24 @@ const errors = (result: OperationResult): string[] =>
 const teardown = (s: Scenario, overrides: Partial<SyncSettings> = {}): Promise<OperationResult> =>
   s.sync({}, preview({ operation: 'delete', operationId: 'teardown', ...overrides }))
 
+/** Runs an operation expected to be refused before its first write, with this one error. */
+async function refusedBeforeAnyWrite(
+  s: Scenario,
+  operation: (s: Scenario) => Promise<OperationResult>,
+  error: string
+): Promise<void> {
+  const writes = s.cluster.writes().length
+  const result = await operation(s)
+  expect(result.exitCode).toBe(1)
+  expect(result.report?.message).toBe(TEARDOWN_FAILED)
+  expect(errors(result)).toEqual([error])
+  expect(s.cluster.writes().length).toBe(writes)
+}
+
+/** The error for manifests from the repository naming the retired v1 (the Gadget on line 12). */
+const REPO_NAMES_RETIRED =
+  'app/manifests.yaml:12: the server does not serve example.com/v1 Gadget; install its CRD first, or set SkipDryRunOnMissingResource=true'
+
 describe('delete (a preview teardown) after the Gadget CRD changed (§10)', () => {
   const objects = (): KubeObject[] => [
     configMapManifest('settings'),
@@ -141,29 +152,28 @@ describe('delete (a preview teardown) after the Gadget CRD changed (§10)', () =
     ])
   })
 
-  test('a PreDelete hook of a kind no longer served: a failure before any write, as before', async () => {
+  /** A preview with a PreDelete hook of kind Gadget, whose CRD is then uninstalled. */
+  async function announcingWithoutCrd(): Promise<Scenario> {
     const s = await installed(
       configMapManifest('settings'),
       gadget('announce', 1, { 'argocd.argoproj.io/hook': 'PreDelete' })
     )
     uninstallCrd(s)
-    const writes = s.cluster.writes().length
-    const result = await teardown(s)
-    expect(result.exitCode).toBe(1)
-    expect(result.report?.message).toBe(TEARDOWN_FAILED)
-    expect(errors(result)).toEqual([
+    return s
+  }
+
+  test('a PreDelete hook of a kind no longer served: a failure before any write, as before', async () => {
+    const s = await announcingWithoutCrd()
+    await refusedBeforeAnyWrite(
+      s,
+      teardown,
       '(revision 1):2: PreDelete hook example.com/Gadget pr-7/announce: the server no longer serves example.com/v1 Gadget at any version (its CRD or API was removed), so the hook cannot be created; reinstall the CRD first, or leave the hook out (no-hooks, or skip-hooks PreDelete)'
-    ])
-    expect(s.cluster.writes().length).toBe(writes)
+    )
     expect(s.cluster.find('ConfigMap', 'settings', PREVIEW)).toBeDefined()
   })
 
   test('the same hook left out (skip-hooks PreDelete): the preview goes', async () => {
-    const s = await installed(
-      configMapManifest('settings'),
-      gadget('announce', 1, { 'argocd.argoproj.io/hook': 'PreDelete' })
-    )
-    uninstallCrd(s)
+    const s = await announcingWithoutCrd()
     const result = await teardown(s, { skipHooks: ['PreDelete'] })
     expect(errors(result)).toEqual([])
     expect(result.exitCode).toBe(0)
@@ -178,9 +188,7 @@ describe('delete (a preview teardown) after the Gadget CRD changed (§10)', () =
       preview({ operation: 'delete', deleteManifests: 'repo', operationId: 'teardown' })
     )
     expect(result.exitCode).toBe(1)
-    expect(errors(result)).toEqual([
-      'app/manifests.yaml:12: the server does not serve example.com/v1 Gadget; install its CRD first, or set SkipDryRunOnMissingResource=true'
-    ])
+    expect(errors(result)).toEqual([REPO_NAMES_RETIRED])
     expect(s.cluster.find('Gadget', 'old', PREVIEW)).toBeDefined()
   })
 })
@@ -191,9 +199,7 @@ test("a sync of the repository's manifests naming a retired version stays an err
   const result = await s.sync(manifestFiles(configMapManifest('settings'), gadget('old', 2)), preview())
   expect(result.exitCode).toBe(1)
   expect(result.report?.message).toBe(TEARDOWN_FAILED)
-  expect(errors(result)).toEqual([
-    'app/manifests.yaml:12: the server does not serve example.com/v1 Gadget; install its CRD first, or set SkipDryRunOnMissingResource=true'
-  ])
+  expect(errors(result)).toEqual([REPO_NAMES_RETIRED])
 })
 
 describe('rollback to a revision recorded at a retired version (§9.9)', () => {
@@ -233,14 +239,11 @@ describe('rollback to a revision recorded at a retired version (§9.9)', () => {
 
   test('conversion by webhook: the stored Gadget may not be valid at v2; nothing is written', async () => {
     const s = await twoRevisions(s => retireV1(s, 'Webhook'))
-    const writes = s.cluster.writes().length
-    const result = await rollback(s)
-    expect(result.exitCode).toBe(1)
-    expect(result.report?.message).toBe(TEARDOWN_FAILED)
-    expect(errors(result)).toEqual([
+    await refusedBeforeAnyWrite(
+      s,
+      rollback,
       '(revision 1):2: example.com/Gadget pr-7/g: the server no longer serves example.com/v1 Gadget, only example.com/v2, example.com/v3, and its CustomResourceDefinition gadgets.example.com converts between versions with a Webhook conversion, which may change fields: the recorded object may not be valid at another version, so it is not sent as one; sync manifests written for a served version instead of rolling back to this revision'
-    ])
-    expect(s.cluster.writes().length).toBe(writes)
+    )
     expect(s.cluster.find('Gadget', 'g', PREVIEW)?.['spec']).toEqual({ size: 2 })
   })
 

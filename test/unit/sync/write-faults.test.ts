@@ -12,6 +12,7 @@ import type { FakeCluster } from '../../support/fake-cluster.js'
 import {
   Scenario,
   configMapManifest,
+  crdManifest,
   deploymentManifest,
   jobHookManifest,
   manifestFiles
@@ -158,17 +159,7 @@ describe('a CRD whose write failed is not waited for (§4.4.4)', () => {
     const message =
       'CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: spec.versions: Required value'
     s.cluster.inject({ verb: 'apply', kind: 'CustomResourceDefinition', dryRun: false, status: 422, message })
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.example.com' },
-      spec: {
-        group: 'example.com',
-        scope: 'Namespaced',
-        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-        versions: [{ name: 'v1', served: true, storage: true }]
-      }
-    }
+    const crd = crdManifest({ kind: 'Widget' })
     const result = await s.sync(manifestFiles(crd, configMapManifest('config')))
     expect(result.report?.tasks.find(t => t.name === 'widgets.example.com')).toMatchObject({
       state: 'Failed',
