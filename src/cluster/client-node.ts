@@ -237,17 +237,12 @@ export class ApiServerCluster implements ClusterAdapter {
     container: string,
     tailLines: number,
     signal?: AbortSignal
-  ): Promise<string | undefined> {
+  ): Promise<string> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`
     const query = { container, tailLines }
-    try {
-      return (
-        await this.client.text({ method: 'GET', path, query, accept: '*/*', verb: 'logs', ...opt(signal) })
-      ).body
-    } catch {
-      // Logs are a courtesy in reports: a pod not started, a node gone or RBAC all mean "none".
-      return undefined
-    }
+    return (
+      await this.client.text({ method: 'GET', path, query, accept: '*/*', verb: 'logs', ...opt(signal) })
+    ).body
   }
 
   async events(namespace: string, uid: string, signal?: AbortSignal): Promise<KubeObject[]> {

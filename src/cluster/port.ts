@@ -134,14 +134,17 @@ export interface Cluster {
     onEvent: (event: WatchEvent) => void,
     signal: AbortSignal
   ): Promise<WatchEnd>
-  /** The last lines a container printed; undefined when logs cannot be had (reported, not fatal). */
+  /**
+   * The last lines a container printed. Rejects when they cannot be had (RBAC, a pod not started,
+   * a node gone), so the caller can say why; diagnostics report that, never fail on it.
+   */
   podLogs(
     namespace: string,
     pod: string,
     container: string,
     tailLines: number,
     signal?: AbortSignal
-  ): Promise<string | undefined>
+  ): Promise<string>
   /** Events about one object (by uid), oldest first. */
   events(namespace: string, uid: string, signal?: AbortSignal): Promise<KubeObject[]>
 }

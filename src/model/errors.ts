@@ -31,7 +31,8 @@ export interface ClusterErrorCause {
 export class ClusterError extends SyncError {
   override name = 'ClusterError'
   constructor(
-    message: string,
+    /** The server's message (or the transport error's) without the verb and object in front. */
+    readonly bareMessage: string,
     readonly details: {
       key?: ResourceKey
       verb: string
@@ -47,7 +48,9 @@ export class ClusterError extends SyncError {
     }
   ) {
     super(
-      details.key ? `${details.verb} ${formatKey(details.key)}: ${message}` : `${details.verb}: ${message}`
+      details.key
+        ? `${details.verb} ${formatKey(details.key)}: ${bareMessage}`
+        : `${details.verb}: ${bareMessage}`
     )
   }
 }

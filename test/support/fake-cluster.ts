@@ -323,21 +323,17 @@ export class FakeCluster implements Cluster {
     container: string,
     tailLines: number,
     signal?: AbortSignal
-  ): Promise<string | undefined> {
+  ): Promise<string> {
     const target = { group: '', kind: 'Pod', namespace, name: pod }
-    try {
-      return await this.desk.handle('logs', target, false, signal, () => {
-        this.live('logs', this.kindFor({ ...target, version: 'v1' }, 'logs'), target)
-        const lines = (this.logs.get(`${namespace}/${pod}/${container}`) ?? '').split('\n')
-        if (lines[lines.length - 1] === '') lines.pop()
-        return lines
-          .slice(-tailLines)
-          .map(line => `${line}\n`)
-          .join('')
-      })
-    } catch {
-      return undefined
-    }
+    return this.desk.handle('logs', target, false, signal, () => {
+      this.live('logs', this.kindFor({ ...target, version: 'v1' }, 'logs'), target)
+      const lines = (this.logs.get(`${namespace}/${pod}/${container}`) ?? '').split('\n')
+      if (lines[lines.length - 1] === '') lines.pop()
+      return lines
+        .slice(-tailLines)
+        .map(line => `${line}\n`)
+        .join('')
+    })
   }
 
   events(namespace: string, uid: string, signal?: AbortSignal): Promise<KubeObject[]> {

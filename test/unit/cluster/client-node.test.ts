@@ -309,7 +309,7 @@ describe('reads', () => {
 })
 
 describe('logs, events, version', () => {
-  test('podLogs: the text; undefined when the server refuses', async () => {
+  test('podLogs: the text; the server’s refusal, with its message, for the caller to report', async () => {
     const path = '/api/v1/namespaces/shop/pods/migrate-x/log?container=main&tailLines=20'
     api.intercept({ path, method: 'GET' }).reply(200, 'line 1\nline 2\n')
     api
@@ -317,7 +317,10 @@ describe('logs, events, version', () => {
       .reply(400, status(400, 'BadRequest', 'container "main" is waiting to start'))
     const cluster = testCluster(agent)
     await expect(cluster.podLogs('shop', 'migrate-x', 'main', 20)).resolves.toBe('line 1\nline 2\n')
-    await expect(cluster.podLogs('shop', 'migrate-x', 'main', 20)).resolves.toBeUndefined()
+    await expect(cluster.podLogs('shop', 'migrate-x', 'main', 20)).rejects.toMatchObject({
+      bareMessage: 'container "main" is waiting to start',
+      details: { status: 400, reason: 'BadRequest' }
+    })
   })
 
   test('events: by involvedObject.uid, oldest first, typed', async () => {

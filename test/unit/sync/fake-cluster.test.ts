@@ -296,7 +296,9 @@ describe('FakeCluster discovery and Job controller', () => {
     )
     const pod = pods.items[0]?.metadata.name ?? ''
     expect(await cluster.podLogs(NS, pod, 'main', 2)).toBe('two\nthree\n')
-    expect(await cluster.podLogs(NS, 'no-such-pod', 'main', 2)).toBeUndefined()
+    await expect(cluster.podLogs(NS, 'no-such-pod', 'main', 2)).rejects.toThrow(
+      'pods "no-such-pod" not found'
+    )
     const events = await cluster.events(NS, failed.metadata.uid ?? '')
     expect(events.map(e => e['reason'])).toEqual(['BackoffLimitExceeded'])
   })
