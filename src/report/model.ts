@@ -31,6 +31,8 @@ export interface TaskReport {
   logTail?: string[]
   events?: string[]
   conditions?: string[]
+  /** The diagnostics that could not be read, with why: `logs unavailable: pods "x" is forbidden …`. */
+  unavailable?: string[]
 }
 
 /** One step (phase, wave): when its first write went out, when it passed its gate, and the gap before it. */
@@ -144,6 +146,8 @@ function taskReport(task: Task, state: EngineState): TaskReport {
     report.logTail = d.logTail
     report.events = d.events
     report.conditions = d.conditions
+    // Absent when every part was read: its absence means nothing is missing.
+    if (d.unavailable.length > 0) report.unavailable = d.unavailable
   }
   return report
 }

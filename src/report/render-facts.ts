@@ -70,6 +70,14 @@ export function lastLogLine(task: TaskReport): string | undefined {
   return [...(task.logTail ?? [])].reverse().find(line => line.trim() !== '')
 }
 
+/**
+ * True when the hook's log lines could not be read (its pods or its logs were unavailable): an
+ * empty log tail then says nothing about what the container printed.
+ */
+export function logsUnread(task: TaskReport): boolean {
+  return (task.unavailable ?? []).some(line => /^(pods|logs) unavailable:/.test(line))
+}
+
 const ERROR_LINE = /\b(error|fatal|panic|exception|traceback)\b/i
 
 /**

@@ -2,7 +2,7 @@
 // failed hook, folded in `<details>` (the one that ended the operation unfolded). Pure.
 import { clip, escapeTableCell, preBlock } from './escape.js'
 import type { Report, TaskReport } from './model.js'
-import { failureFocus, isFailure, taskKey } from './render-facts.js'
+import { failureFocus, isFailure, logsUnread, taskKey } from './render-facts.js'
 import type { Html } from './render-markdown.js'
 import { code, count, factsTable, join, sourceText, taskIcon } from './render-markdown.js'
 
@@ -32,7 +32,12 @@ export function renderHookDetails(report: Report, level: HookDetailLevel): strin
 
 function hasDetails(report: Report, task: TaskReport, successLogs: boolean): boolean {
   if (isFailure(report, task))
-    return task.exitCode !== undefined || task.logTail !== undefined || (task.events?.length ?? 0) > 0
+    return (
+      task.exitCode !== undefined ||
+      task.logTail !== undefined ||
+      (task.events?.length ?? 0) > 0 ||
+      (task.unavailable?.length ?? 0) > 0
+    )
   return successLogs && (task.logTail?.length ?? 0) > 0
 }
 
@@ -55,6 +60,7 @@ function facts(task: TaskReport): [string, string | Html][] {
   rows.push(['Message', clip(task.message, LINE_LIMIT)])
   if ((task.conditions?.length ?? 0) > 0) rows.push(['Conditions', lines(task.conditions ?? [])])
   if ((task.events?.length ?? 0) > 0) rows.push(['Events', lines(task.events ?? [])])
+  if ((task.unavailable?.length ?? 0) > 0) rows.push(['Not read', lines(task.unavailable ?? [])])
   return rows
 }
 
@@ -67,7 +73,9 @@ function lines(items: readonly string[]): Html {
 
 function logSection(task: TaskReport, logLines: number): string | undefined {
   const all = task.logTail ?? []
-  if (all.length === 0) return task.logTail ? '<i>The container left no log lines.</i>' : undefined
+  // Unread logs are said in the facts' "Not read" row; "left no log lines" would then be untrue.
+  if (all.length === 0)
+    return task.logTail && !logsUnread(task) ? '<i>The container left no log lines.</i>' : undefined
   const kept = all.slice(-logLines).map(line => clip(line, LINE_LIMIT))
   const label =
     kept.length < all.length

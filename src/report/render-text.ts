@@ -52,6 +52,8 @@ function details(task: TaskReport): string[] {
   for (const event of task.events ?? []) lines.push(`  event: ${event}`)
   if (task.logTail && task.logTail.length > 0)
     lines.push('  last log lines:', ...task.logTail.map(l => `    | ${l}`))
+  // Said, so missing events or log lines are never taken for none.
+  for (const missing of task.unavailable ?? []) lines.push(`  ${missing}`)
   return lines
 }
 

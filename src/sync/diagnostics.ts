@@ -1,8 +1,9 @@
+import { ClusterError, errorMessage } from '../model/errors.js'
 import { getArray, getNumber, getString, isRecord } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { ExecDeps } from './execute.js'
-import type { Diagnostics, TaskRun } from './types.js'
+import type { Diagnostics, DiagnosticsPart, TaskRun } from './types.js'
 
 const LOG_LINES = 50
 const EVENTS = 20
@@ -10,20 +11,26 @@ const EVENTS = 20
 /**
  * What a finished hook left behind (sync-semantics §5.4): conditions, the last events and, for
  * Pods and Jobs, the failed container's exit code and last log lines. Each part is best effort:
- * what cannot be read is said, never fatal.
+ * what cannot be read is said in `unavailable` (RBAC often forbids events or pods/log to CI
+ * credentials), never fatal, never mistaken for "there were none".
  */
 export async function captureDiagnostics(task: Task, run: TaskRun, deps: ExecDeps): Promise<Diagnostics> {
   const object = run.lastSeen
   const diagnostics: Diagnostics = {
     conditions: object ? conditionLines(object) : [],
     events: [],
-    logTail: []
+    logTail: [],
+    unavailable: []
   }
   if (run.uid) {
-    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => [])
-    diagnostics.events = events.slice(-EVENTS).map(eventLine)
+    try {
+      const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal)
+      diagnostics.events = events.slice(-EVENTS).map(eventLine)
+    } catch (error) {
+      diagnostics.unavailable.push(unavailableLine('events', error))
+    }
   }
-  const pod = await podOf(task, object, deps)
+  const pod = await podOf(task, object, diagnostics, deps)
   if (pod) await addContainerDetails(pod, diagnostics, deps)
   const jobReason = object && task.key.kind === 'Job' ? failedConditionReason(object) : undefined
   const reason =
@@ -34,23 +41,47 @@ export async function captureDiagnostics(task: Task, run: TaskRun, deps: ExecDep
   return diagnostics
 }
 
-/** The pod whose container tells the story: the hook itself, or the Job's most telling pod. */
+/**
+ * `events unavailable: events is forbidden: User "ci" cannot list …`: the part and the server's
+ * own words, without the request prefix (the part already says what was asked).
+ */
+function unavailableLine(part: DiagnosticsPart, error: unknown): string {
+  const why = error instanceof ClusterError ? error.bareMessage : errorMessage(error)
+  return `${part} unavailable: ${why.replace(/\s*\n\s*/g, ' ')}`
+}
+
+/**
+ * The pod whose container tells the story: the hook itself, or the Job's most telling pod. A Job
+ * whose pods could not be listed under either label has that said in `unavailable`.
+ */
 async function podOf(
   task: Task,
   object: KubeObject | undefined,
+  diagnostics: Diagnostics,
   deps: ExecDeps
 ): Promise<KubeObject | undefined> {
   if (task.key.group === '' && task.key.kind === 'Pod') return object
   if (task.key.group !== 'batch' || task.key.kind !== 'Job') return undefined
   const collection = { group: '', version: 'v1', kind: 'Pod', namespace: task.key.namespace }
+  let failure: unknown
   for (const label of ['batch.kubernetes.io/job-name', 'job-name']) {
-    const pods = await deps.cluster
-      .list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps.signal })
-      .catch(() => undefined)
-    const items = pods?.items ?? []
+    let items: KubeObject[]
+    try {
+      items = (
+        await deps.cluster.list(collection, {
+          labelSelector: `${label}=${task.key.name}`,
+          signal: deps.signal
+        })
+      ).items
+    } catch (error) {
+      // The fallback label may still find the pods; only the first failure is worth saying.
+      failure ??= error
+      continue
+    }
     if (items.length > 0)
       return items.find(pod => failedContainer(pod) !== undefined) ?? items[items.length - 1]
   }
+  if (failure !== undefined) diagnostics.unavailable.push(unavailableLine('pods', failure))
   return undefined
 }
 
@@ -63,15 +94,23 @@ async function addContainerDetails(pod: KubeObject, diagnostics: Diagnostics, de
   if (failed.exitCode !== undefined) diagnostics.exitCode = failed.exitCode
   if (failed.reason && failed.reason !== 'Error' && failed.reason !== 'Completed')
     diagnostics.reason = failed.reason
-  const logs = await deps.cluster
-    .podLogs(pod.metadata.namespace ?? '', podName, failed.name, LOG_LINES, deps.signal)
-    .catch(() => undefined)
-  if (logs === undefined) diagnostics.logsUnavailable = 'logs unavailable'
-  else
-    diagnostics.logTail = logs
-      .split('\n')
-      .filter((line, i, all) => line !== '' || i < all.length - 1)
-      .slice(-LOG_LINES)
+  let logs: string
+  try {
+    logs = await deps.cluster.podLogs(
+      pod.metadata.namespace ?? '',
+      podName,
+      failed.name,
+      LOG_LINES,
+      deps.signal
+    )
+  } catch (error) {
+    diagnostics.unavailable.push(unavailableLine('logs', error))
+    return
+  }
+  diagnostics.logTail = logs
+    .split('\n')
+    .filter((line, i, all) => line !== '' || i < all.length - 1)
+    .slice(-LOG_LINES)
 }
 
 interface ContainerEnd {

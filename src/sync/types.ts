@@ -25,8 +25,15 @@ export interface Diagnostics {
   logTail: string[]
   pod?: string
   container?: string
-  logsUnavailable?: string
+  /**
+   * Each part that could not be read, with the server's reason (`events unavailable: events is
+   * forbidden: …`): without it, empty `events` or `logTail` would read as "there were none".
+   */
+  unavailable: string[]
 }
+
+/** The parts of the diagnostics read from the cluster, as `unavailable` names them. */
+export type DiagnosticsPart = 'events' | 'pods' | 'logs'
 
 /** The run of one task: what wavesync did and what it observed. */
 export interface TaskRun {

@@ -81,7 +81,7 @@ function task(v: unknown, path: string): TaskReport {
   }
   if (t['exitCode'] !== undefined) report.exitCode = num(t['exitCode'], `${path}.exitCode`)
   if (t['reason'] !== undefined) report.reason = str(t['reason'], `${path}.reason`)
-  for (const field of ['logTail', 'events', 'conditions'] as const)
+  for (const field of ['logTail', 'events', 'conditions', 'unavailable'] as const)
     if (t[field] !== undefined) report[field] = strings(t[field], `${path}.${field}`)
   return report
 }

@@ -124,6 +124,62 @@ describe('what a person sees first', () => {
   })
 })
 
+describe('hook diagnostics that could not be read (§5.4)', () => {
+  const report = loadReport('failed-hook')
+  const FORBIDDEN = 'pods is forbidden: User ci cannot get resource pods/log in the namespace shop'
+  /** The failed-hook run with the migrate hook's diagnostics replaced. */
+  const withMigrate = (diagnostics: { events: string[]; logTail: string[]; unavailable?: string[] }) => ({
+    ...report,
+    tasks: report.tasks.map(t => (t.name === 'migrate' ? { ...t, ...diagnostics } : t))
+  })
+  /** The migrate hook's `<details>` block. */
+  const migrateBlock = (markdown: string): string =>
+    markdown.slice(markdown.indexOf('<details open>'), markdown.indexOf('</details>'))
+
+  test.each([
+    {
+      name: 'logs unreadable: said in a "Not read" row, never "left no log lines"',
+      diagnostics: {
+        events: ['Normal SuccessfulCreate: Created pod: migrate-lzhvv'],
+        logTail: [],
+        unavailable: [`logs unavailable: ${FORBIDDEN}`]
+      },
+      shown: ['<th align="left">Not\u00a0read</th>', `logs unavailable: ${FORBIDDEN}`, 'SuccessfulCreate'],
+      hidden: ['The container left no log lines.']
+    },
+    {
+      name: 'pods and events unreadable: both lines, one row',
+      diagnostics: {
+        events: [],
+        logTail: [],
+        unavailable: ['events unavailable: events is forbidden', 'pods unavailable: pods is forbidden']
+      },
+      shown: ['events unavailable: events is forbidden<br>pods unavailable: pods is forbidden'],
+      hidden: ['The container left no log lines.', '>Events</th>']
+    },
+    {
+      name: 'events unreadable, logs read: the log lines as before',
+      diagnostics: {
+        events: [],
+        logTail: ['migration 0042 failed'],
+        unavailable: ['events unavailable: timeout']
+      },
+      shown: ['events unavailable: timeout', 'Last 1 log line', 'migration 0042 failed'],
+      hidden: ['The container left no log lines.']
+    },
+    {
+      name: 'everything read, no log lines: the container left none',
+      diagnostics: { events: [], logTail: [] },
+      shown: ['The container left no log lines.'],
+      hidden: ['Not\u00a0read']
+    }
+  ])('$name', ({ diagnostics, shown, hidden }) => {
+    const block = migrateBlock(renderSummary({ report: withMigrate(diagnostics), issues: [] }).markdown)
+    expect(shown.filter(text => !block.includes(text))).toEqual([])
+    expect(hidden.filter(text => block.includes(text))).toEqual([])
+  })
+})
+
 describe('hostile strings from the cluster and the manifests', () => {
   const report = loadReport('failed-hook')
   const evil = '<script>alert(1)</script> | `rm -rf` **bold** [x](http://e.vil)\n\n# heading'
@@ -133,7 +189,12 @@ describe('hostile strings from the cluster and the manifests', () => {
     tasks: report.tasks.map(t => ({
       ...t,
       message: evil,
-      ...(t.logTail ? { logTail: [...t.logTail, '</pre><script>x()</script>', '```'] } : {})
+      ...(t.logTail
+        ? {
+            logTail: [...t.logTail, '</pre><script>x()</script>', '```'],
+            unavailable: [`events unavailable: ${evil}`]
+          }
+        : {})
     }))
   }
   const { markdown } = renderSummary({
