@@ -38810,12 +38810,14 @@ var ManifestError = class extends SyncError {
   name = "ManifestError";
 };
 var ClusterError = class extends SyncError {
-  constructor(message, details2) {
+  constructor(bareMessage, details2) {
     super(
-      details2.key ? `${details2.verb} ${formatKey(details2.key)}: ${message}` : `${details2.verb}: ${message}`
+      details2.key ? `${details2.verb} ${formatKey(details2.key)}: ${bareMessage}` : `${details2.verb}: ${bareMessage}`
     );
+    this.bareMessage = bareMessage;
     this.details = details2;
   }
+  bareMessage;
   details;
   name = "ClusterError";
 };
@@ -49401,11 +49403,7 @@ var ApiServerCluster = class {
   async podLogs(namespace, pod, container, tailLines, signal3) {
     const path8 = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     const query2 = { container, tailLines };
-    try {
-      return (await this.client.text({ method: "GET", path: path8, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
-    } catch {
-      return void 0;
-    }
+    return (await this.client.text({ method: "GET", path: path8, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
   }
   async events(namespace, uid, signal3) {
     const scope = namespace === "" ? "" : `/namespaces/${encodeURIComponent(namespace)}`;
@@ -49750,6 +49748,7 @@ function details(task) {
   for (const event of task.events ?? []) lines.push(`  event: ${event}`);
   if (task.logTail && task.logTail.length > 0)
     lines.push("  last log lines:", ...task.logTail.map((l) => `    | ${l}`));
+  for (const missing3 of task.unavailable ?? []) lines.push(`  ${missing3}`);
   return lines;
 }
 function oneLine(text) {
@@ -50830,6 +50829,7 @@ function taskReport(task, state) {
     report.logTail = d.logTail;
     report.events = d.events;
     report.conditions = d.conditions;
+    if (d.unavailable.length > 0) report.unavailable = d.unavailable;
   }
   return report;
 }
@@ -53197,29 +53197,48 @@ async function captureDiagnostics(task, run, deps) {
   const diagnostics = {
     conditions: object ? conditionLines(object) : [],
     events: [],
-    logTail: []
+    logTail: [],
+    unavailable: []
   };
   if (run.uid) {
-    const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal).catch(() => []);
-    diagnostics.events = events.slice(-EVENTS).map(eventLine);
+    try {
+      const events = await deps.cluster.events(task.key.namespace, run.uid, deps.signal);
+      diagnostics.events = events.slice(-EVENTS).map(eventLine);
+    } catch (error) {
+      diagnostics.unavailable.push(unavailableLine("events", error));
+    }
   }
-  const pod = await podOf(task, object, deps);
+  const pod = await podOf(task, object, diagnostics, deps);
   if (pod) await addContainerDetails(pod, diagnostics, deps);
   const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
   const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
   if (reason !== void 0) diagnostics.reason = reason;
   return diagnostics;
 }
-async function podOf(task, object, deps) {
+function unavailableLine(part, error) {
+  const why = error instanceof ClusterError ? error.bareMessage : errorMessage(error);
+  return `${part} unavailable: ${why.replace(/\s*\n\s*/g, " ")}`;
+}
+async function podOf(task, object, diagnostics, deps) {
   if (task.key.group === "" && task.key.kind === "Pod") return object;
   if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
   const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  let failure2;
   for (const label2 of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps.cluster.list(collection, { labelSelector: `${label2}=${task.key.name}`, signal: deps.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
+    let items;
+    try {
+      items = (await deps.cluster.list(collection, {
+        labelSelector: `${label2}=${task.key.name}`,
+        signal: deps.signal
+      })).items;
+    } catch (error) {
+      failure2 ??= error;
+      continue;
+    }
     if (items.length > 0)
       return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
   }
+  if (failure2 !== void 0) diagnostics.unavailable.push(unavailableLine("pods", failure2));
   return void 0;
 }
 async function addContainerDetails(pod, diagnostics, deps) {
@@ -53231,10 +53250,20 @@ async function addContainerDetails(pod, diagnostics, deps) {
   if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
   if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
     diagnostics.reason = failed3.reason;
-  const logs = await deps.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+  let logs;
+  try {
+    logs = await deps.cluster.podLogs(
+      pod.metadata.namespace ?? "",
+      podName,
+      failed3.name,
+      LOG_LINES,
+      deps.signal
+    );
+  } catch (error) {
+    diagnostics.unavailable.push(unavailableLine("logs", error));
+    return;
+  }
+  diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
 }
 function failedContainer(pod) {
   return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);

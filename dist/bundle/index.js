@@ -44759,12 +44759,14 @@ var ManifestError = class extends SyncError {
   name = "ManifestError";
 };
 var ClusterError = class extends SyncError {
-  constructor(message, details) {
+  constructor(bareMessage, details) {
     super(
-      details.key ? `${details.verb} ${formatKey(details.key)}: ${message}` : `${details.verb}: ${message}`
+      details.key ? `${details.verb} ${formatKey(details.key)}: ${bareMessage}` : `${details.verb}: ${bareMessage}`
     );
+    this.bareMessage = bareMessage;
     this.details = details;
   }
+  bareMessage;
   details;
   name = "ClusterError";
 };
@@ -53334,11 +53336,7 @@ var ApiServerCluster = class {
   async podLogs(namespace, pod, container, tailLines, signal3) {
     const path11 = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     const query2 = { container, tailLines };
-    try {
-      return (await this.client.text({ method: "GET", path: path11, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
-    } catch {
-      return void 0;
-    }
+    return (await this.client.text({ method: "GET", path: path11, query: query2, accept: "*/*", verb: "logs", ...opt(signal3) })).body;
   }
   async events(namespace, uid, signal3) {
     const scope = namespace === "" ? "" : `/namespaces/${encodeURIComponent(namespace)}`;
@@ -54124,6 +54122,9 @@ function taskWhy(task) {
 function lastLogLine(task) {
   return [...task.logTail ?? []].reverse().find((line) => line.trim() !== "");
 }
+function logsUnread(task) {
+  return (task.unavailable ?? []).some((line) => /^(pods|logs) unavailable:/.test(line));
+}
 var ERROR_LINE = /\b(error|fatal|panic|exception|traceback)\b/i;
 function logHighlights(task, n = 3) {
   const lines3 = (task.logTail ?? []).map((line) => line.replace(/[\r\n]+/g, " ")).filter((line) => line.trim() !== "");
@@ -54561,7 +54562,7 @@ function renderHookDetails(report, level) {
 }
 function hasDetails(report, task, successLogs) {
   if (isFailure(report, task))
-    return task.exitCode !== void 0 || task.logTail !== void 0 || (task.events?.length ?? 0) > 0;
+    return task.exitCode !== void 0 || task.logTail !== void 0 || (task.events?.length ?? 0) > 0 || (task.unavailable?.length ?? 0) > 0;
   return successLogs && (task.logTail?.length ?? 0) > 0;
 }
 function hookBlock(report, task, open2, logLines) {
@@ -54586,6 +54587,7 @@ function facts(task) {
   rows.push(["Message", clip(task.message, LINE_LIMIT)]);
   if ((task.conditions?.length ?? 0) > 0) rows.push(["Conditions", lines(task.conditions ?? [])]);
   if ((task.events?.length ?? 0) > 0) rows.push(["Events", lines(task.events ?? [])]);
+  if ((task.unavailable?.length ?? 0) > 0) rows.push(["Not read", lines(task.unavailable ?? [])]);
   return rows;
 }
 function lines(items) {
@@ -54596,7 +54598,8 @@ function lines(items) {
 }
 function logSection(task, logLines) {
   const all = task.logTail ?? [];
-  if (all.length === 0) return task.logTail ? "<i>The container left no log lines.</i>" : void 0;
+  if (all.length === 0)
+    return task.logTail && !logsUnread(task) ? "<i>The container left no log lines.</i>" : void 0;
   const kept = all.slice(-logLines).map((line) => clip(line, LINE_LIMIT));
   const label = kept.length < all.length ? `<b>Last ${count(kept.length)} of ${count(all.length)} log lines</b> (the rest are in the JSON report)` : `<b>Last ${count(all.length)} log line${all.length === 1 ? "" : "s"}</b>`;
   return `${label}
@@ -57601,6 +57604,7 @@ function taskReport(task, state) {
     report.logTail = d.logTail;
     report.events = d.events;
     report.conditions = d.conditions;
+    if (d.unavailable.length > 0) report.unavailable = d.unavailable;
   }
   return report;
 }
@@ -59968,29 +59972,48 @@ async function captureDiagnostics(task, run, deps2) {
   const diagnostics = {
     conditions: object ? conditionLines(object) : [],
     events: [],
-    logTail: []
+    logTail: [],
+    unavailable: []
   };
   if (run.uid) {
-    const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal).catch(() => []);
-    diagnostics.events = events2.slice(-EVENTS).map(eventLine);
+    try {
+      const events2 = await deps2.cluster.events(task.key.namespace, run.uid, deps2.signal);
+      diagnostics.events = events2.slice(-EVENTS).map(eventLine);
+    } catch (error2) {
+      diagnostics.unavailable.push(unavailableLine("events", error2));
+    }
   }
-  const pod = await podOf(task, object, deps2);
+  const pod = await podOf(task, object, diagnostics, deps2);
   if (pod) await addContainerDetails(pod, diagnostics, deps2);
   const jobReason = object && task.key.kind === "Job" ? failedConditionReason(object) : void 0;
   const reason = diagnostics.exitCode !== void 0 && diagnostics.exitCode !== 0 ? `exit code ${diagnostics.exitCode}` : diagnostics.reason ?? jobReason;
   if (reason !== void 0) diagnostics.reason = reason;
   return diagnostics;
 }
-async function podOf(task, object, deps2) {
+function unavailableLine(part, error2) {
+  const why = error2 instanceof ClusterError ? error2.bareMessage : errorMessage(error2);
+  return `${part} unavailable: ${why.replace(/\s*\n\s*/g, " ")}`;
+}
+async function podOf(task, object, diagnostics, deps2) {
   if (task.key.group === "" && task.key.kind === "Pod") return object;
   if (task.key.group !== "batch" || task.key.kind !== "Job") return void 0;
   const collection = { group: "", version: "v1", kind: "Pod", namespace: task.key.namespace };
+  let failure2;
   for (const label of ["batch.kubernetes.io/job-name", "job-name"]) {
-    const pods = await deps2.cluster.list(collection, { labelSelector: `${label}=${task.key.name}`, signal: deps2.signal }).catch(() => void 0);
-    const items = pods?.items ?? [];
+    let items;
+    try {
+      items = (await deps2.cluster.list(collection, {
+        labelSelector: `${label}=${task.key.name}`,
+        signal: deps2.signal
+      })).items;
+    } catch (error2) {
+      failure2 ??= error2;
+      continue;
+    }
     if (items.length > 0)
       return items.find((pod) => failedContainer(pod) !== void 0) ?? items[items.length - 1];
   }
+  if (failure2 !== void 0) diagnostics.unavailable.push(unavailableLine("pods", failure2));
   return void 0;
 }
 async function addContainerDetails(pod, diagnostics, deps2) {
@@ -60002,10 +60025,20 @@ async function addContainerDetails(pod, diagnostics, deps2) {
   if (failed3.exitCode !== void 0) diagnostics.exitCode = failed3.exitCode;
   if (failed3.reason && failed3.reason !== "Error" && failed3.reason !== "Completed")
     diagnostics.reason = failed3.reason;
-  const logs = await deps2.cluster.podLogs(pod.metadata.namespace ?? "", podName, failed3.name, LOG_LINES, deps2.signal).catch(() => void 0);
-  if (logs === void 0) diagnostics.logsUnavailable = "logs unavailable";
-  else
-    diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
+  let logs;
+  try {
+    logs = await deps2.cluster.podLogs(
+      pod.metadata.namespace ?? "",
+      podName,
+      failed3.name,
+      LOG_LINES,
+      deps2.signal
+    );
+  } catch (error2) {
+    diagnostics.unavailable.push(unavailableLine("logs", error2));
+    return;
+  }
+  diagnostics.logTail = logs.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_LINES);
 }
 function failedContainer(pod) {
   return containerEnds(pod).find((end) => end.exitCode !== void 0 && end.exitCode !== 0);
