@@ -1,6 +1,8 @@
 // The run's inventory record (sync-semantics §4.1.6, §4.1.8, §7.2): the previous run's leftovers
 // repaired, record N+1 created pending before the first write, and closed with how the run ended.
 import { pendingRecord } from '../inventory/lifecycle.js'
+import type { ApiResource, Cluster } from '../cluster/port.js'
+import { servingResource } from '../cluster/serving.js'
 import type { HookRun, InventoryRecord } from '../inventory/record.js'
 import { formatKey } from '../model/key.js'
 import type { OperationType } from '../model/vocabulary.js'
@@ -16,8 +18,9 @@ import { lostBeforeWriting } from './lock-stage.js'
 /**
  * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
  * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
- * A cancel stops the repair (§4.9): the hooks not reached are named in a warning; the next
- * operation repairs them.
+ * Each hook is reached at the version its kind is served at now: a recorded version retired since
+ * (a CRD serving v2 only) names the same object at the served one. A cancel stops the repair
+ * (§4.9): the hooks not reached are named in a warning; the next operation repairs them.
  */
 export async function repairPrevious(
   run: Pick<OperationRun, 'deps' | 'store' | 'warnings'>,
@@ -26,16 +29,35 @@ export async function repairPrevious(
   if (!latest) return
   const { cluster, signal } = run.deps
   if (latest.status.startsWith('pending-')) await markAbandoned(run, latest)
+  const serving = servingOnce(cluster, signal)
   for (const [index, hook] of latest.hooks.entries()) {
     if (signal.aborted) return cutShort(run, latest, latest.hooks.slice(index))
     try {
-      await removeFinalizer(cluster, { ...hook.key, version: hook.version }, hook.uid, signal)
+      const resource = await serving({ ...hook.key, version: hook.version })
+      // Served at no version (its CRD uninstalled): no object of the kind exists, so none carries
+      // the finalizer; nothing left to do, as when the hook is NotFound.
+      if (resource)
+        await removeFinalizer(cluster, { ...hook.key, version: resource.version }, hook.uid, signal)
     } catch (error) {
       if (signal.aborted) return cutShort(run, latest, latest.hooks.slice(index))
       run.warnings.push(
         `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
       )
     }
+  }
+}
+
+/** The kind a record names, resolved once per group/version/kind (cluster/serving.ts). */
+function servingOnce(
+  cluster: Cluster,
+  signal: AbortSignal
+): (kind: { group: string; version: string; kind: string }) => Promise<ApiResource | undefined> {
+  const resolved = new Map<string, Promise<ApiResource | undefined>>()
+  return kind => {
+    const id = `${kind.group}/${kind.version}/${kind.kind}`
+    const known = resolved.get(id) ?? servingResource(cluster, kind, signal)
+    resolved.set(id, known)
+    return known
   }
 }
 

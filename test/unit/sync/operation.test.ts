@@ -1055,6 +1055,49 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
     expect(result.report?.warnings.join('\n')).not.toContain('did not finish; marked failed')
     expect(hookFinalizers(s)).toEqual(['Job/migrate'])
   })
+
+  /** Revision 1, left pending by a killed run, lists completed hook Gadget `probe` at example.com/v1. */
+  async function gadgetHookRecorded(s: Scenario): Promise<void> {
+    const hook = {
+      key: { group: 'example.com', kind: 'Gadget', namespace: NS, name: 'probe' },
+      version: 'v1',
+      family: 'argo' as const,
+      phase: 'PreSync' as const,
+      trigger: 'PreSync',
+      state: 'Succeeded' as const,
+      message: 'done'
+    }
+    await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+  }
+  const finalizerWarnings = (result: OperationResult): string[] =>
+    result.report?.warnings.filter(w => w.includes('finalizer')) ?? []
+
+  test('a hook whose recorded version was retired loses the finalizer at the version served now', async () => {
+    const s = new Scenario()
+    s.cluster.seed(crdManifest({ kind: 'Gadget', versions: { v1: false, v2: true }, established: true }))
+    await gadgetHookRecorded(s)
+    s.cluster.seed({
+      apiVersion: 'example.com/v2',
+      kind: 'Gadget',
+      metadata: { name: 'probe', namespace: NS, finalizers: [HOOK_FINALIZER] }
+    })
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.exitCode).toBe(0)
+    expect(finalizerWarnings(result)).toEqual([])
+    expect(hookFinalizers(s)).toEqual([])
+    expect(s.cluster.find('Gadget', 'probe')).toBeDefined()
+  })
+
+  test('a hook whose kind is served at no version any more: no object to repair, nothing to warn of', async () => {
+    const s = new Scenario()
+    await gadgetHookRecorded(s)
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.exitCode).toBe(0)
+    expect(finalizerWarnings(result)).toEqual([])
+    expect(s.cluster.requests.filter(r => r.kind === 'Gadget')).toEqual([])
+  })
 })
 
 describe('the run’s own record is never left pending (§7.2)', () => {
