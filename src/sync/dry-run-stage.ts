@@ -8,7 +8,7 @@ import type { EngineState, RunUpdate } from './types.js'
 import { collectionsOf } from './write-step.js'
 import type { OperationRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { terminated } from './operation-report.js'
+import { CANCELLED, terminated, unlessCancelled } from './operation-report.js'
 
 /** What the dry-run stage found. */
 export interface DryRunResult {
@@ -33,9 +33,13 @@ export function followEarly(run: Pick<OperationRun, 'observer' | 'plan' | 'prepa
 /**
  * The server-side dry run of every task (§8), then each desired object judged against its live
  * copy (preflight.ts); its warnings and notes go to the report, the objects ApplyOutOfSyncOnly
- * leaves alone to the step machine.
+ * leaves alone to the step machine. `base`: the runs so far (after a re-plan, the inventory
+ * namespace's creation), which an ending here reports.
  */
-export async function dryRun(run: OperationRun): Promise<DryRunResult> {
+export async function dryRun(
+  run: OperationRun,
+  base: EngineState = initialState(run.plan.tasks)
+): Promise<DryRunResult> {
   const { settings, deps } = run
   const checked = await preflight(run.plan.tasks, {
     cluster: deps.cluster,
@@ -48,14 +52,14 @@ export async function dryRun(run: OperationRun): Promise<DryRunResult> {
     served: run.prepared.served,
     predictOnly: settings.dryRun,
     signal: deps.signal
-  })
+  }).catch(unlessCancelled(deps.signal))
   // Cancelled during the dry run: nothing was written; the run was terminated, not refused.
-  if (deps.signal.aborted) return { ending: terminated(initialState(run.plan.tasks)), wouldBe: [] }
+  if (checked === CANCELLED || deps.signal.aborted) return { ending: terminated(base), wouldBe: [] }
   run.warnings.push(...checked.warnings)
   run.notes.push(...checked.notes)
   run.exec = { ...run.exec, unchanged: checked.unchanged }
   if (!checked.failure) return { ending: undefined, wouldBe: checked.wouldBe }
-  const state = applyUpdates(initialState(run.plan.tasks), checked.failure.updates)
+  const state = applyUpdates(base, checked.failure.updates)
   const ending: Ending = { state, phase: 'Failed', message: checked.failure.message, revision: null }
   return { ending, wouldBe: checked.wouldBe }
 }
@@ -72,22 +76,27 @@ export function dryRunPassed(run: Pick<OperationRun, 'plan'>, wouldBe: readonly 
 
 /**
  * Under the lock the history is read again: another operation may have finished while this one
- * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write.
+ * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write. A
+ * cancel meanwhile ends the run here, terminated (§4.9), with the plan it had when it was cut short.
  */
 export async function replanIfMoved(
   run: OperationRun,
   initial: EngineState
 ): Promise<{ state: EngineState; failure?: Ending }> {
-  if (!(await historyMoved(run.prepared, run.deps, run.store))) return { state: initial }
-  const again = await run.prepare()
+  const cancelled = unlessCancelled(run.deps.signal)
+  const moved = await historyMoved(run.prepared, run.deps, run.store).catch(cancelled)
+  if (moved === CANCELLED) return { state: initial, failure: terminated(initial) }
+  if (!moved) return { state: initial }
+  const again = await run.prepare().catch(cancelled)
+  if (again === CANCELLED) return { state: initial, failure: terminated(initial) }
   run.prepared = again
   run.plan = again.plan
-  const failure = (await dryRun(run)).ending
   const carried = applyUpdates(
     initialState(run.plan.tasks),
     [...initial.runs]
       .filter(([id]) => run.plan.tasks.some(t => t.id === id))
       .map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
   )
+  const failure = (await dryRun(run, carried)).ending
   return failure ? { state: carried, failure } : { state: carried }
 }

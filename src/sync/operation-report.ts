@@ -21,6 +21,21 @@ export function terminated(state: EngineState): Ending {
   return { state, phase: 'Terminated', message: 'Operation terminated', revision: null }
 }
 
+/** What a stage's request gives instead of its answer when a cancel cut it short. */
+export const CANCELLED = Symbol('cancelled')
+
+/**
+ * For a stage's `.catch` before the steps: an error thrown once the operation is cancelled is the
+ * cancel's doing (its request was aborted), so the stage ends in a termination (§4.9), neither a
+ * failure nor an error escaping the operation. Any other error is thrown on.
+ */
+export function unlessCancelled(signal: AbortSignal): (error: unknown) => typeof CANCELLED {
+  return error => {
+    if (signal.aborted) return CANCELLED
+    throw error
+  }
+}
+
 /** Nothing was written: the run fails with every task still pending. */
 export function failBeforeWrites(
   run: OperationRun,

@@ -21,7 +21,7 @@ import type { EngineState, ProgressEvent } from './types.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { failBeforeWrites, finish } from './operation-report.js'
+import { failBeforeWrites, finish, terminated } from './operation-report.js'
 import { underLock, lostBeforeWriting } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
 import { createInventoryNamespace } from './inventory-namespace.js'
@@ -121,7 +121,11 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   const { plan } = run
   const { latest } = run.prepared
   if (lost.aborted) return lostBeforeWriting(initial, lost)
+  // A cancel before the repair, or during it, ends the run here: nothing more is written (§4.9),
+  // not even a test's results into the record it tested.
+  if (run.deps.signal.aborted) return terminated(initial)
   await repairPrevious(run, latest)
+  if (run.deps.signal.aborted) return terminated(initial)
   if (plan.operation.type === 'test') return runTest(run, initial, latest, lost)
   const record = newRecord(run, (latest?.revision ?? 0) + 1)
   const notCreated = await createRecord(run, record, initial, lost)

@@ -1,7 +1,9 @@
 // The run's inventory record (sync-semantics §4.1.6, §4.1.8, §7.2): the previous run's leftovers
 // repaired, record N+1 created pending before the first write, and closed with how the run ended.
 import { pendingRecord } from '../inventory/lifecycle.js'
-import type { InventoryRecord } from '../inventory/record.js'
+import type { ApiResource, Cluster } from '../cluster/port.js'
+import { servingResource } from '../cluster/serving.js'
+import type { HookRun, InventoryRecord } from '../inventory/record.js'
 import { formatKey } from '../model/key.js'
 import type { OperationType } from '../model/vocabulary.js'
 import { closeRecord } from './record-close.js'
@@ -16,25 +18,59 @@ import { lostBeforeWriting } from './lock-stage.js'
 /**
  * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
  * failed, and completed hooks of the previous record lose a finalizer a killed run left on them.
+ * Each hook is reached at the version its kind is served at now: a recorded version retired since
+ * (a CRD serving v2 only) names the same object at the served one. A cancel stops the repair
+ * (§4.9): the hooks not reached are named in a warning; the next operation repairs them.
  */
 export async function repairPrevious(
   run: Pick<OperationRun, 'deps' | 'store' | 'warnings'>,
   latest: InventoryRecord | undefined
 ): Promise<void> {
   if (!latest) return
+  const { cluster, signal } = run.deps
   if (latest.status.startsWith('pending-')) await markAbandoned(run, latest)
-  for (const hook of latest.hooks) {
-    await removeFinalizer(
-      run.deps.cluster,
-      { ...hook.key, version: hook.version },
-      hook.uid,
-      run.deps.signal
-    ).catch((error: unknown) =>
+  const serving = servingOnce(cluster, signal)
+  for (const [index, hook] of latest.hooks.entries()) {
+    if (signal.aborted) return cutShort(run, latest, latest.hooks.slice(index))
+    try {
+      const resource = await serving({ ...hook.key, version: hook.version })
+      // Served at no version (its CRD uninstalled): no object of the kind exists, so none carries
+      // the finalizer; nothing left to do, as when the hook is NotFound.
+      if (resource)
+        await removeFinalizer(cluster, { ...hook.key, version: resource.version }, hook.uid, signal)
+    } catch (error) {
+      if (signal.aborted) return cutShort(run, latest, latest.hooks.slice(index))
       run.warnings.push(
         `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
       )
-    )
+    }
   }
+}
+
+/** The kind a record names, resolved once per group/version/kind (cluster/serving.ts). */
+function servingOnce(
+  cluster: Cluster,
+  signal: AbortSignal
+): (kind: { group: string; version: string; kind: string }) => Promise<ApiResource | undefined> {
+  const resolved = new Map<string, Promise<ApiResource | undefined>>()
+  return kind => {
+    const id = `${kind.group}/${kind.version}/${kind.kind}`
+    const known = resolved.get(id) ?? servingResource(cluster, kind, signal)
+    resolved.set(id, known)
+    return known
+  }
+}
+
+/** The repair was cancelled before it reached these hooks: they may still carry the finalizer. */
+function cutShort(
+  run: Pick<OperationRun, 'warnings'>,
+  latest: InventoryRecord,
+  left: readonly HookRun[]
+): void {
+  const names = left.map(h => formatKey(h.key)).join(', ')
+  run.warnings.push(
+    `the operation was cancelled before it removed the hook finalizer revision ${latest.revision} may have left on ${names}; the next operation removes it`
+  )
 }
 
 /** The dead run's record → failed; the warning says whether that worked. */

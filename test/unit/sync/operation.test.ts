@@ -5,7 +5,7 @@ import { InventoryStore } from '../../../src/inventory/store.js'
 import type { OperationResult } from '../../../src/sync/operation.js'
 import type { SyncSettings } from '../../../src/sync/settings.js'
 import { EPOCH, settle } from '../../support/fake-clock.js'
-import type { RequestRecord } from '../../support/fake-cluster.js'
+import type { RequestMatch, RequestRecord } from '../../support/fake-cluster.js'
 import { inventoryRecord } from '../../support/inventory-builders.js'
 import { repoText } from '../../support/fixtures.js'
 import type { OperationHandle } from '../../support/scenario.js'
@@ -801,6 +801,132 @@ describe('a cancel while waiting for the lock (§4.9, §4.10)', () => {
   })
 })
 
+// Between the lock and the first step every request carries the operation's signal: a cancel there
+// aborts the one in flight, and the run ends as any cancel before the steps does (§4.9), never with
+// that abort escaping as an error. Nothing is written after it but the Lease's release.
+describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () => {
+  const extra = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'extra' } }
+  const manifests = manifestFiles(configMapManifest('config'), extra)
+  const migrate = { group: 'batch', kind: 'Job', namespace: NS, name: 'migrate' }
+
+  /** Holds the operation's request matching `hold` (after `skip` such requests went through) and cancels it there. */
+  async function cancelAt(
+    s: Scenario,
+    hold: RequestMatch,
+    options: { skip?: number; moved?: boolean; overrides?: Partial<SyncSettings> } = {}
+  ): Promise<{ result: OperationResult; from: number }> {
+    const locking = s.cluster.gate({ verb: 'create', kind: 'Lease' })
+    const op = s.start(manifests, { operationId: 'run-2', ...options.overrides })
+    await locking.reached
+    // Another run finished revision 1 while this one waited for the lock: the plan is made again.
+    if (options.moved)
+      await new InventoryStore(s.cluster, 'shop', NS).create(
+        { ...crashedRecord(), status: 'deployed' },
+        s.clock
+      )
+    for (let i = 0; i < (options.skip ?? 0); i++) s.cluster.gate(hold).release()
+    const held = s.cluster.gate(hold)
+    let holding = false
+    void held.reached.then(() => (holding = true))
+    locking.release()
+    await s.until(() => holding)
+    const from = s.cluster.requests.length
+    op.abort.abort()
+    return { result: await s.finish(op), from }
+  }
+
+  const writesAfter = (s: Scenario, from: number): string[] =>
+    nonDryWrites(s, from).map(r => `${r.verb} ${r.kind}/${r.name}`)
+
+  test.each<{ where: string; hold: RequestMatch; skip?: number; moved?: boolean }>([
+    { where: 'the history read again (historyMoved)', hold: { verb: 'list', kind: 'Secret' } },
+    {
+      where: 're-planning, the history read (prepare)',
+      hold: { verb: 'list', kind: 'Secret' },
+      skip: 1,
+      moved: true
+    },
+    {
+      where: 're-planning, the previous inventory read (prepare)',
+      hold: { verb: 'get', kind: 'ConfigMap', name: 'config' },
+      moved: true
+    },
+    {
+      where: 'the dry run after a re-plan',
+      hold: { verb: 'get', kind: 'Namespace', name: 'extra' },
+      moved: true
+    }
+  ])('in $where: Terminated, nothing written, the Lease released', async ({ hold, skip, moved }) => {
+    const s = new Scenario()
+    const { result, from } = await cancelAt(s, hold, { ...(skip ? { skip } : {}), moved: moved === true })
+
+    expect(result.exitCode).toBe(1)
+    expect(result.report).toMatchObject({
+      phase: 'Terminated',
+      message: 'Operation terminated',
+      revision: null
+    })
+    expect(writesAfter(s, from)).toEqual(['delete Lease/wavesync.shop'])
+    expect(s.cluster.all('Lease')).toEqual([])
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual(moved ? [[1, 'deployed']] : [])
+  })
+
+  test('in the repair of a crashed run’s hooks: Terminated; the finalizer left to the next operation, and said so', async () => {
+    const s = new Scenario()
+    const hook = {
+      key: migrate,
+      version: 'v1',
+      family: 'argo' as const,
+      phase: 'PreSync' as const,
+      trigger: 'PreSync',
+      state: 'Succeeded' as const,
+      message: 'done'
+    }
+    await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+    s.cluster.seed({
+      ...jobHookManifest('migrate', { hook: 'PreSync' }),
+      metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
+    })
+    const { result, from } = await cancelAt(s, { verb: 'get', kind: 'Job', name: 'migrate' })
+
+    expect(result.report).toMatchObject({
+      phase: 'Terminated',
+      message: 'Operation terminated',
+      revision: null
+    })
+    expect(result.report?.warnings).toContain(
+      'the operation was cancelled before it removed the hook finalizer revision 1 may have left on batch/Job shop/migrate; the next operation removes it'
+    )
+    expect(result.report?.warnings.join('\n')).not.toContain('was not removed')
+    expect(writesAfter(s, from)).toEqual(['delete Lease/wavesync.shop'])
+    expect(hookFinalizers(s)).toEqual(['Job/migrate'])
+    // Marked failed before the cancel; no revision 2.
+    expect((await s.records()).map(r => [r.revision, r.status])).toEqual([[1, 'failed']])
+  })
+
+  test('a test operation cancelled in that repair: its tested record is not written', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const first = await s.sync(
+      manifestFiles(
+        configMapManifest('config'),
+        jobHookManifest('migrate', { hook: 'PreSync' }),
+        jobHookManifest('smoke', { hook: 'test', helm: true })
+      )
+    )
+    expect(first.exitCode).toBe(0)
+    const { result, from } = await cancelAt(
+      s,
+      { verb: 'get', kind: 'Job', name: 'migrate' },
+      { overrides: { operation: 'test' } }
+    )
+
+    expect(result.report).toMatchObject({ phase: 'Terminated', message: 'Operation terminated' })
+    expect(writesAfter(s, from)).toEqual(['delete Lease/wavesync.shop'])
+    expect(s.cluster.find('Job', 'smoke')).toBeUndefined()
+  })
+})
+
 describe('a crashed run’s Lease and pending record (§7.2)', () => {
   const manifests = manifestFiles(configMapManifest('config'), WEB())
   function scenario(webDelayMs: number): Scenario {
@@ -928,6 +1054,49 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
     )
     expect(result.report?.warnings.join('\n')).not.toContain('did not finish; marked failed')
     expect(hookFinalizers(s)).toEqual(['Job/migrate'])
+  })
+
+  /** Revision 1, left pending by a killed run, lists completed hook Gadget `probe` at example.com/v1. */
+  async function gadgetHookRecorded(s: Scenario): Promise<void> {
+    const hook = {
+      key: { group: 'example.com', kind: 'Gadget', namespace: NS, name: 'probe' },
+      version: 'v1',
+      family: 'argo' as const,
+      phase: 'PreSync' as const,
+      trigger: 'PreSync',
+      state: 'Succeeded' as const,
+      message: 'done'
+    }
+    await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+  }
+  const finalizerWarnings = (result: OperationResult): string[] =>
+    result.report?.warnings.filter(w => w.includes('finalizer')) ?? []
+
+  test('a hook whose recorded version was retired loses the finalizer at the version served now', async () => {
+    const s = new Scenario()
+    s.cluster.seed(crdManifest({ kind: 'Gadget', versions: { v1: false, v2: true }, established: true }))
+    await gadgetHookRecorded(s)
+    s.cluster.seed({
+      apiVersion: 'example.com/v2',
+      kind: 'Gadget',
+      metadata: { name: 'probe', namespace: NS, finalizers: [HOOK_FINALIZER] }
+    })
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.exitCode).toBe(0)
+    expect(finalizerWarnings(result)).toEqual([])
+    expect(hookFinalizers(s)).toEqual([])
+    expect(s.cluster.find('Gadget', 'probe')).toBeDefined()
+  })
+
+  test('a hook whose kind is served at no version any more: no object to repair, nothing to warn of', async () => {
+    const s = new Scenario()
+    await gadgetHookRecorded(s)
+    const result = await s.sync(manifestFiles(configMapManifest('config')))
+
+    expect(result.exitCode).toBe(0)
+    expect(finalizerWarnings(result)).toEqual([])
+    expect(s.cluster.requests.filter(r => r.kind === 'Gadget')).toEqual([])
   })
 })
 
