@@ -50868,6 +50868,13 @@ function stepReports(state, waveDelayMs) {
 function terminated(state) {
   return { state, phase: "Terminated", message: "Operation terminated", revision: null };
 }
+var CANCELLED = /* @__PURE__ */ Symbol("cancelled");
+function unlessCancelled(signal3) {
+  return (error) => {
+    if (signal3.aborted) return CANCELLED;
+    throw error;
+  };
+}
 function failBeforeWrites(run, message, more) {
   const all = [...run.prepared.issues, ...more].sort(compareIssues);
   const ending = { state: initialState(run.plan.tasks), phase: "Failed", message, revision: null };
@@ -52091,7 +52098,7 @@ function followEarly(run) {
   const served = run.plan.tasks.filter((t) => run.prepared.served.has(gvk(t.key.group, t.version, t.key.kind)));
   void run.observer.track(collectionsOf(served));
 }
-async function dryRun(run) {
+async function dryRun(run, base = initialState(run.plan.tasks)) {
   const { settings, deps } = run;
   const checked = await preflight(run.plan.tasks, {
     cluster: deps.cluster,
@@ -52104,13 +52111,13 @@ async function dryRun(run) {
     served: run.prepared.served,
     predictOnly: settings.dryRun,
     signal: deps.signal
-  });
-  if (deps.signal.aborted) return { ending: terminated(initialState(run.plan.tasks)), wouldBe: [] };
+  }).catch(unlessCancelled(deps.signal));
+  if (checked === CANCELLED || deps.signal.aborted) return { ending: terminated(base), wouldBe: [] };
   run.warnings.push(...checked.warnings);
   run.notes.push(...checked.notes);
   run.exec = { ...run.exec, unchanged: checked.unchanged };
   if (!checked.failure) return { ending: void 0, wouldBe: checked.wouldBe };
-  const state = applyUpdates(initialState(run.plan.tasks), checked.failure.updates);
+  const state = applyUpdates(base, checked.failure.updates);
   const ending = { state, phase: "Failed", message: checked.failure.message, revision: null };
   return { ending, wouldBe: checked.wouldBe };
 }
@@ -52123,15 +52130,19 @@ function dryRunPassed(run, wouldBe) {
   };
 }
 async function replanIfMoved(run, initial) {
-  if (!await historyMoved(run.prepared, run.deps, run.store)) return { state: initial };
-  const again = await run.prepare();
+  const cancelled = unlessCancelled(run.deps.signal);
+  const moved = await historyMoved(run.prepared, run.deps, run.store).catch(cancelled);
+  if (moved === CANCELLED) return { state: initial, failure: terminated(initial) };
+  if (!moved) return { state: initial };
+  const again = await run.prepare().catch(cancelled);
+  if (again === CANCELLED) return { state: initial, failure: terminated(initial) };
   run.prepared = again;
   run.plan = again.plan;
-  const failure2 = (await dryRun(run)).ending;
   const carried = applyUpdates(
     initialState(run.plan.tasks),
     [...initial.runs].filter(([id]) => run.plan.tasks.some((t) => t.id === id)).map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
   );
+  const failure2 = (await dryRun(run, carried)).ending;
   return failure2 ? { state: carried, failure: failure2 } : { state: carried };
 }
 
@@ -53128,19 +53139,37 @@ function deletedNamespace(state, namespace) {
 // src/sync/record-stage.ts
 async function repairPrevious(run, latest) {
   if (!latest) return;
+  const { cluster, signal: signal3 } = run.deps;
   if (latest.status.startsWith("pending-")) await markAbandoned(run, latest);
-  for (const hook of latest.hooks) {
-    await removeFinalizer(
-      run.deps.cluster,
-      { ...hook.key, version: hook.version },
-      hook.uid,
-      run.deps.signal
-    ).catch(
-      (error) => run.warnings.push(
+  const serving = servingOnce(cluster, signal3);
+  for (const [index2, hook] of latest.hooks.entries()) {
+    if (signal3.aborted) return cutShort(run, latest, latest.hooks.slice(index2));
+    try {
+      const resource = await serving({ ...hook.key, version: hook.version });
+      if (resource)
+        await removeFinalizer(cluster, { ...hook.key, version: resource.version }, hook.uid, signal3);
+    } catch (error) {
+      if (signal3.aborted) return cutShort(run, latest, latest.hooks.slice(index2));
+      run.warnings.push(
         `${formatKey(hook.key)}: the hook finalizer left by revision ${latest.revision} was not removed (${errorMessage(error)})`
-      )
-    );
+      );
+    }
   }
+}
+function servingOnce(cluster, signal3) {
+  const resolved = /* @__PURE__ */ new Map();
+  return (kind) => {
+    const id = `${kind.group}/${kind.version}/${kind.kind}`;
+    const known = resolved.get(id) ?? servingResource(cluster, kind, signal3);
+    resolved.set(id, known);
+    return known;
+  };
+}
+function cutShort(run, latest, left) {
+  const names = left.map((h) => formatKey(h.key)).join(", ");
+  run.warnings.push(
+    `the operation was cancelled before it removed the hook finalizer revision ${latest.revision} may have left on ${names}; the next operation removes it`
+  );
 }
 async function markAbandoned(run, latest) {
   const message = "abandoned: the operation that started this revision did not finish";
@@ -53697,7 +53726,9 @@ async function locked(run, lockedState, lost) {
   const { plan } = run;
   const { latest } = run.prepared;
   if (lost.aborted) return lostBeforeWriting(initial, lost);
+  if (run.deps.signal.aborted) return terminated(initial);
   await repairPrevious(run, latest);
+  if (run.deps.signal.aborted) return terminated(initial);
   if (plan.operation.type === "test") return runTest(run, initial, latest, lost);
   const record2 = newRecord(run, (latest?.revision ?? 0) + 1);
   const notCreated = await createRecord(run, record2, initial, lost);
