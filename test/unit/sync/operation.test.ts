@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { HOOK_FINALIZER } from '../../../src/health/health.js'
+import type { ResourceKey } from '../../../src/model/key.js'
 import type { InventoryRecord } from '../../../src/inventory/record.js'
 import { InventoryStore } from '../../../src/inventory/store.js'
 import type { OperationResult } from '../../../src/sync/operation.js'
@@ -873,16 +874,7 @@ describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () =
 
   test('in the repair of a crashed run’s hooks: Terminated; the finalizer left to the next operation, and said so', async () => {
     const s = new Scenario()
-    const hook = {
-      key: migrate,
-      version: 'v1',
-      family: 'argo' as const,
-      phase: 'PreSync' as const,
-      trigger: 'PreSync',
-      state: 'Succeeded' as const,
-      message: 'done'
-    }
-    await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+    await crashedWithHook(s, migrate)
     s.cluster.seed({
       ...jobHookManifest('migrate', { hook: 'PreSync' }),
       metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
@@ -1057,17 +1049,8 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
   })
 
   /** Revision 1, left pending by a killed run, lists completed hook Gadget `probe` at example.com/v1. */
-  async function gadgetHookRecorded(s: Scenario): Promise<void> {
-    const hook = {
-      key: { group: 'example.com', kind: 'Gadget', namespace: NS, name: 'probe' },
-      version: 'v1',
-      family: 'argo' as const,
-      phase: 'PreSync' as const,
-      trigger: 'PreSync',
-      state: 'Succeeded' as const,
-      message: 'done'
-    }
-    await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+  function gadgetHookRecorded(s: Scenario): Promise<void> {
+    return crashedWithHook(s, { group: 'example.com', kind: 'Gadget', namespace: NS, name: 'probe' })
   }
   const finalizerWarnings = (result: OperationResult): string[] =>
     result.report?.warnings.filter(w => w.includes('finalizer')) ?? []
@@ -1373,6 +1356,20 @@ describe('wave-delay and release modes (§4.3.7, §9.1)', () => {
     expect(s.cluster.all('Job')).toEqual([])
   })
 })
+
+/** The crashed run's record stored, listing one completed PreSync hook recorded at v1. */
+async function crashedWithHook(s: Scenario, key: ResourceKey): Promise<void> {
+  const hook = {
+    key,
+    version: 'v1',
+    family: 'argo' as const,
+    phase: 'PreSync' as const,
+    trigger: 'PreSync',
+    state: 'Succeeded' as const,
+    message: 'done'
+  }
+  await new InventoryStore(s.cluster, 'shop', NS).create({ ...crashedRecord(), hooks: [hook] }, s.clock)
+}
 
 /** What a run killed after creating its record leaves: revision 1, still pending. */
 function crashedRecord(): InventoryRecord {
