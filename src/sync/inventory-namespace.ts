@@ -3,6 +3,7 @@ import { failureMessage } from './step.js'
 import type { EngineState } from './types.js'
 import { writeStep } from './write-step.js'
 import type { OperationRun } from './operation-run.js'
+import { CANCELLED, unlessCancelled } from './operation-report.js'
 
 /** The inventory namespace must exist before the lock; the task creating it runs first (§4.1.6). */
 export async function createInventoryNamespace(
@@ -10,11 +11,11 @@ export async function createInventoryNamespace(
   state: EngineState
 ): Promise<EngineState> {
   const ns = run.settings.inventoryNamespace
-  const exists = await run.deps.cluster.get(
-    { group: '', version: 'v1', kind: 'Namespace', namespace: '', name: ns },
-    run.deps.signal
-  )
-  if (exists) return state
+  const exists = await run.deps.cluster
+    .get({ group: '', version: 'v1', kind: 'Namespace', namespace: '', name: ns }, run.deps.signal)
+    .catch(unlessCancelled(run.deps.signal))
+  // Cancelled: the caller ends the run Terminated, seeing its signal.
+  if (exists === CANCELLED || exists) return state
   const task = run.plan.tasks.find(
     t => t.type === 'resource' && t.key.group === '' && t.key.kind === 'Namespace' && t.key.name === ns
   )

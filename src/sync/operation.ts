@@ -21,7 +21,7 @@ import type { EngineState, ProgressEvent } from './types.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { failBeforeWrites, finish, terminated } from './operation-report.js'
+import { CANCELLED, failBeforeWrites, finish, terminated, unlessCancelled } from './operation-report.js'
 import { underLock, lostBeforeWriting } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
 import { createInventoryNamespace } from './inventory-namespace.js'
@@ -62,7 +62,9 @@ export async function runSyncOperation(
   if (hasErrors(local.issues)) return { exitCode: 2, report: undefined, issues: local.issues }
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace)
   const prepare = (): Promise<Prepared> => prepareOperation(settings, deps, store, local.manifests, startedAt)
-  const prepared = await prepare()
+  const prepared = await prepare().catch(unlessCancelled(deps.signal))
+  // Cancelled while planning: nothing was written, and there is no plan to report on (§4.9).
+  if (prepared === CANCELLED) return { exitCode: 1, report: undefined, issues: [TERMINATED_WHILE_PLANNING] }
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: undefined, issues: prepared.issues }
   const run = startRun({ settings, deps, startedAt, store, prepare }, prepared)
   if (prepared.discoveryIssues.length > 0)
@@ -72,6 +74,13 @@ export async function runSyncOperation(
   } finally {
     await run.observer.stop()
   }
+}
+
+const TERMINATED_WHILE_PLANNING: Issue = {
+  severity: 'error',
+  file: '(operation)',
+  line: 0,
+  message: 'Operation terminated while reading the cluster for the plan; nothing was written'
 }
 
 /**
@@ -93,6 +102,8 @@ async function stages(run: OperationRun): Promise<OperationResult> {
   if (dry.ending) return finish(run, dry.ending)
   if (run.settings.dryRun) return finish(run, dryRunPassed(run, dry.wouldBe))
   const state = await createInventoryNamespace(run, initialState(run.plan.tasks))
+  // A cancel cut the namespace's check or creation short: a termination, not that task's failure.
+  if (run.deps.signal.aborted) return finish(run, terminated(state))
   if (state.outcome)
     return finish(run, { state, phase: 'Failed', message: state.outcome.message, revision: null })
   const ending = await underLock(run, state, lost => locked(run, state, lost))

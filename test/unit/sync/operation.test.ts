@@ -805,6 +805,53 @@ describe('a cancel while waiting for the lock (§4.9, §4.10)', () => {
 // Between the lock and the first step every request carries the operation's signal: a cancel there
 // aborts the one in flight, and the run ends as any cancel before the steps does (§4.9), never with
 // that abort escaping as an error. Nothing is written after it but the Lease's release.
+describe('a cancel before the lock (§4.1.2–4.1.6, §4.9)', () => {
+  const writes = (s: Scenario): RequestRecord[] =>
+    s.cluster.requests.filter(r => !['get', 'list', 'watch', 'controller'].includes(r.verb) && !r.dryRun)
+
+  test('while the history is read for the plan: no report, one issue saying so, nothing written', async () => {
+    const s = new Scenario()
+    const reading = s.cluster.gate({ verb: 'list', kind: 'Secret' })
+    const op = s.start(manifestFiles(configMapManifest('config')))
+    await reading.reached
+    op.abort.abort()
+    reading.release()
+    const result = await s.finish(op)
+    expect(op.error).toBeUndefined()
+    expect(result).toEqual({
+      exitCode: 1,
+      report: undefined,
+      issues: [
+        {
+          severity: 'error',
+          file: '(operation)',
+          line: 0,
+          message: 'Operation terminated while reading the cluster for the plan; nothing was written'
+        }
+      ]
+    })
+    expect(writes(s)).toEqual([])
+  })
+
+  test('while CreateNamespace creates the inventory namespace: Terminated, no Lease, no record', async () => {
+    const s = new Scenario(['default'])
+    const creating = s.cluster.gate({ verb: 'apply', kind: 'Namespace', dryRun: false })
+    const op = s.start(manifestFiles(configMapManifest('config')), {
+      syncOptions: { CreateNamespace: 'true' }
+    })
+    await creating.reached
+    op.abort.abort()
+    creating.release()
+    const result = await s.finish(op)
+    expect(result.report?.phase).toBe('Terminated')
+    expect(result.report?.message).toBe('Operation terminated')
+    // The namespace's apply was cut short; nothing else was sent.
+    expect(writes(s).filter(w => w.kind !== 'Namespace')).toEqual([])
+    expect(s.cluster.all('Lease')).toEqual([])
+    expect(s.cluster.all('Secret')).toEqual([])
+  })
+})
+
 describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () => {
   const extra = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'extra' } }
   const manifests = manifestFiles(configMapManifest('config'), extra)
