@@ -53065,11 +53065,8 @@ function createdLater(state, a, b) {
 // src/sync/inventory-namespace.ts
 async function createInventoryNamespace(run, state) {
   const ns = run.settings.inventoryNamespace;
-  const exists = await run.deps.cluster.get(
-    { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
-    run.deps.signal
-  );
-  if (exists) return state;
+  const exists = await run.deps.cluster.get({ group: "", version: "v1", kind: "Namespace", namespace: "", name: ns }, run.deps.signal).catch(unlessCancelled(run.deps.signal));
+  if (exists === CANCELLED || exists) return state;
   const task = run.plan.tasks.find(
     (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
   );
@@ -53684,7 +53681,8 @@ async function runSyncOperation(settings, deps) {
   if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps.cluster, settings.app, settings.inventoryNamespace);
   const prepare = () => prepareOperation(settings, deps, store, local.manifests, startedAt);
-  const prepared = await prepare();
+  const prepared = await prepare().catch(unlessCancelled(deps.signal));
+  if (prepared === CANCELLED) return { exitCode: 1, report: void 0, issues: [TERMINATED_WHILE_PLANNING] };
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
   const run = startRun({ settings, deps, startedAt, store, prepare }, prepared);
   if (prepared.discoveryIssues.length > 0)
@@ -53695,6 +53693,12 @@ async function runSyncOperation(settings, deps) {
     await run.observer.stop();
   }
 }
+var TERMINATED_WHILE_PLANNING = {
+  severity: "error",
+  file: "(operation)",
+  line: 0,
+  message: "Operation terminated while reading the cluster for the plan; nothing was written"
+};
 function warmUp(deps) {
   deps.cluster.resource("", "v1", "Namespace", deps.signal).catch(() => void 0);
 }
@@ -53705,6 +53709,7 @@ async function stages(run) {
   if (dry.ending) return finish(run, dry.ending);
   if (run.settings.dryRun) return finish(run, dryRunPassed(run, dry.wouldBe));
   const state = await createInventoryNamespace(run, initialState(run.plan.tasks));
+  if (run.deps.signal.aborted) return finish(run, terminated(state));
   if (state.outcome)
     return finish(run, { state, phase: "Failed", message: state.outcome.message, revision: null });
   const ending = await underLock(run, state, (lost) => locked(run, state, lost));

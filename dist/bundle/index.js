@@ -59840,11 +59840,8 @@ function createdLater(state, a, b) {
 // src/sync/inventory-namespace.ts
 async function createInventoryNamespace(run, state) {
   const ns = run.settings.inventoryNamespace;
-  const exists2 = await run.deps.cluster.get(
-    { group: "", version: "v1", kind: "Namespace", namespace: "", name: ns },
-    run.deps.signal
-  );
-  if (exists2) return state;
+  const exists2 = await run.deps.cluster.get({ group: "", version: "v1", kind: "Namespace", namespace: "", name: ns }, run.deps.signal).catch(unlessCancelled(run.deps.signal));
+  if (exists2 === CANCELLED || exists2) return state;
   const task = run.plan.tasks.find(
     (t) => t.type === "resource" && t.key.group === "" && t.key.kind === "Namespace" && t.key.name === ns
   );
@@ -60459,7 +60456,8 @@ async function runSyncOperation(settings, deps2) {
   if (hasErrors(local.issues)) return { exitCode: 2, report: void 0, issues: local.issues };
   const store = new InventoryStore(deps2.cluster, settings.app, settings.inventoryNamespace);
   const prepare = () => prepareOperation(settings, deps2, store, local.manifests, startedAt);
-  const prepared = await prepare();
+  const prepared = await prepare().catch(unlessCancelled(deps2.signal));
+  if (prepared === CANCELLED) return { exitCode: 1, report: void 0, issues: [TERMINATED_WHILE_PLANNING] };
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
   const run = startRun({ settings, deps: deps2, startedAt, store, prepare }, prepared);
   if (prepared.discoveryIssues.length > 0)
@@ -60470,6 +60468,12 @@ async function runSyncOperation(settings, deps2) {
     await run.observer.stop();
   }
 }
+var TERMINATED_WHILE_PLANNING = {
+  severity: "error",
+  file: "(operation)",
+  line: 0,
+  message: "Operation terminated while reading the cluster for the plan; nothing was written"
+};
 function warmUp(deps2) {
   deps2.cluster.resource("", "v1", "Namespace", deps2.signal).catch(() => void 0);
 }
@@ -60480,6 +60484,7 @@ async function stages(run) {
   if (dry.ending) return finish(run, dry.ending);
   if (run.settings.dryRun) return finish(run, dryRunPassed(run, dry.wouldBe));
   const state = await createInventoryNamespace(run, initialState(run.plan.tasks));
+  if (run.deps.signal.aborted) return finish(run, terminated(state));
   if (state.outcome)
     return finish(run, { state, phase: "Failed", message: state.outcome.message, revision: null });
   const ending = await underLock(run, state, (lost) => locked(run, state, lost));
