@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import type { Report, TaskReport } from '../../src/report/model.js'
 import { runWavesync } from './support/cli.js'
-import { exists, freshNamespace, kubeClients } from './support/kube.js'
+import { exists, freshNamespace, goneWithin, kubeClients } from './support/kube.js'
 
 jest.setTimeout(180_000)
 const { core, batch } = kubeClients()
@@ -135,7 +135,8 @@ describe('seed 001: webhook, postgresql, schema, backend, frontend, restore-data
       ms(find(report, 'restore-data').finishedAt)
     )
     for (const name of ['restore-data', 'slack-info', 'upgrade-schema']) {
-      expect(await exists(() => batch.readNamespacedJob({ name, namespace: 'team-a' }))).toBe(false)
+      // Issued at the end of the operation, not awaited (§5.6): gone once the garbage collector is done.
+      expect(await goneWithin(() => batch.readNamespacedJob({ name, namespace: 'team-a' }))).toBe(true)
     }
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, jest, test } from '@jest/globals'
 import { runWavesync } from './support/cli.js'
-import { exists, freshNamespace, kubeClients } from './support/kube.js'
+import { exists, freshNamespace, goneWithin, kubeClients } from './support/kube.js'
 
 jest.setTimeout(180_000)
 const { core, batch, config } = kubeClients()
@@ -41,8 +41,8 @@ describe('a failing PreSync hook', () => {
     expect(Date.parse(page?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(notify?.finishedAt ?? ''))
     // The succeeded SyncFail hook carries HookSucceeded: deleted by its own outcome (§11 #12).
     expect(
-      await exists(() => batch.readNamespacedJob({ name: 'notify-failure', namespace: 'e2e-fail' }))
-    ).toBe(false)
+      await goneWithin(() => batch.readNamespacedJob({ name: 'notify-failure', namespace: 'e2e-fail' }))
+    ).toBe(true)
     // The failed PreSync hook stays for inspection, without our finalizer.
     const left = await batch.readNamespacedJob({ name: 'migrate', namespace: 'e2e-fail' })
     expect(left.metadata?.finalizers ?? []).not.toContain('wavesync.dev/hook-finalizer')
@@ -102,10 +102,15 @@ describe('cancel in the middle of a wave', () => {
     expect(run.report?.message).toBe('Operation terminated')
     expect(run.report?.tasks.find(t => t.name === 'long-migration')?.message).toBe('Terminated')
     expect(run.report?.tasks.find(t => t.name === 'after')?.state).toBe('pending')
-    // The running hook was deleted; nothing holds the finalizer; the record is failed; the lock is free.
-    expect(
-      await exists(() => batch.readNamespacedJob({ name: 'long-migration', namespace: 'e2e-cancel' }))
-    ).toBe(false)
+    // The running hook was deleted (issued, not awaited: its pods go first) and nothing holds our
+    // finalizer, so it disappears; the record is failed; the lock is free.
+    const hook = () => batch.readNamespacedJob({ name: 'long-migration', namespace: 'e2e-cancel' })
+    const left = await hook().catch(() => undefined)
+    if (left) {
+      expect(left.metadata?.deletionTimestamp).toBeDefined()
+      expect(left.metadata?.finalizers ?? []).not.toContain('wavesync.dev/hook-finalizer')
+    }
+    expect(await goneWithin(hook)).toBe(true)
     const secrets = await core.listNamespacedSecret({
       namespace: 'e2e-cancel',
       labelSelector: 'wavesync.dev/application=e2e-cancel'

@@ -2,7 +2,7 @@ import { describe, expect, jest, test } from '@jest/globals'
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import type { Report } from '../../src/report/model.js'
 import { runWavesync } from './support/cli.js'
-import { exists, freshCrd, freshNamespace, kubeClients } from './support/kube.js'
+import { exists, freshCrd, freshNamespace, goneWithin, kubeClients } from './support/kube.js'
 
 jest.setTimeout(240_000)
 const { core, batch, config } = kubeClients()
@@ -33,10 +33,13 @@ describe('delete policies, named and generateName hooks, a hook in two phases', 
     const ns = 'e2e-policies'
     const job = (name: string) => exists(() => batch.readNamespacedJob({ name, namespace: ns }))
     // HookSucceeded: deleted at the end of the successful sync; HookFailed and the default stay.
-    expect(await job('succeeded-policy')).toBe(false)
+    // Deletions are issued at the end, not awaited (§5.6): gone once the garbage collector is done.
+    expect(await goneWithin(() => batch.readNamespacedJob({ name: 'succeeded-policy', namespace: ns }))).toBe(
+      true
+    )
     expect(await job('failed-policy')).toBe(true)
     expect(await job('default-policy')).toBe(true)
-    expect(await exists(() => core.readNamespacedPod({ name: 'smoke-pod', namespace: ns }))).toBe(false)
+    expect(await goneWithin(() => core.readNamespacedPod({ name: 'smoke-pod', namespace: ns }))).toBe(true)
     // The generateName hook ran once per phase, under two computed names; both kept (default policy).
     const generated = [...names(first.report, 'PreSync'), ...names(first.report, 'PostSync')].filter(n =>
       n.startsWith('generated-')

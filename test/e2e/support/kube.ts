@@ -42,3 +42,17 @@ export async function exists(read: () => Promise<unknown>): Promise<boolean> {
     () => false
   )
 }
+
+/**
+ * Waits until a read rejects (the object is gone), polling; false if it is still there after
+ * `timeoutMs`. For deletions wavesync issues and does not await (foreground propagation leaves the
+ * object until the garbage collector removed its dependents, which takes longer on a loaded machine).
+ */
+export async function goneWithin(read: () => Promise<unknown>, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (!(await exists(read))) return true
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  return !(await exists(read))
+}
