@@ -8,7 +8,7 @@ import type { EngineState, RunUpdate } from './types.js'
 import { collectionsOf } from './write-step.js'
 import type { OperationRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { CANCELLED, terminated, unlessCancelled } from './operation-report.js'
+import { CANCELLED, invalidPlan, terminated, unlessCancelled } from './operation-report.js'
 
 /** What the dry-run stage found. */
 export interface DryRunResult {
@@ -76,8 +76,10 @@ export function dryRunPassed(run: Pick<OperationRun, 'plan'>, wouldBe: readonly 
 
 /**
  * Under the lock the history is read again: another operation may have finished while this one
- * waited. Then the plan (mode, prunes) is redone and dry-run again before the first write. A
- * cancel meanwhile ends the run here, terminated (§4.9), with the plan it had when it was cut short.
+ * waited. Then the plan (mode, prunes) is redone, checked as the first one was, and dry-run again
+ * before the first write: read from another history, it may no longer be valid (a rollback's
+ * revision trimmed, a latest record naming a kind the server does not serve). A cancel meanwhile
+ * ends the run here, terminated (§4.9), with the plan it had when it was cut short.
  */
 export async function replanIfMoved(
   run: OperationRun,
@@ -97,6 +99,8 @@ export async function replanIfMoved(
       .filter(([id]) => run.plan.tasks.some(t => t.id === id))
       .map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
   )
+  const invalid = invalidPlan(again, carried)
+  if (invalid) return { state: carried, failure: invalid }
   const failure = (await dryRun(run, carried)).ending
   return failure ? { state: carried, failure } : { state: carried }
 }

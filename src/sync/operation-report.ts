@@ -1,12 +1,12 @@
 // How an operation ends (sync-semantics §4.10): its last progress event, its report, its exit code.
 import type { Issue } from '../model/issue.js'
-import { compareIssues } from '../model/issue.js'
+import { compareIssues, hasErrors } from '../model/issue.js'
 import type { Report, ReportPhase } from '../report/model.js'
 import { buildReport } from '../report/model.js'
-import { initialState } from './state.js'
 import type { EngineState } from './types.js'
 import type { OperationResult } from './operation.js'
 import type { OperationRun } from './operation-run.js'
+import type { Prepared } from './prepare.js'
 
 /** How a run ended, before its report is built: a held lock is released in between. */
 export interface Ending {
@@ -14,6 +14,8 @@ export interface Ending {
   phase: ReportPhase
   message: string
   revision: number | null
+  /** Issues the result carries besides planning's (`prepared.issues`): why the plan is not valid. */
+  issues?: readonly Issue[]
 }
 
 /** A cancel before the steps ran (§4.9): nothing for termination to settle. */
@@ -36,15 +38,21 @@ export function unlessCancelled(signal: AbortSignal): (error: unknown) => typeof
   }
 }
 
-/** Nothing was written: the run fails with every task still pending. */
-export function failBeforeWrites(
-  run: OperationRun,
-  message: string,
-  more: readonly Issue[]
-): OperationResult {
-  const all = [...run.prepared.issues, ...more].sort(compareIssues)
-  const ending: Ending = { state: initialState(run.plan.tasks), phase: 'Failed', message, revision: null }
-  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: all }
+/**
+ * A plan that may not be carried out (§4.1.2): planning found errors, or tasks the server does not
+ * serve (a kind nothing excuses, a recorded object it cannot take as recorded). The run fails before
+ * its first write, those issues in its result. Undefined when the plan may run. Checked on the first
+ * plan and on one made again under the lock, which read another history (dry-run-stage.ts).
+ */
+export function invalidPlan(prepared: Prepared, state: EngineState): Ending | undefined {
+  if (!hasErrors(prepared.issues) && prepared.discoveryIssues.length === 0) return undefined
+  const message = 'one or more synchronization tasks are not valid'
+  return { state, phase: 'Failed', message, revision: null, issues: prepared.discoveryIssues }
+}
+
+/** Before the run started (no progress announced): its report and exit code, nothing written. */
+export function failBeforeWrites(run: OperationRun, ending: Ending): OperationResult {
+  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: issuesOf(run, ending) }
 }
 
 /** The run's end, announced, then its report and exit code. */
@@ -53,7 +61,12 @@ export function finish(run: OperationRun, ending: Ending): OperationResult {
   const finishedAt = run.deps.clock.now()
   run.deps.emit({ type: 'operation-finished', phase: phase === 'Terminated' ? 'Failed' : phase, message })
   const report = reportOf(run, ending, finishedAt)
-  return { exitCode: phase === 'Succeeded' ? 0 : 1, report, issues: run.prepared.issues }
+  return { exitCode: phase === 'Succeeded' ? 0 : 1, report, issues: issuesOf(run, ending) }
+}
+
+function issuesOf(run: OperationRun, ending: Ending): Issue[] {
+  if (!ending.issues?.length) return run.prepared.issues
+  return [...run.prepared.issues, ...ending.issues].sort(compareIssues)
 }
 
 function reportOf(run: OperationRun, ending: Ending, finishedAt: number): Report {

@@ -21,7 +21,14 @@ import type { EngineState, ProgressEvent } from './types.js'
 import type { OperationRun } from './operation-run.js'
 import { startRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { CANCELLED, failBeforeWrites, finish, terminated, unlessCancelled } from './operation-report.js'
+import {
+  CANCELLED,
+  failBeforeWrites,
+  finish,
+  invalidPlan,
+  terminated,
+  unlessCancelled
+} from './operation-report.js'
 import { underLock, lostBeforeWriting } from './lock-stage.js'
 import { followEarly, dryRun, dryRunPassed, replanIfMoved } from './dry-run-stage.js'
 import { createInventoryNamespace } from './inventory-namespace.js'
@@ -67,8 +74,9 @@ export async function runSyncOperation(
   if (prepared === CANCELLED) return { exitCode: 1, report: undefined, issues: [TERMINATED_WHILE_PLANNING] }
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: undefined, issues: prepared.issues }
   const run = startRun({ settings, deps, startedAt, store, prepare }, prepared)
-  if (prepared.discoveryIssues.length > 0)
-    return failBeforeWrites(run, 'one or more synchronization tasks are not valid', prepared.discoveryIssues)
+  // Errors were refused above as invalid input; what is left are tasks the server cannot take.
+  const invalid = invalidPlan(prepared, initialState(prepared.plan.tasks))
+  if (invalid) return failBeforeWrites(run, invalid)
   try {
     return await stages(run)
   } finally {

@@ -966,6 +966,114 @@ describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () =
   })
 })
 
+// Made again under the lock from another history, the plan is checked as the first one was: it may
+// no longer be valid, and the run must not write from it (§4.1.2, §4.1.6).
+describe('a plan made again under the lock that is no longer valid (§4.1.2, §4.1.6)', () => {
+  const NOT_VALID = 'one or more synchronization tasks are not valid'
+  const config = configMapManifest('config')
+  const history = async (s: Scenario): Promise<string[]> =>
+    (await s.records()).map(r => `${r.revision} ${r.status} ${r.operation.id}`)
+
+  /**
+   * Starts an operation planned from the history, and while it waits for the Lease lets another
+   * operation move that history (`meanwhile`); returns its result and where the log stood then.
+   */
+  async function movedWhileLocking(
+    s: Scenario,
+    overrides: Partial<SyncSettings>,
+    meanwhile: (store: InventoryStore) => Promise<void>
+  ): Promise<{ result: OperationResult; from: number; before: string[] }> {
+    const locking = s.cluster.gate({ verb: 'create', kind: 'Lease' })
+    const op = s.start({}, { operationId: 'run-late', ...overrides })
+    await locking.reached
+    await meanwhile(new InventoryStore(s.cluster, 'shop', NS))
+    const before = await history(s)
+    const from = s.cluster.requests.length
+    locking.release()
+    return { result: await s.finish(op), from, before }
+  }
+
+  /** Fails as the first plan would have, nothing written under the lock, the lock given back. */
+  async function expectRefused(
+    s: Scenario,
+    run: { result: OperationResult; from: number; before: string[] },
+    issue: string
+  ): Promise<void> {
+    const { result, from, before } = run
+    expect(result.exitCode).toBe(1)
+    expect(result.report).toMatchObject({ phase: 'Failed', message: NOT_VALID, revision: null })
+    expect(
+      result.issues.filter(i => i.severity === 'error').map(i => `${i.file}:${i.line}: ${i.message}`)
+    ).toEqual([issue])
+    expect(nonDryWrites(s, from).map(r => `${r.verb} ${r.kind}/${r.name}`)).toEqual([
+      'create Lease/wavesync.shop',
+      'delete Lease/wavesync.shop'
+    ])
+    expect(s.cluster.all('Lease')).toEqual([])
+    expect(await history(s)).toEqual(before)
+  }
+
+  test('a rollback whose target revision the history limit trimmed meanwhile: Failed, nothing deleted', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    expect((await s.sync(manifestFiles(config), { operationId: 'run-1' })).exitCode).toBe(0)
+    expect((await s.sync(manifestFiles(config, WEB()), { operationId: 'run-2' })).exitCode).toBe(0)
+    const run = await movedWhileLocking(s, { operation: 'rollback', rollbackTo: 1 }, async store => {
+      // Another sync recorded revision 3 and, keeping two revisions, trimmed revision 1.
+      const [first, second] = (await store.history()).records
+      if (!first || !second) throw new Error('two revisions expected')
+      await store.update({ ...second, status: 'superseded' })
+      await store.create(
+        { ...second, revision: 3, status: 'deployed', operation: { ...second.operation, id: 'run-3' } },
+        s.clock
+      )
+      await store.trim([first, { ...second, status: 'superseded' }, { revision: 3, status: 'deployed' }], 2)
+    })
+
+    await expectRefused(s, run, '(inventory shop):0: shop has no revision 1 to roll back to')
+    expect(run.before).toEqual(['2 superseded run-2', '3 deployed run-3'])
+    expect(s.cluster.find('Deployment', 'web')).toBeDefined()
+    expect(s.cluster.find('ConfigMap', 'config')).toBeDefined()
+  })
+
+  test('a delete whose latest record, made meanwhile, has a hook of a kind no longer served: Failed, nothing deleted', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    expect((await s.sync(manifestFiles(config), { operationId: 'run-1' })).exitCode).toBe(0)
+    const announce = {
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'announce', namespace: NS, annotations: { 'argocd.argoproj.io/hook': 'PreDelete' } },
+      spec: { size: 1 }
+    }
+    const run = await movedWhileLocking(s, { operation: 'delete' }, async store => {
+      // Another sync recorded revision 2 with a PreDelete hook of kind Gadget, whose CRD was
+      // uninstalled since: the server serves the kind at no version.
+      const [first] = (await store.history()).records
+      if (!first) throw new Error('revision 1 expected')
+      await store.update({ ...first, status: 'superseded' })
+      await store.create(
+        {
+          ...first,
+          revision: 2,
+          status: 'deployed',
+          operation: { ...first.operation, id: 'run-2' },
+          manifests: [...first.manifests, announce]
+        },
+        s.clock
+      )
+    })
+
+    await expectRefused(
+      s,
+      run,
+      '(revision 2):2: PreDelete hook example.com/Gadget shop/announce: the server no longer serves example.com/v1 Gadget at any version (its CRD or API was removed), so the hook cannot be created; reinstall the CRD first, or leave the hook out (no-hooks, or skip-hooks PreDelete)'
+    )
+    expect(run.before).toEqual(['1 superseded run-1', '2 deployed run-2'])
+    expect(s.cluster.find('ConfigMap', 'config')).toBeDefined()
+  })
+})
+
 describe('a crashed run’s Lease and pending record (§7.2)', () => {
   const manifests = manifestFiles(configMapManifest('config'), WEB())
   function scenario(webDelayMs: number): Scenario {
