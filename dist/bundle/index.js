@@ -57650,17 +57650,24 @@ function unlessCancelled(signal3) {
     throw error2;
   };
 }
-function failBeforeWrites(run, message, more) {
-  const all = [...run.prepared.issues, ...more].sort(compareIssues);
-  const ending = { state: initialState(run.plan.tasks), phase: "Failed", message, revision: null };
-  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: all };
+function invalidPlan(prepared, state) {
+  if (!hasErrors(prepared.issues) && prepared.discoveryIssues.length === 0) return void 0;
+  const message = "one or more synchronization tasks are not valid";
+  return { state, phase: "Failed", message, revision: null, issues: prepared.discoveryIssues };
+}
+function failBeforeWrites(run, ending) {
+  return { exitCode: 1, report: reportOf(run, ending, run.deps.clock.now()), issues: issuesOf(run, ending) };
 }
 function finish(run, ending) {
   const { phase, message } = ending;
   const finishedAt = run.deps.clock.now();
   run.deps.emit({ type: "operation-finished", phase: phase === "Terminated" ? "Failed" : phase, message });
   const report = reportOf(run, ending, finishedAt);
-  return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: run.prepared.issues };
+  return { exitCode: phase === "Succeeded" ? 0 : 1, report, issues: issuesOf(run, ending) };
+}
+function issuesOf(run, ending) {
+  if (!ending.issues?.length) return run.prepared.issues;
+  return [...run.prepared.issues, ...ending.issues].sort(compareIssues);
 }
 function reportOf(run, ending, finishedAt) {
   const { settings, plan } = run;
@@ -58917,6 +58924,8 @@ async function replanIfMoved(run, initial) {
     initialState(run.plan.tasks),
     [...initial.runs].filter(([id]) => run.plan.tasks.some((t) => t.id === id)).map(([taskId, taskRun]) => ({ taskId, run: taskRun }))
   );
+  const invalid = invalidPlan(again, carried);
+  if (invalid) return { state: carried, failure: invalid };
   const failure2 = (await dryRun(run, carried)).ending;
   return failure2 ? { state: carried, failure: failure2 } : { state: carried };
 }
@@ -60460,8 +60469,8 @@ async function runSyncOperation(settings, deps2) {
   if (prepared === CANCELLED) return { exitCode: 1, report: void 0, issues: [TERMINATED_WHILE_PLANNING] };
   if (hasErrors(prepared.issues)) return { exitCode: 2, report: void 0, issues: prepared.issues };
   const run = startRun({ settings, deps: deps2, startedAt, store, prepare }, prepared);
-  if (prepared.discoveryIssues.length > 0)
-    return failBeforeWrites(run, "one or more synchronization tasks are not valid", prepared.discoveryIssues);
+  const invalid = invalidPlan(prepared, initialState(prepared.plan.tasks));
+  if (invalid) return failBeforeWrites(run, invalid);
   try {
     return await stages(run);
   } finally {
