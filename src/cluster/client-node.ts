@@ -5,6 +5,7 @@ import { getString } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import { keyOf } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
+import { apiVersionOf } from '../model/object.js'
 import { FIELD_MANAGER } from '../model/tracking.js'
 import { kubeConfigAuthenticator } from './auth.js'
 import { Discovery } from './discovery.js'
@@ -268,7 +269,7 @@ export class ApiServerCluster implements ClusterAdapter {
   ): Promise<{ resource: ApiResource; path: string }> {
     const resource = await this.discovery.resource(gvk.group, gvk.version, gvk.kind, signal)
     if (resource === undefined) {
-      const apiVersion = req.apiVersionOf(gvk.group, gvk.version)
+      const apiVersion = apiVersionOf(gvk.group, gvk.version)
       const message = `the server does not serve kind ${gvk.kind} in ${apiVersion}`
       throw new ClusterError(message, { verb, key, reason: 'UnknownKind', retryable: false })
     }

@@ -1,3 +1,4 @@
+import { apiVersionOf } from '../model/object.js'
 import { mapLimit } from '../concurrency.js'
 import { getArray, getPath, getString } from '../model/json.js'
 import { abortedError, isNotFound } from './errors.js'
@@ -71,7 +72,7 @@ export class Discovery {
         return await untilAborted(this.groupVersion(group, version), signal)
       } catch (error) {
         if (signal?.aborted) throw error
-        served.failed.push({ groupVersion: group === '' ? version : `${group}/${version}`, error })
+        served.failed.push({ groupVersion: apiVersionOf(group, version), error })
         return undefined
       }
     })

@@ -58,6 +58,13 @@ export function failedBeforeSending(error: ClusterError): boolean {
   return error.details.code !== undefined && CONNECT_CODES.has(error.details.code)
 }
 
+/** A write whose answer was lost (5xx, reset, timeout) may still have happened on the server. */
+export function mayHaveHappened(error: unknown): boolean {
+  if (!(error instanceof ClusterError)) return false
+  const status = error.details.status
+  return status === undefined || status >= 500
+}
+
 /** True when the failure is transient: throttling, 5xx, a dropped connection or a client-side timeout. */
 export function isTransient(error: ClusterError): boolean {
   const { status, code, reason } = error.details

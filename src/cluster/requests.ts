@@ -4,17 +4,12 @@ import type { JsonObject } from '../model/json.js'
 import { isRecord } from '../model/json.js'
 import type { ResourceKey } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
-import { isKubeObject, splitApiVersion } from '../model/object.js'
+import { apiVersionOf, isKubeObject, splitApiVersion } from '../model/object.js'
 import type { ApiResource, DeleteOptions, ObjectRef } from './port.js'
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
 export function groupVersionPath(group: string, version: string): string {
   return group === '' ? `/api/${version}` : `/apis/${group}/${version}`
-}
-
-/** The apiVersion string of a group/version: `v1`, `apps/v1`. */
-export function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`
 }
 
 /** A collection; for a namespaced kind with namespace '' it spans all namespaces. */

@@ -4,6 +4,7 @@ import { servingResource } from '../cluster/serving.js'
 import { mapLimit } from '../concurrency.js'
 import { formatKey, keyId } from '../model/key.js'
 import type { KubeObject } from '../model/object.js'
+import { apiVersionOf } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { OperationKind } from '../model/vocabulary.js'
 import type { Plan } from '../plan/plan.js'
@@ -80,7 +81,7 @@ function kindVersionId({ key, version }: PreviousEntry): string {
 }
 
 function unservedProblem({ key, version }: PreviousEntry): string {
-  const apiVersion = key.group === '' ? version : `${key.group}/${version}`
+  const apiVersion = apiVersionOf(key.group, version)
   return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import { isTransient } from '../cluster/errors.js'
 import { ClusterError } from '../model/errors.js'
 
 /** Waits between attempts: about 30 s in all. */
@@ -17,10 +18,7 @@ export async function outlastOutage<T>(work: () => Promise<T>, clock: Clock): Pr
     try {
       return await work()
     } catch (error) {
-      const transient =
-        error instanceof ClusterError &&
-        (error.details.status === undefined || error.details.status >= 500 || error.details.status === 429)
-      if (!transient) throw error
+      if (!(error instanceof ClusterError) || !isTransient(error)) throw error
       await clock.sleep(wait)
     }
   }

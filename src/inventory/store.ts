@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Cluster } from '../cluster/port.js'
+import { mayHaveHappened } from '../cluster/errors.js'
 import { ClusterError, errorMessage } from '../model/errors.js'
 import { getString } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
@@ -32,8 +33,7 @@ export class InventoryStore {
     )
     const history: StoredHistory = { records: [], problems: [] }
     for (const secret of listed.items) {
-      const data = getString(secret, ['data', 'inventory'])
-      const record = data === undefined ? new Error('no data.inventory') : decodeRecord(data)
+      const record = decodeSecret(secret)
       if (record instanceof Error) history.problems.push(`${secret.metadata.name ?? '?'}: ${record.message}`)
       else history.records.push(record)
     }
@@ -56,7 +56,7 @@ export class InventoryStore {
       } catch (error) {
         // After a lost answer, AlreadyExists may be our own earlier attempt.
         const ours = attempt > 1 && error instanceof ClusterError && error.details.reason === 'AlreadyExists'
-        if (!ours && !answerLost(error)) throw error
+        if (!ours && !mayHaveHappened(error)) throw error
         if ((await this.createdBy(record, error, clock)) === 'us') return
         if (attempt >= 3) throw error
       }
@@ -80,23 +80,11 @@ export class InventoryStore {
       )
     }
     if (!secret) return 'nobody'
-    const data = getString(secret, ['data', 'inventory'])
-    const stored = data === undefined ? new Error('no data.inventory') : decodeRecord(data)
+    const stored = decodeSecret(secret)
     if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`)
     if (stored.operation.id !== record.operation.id)
       throw new Error(`${where} exists already: operation ${stored.operation.id} created it`)
     return 'us'
-  }
-
-  /** One record by revision, or undefined when it does not exist or does not decode. */
-  async read(revision: number, signal?: AbortSignal): Promise<InventoryRecord | undefined> {
-    const secret = await this.cluster.get(
-      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
-      signal
-    )
-    const data = secret ? getString(secret, ['data', 'inventory']) : undefined
-    const record = data === undefined ? undefined : decodeRecord(data)
-    return record instanceof Error ? undefined : record
   }
 
   /** Writes a record's new content (status, results) over its Secret. */
@@ -159,7 +147,8 @@ export class InventoryStore {
   }
 }
 
-/** A create whose answer never came (5xx from a proxy, reset, timeout): it may have happened. */
-function answerLost(error: unknown): boolean {
-  return error instanceof ClusterError && (error.details.status === undefined || error.details.status >= 500)
+/** The record a Secret holds, or why it holds none. */
+function decodeSecret(secret: KubeObject): InventoryRecord | Error {
+  const data = getString(secret, ['data', 'inventory'])
+  return data === undefined ? new Error('no data.inventory') : decodeRecord(data)
 }

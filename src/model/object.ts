@@ -40,6 +40,11 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
 }
 
+/** The other way round: group and version → `apps/v1`, or `v1` for the core group (''). */
+export function apiVersionOf(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`
+}
+
 /** The object's annotations that are strings (non-strings are validation errors reported elsewhere). */
 export function stringAnnotations(object: KubeObject): Record<string, string> {
   const result: Record<string, string> = {}

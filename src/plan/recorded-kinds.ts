@@ -1,3 +1,4 @@
+import { apiVersionOf } from '../model/object.js'
 import type { Issue } from '../model/issue.js'
 import { issueAt } from '../model/issue.js'
 import { getString } from '../model/json.js'
@@ -113,8 +114,4 @@ function crdKindsApplied(tasks: readonly Task[]): Set<string> {
         `${getString(t.object, ['spec', 'group']) ?? ''}/${getString(t.object, ['spec', 'names', 'kind']) ?? ''}`
     )
   return new Set(kinds)
-}
-
-function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`
 }

@@ -1,3 +1,4 @@
+import { mayHaveHappened } from '../cluster/errors.js'
 import { ClusterError, errorMessage } from '../model/errors.js'
 import { getArray, isRecord } from '../model/json.js'
 import { formatKey } from '../model/key.js'
@@ -220,7 +221,7 @@ async function writeHook(task: Task, deps: ExecDeps): Promise<KubeObject> {
         const ours = attempt > 1 ? await createdAnyway(task, deps) : undefined
         return ours ?? applyOverExisting(task, object, error, deps)
       }
-      if (!ambiguous(error) || deps.signal.aborted) throw error
+      if (!mayHaveHappened(error) || deps.signal.aborted) throw error
       // The answer was lost: if the server made it, it is ours; if not, sending it again is safe
       // (a create is never blindly repeated: each try first checks the last one did not happen).
       // A read-back that fails tells nothing; the next create does (AlreadyExists or created).
@@ -268,13 +269,6 @@ async function applyOverExisting(
       cause: applyError
     })
   }
-}
-
-/** A create whose answer was lost (5xx, reset, timeout) may still have happened. */
-function ambiguous(error: unknown): boolean {
-  if (!(error instanceof ClusterError)) return false
-  const status = error.details.status
-  return status === undefined || status >= 500
 }
 
 /**
