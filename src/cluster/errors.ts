@@ -167,6 +167,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ClusterError && error.details.status === 404
 }
 
+/** A 409 Conflict: the object moved on since it was read (or, for a create, exists already). */
+export function isConflict(error: unknown): boolean {
+  return error instanceof ClusterError && error.details.status === 409
+}
+
 function errorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; isRecord(current) && depth < 5; depth++) {
     const code = current['code']

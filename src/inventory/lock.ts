@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import { isTransient } from '../cluster/errors.js'
+import { isConflict, isTransient } from '../cluster/errors.js'
 import type { Cluster, ObjectRef } from '../cluster/port.js'
 import { ClusterError, errorMessage } from '../model/errors.js'
 import { getNumber, getString, isRecord } from '../model/json.js'
@@ -251,7 +251,7 @@ export class ApplicationLock {
       return 'renewed'
     } catch (error) {
       // Someone wrote the Lease since our GET: read it again to learn whether it is still ours.
-      if (error instanceof ClusterError && error.details.status === 409) return 'conflict'
+      if (isConflict(error)) return 'conflict'
       throw error
     }
   }

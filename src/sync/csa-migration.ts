@@ -4,7 +4,8 @@
 // forever. Before the first server-side apply, the client-side appliers' fields move to wavesync's
 // Apply entry (as `kubectl apply --server-side` does with client-go's csaupgrade, and Argo CD ≥ 3.3
 // by default); `false` turns this off.
-import { ClusterError, errorMessage } from '../model/errors.js'
+import { isConflict } from '../cluster/errors.js'
+import { errorMessage } from '../model/errors.js'
 import { isRecord } from '../model/json.js'
 import type { JsonObject, JsonValue } from '../model/json.js'
 import type { KubeObject } from '../model/object.js'
@@ -132,10 +133,6 @@ function migrationFailure(error: unknown, attempts: number): Error {
     `could not move client-side apply field ownership to ${FIELD_MANAGER}${why}: ${errorMessage(error)}; sync again, or set ClientSideApplyMigration=false`,
     { cause: error }
   )
-}
-
-function isConflict(error: unknown): boolean {
-  return error instanceof ClusterError && error.details.status === 409
 }
 
 function isMainUpdate(entry: JsonObject): boolean {

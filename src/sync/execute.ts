@@ -8,6 +8,8 @@ import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
 import { finishHook, deleteHooks } from './hook-finish.js'
 import { confirmRetryUpdate, missingMessage } from './refresh.js'
+import type { RetryPolicy } from './retry.js'
+import { retryDelayMs } from './retry.js'
 import { runOf } from './state.js'
 import type { Action, EngineState, ProgressEvent, RunUpdate, TaskRun } from './types.js'
 import { refOf } from './objects.js'
@@ -124,12 +126,11 @@ async function confirmMissing(task: Task, run: TaskRun, deps: ExecDeps): Promise
 
 // First retry after 1 s, doubling up to 30 s: a brief API outage is bridged quickly, a lasting
 // one (or a GET that is forbidden) costs a few requests per minute until the object's timeout.
-const CONFIRM_RETRY_FIRST_MS = 1000
-const CONFIRM_RETRY_MAX_MS = 30_000
+const CONFIRM_BACKOFF: RetryPolicy = { limit: 0, backoffMs: 1000, factor: 2, maxBackoffMs: 30_000 }
 
 function confirmFailed(task: Task, run: TaskRun, error: unknown, now: number): RunUpdate[] {
   const failures = (run.confirmRetry?.failures ?? 0) + 1
-  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1))
+  const delay = retryDelayMs(CONFIRM_BACKOFF, failures - 1)
   const retry = { at: now + delay, failures, error: errorMessage(error) }
   const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry.error}`
   return [confirmRetryUpdate(task, retry), { taskId: task.id, run: { message } }]

@@ -17,10 +17,12 @@ export async function finishHook(
   action: { capture: boolean; deleteNow: boolean },
   deps: ExecDeps
 ): Promise<RunUpdate> {
-  const update: Partial<TaskRun> = { finalized: true }
+  const update: Partial<TaskRun> = {}
   if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps)
   try {
     await removeHookFinalizer(task, run.uid, deps)
+    // Only once removed: a policy deletion then skips a second removal; otherwise it tries again.
+    update.finalized = true
   } catch (error) {
     update.message = `${run.message} (finalizer not removed: ${errorMessage(error)})`
   }

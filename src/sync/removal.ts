@@ -1,6 +1,7 @@
 import type { Cluster, ObjectRef } from '../cluster/port.js'
-import { ClusterError } from '../model/errors.js'
-import { formatKey } from '../model/key.js'
+import { isConflict } from '../cluster/errors.js'
+import { refKey } from '../cluster/requests.js'
+import { ClusterError, errorMessage } from '../model/errors.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { WAVESYNC } from '../plan/annotations/keys.js'
@@ -29,6 +30,7 @@ export async function removeFinalizer(
   uid: string | undefined,
   signal?: AbortSignal
 ): Promise<KubeObject | undefined> {
+  let last: unknown
   for (let attempt = 0; attempt < 5; attempt++) {
     const live = await cluster.get(ref, signal)
     if (!live || (uid !== undefined && live.metadata.uid !== uid)) return undefined
@@ -43,12 +45,15 @@ export async function removeFinalizer(
     try {
       return await cluster.jsonPatch(ref, patch, signal)
     } catch (error) {
-      if (!(error instanceof ClusterError) || (error.details.status !== 422 && error.details.status !== 409))
-        throw error
+      // 409, or 422 from a `test` the object no longer passes: read it again and retry.
+      if (!isConflict(error) && !(error instanceof ClusterError && error.details.status === 422)) throw error
+      last = error
     }
   }
-  throw new Error(
-    `${formatKey(ref)}: finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches`
+  // A ClusterError carrying the key, so callers that prefix keys to plain errors do not add it twice.
+  throw new ClusterError(
+    `finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches (last answer: ${errorMessage(last)})`,
+    { verb: 'patch', key: refKey(ref), retryable: false }
   )
 }
 

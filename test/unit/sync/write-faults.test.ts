@@ -1,3 +1,4 @@
+import { ClusterError } from '../../../src/model/errors.js'
 import { describe, expect, test } from '@jest/globals'
 import type { FieldValidation, WriteOptions } from '../../../src/cluster/port.js'
 import { mapLimit } from '../../../src/concurrency.js'
@@ -223,8 +224,11 @@ describe('removing the hook finalizer (§5.5.2)', () => {
     })
     s.cluster.inject({ verb: 'patch', kind: 'ConfigMap', status: 409, message: 'conflict', times: 5 })
     const ref = { group: '', version: 'v1', kind: 'ConfigMap', namespace: NS, name: 'a' }
-    await expect(removeFinalizer(s.cluster, ref, undefined)).rejects.toThrow(
-      `/ConfigMap shop/a: finalizer ${HOOK_FINALIZER} not removed: the object changed under each of 5 patches`
+    // The key once (a ClusterError, so no caller prefixes it again), and the server's last answer.
+    const error = await removeFinalizer(s.cluster, ref, undefined).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ClusterError)
+    expect((error as ClusterError).message).toBe(
+      `patch /ConfigMap shop/a: finalizer ${HOOK_FINALIZER} not removed: the object changed under each of 5 patches (last answer: patch /ConfigMap shop/a: conflict)`
     )
   })
 })
