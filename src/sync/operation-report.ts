@@ -23,6 +23,11 @@ export function terminated(state: EngineState): Ending {
   return { state, phase: 'Terminated', message: 'Operation terminated', revision: null }
 }
 
+/** How the steps ended, as the run ends: their outcome's phase and message. */
+export function endingOf(state: EngineState, revision: number | null): Ending {
+  return { state, phase: reportPhaseOf(state), message: state.outcome?.message ?? '', revision }
+}
+
 /** What a stage's request gives instead of its answer when a cancel cut it short. */
 export const CANCELLED = Symbol('cancelled')
 

@@ -129,6 +129,13 @@ function emitStarted(run: OperationRun): void {
   run.deps.emit({ type: 'operation-started', tasks: labels })
 }
 
+/** How the run ends when its lock was lost or it was cancelled before its first write, else undefined. */
+function stoppedBeforeWriting(run: OperationRun, state: EngineState, lost: AbortSignal): Ending | undefined {
+  if (lost.aborted) return lostBeforeWriting(state, lost)
+  if (run.deps.signal.aborted) return terminated(state)
+  return undefined
+}
+
 /**
  * Under the lock: the plan made again if the history moved, the previous run's leftovers repaired,
  * record N+1 created, the steps run (with their retries), and the record closed (§4.1.6–4.1.8).
@@ -139,15 +146,16 @@ async function locked(run: OperationRun, lockedState: EngineState, lost: AbortSi
   const initial = replanned.state
   const { plan } = run
   const { latest } = run.prepared
-  if (lost.aborted) return lostBeforeWriting(initial, lost)
-  // A cancel before the repair, or during it, ends the run here: nothing more is written (§4.9),
-  // not even a test's results into the record it tested.
-  if (run.deps.signal.aborted) return terminated(initial)
+  // A lost lock or a cancel before the repair, or during it, ends the run here: nothing more is
+  // written (§4.9), not a record, not even a test's results into the record it tested.
+  const before = stoppedBeforeWriting(run, initial, lost)
+  if (before) return before
   await repairPrevious(run, latest)
-  if (run.deps.signal.aborted) return terminated(initial)
+  const after = stoppedBeforeWriting(run, initial, lost)
+  if (after) return after
   if (plan.operation.type === 'test') return runTest(run, initial, latest, lost)
   const record = newRecord(run, (latest?.revision ?? 0) + 1)
-  const notCreated = await createRecord(run, record, initial, lost)
+  const notCreated = await createRecord(run, record, initial)
   if (notCreated) return notCreated
   const state = await runAttempts(run, initial, lost)
   return closeRun(run, record, state, plan.operation.type)

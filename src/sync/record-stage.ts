@@ -12,8 +12,7 @@ import type { EngineState } from './types.js'
 import { errorMessage } from '../model/errors.js'
 import type { OperationRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { terminated, reportPhaseOf } from './operation-report.js'
-import { lostBeforeWriting } from './lock-stage.js'
+import { endingOf } from './operation-report.js'
 
 /**
  * At operation start (§5.5.2, §7.2): a record left `pending-*` by a run that died is marked
@@ -113,12 +112,9 @@ export function newRecord(
 export async function createRecord(
   run: Pick<OperationRun, 'deps' | 'store'>,
   record: InventoryRecord,
-  initial: EngineState,
-  lost: AbortSignal
+  initial: EngineState
 ): Promise<Ending | undefined> {
-  if (lost.aborted) return lostBeforeWriting(initial, lost)
-  // Cancelled before the record exists: none is made, so none is left pending (§4.9).
-  if (run.deps.signal.aborted) return terminated(initial)
+  // The caller checked for a lost lock and a cancel just before: nothing was awaited since.
   try {
     await run.store.create(record, run.deps.clock)
     return undefined
@@ -143,5 +139,5 @@ export async function closeRun(
   const { revision } = record
   // The outcome stands, but the record does not say it: an Error naming the record (§7.2).
   if (unclosed) return { state, phase: 'Error', message: `${message}; ${unclosed}`, revision }
-  return { state, phase: reportPhaseOf(state), message, revision }
+  return endingOf(state, revision)
 }

@@ -4,7 +4,7 @@ import type { InventoryRecord } from '../inventory/record.js'
 import type { EngineState } from './types.js'
 import type { OperationRun } from './operation-run.js'
 import type { Ending } from './operation-report.js'
-import { reportPhaseOf } from './operation-report.js'
+import { endingOf } from './operation-report.js'
 import { runWithTimeout } from './attempts.js'
 
 /** `test` (§9.10): runs the test hooks; no new revision, the record's hooks updated in place. */
@@ -27,10 +27,5 @@ export async function runTest(
       .update({ ...tested, hooks: [...tested.hooks.filter(h => h.phase !== 'Test'), ...runs] })
       .catch(error => run.warnings.push(`test results not recorded: ${errorMessage(error)}`))
   }
-  return {
-    state,
-    phase: reportPhaseOf(state),
-    message: state.outcome?.message ?? '',
-    revision: tested?.revision ?? null
-  }
+  return endingOf(state, tested?.revision ?? null)
 }

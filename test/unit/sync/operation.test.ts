@@ -964,6 +964,46 @@ describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () =
     expect(writesAfter(s, from)).toEqual(['delete Lease/wavesync.shop'])
     expect(s.cluster.find('Job', 'smoke')).toBeUndefined()
   })
+  test('a test operation whose lock is lost in that repair: Error, its tested record is not written', async () => {
+    const s = new Scenario()
+    s.healthyControllers()
+    const files = manifestFiles(
+      configMapManifest('config'),
+      jobHookManifest('migrate', { hook: 'PreSync' }),
+      jobHookManifest('smoke', { hook: 'test', helm: true })
+    )
+    expect((await s.sync(files)).exitCode).toBe(0)
+    const recorded = await s.records()
+    const locking = s.cluster.gate({ verb: 'create', kind: 'Lease' })
+    const op = s.start(files, { operation: 'test', operationId: 'run-2' })
+    await locking.reached
+    const repairing = s.cluster.gate({ verb: 'get', kind: 'Job', name: 'migrate' })
+    let holding = false
+    void repairing.reached.then(() => (holding = true))
+    locking.release()
+    await s.until(() => holding)
+    // Another run takes the Lease over while the repair waits; the next renewal finds it.
+    const lease = s.cluster.mustFind('Lease', 'wavesync.shop', NS)
+    const renewTime = new Date(s.clock.now()).toISOString().replace('Z', '000Z')
+    await s.cluster.replace(
+      { ...lease, spec: { ...(lease['spec'] as object), holderIdentity: 'acme/shop run B', renewTime } },
+      {}
+    )
+    const takenAt = s.cluster.requests.length
+    await s.clock.advance(11_000)
+    repairing.release()
+    const result = await s.finish(op)
+
+    expect(result.report).toMatchObject({
+      phase: 'Error',
+      message:
+        'Operation stopped: lost the lock (coordination.k8s.io/Lease shop/wavesync.shop): it is held by acme/shop run B now'
+    })
+    expect(s.cluster.find('Job', 'smoke')).toBeUndefined()
+    // Nothing written after the takeover: not the tested record, not the other run's Lease.
+    expect(s.cluster.writes().filter(r => r.seq >= takenAt)).toEqual([])
+    expect(await s.records()).toEqual(recorded)
+  })
 })
 
 // Made again under the lock from another history, the plan is checked as the first one was: it may
