@@ -1,5 +1,5 @@
 /** Name rules per kind, so a bad name fails validation instead of the API call (sync-semantics §5.2). */
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+export const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 

@@ -1,5 +1,6 @@
 // The labels and annotations wavesync puts on the namespace it creates (CreateNamespace=true), as
 // Argo CD's `managedNamespaceMetadata`: `key=value` items, checked as the API server would.
+import { SUBDOMAIN } from './names.js'
 
 export interface NamespaceMetadata {
   labels?: Record<string, string>
@@ -7,7 +8,6 @@ export interface NamespaceMetadata {
 }
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
 /** A label or annotation key: `[prefix/]name`, the prefix a DNS subdomain (Kubernetes qualified name). */
 function keyProblem(key: string): string | undefined {

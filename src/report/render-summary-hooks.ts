@@ -38,7 +38,8 @@ function hasDetails(report: Report, task: TaskReport, successLogs: boolean): boo
       (task.events?.length ?? 0) > 0 ||
       (task.unavailable?.length ?? 0) > 0
     )
-  return successLogs && (task.logTail?.length ?? 0) > 0
+  // A succeeded hook whose logs were asked for (hook-output-log-policy) but not readable says so.
+  return successLogs && ((task.logTail?.length ?? 0) > 0 || logsUnread(task))
 }
 
 function hookBlock(report: Report, task: TaskReport, open: boolean, logLines: number): string {

@@ -180,6 +180,21 @@ describe('hook diagnostics that could not be read (§5.4)', () => {
   })
 })
 
+test('a succeeded hook whose logs were asked for but not readable gets a block saying so', () => {
+  const success = loadReport('success')
+  const unread = 'logs unavailable: pods is forbidden: User ci cannot get resource pods/log'
+  const report = {
+    ...success,
+    tasks: success.tasks.map(t =>
+      t.name === 'upgrade-schema' ? { ...t, events: [], logTail: [], unavailable: [unread] } : t
+    )
+  }
+  const markdown = renderSummary({ report, issues: [] }).markdown
+  expect(markdown).toContain('### 🔎 Hook logs')
+  expect(markdown).toContain(unread)
+  expect(markdown).not.toContain('The container left no log lines.')
+})
+
 describe('hostile strings from the cluster and the manifests', () => {
   const report = loadReport('failed-hook')
   const evil = '<script>alert(1)</script> | `rm -rf` **bold** [x](http://e.vil)\n\n# heading'
