@@ -3,7 +3,6 @@ import { ClusterError } from '../model/errors.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
-import { optionValue } from '../plan/annotations/sync-options.js'
 import { mapLimit } from '../concurrency.js'
 import { gvk } from './discover.js'
 import {
@@ -13,6 +12,7 @@ import {
   neverRecreated,
   objectToWrite,
   refOf,
+  replacedOf,
   replacing
 } from './objects.js'
 import type { RunUpdate } from './types.js'
@@ -138,8 +138,7 @@ async function dryRunOne(task: Task, ctx: DryRunContext): Promise<Passed> {
   }
   const object = objectToWrite(task, ctx.app)
   if (task.type === 'hook') return dryRunHook(task, object, ctx)
-  if (optionValue('Replace', task.syncOptions, ctx.appOptions) === 'true')
-    return dryRunReplace(task, object, ctx)
+  if (replacedOf(task, ctx.appOptions)) return dryRunReplace(task, object, ctx)
   const fieldValidation = fieldValidationOf(task, ctx.appOptions)
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal })

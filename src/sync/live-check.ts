@@ -6,13 +6,12 @@ import type { Cluster } from '../cluster/port.js'
 import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import type { SyncOptions } from '../plan/annotations/sync-options.js'
-import { optionValue } from '../plan/annotations/sync-options.js'
 import { mapLimit } from '../concurrency.js'
 import type { DryOutcome } from './dry-run.js'
 import type { LiveComparison, Ownership } from './live-compare.js'
 import { compareWithLive, notOlder, ownershipOf } from './live-compare.js'
 import { awaitsMigration } from './csa-migration.js'
-import { refOf } from './objects.js'
+import { refOf, replacedOf } from './objects.js'
 import { errorMessage } from '../model/errors.js'
 import { collectionsOf } from './write-step.js'
 
@@ -156,7 +155,7 @@ async function ownershipOnly(task: Task, answer: KubeObject, ctx: LiveContext): 
  */
 function verdictOf(task: Task, comparison: LiveComparison, answer: KubeObject, ctx: LiveContext): Verdict {
   if (comparison === 'created') return { result: 'created' }
-  const replace = optionValue('Replace', task.syncOptions, ctx.appOptions) === 'true'
+  const replace = replacedOf(task, ctx.appOptions)
   if (comparison !== 'unchanged' || replace) return { result: 'configured' }
   return { result: 'unchanged', answer }
 }

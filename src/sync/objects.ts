@@ -65,6 +65,11 @@ export function isImmutableRejection(error: unknown): boolean {
   return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message)
 }
 
+/** Replace=true (object or app): written with PUT/create instead of server-side apply (§2.5). */
+export function replacedOf(task: Task, appOptions: SyncOptions): boolean {
+  return optionValue('Replace', task.syncOptions, appOptions) === 'true'
+}
+
 /** Force=true (object or app): an immutable-field rejection deletes and re-creates (§2.5). */
 export function forcedOf(task: Task, appOptions: SyncOptions): boolean {
   return optionValue('Force', task.syncOptions, appOptions) === 'true'

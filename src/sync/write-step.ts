@@ -6,7 +6,6 @@ import type { KubeObject } from '../model/object.js'
 import type { Task } from '../model/task.js'
 import { TRACKING_ANNOTATION, trackingId } from '../model/tracking.js'
 import type { FieldValidation } from '../cluster/port.js'
-import { optionValue } from '../plan/annotations/sync-options.js'
 import { formatDuration } from '../plan/annotations/values.js'
 import { consecutiveBatches, mapLimit } from '../concurrency.js'
 import { migrateClientSideApply } from './csa-migration.js'
@@ -20,6 +19,7 @@ import {
   neverRecreated,
   objectToWrite,
   refOf,
+  replacedOf,
   replacing,
   timeoutOf
 } from './objects.js'
@@ -162,7 +162,7 @@ async function writeResource(task: Task, deps: ExecDeps): Promise<KubeObject> {
     fieldValidation: fieldValidationOf(task, options),
     force: forcedOf(task, options)
   }
-  if (optionValue('Replace', task.syncOptions, options) === 'true') return replaceObject(task, write, deps)
+  if (replacedOf(task, options)) return replaceObject(task, write, deps)
   await migrateClientSideApply(task, deps)
   const { object, fieldValidation } = write
   try {
