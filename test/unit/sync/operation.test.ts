@@ -922,10 +922,7 @@ describe('a cancel under the lock, before the first step (§4.1.6, §4.9)', () =
   test('in the repair of a crashed run’s hooks: Terminated; the finalizer left to the next operation, and said so', async () => {
     const s = new Scenario()
     await crashedWithHook(s, migrate)
-    s.cluster.seed({
-      ...jobHookManifest('migrate', { hook: 'PreSync' }),
-      metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
-    })
+    seedFinalizedMigrate(s)
     const { result, from } = await cancelAt(s, { verb: 'get', kind: 'Job', name: 'migrate' })
 
     expect(result.report).toMatchObject({
@@ -1204,29 +1201,8 @@ describe('repairing a crashed run’s leftovers (§5.5.2, §7.2)', () => {
   test('a repair that fails is reported as it happened: the record not marked failed, the finalizer not removed', async () => {
     const s = new Scenario()
     s.healthyControllers()
-    const store = new InventoryStore(s.cluster, 'shop', NS)
-    const hook = { group: 'batch', kind: 'Job', namespace: NS, name: 'migrate' }
-    await store.create(
-      {
-        ...crashedRecord(),
-        hooks: [
-          {
-            key: hook,
-            version: 'v1',
-            family: 'argo',
-            phase: 'PreSync',
-            trigger: 'PreSync',
-            state: 'Succeeded',
-            message: 'done'
-          }
-        ]
-      },
-      s.clock
-    )
-    s.cluster.seed({
-      ...jobHookManifest('migrate', { hook: 'PreSync' }),
-      metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
-    })
+    await crashedWithHook(s, { group: 'batch', kind: 'Job', namespace: NS, name: 'migrate' })
+    seedFinalizedMigrate(s)
     const forbidden = (verb: 'apply' | 'patch', name: string) =>
       s.cluster.inject({ verb, name, status: 403, message: `${verb} is forbidden` })
     forbidden('apply', 'wavesync.v1.shop.v1')
@@ -1551,6 +1527,14 @@ describe('wave-delay and release modes (§4.3.7, §9.1)', () => {
     expect(s.cluster.all('Job')).toEqual([])
   })
 })
+
+/** The crashed run's PreSync hook Job `migrate`, still carrying our finalizer. */
+function seedFinalizedMigrate(s: Scenario): void {
+  s.cluster.seed({
+    ...jobHookManifest('migrate', { hook: 'PreSync' }),
+    metadata: { name: 'migrate', namespace: NS, finalizers: [HOOK_FINALIZER] }
+  })
+}
 
 /** The crashed run's record stored, listing one completed PreSync hook recorded at v1. */
 async function crashedWithHook(s: Scenario, key: ResourceKey): Promise<void> {
