@@ -38757,6 +38757,9 @@ function splitApiVersion(apiVersion) {
   if (slash < 0) return { group: "", version: apiVersion };
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+function apiVersionOf(group, version) {
+  return group === "" ? version : `${group}/${version}`;
+}
 function stringAnnotations(object) {
   const result2 = {};
   for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
@@ -43020,9 +43023,6 @@ function crdKindsApplied(tasks) {
     (t) => `${getString(t.object, ["spec", "group"]) ?? ""}/${getString(t.object, ["spec", "names", "kind"]) ?? ""}`
   );
   return new Set(kinds);
-}
-function apiVersionOf(group, version) {
-  return group === "" ? version : `${group}/${version}`;
 }
 
 // src/plan/plan.ts
@@ -48448,6 +48448,11 @@ var SOCKET_CODES = /* @__PURE__ */ new Set([
 function failedBeforeSending(error) {
   return error.details.code !== void 0 && CONNECT_CODES.has(error.details.code);
 }
+function mayHaveHappened(error) {
+  if (!(error instanceof ClusterError)) return false;
+  const status = error.details.status;
+  return status === void 0 || status >= 500;
+}
 function isTransient(error) {
   const { status, code: code2, reason } = error.details;
   if (status !== void 0) return TRANSIENT_STATUSES.has(status) && error.details.retryable;
@@ -48519,6 +48524,9 @@ function timeoutError(identity3, timeoutMs) {
 }
 function isNotFound(error) {
   return error instanceof ClusterError && error.details.status === 404;
+}
+function isConflict(error) {
+  return error instanceof ClusterError && error.details.status === 409;
 }
 function errorCode(error) {
   for (let current = error, depth = 0; isRecord(current) && depth < 5; depth++) {
@@ -48596,7 +48604,7 @@ var Discovery = class {
         return await untilAborted(this.groupVersion(group, version), signal3);
       } catch (error) {
         if (signal3?.aborted) throw error;
-        served.failed.push({ groupVersion: group === "" ? version : `${group}/${version}`, error });
+        served.failed.push({ groupVersion: apiVersionOf(group, version), error });
         return void 0;
       }
     });
@@ -48971,9 +48979,6 @@ function parseBody(text, request) {
 function groupVersionPath(group, version) {
   return group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
 }
-function apiVersionOf2(group, version) {
-  return group === "" ? version : `${group}/${version}`;
-}
 function collectionPath(resource, namespace) {
   const base = groupVersionPath(resource.group, resource.version);
   const scope = resource.namespaced && namespace !== "" ? `/namespaces/${encodeURIComponent(namespace)}` : "";
@@ -48995,7 +49000,7 @@ function objectGvk(object) {
   return { ...splitApiVersion(object.apiVersion), kind: object.kind };
 }
 function typeMeta(ref) {
-  return { apiVersion: apiVersionOf2(ref.group, ref.version), kind: ref.kind };
+  return { apiVersion: apiVersionOf(ref.group, ref.version), kind: ref.kind };
 }
 function expectObject(body, identity3) {
   if (isKubeObject(body)) return body;
@@ -49420,7 +49425,7 @@ var ApiServerCluster = class {
   async target(gvk2, namespace, name, verb, signal3, key = refKey({ ...gvk2, namespace, ...name !== void 0 ? { name } : {} })) {
     const resource = await this.discovery.resource(gvk2.group, gvk2.version, gvk2.kind, signal3);
     if (resource === void 0) {
-      const apiVersion = apiVersionOf2(gvk2.group, gvk2.version);
+      const apiVersion = apiVersionOf(gvk2.group, gvk2.version);
       const message = `the server does not serve kind ${gvk2.kind} in ${apiVersion}`;
       throw new ClusterError(message, { verb, key, reason: "UnknownKind", retryable: false });
     }
@@ -49762,8 +49767,7 @@ async function outlastOutage(work, clock) {
     try {
       return await work();
     } catch (error) {
-      const transient = error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500 || error.details.status === 429);
-      if (!transient) throw error;
+      if (!(error instanceof ClusterError) || !isTransient(error)) throw error;
       await clock.sleep(wait);
     }
   }
@@ -49815,8 +49819,7 @@ var InventoryStore = class {
     );
     const history = { records: [], problems: [] };
     for (const secret of listed.items) {
-      const data = getString(secret, ["data", "inventory"]);
-      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+      const record2 = decodeSecret(secret);
       if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
       else history.records.push(record2);
     }
@@ -49837,7 +49840,7 @@ var InventoryStore = class {
         return;
       } catch (error) {
         const ours = attempt > 1 && error instanceof ClusterError && error.details.reason === "AlreadyExists";
-        if (!ours && !answerLost(error)) throw error;
+        if (!ours && !mayHaveHappened(error)) throw error;
         if (await this.createdBy(record2, error, clock) === "us") return;
         if (attempt >= 3) throw error;
       }
@@ -49860,22 +49863,11 @@ var InventoryStore = class {
       );
     }
     if (!secret) return "nobody";
-    const data = getString(secret, ["data", "inventory"]);
-    const stored = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+    const stored = decodeSecret(secret);
     if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`);
     if (stored.operation.id !== record2.operation.id)
       throw new Error(`${where} exists already: operation ${stored.operation.id} created it`);
     return "us";
-  }
-  /** One record by revision, or undefined when it does not exist or does not decode. */
-  async read(revision, signal3) {
-    const secret = await this.cluster.get(
-      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
-      signal3
-    );
-    const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
-    const record2 = data === void 0 ? void 0 : decodeRecord(data);
-    return record2 instanceof Error ? void 0 : record2;
   }
   /** Writes a record's new content (status, results) over its Secret. */
   async update(record2, signal3) {
@@ -49925,8 +49917,9 @@ var InventoryStore = class {
     };
   }
 };
-function answerLost(error) {
-  return error instanceof ClusterError && (error.details.status === void 0 || error.details.status >= 500);
+function decodeSecret(secret) {
+  const data = getString(secret, ["data", "inventory"]);
+  return data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
 }
 
 // src/inventory/lifecycle.ts
@@ -50071,7 +50064,7 @@ function kindVersionId({ key, version }) {
   return `${key.group}/${version}/${key.kind}`;
 }
 function unservedProblem({ key, version }) {
-  const apiVersion = key.group === "" ? version : `${key.group}/${version}`;
+  const apiVersion = apiVersionOf(key.group, version);
   return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`;
 }
 function pendingRecord(plan, ctx) {
@@ -50868,6 +50861,9 @@ function stepReports(state, waveDelayMs) {
 function terminated(state) {
   return { state, phase: "Terminated", message: "Operation terminated", revision: null };
 }
+function endingOf(state, revision) {
+  return { state, phase: reportPhaseOf(state), message: state.outcome?.message ?? "", revision };
+}
 var CANCELLED = /* @__PURE__ */ Symbol("cancelled");
 function unlessCancelled(signal3) {
   return (error) => {
@@ -51120,7 +51116,7 @@ var ApplicationLock = class {
       this.remember((await this.cluster.replace(renewed, { signal: signal3 })).object);
       return "renewed";
     } catch (error) {
-      if (error instanceof ClusterError && error.details.status === 409) return "conflict";
+      if (isConflict(error)) return "conflict";
       throw error;
     }
   }
@@ -51216,6 +51212,9 @@ function replacing(object, live) {
 function isImmutableRejection(error) {
   return error instanceof ClusterError && error.details.status === 422 && /immutable/i.test(error.message);
 }
+function replacedOf(task, appOptions) {
+  return optionValue("Replace", task.syncOptions, appOptions) === "true";
+}
 function forcedOf(task, appOptions) {
   return optionValue("Force", task.syncOptions, appOptions) === "true";
 }
@@ -51282,8 +51281,7 @@ async function dryRunOne(task, ctx) {
   }
   const object = objectToWrite(task, ctx.app);
   if (task.type === "hook") return dryRunHook(task, object, ctx);
-  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
-    return dryRunReplace(task, object, ctx);
+  if (replacedOf(task, ctx.appOptions)) return dryRunReplace(task, object, ctx);
   const fieldValidation = fieldValidationOf(task, ctx.appOptions);
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
@@ -51489,9 +51487,6 @@ function migrationFailure(error, attempts) {
     { cause: error }
   );
 }
-function isConflict(error) {
-  return error instanceof ClusterError && error.details.status === 409;
-}
 function isMainUpdate(entry) {
   return entry["operation"] === "Update" && onMainResource(entry);
 }
@@ -51601,6 +51596,7 @@ async function removeHookFinalizer(task, uid, deps) {
   if (patched) deps.observer.put(patched);
 }
 async function removeFinalizer(cluster, ref, uid, signal3) {
+  let last;
   for (let attempt = 0; attempt < 5; attempt++) {
     const live = await cluster.get(ref, signal3);
     if (!live || uid !== void 0 && live.metadata.uid !== uid) return void 0;
@@ -51615,12 +51611,13 @@ async function removeFinalizer(cluster, ref, uid, signal3) {
     try {
       return await cluster.jsonPatch(ref, patch, signal3);
     } catch (error) {
-      if (!(error instanceof ClusterError) || error.details.status !== 422 && error.details.status !== 409)
-        throw error;
+      if (!isConflict(error) && !(error instanceof ClusterError && error.details.status === 422)) throw error;
+      last = error;
     }
   }
-  throw new Error(
-    `${formatKey(ref)}: finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches`
+  throw new ClusterError(
+    `finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches (last answer: ${errorMessage(last)})`,
+    { verb: "patch", key: refKey(ref), retryable: false }
   );
 }
 async function waitGone(task, uid, timeoutMs, deps) {
@@ -51752,7 +51749,7 @@ async function writeResource(task, deps) {
     fieldValidation: fieldValidationOf(task, options),
     force: forcedOf(task, options)
   };
-  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps);
+  if (replacedOf(task, options)) return replaceObject(task, write, deps);
   await migrateClientSideApply(task, deps);
   const { object, fieldValidation } = write;
   try {
@@ -51797,7 +51794,7 @@ async function writeHook(task, deps) {
         const ours = attempt > 1 ? await createdAnyway(task, deps) : void 0;
         return ours ?? applyOverExisting(task, object, error, deps);
       }
-      if (!ambiguous(error) || deps.signal.aborted) throw error;
+      if (!mayHaveHappened(error) || deps.signal.aborted) throw error;
       let unread;
       const created = await createdAnyway(task, deps).catch((readError) => {
         unread = readError;
@@ -51832,11 +51829,6 @@ async function applyOverExisting(task, object, cause, deps) {
       cause: applyError
     });
   }
-}
-function ambiguous(error) {
-  if (!(error instanceof ClusterError)) return false;
-  const status = error.details.status;
-  return status === void 0 || status >= 500;
 }
 async function createdAnyway(task, deps) {
   const live = await deps.cluster.get(refOf(task), deps.signal);
@@ -51981,7 +51973,7 @@ async function ownershipOnly(task, answer, ctx) {
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };
-  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  const replace = replacedOf(task, ctx.appOptions);
   if (comparison !== "unchanged" || replace) return { result: "configured" };
   return { result: "unchanged", answer };
 }
@@ -53203,9 +53195,7 @@ function newRecord(run, revision) {
     ...settings.ref ? { ref: settings.ref } : {}
   });
 }
-async function createRecord(run, record2, initial, lost) {
-  if (lost.aborted) return lostBeforeWriting(initial, lost);
-  if (run.deps.signal.aborted) return terminated(initial);
+async function createRecord(run, record2, initial) {
   try {
     await run.store.create(record2, run.deps.clock);
     return void 0;
@@ -53221,7 +53211,7 @@ async function closeRun(run, record2, state, operation) {
   const message = state.outcome?.message ?? "";
   const { revision } = record2;
   if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
-  return { state, phase: reportPhaseOf(state), message, revision };
+  return endingOf(state, revision);
 }
 
 // src/sync/diagnostics.ts
@@ -53340,10 +53330,11 @@ function eventLine(event) {
 
 // src/sync/hook-finish.ts
 async function finishHook2(task, run, action, deps) {
-  const update = { finalized: true };
+  const update = {};
   if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps);
   try {
     await removeHookFinalizer(task, run.uid, deps);
+    update.finalized = true;
   } catch (error) {
     update.message = `${run.message} (finalizer not removed: ${errorMessage(error)})`;
   }
@@ -53372,6 +53363,38 @@ async function deleteOne(task, run, deps) {
   } catch (error) {
     return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error)}` };
   }
+}
+
+// src/sync/retry.ts
+var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
+function retryDelayMs(policy, retry2) {
+  const delay = policy.backoffMs * policy.factor ** retry2;
+  return Math.round(Math.min(policy.maxBackoffMs, delay));
+}
+function retriesLeft(policy, attempt, operation) {
+  return attempt < policy.limit && (operation === "sync" || operation === "rollback");
+}
+function shouldRetry2(policy, attempt, operation, phase) {
+  return phase === "Failed" && retriesLeft(policy, attempt, operation);
+}
+function readRetryPolicy(number, duration, name) {
+  const policy = {
+    limit: number("retry-limit", NO_RETRY.limit),
+    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
+    factor: number("retry-factor", NO_RETRY.factor),
+    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
+  };
+  return { policy, problems: retryProblems(policy, name) };
+}
+function retryProblems(policy, name) {
+  const problems = [];
+  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
+    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
+  if (!Number.isFinite(policy.factor) || policy.factor < 1)
+    problems.push(`${name("retry-factor")} must be a number of at least 1`);
+  if (policy.maxBackoffMs < policy.backoffMs)
+    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
+  return problems;
 }
 
 // src/sync/execute.ts
@@ -53443,11 +53466,10 @@ async function confirmMissing(task, run, deps) {
     }
   ];
 }
-var CONFIRM_RETRY_FIRST_MS = 1e3;
-var CONFIRM_RETRY_MAX_MS = 3e4;
+var CONFIRM_BACKOFF = { limit: 0, backoffMs: 1e3, factor: 2, maxBackoffMs: 3e4 };
 function confirmFailed(task, run, error, now) {
   const failures = (run.confirmRetry?.failures ?? 0) + 1;
-  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const delay = retryDelayMs(CONFIRM_BACKOFF, failures - 1);
   const retry2 = { at: now + delay, failures, error: errorMessage(error) };
   const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
   return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
@@ -53484,38 +53506,6 @@ function emitChanges(before, after, updates, emit) {
     if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
     emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
   }
-}
-
-// src/sync/retry.ts
-var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
-function retryDelayMs(policy, retry2) {
-  const delay = policy.backoffMs * policy.factor ** retry2;
-  return Math.round(Math.min(policy.maxBackoffMs, delay));
-}
-function retriesLeft(policy, attempt, operation) {
-  return attempt < policy.limit && (operation === "sync" || operation === "rollback");
-}
-function shouldRetry2(policy, attempt, operation, phase) {
-  return phase === "Failed" && retriesLeft(policy, attempt, operation);
-}
-function readRetryPolicy(number, duration, name) {
-  const policy = {
-    limit: number("retry-limit", NO_RETRY.limit),
-    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
-    factor: number("retry-factor", NO_RETRY.factor),
-    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
-  };
-  return { policy, problems: retryProblems(policy, name) };
-}
-function retryProblems(policy, name) {
-  const problems = [];
-  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
-    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
-  if (!Number.isFinite(policy.factor) || policy.factor < 1)
-    problems.push(`${name("retry-factor")} must be a number of at least 1`);
-  if (policy.maxBackoffMs < policy.backoffMs)
-    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
-  return problems;
 }
 
 // src/sync/terminate.ts
@@ -53674,12 +53664,7 @@ async function runTest(run, initial, latest, lost) {
     }).hooks;
     await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error) => run.warnings.push(`test results not recorded: ${errorMessage(error)}`));
   }
-  return {
-    state,
-    phase: reportPhaseOf(state),
-    message: state.outcome?.message ?? "",
-    revision: tested?.revision ?? null
-  };
+  return endingOf(state, tested?.revision ?? null);
 }
 
 // src/sync/operation.ts
@@ -53733,19 +53718,25 @@ function emitStarted(run) {
   }));
   run.deps.emit({ type: "operation-started", tasks: labels });
 }
+function stoppedBeforeWriting(run, state, lost) {
+  if (lost.aborted) return lostBeforeWriting(state, lost);
+  if (run.deps.signal.aborted) return terminated(state);
+  return void 0;
+}
 async function locked(run, lockedState, lost) {
   const replanned = await replanIfMoved(run, lockedState);
   if (replanned.failure) return replanned.failure;
   const initial = replanned.state;
   const { plan } = run;
   const { latest } = run.prepared;
-  if (lost.aborted) return lostBeforeWriting(initial, lost);
-  if (run.deps.signal.aborted) return terminated(initial);
+  const before = stoppedBeforeWriting(run, initial, lost);
+  if (before) return before;
   await repairPrevious(run, latest);
-  if (run.deps.signal.aborted) return terminated(initial);
+  const after = stoppedBeforeWriting(run, initial, lost);
+  if (after) return after;
   if (plan.operation.type === "test") return runTest(run, initial, latest, lost);
   const record2 = newRecord(run, (latest?.revision ?? 0) + 1);
-  const notCreated = await createRecord(run, record2, initial, lost);
+  const notCreated = await createRecord(run, record2, initial);
   if (notCreated) return notCreated;
   const state = await runAttempts(run, initial, lost);
   return closeRun(run, record2, state, plan.operation.type);
@@ -53816,12 +53807,11 @@ function progressPrinter(write, now) {
 
 // src/plan/namespace-metadata.ts
 var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 function keyProblem(key) {
   const slash = key.lastIndexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : void 0;
   const name = key.slice(slash + 1);
-  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN2.test(prefix)))
+  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN.test(prefix)))
     return `its prefix '${prefix}' is not a DNS subdomain`;
   if (name.length > 63 || !NAME.test(name))
     return "its name must be 63 characters or less, alphanumeric, with -, _ or . inside";

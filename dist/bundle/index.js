@@ -44706,6 +44706,9 @@ function splitApiVersion(apiVersion) {
   if (slash < 0) return { group: "", version: apiVersion };
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+function apiVersionOf(group, version) {
+  return group === "" ? version : `${group}/${version}`;
+}
 function stringAnnotations(object) {
   const result = {};
   for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
@@ -52381,6 +52384,11 @@ var SOCKET_CODES = /* @__PURE__ */ new Set([
 function failedBeforeSending(error2) {
   return error2.details.code !== void 0 && CONNECT_CODES.has(error2.details.code);
 }
+function mayHaveHappened(error2) {
+  if (!(error2 instanceof ClusterError)) return false;
+  const status = error2.details.status;
+  return status === void 0 || status >= 500;
+}
 function isTransient(error2) {
   const { status, code: code2, reason } = error2.details;
   if (status !== void 0) return TRANSIENT_STATUSES.has(status) && error2.details.retryable;
@@ -52452,6 +52460,9 @@ function timeoutError(identity3, timeoutMs) {
 }
 function isNotFound(error2) {
   return error2 instanceof ClusterError && error2.details.status === 404;
+}
+function isConflict(error2) {
+  return error2 instanceof ClusterError && error2.details.status === 409;
 }
 function errorCode(error2) {
   for (let current = error2, depth = 0; isRecord(current) && depth < 5; depth++) {
@@ -52529,7 +52540,7 @@ var Discovery = class {
         return await untilAborted(this.groupVersion(group, version), signal3);
       } catch (error2) {
         if (signal3?.aborted) throw error2;
-        served.failed.push({ groupVersion: group === "" ? version : `${group}/${version}`, error: error2 });
+        served.failed.push({ groupVersion: apiVersionOf(group, version), error: error2 });
         return void 0;
       }
     });
@@ -52903,9 +52914,6 @@ function parseBody(text, request2) {
 // src/cluster/requests.ts
 function groupVersionPath(group, version) {
   return group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
-}
-function apiVersionOf(group, version) {
-  return group === "" ? version : `${group}/${version}`;
 }
 function collectionPath(resource, namespace) {
   const base = groupVersionPath(resource.group, resource.version);
@@ -54563,7 +54571,7 @@ function renderHookDetails(report, level) {
 function hasDetails(report, task, successLogs) {
   if (isFailure(report, task))
     return task.exitCode !== void 0 || task.logTail !== void 0 || (task.events?.length ?? 0) > 0 || (task.unavailable?.length ?? 0) > 0;
-  return successLogs && (task.logTail?.length ?? 0) > 0;
+  return successLogs && ((task.logTail?.length ?? 0) > 0 || logsUnread(task));
 }
 function hookBlock(report, task, open2, logLines) {
   const kind = task.hook ? `${task.phase} hook ` : `${task.phase} `;
@@ -54938,8 +54946,7 @@ async function outlastOutage(work, clock) {
     try {
       return await work();
     } catch (error2) {
-      const transient = error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500 || error2.details.status === 429);
-      if (!transient) throw error2;
+      if (!(error2 instanceof ClusterError) || !isTransient(error2)) throw error2;
       await clock.sleep(wait);
     }
   }
@@ -54991,8 +54998,7 @@ var InventoryStore = class {
     );
     const history = { records: [], problems: [] };
     for (const secret of listed2.items) {
-      const data = getString(secret, ["data", "inventory"]);
-      const record2 = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+      const record2 = decodeSecret(secret);
       if (record2 instanceof Error) history.problems.push(`${secret.metadata.name ?? "?"}: ${record2.message}`);
       else history.records.push(record2);
     }
@@ -55013,7 +55019,7 @@ var InventoryStore = class {
         return;
       } catch (error2) {
         const ours = attempt > 1 && error2 instanceof ClusterError && error2.details.reason === "AlreadyExists";
-        if (!ours && !answerLost(error2)) throw error2;
+        if (!ours && !mayHaveHappened(error2)) throw error2;
         if (await this.createdBy(record2, error2, clock) === "us") return;
         if (attempt >= 3) throw error2;
       }
@@ -55036,22 +55042,11 @@ var InventoryStore = class {
       );
     }
     if (!secret) return "nobody";
-    const data = getString(secret, ["data", "inventory"]);
-    const stored = data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
+    const stored = decodeSecret(secret);
     if (stored instanceof Error) throw new Error(`${where} exists and does not decode: ${stored.message}`);
     if (stored.operation.id !== record2.operation.id)
       throw new Error(`${where} exists already: operation ${stored.operation.id} created it`);
     return "us";
-  }
-  /** One record by revision, or undefined when it does not exist or does not decode. */
-  async read(revision, signal3) {
-    const secret = await this.cluster.get(
-      { ...SECRETS, namespace: this.namespace, name: recordName(this.app, revision) },
-      signal3
-    );
-    const data = secret ? getString(secret, ["data", "inventory"]) : void 0;
-    const record2 = data === void 0 ? void 0 : decodeRecord(data);
-    return record2 instanceof Error ? void 0 : record2;
   }
   /** Writes a record's new content (status, results) over its Secret. */
   async update(record2, signal3) {
@@ -55101,8 +55096,9 @@ var InventoryStore = class {
     };
   }
 };
-function answerLost(error2) {
-  return error2 instanceof ClusterError && (error2.details.status === void 0 || error2.details.status >= 500);
+function decodeSecret(secret) {
+  const data = getString(secret, ["data", "inventory"]);
+  return data === void 0 ? new Error("no data.inventory") : decodeRecord(data);
 }
 
 // src/inventory/lifecycle.ts
@@ -55247,7 +55243,7 @@ function kindVersionId({ key, version }) {
   return `${key.group}/${version}/${key.kind}`;
 }
 function unservedProblem({ key, version }) {
-  const apiVersion = key.group === "" ? version : `${key.group}/${version}`;
+  const apiVersion = apiVersionOf(key.group, version);
   return `${formatKey(key)}: the server no longer serves ${apiVersion} ${key.kind}, nor ${key.kind} at any other version; dropped from the inventory`;
 }
 function pendingRecord(plan, ctx) {
@@ -56776,14 +56772,14 @@ function settleRetiredKinds(tasks, retired, appOptions) {
 }
 function writeProblem(task, now, appOptions) {
   const what = task.type === "hook" ? `${task.phase} hook ${formatKey(task.key)}` : formatKey(task.key);
-  const recorded = `${apiVersionOf2(task.key.group, task.version)} ${task.key.kind}`;
+  const recorded = `${apiVersionOf(task.key.group, task.version)} ${task.key.kind}`;
   if (!now.served) {
     if (optionValue("SkipDryRunOnMissingResource", task.syncOptions, appOptions) === "true") return void 0;
     const outcome = task.type === "hook" ? "so the hook cannot be created" : "so there is nothing to roll back to: the object cannot be created";
     return `${what}: the server no longer serves ${recorded} at any version (its CRD or API was removed), ${outcome}; ${remedy(task, "reinstall the CRD first")}`;
   }
   if (now.unsafe === void 0) return void 0;
-  const served = now.versions.map((v) => apiVersionOf2(task.key.group, v)).join(", ");
+  const served = now.versions.map((v) => apiVersionOf(task.key.group, v)).join(", ");
   const fix = task.type === "hook" ? "sync manifests written for a served version" : "sync manifests written for a served version instead of rolling back to this revision";
   return `${what}: the server no longer serves ${recorded}, only ${served}, and ${now.unsafe}: the recorded object may not be valid at another version, so it is not sent as one; ${remedy(task, fix)}`;
 }
@@ -56792,7 +56788,7 @@ function remedy(task, fix) {
   return `${fix}, or leave the hook out (no-hooks, or skip-hooks ${task.hook?.trigger ?? task.phase})`;
 }
 function atVersion(task, version) {
-  const object = task.object ? { ...task.object, apiVersion: apiVersionOf2(task.key.group, version) } : void 0;
+  const object = task.object ? { ...task.object, apiVersion: apiVersionOf(task.key.group, version) } : void 0;
   return { ...task, version, object };
 }
 function crdKindsApplied(tasks) {
@@ -56800,9 +56796,6 @@ function crdKindsApplied(tasks) {
     (t) => `${getString(t.object, ["spec", "group"]) ?? ""}/${getString(t.object, ["spec", "names", "kind"]) ?? ""}`
   );
   return new Set(kinds);
-}
-function apiVersionOf2(group, version) {
-  return group === "" ? version : `${group}/${version}`;
 }
 
 // src/plan/plan.ts
@@ -57643,6 +57636,9 @@ function stepReports(state, waveDelayMs) {
 function terminated(state) {
   return { state, phase: "Terminated", message: "Operation terminated", revision: null };
 }
+function endingOf(state, revision) {
+  return { state, phase: reportPhaseOf(state), message: state.outcome?.message ?? "", revision };
+}
 var CANCELLED = /* @__PURE__ */ Symbol("cancelled");
 function unlessCancelled(signal3) {
   return (error2) => {
@@ -57895,7 +57891,7 @@ var ApplicationLock = class {
       this.remember((await this.cluster.replace(renewed, { signal: signal3 })).object);
       return "renewed";
     } catch (error2) {
-      if (error2 instanceof ClusterError && error2.details.status === 409) return "conflict";
+      if (isConflict(error2)) return "conflict";
       throw error2;
     }
   }
@@ -57991,6 +57987,9 @@ function replacing(object, live) {
 function isImmutableRejection(error2) {
   return error2 instanceof ClusterError && error2.details.status === 422 && /immutable/i.test(error2.message);
 }
+function replacedOf(task, appOptions) {
+  return optionValue("Replace", task.syncOptions, appOptions) === "true";
+}
 function forcedOf(task, appOptions) {
   return optionValue("Force", task.syncOptions, appOptions) === "true";
 }
@@ -58057,8 +58056,7 @@ async function dryRunOne(task, ctx) {
   }
   const object = objectToWrite(task, ctx.app);
   if (task.type === "hook") return dryRunHook(task, object, ctx);
-  if (optionValue("Replace", task.syncOptions, ctx.appOptions) === "true")
-    return dryRunReplace(task, object, ctx);
+  if (replacedOf(task, ctx.appOptions)) return dryRunReplace(task, object, ctx);
   const fieldValidation = fieldValidationOf(task, ctx.appOptions);
   try {
     const answer = await ctx.cluster.apply(object, { force: true, dryRun: true, fieldValidation, signal: signal3 });
@@ -58264,9 +58262,6 @@ function migrationFailure(error2, attempts) {
     { cause: error2 }
   );
 }
-function isConflict(error2) {
-  return error2 instanceof ClusterError && error2.details.status === 409;
-}
 function isMainUpdate(entry) {
   return entry["operation"] === "Update" && onMainResource(entry);
 }
@@ -58376,6 +58371,7 @@ async function removeHookFinalizer(task, uid, deps2) {
   if (patched) deps2.observer.put(patched);
 }
 async function removeFinalizer(cluster, ref, uid, signal3) {
+  let last;
   for (let attempt = 0; attempt < 5; attempt++) {
     const live = await cluster.get(ref, signal3);
     if (!live || uid !== void 0 && live.metadata.uid !== uid) return void 0;
@@ -58390,12 +58386,13 @@ async function removeFinalizer(cluster, ref, uid, signal3) {
     try {
       return await cluster.jsonPatch(ref, patch, signal3);
     } catch (error2) {
-      if (!(error2 instanceof ClusterError) || error2.details.status !== 422 && error2.details.status !== 409)
-        throw error2;
+      if (!isConflict(error2) && !(error2 instanceof ClusterError && error2.details.status === 422)) throw error2;
+      last = error2;
     }
   }
-  throw new Error(
-    `${formatKey(ref)}: finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches`
+  throw new ClusterError(
+    `finalizer ${WAVESYNC.hookFinalizer} not removed: the object changed under each of 5 patches (last answer: ${errorMessage(last)})`,
+    { verb: "patch", key: refKey(ref), retryable: false }
   );
 }
 async function waitGone(task, uid, timeoutMs, deps2) {
@@ -58527,7 +58524,7 @@ async function writeResource(task, deps2) {
     fieldValidation: fieldValidationOf(task, options),
     force: forcedOf(task, options)
   };
-  if (optionValue("Replace", task.syncOptions, options) === "true") return replaceObject(task, write, deps2);
+  if (replacedOf(task, options)) return replaceObject(task, write, deps2);
   await migrateClientSideApply(task, deps2);
   const { object, fieldValidation } = write;
   try {
@@ -58572,7 +58569,7 @@ async function writeHook(task, deps2) {
         const ours = attempt > 1 ? await createdAnyway(task, deps2) : void 0;
         return ours ?? applyOverExisting(task, object, error2, deps2);
       }
-      if (!ambiguous(error2) || deps2.signal.aborted) throw error2;
+      if (!mayHaveHappened(error2) || deps2.signal.aborted) throw error2;
       let unread;
       const created = await createdAnyway(task, deps2).catch((readError) => {
         unread = readError;
@@ -58607,11 +58604,6 @@ async function applyOverExisting(task, object, cause, deps2) {
       cause: applyError
     });
   }
-}
-function ambiguous(error2) {
-  if (!(error2 instanceof ClusterError)) return false;
-  const status = error2.details.status;
-  return status === void 0 || status >= 500;
 }
 async function createdAnyway(task, deps2) {
   const live = await deps2.cluster.get(refOf(task), deps2.signal);
@@ -58756,7 +58748,7 @@ async function ownershipOnly(task, answer, ctx) {
 }
 function verdictOf(task, comparison, answer, ctx) {
   if (comparison === "created") return { result: "created" };
-  const replace = optionValue("Replace", task.syncOptions, ctx.appOptions) === "true";
+  const replace = replacedOf(task, ctx.appOptions);
   if (comparison !== "unchanged" || replace) return { result: "configured" };
   return { result: "unchanged", answer };
 }
@@ -59978,9 +59970,7 @@ function newRecord(run, revision) {
     ...settings.ref ? { ref: settings.ref } : {}
   });
 }
-async function createRecord(run, record2, initial, lost) {
-  if (lost.aborted) return lostBeforeWriting(initial, lost);
-  if (run.deps.signal.aborted) return terminated(initial);
+async function createRecord(run, record2, initial) {
   try {
     await run.store.create(record2, run.deps.clock);
     return void 0;
@@ -59996,7 +59986,7 @@ async function closeRun(run, record2, state, operation) {
   const message = state.outcome?.message ?? "";
   const { revision } = record2;
   if (unclosed) return { state, phase: "Error", message: `${message}; ${unclosed}`, revision };
-  return { state, phase: reportPhaseOf(state), message, revision };
+  return endingOf(state, revision);
 }
 
 // src/sync/diagnostics.ts
@@ -60115,10 +60105,11 @@ function eventLine(event) {
 
 // src/sync/hook-finish.ts
 async function finishHook2(task, run, action, deps2) {
-  const update = { finalized: true };
+  const update = {};
   if (action.capture) update.diagnostics = await captureDiagnostics(task, run, deps2);
   try {
     await removeHookFinalizer(task, run.uid, deps2);
+    update.finalized = true;
   } catch (error2) {
     update.message = `${run.message} (finalizer not removed: ${errorMessage(error2)})`;
   }
@@ -60147,6 +60138,38 @@ async function deleteOne(task, run, deps2) {
   } catch (error2) {
     return { deleted: false, message: `${run.message}; deleting the hook failed: ${errorMessage(error2)}` };
   }
+}
+
+// src/sync/retry.ts
+var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
+function retryDelayMs(policy, retry2) {
+  const delay = policy.backoffMs * policy.factor ** retry2;
+  return Math.round(Math.min(policy.maxBackoffMs, delay));
+}
+function retriesLeft(policy, attempt, operation) {
+  return attempt < policy.limit && (operation === "sync" || operation === "rollback");
+}
+function shouldRetry2(policy, attempt, operation, phase) {
+  return phase === "Failed" && retriesLeft(policy, attempt, operation);
+}
+function readRetryPolicy(number, duration, name) {
+  const policy = {
+    limit: number("retry-limit", NO_RETRY.limit),
+    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
+    factor: number("retry-factor", NO_RETRY.factor),
+    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
+  };
+  return { policy, problems: retryProblems(policy, name) };
+}
+function retryProblems(policy, name) {
+  const problems = [];
+  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
+    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
+  if (!Number.isFinite(policy.factor) || policy.factor < 1)
+    problems.push(`${name("retry-factor")} must be a number of at least 1`);
+  if (policy.maxBackoffMs < policy.backoffMs)
+    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
+  return problems;
 }
 
 // src/sync/execute.ts
@@ -60218,11 +60241,10 @@ async function confirmMissing(task, run, deps2) {
     }
   ];
 }
-var CONFIRM_RETRY_FIRST_MS = 1e3;
-var CONFIRM_RETRY_MAX_MS = 3e4;
+var CONFIRM_BACKOFF = { limit: 0, backoffMs: 1e3, factor: 2, maxBackoffMs: 3e4 };
 function confirmFailed(task, run, error2, now) {
   const failures = (run.confirmRetry?.failures ?? 0) + 1;
-  const delay = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_FIRST_MS * 2 ** (failures - 1));
+  const delay = retryDelayMs(CONFIRM_BACKOFF, failures - 1);
   const retry2 = { at: now + delay, failures, error: errorMessage(error2) };
   const message = `cannot confirm that ${formatShortKey(task.key)} is missing: ${retry2.error}`;
   return [confirmRetryUpdate(task, retry2), { taskId: task.id, run: { message } }];
@@ -60259,38 +60281,6 @@ function emitChanges(before, after, updates, emit) {
     if (old && old.state === run.state && old.result === run.result && old.message === run.message) continue;
     emit({ type: "task", taskId, state: run.state, result: run.result, message: run.message });
   }
-}
-
-// src/sync/retry.ts
-var NO_RETRY = { limit: 0, backoffMs: 5e3, factor: 2, maxBackoffMs: 18e4 };
-function retryDelayMs(policy, retry2) {
-  const delay = policy.backoffMs * policy.factor ** retry2;
-  return Math.round(Math.min(policy.maxBackoffMs, delay));
-}
-function retriesLeft(policy, attempt, operation) {
-  return attempt < policy.limit && (operation === "sync" || operation === "rollback");
-}
-function shouldRetry2(policy, attempt, operation, phase) {
-  return phase === "Failed" && retriesLeft(policy, attempt, operation);
-}
-function readRetryPolicy(number, duration, name) {
-  const policy = {
-    limit: number("retry-limit", NO_RETRY.limit),
-    backoffMs: duration("retry-backoff", NO_RETRY.backoffMs),
-    factor: number("retry-factor", NO_RETRY.factor),
-    maxBackoffMs: duration("retry-max-backoff", NO_RETRY.maxBackoffMs)
-  };
-  return { policy, problems: retryProblems(policy, name) };
-}
-function retryProblems(policy, name) {
-  const problems = [];
-  if (!Number.isInteger(policy.limit) || policy.limit < 0 || policy.limit > 100)
-    problems.push(`${name("retry-limit")} must be a whole number from 0 to 100`);
-  if (!Number.isFinite(policy.factor) || policy.factor < 1)
-    problems.push(`${name("retry-factor")} must be a number of at least 1`);
-  if (policy.maxBackoffMs < policy.backoffMs)
-    problems.push(`${name("retry-max-backoff")} must not be shorter than ${name("retry-backoff")}`);
-  return problems;
 }
 
 // src/sync/terminate.ts
@@ -60449,12 +60439,7 @@ async function runTest(run, initial, latest, lost) {
     }).hooks;
     await run.store.update({ ...tested, hooks: [...tested.hooks.filter((h) => h.phase !== "Test"), ...runs] }).catch((error2) => run.warnings.push(`test results not recorded: ${errorMessage(error2)}`));
   }
-  return {
-    state,
-    phase: reportPhaseOf(state),
-    message: state.outcome?.message ?? "",
-    revision: tested?.revision ?? null
-  };
+  return endingOf(state, tested?.revision ?? null);
 }
 
 // src/sync/operation.ts
@@ -60508,19 +60493,25 @@ function emitStarted(run) {
   }));
   run.deps.emit({ type: "operation-started", tasks: labels });
 }
+function stoppedBeforeWriting(run, state, lost) {
+  if (lost.aborted) return lostBeforeWriting(state, lost);
+  if (run.deps.signal.aborted) return terminated(state);
+  return void 0;
+}
 async function locked(run, lockedState, lost) {
   const replanned = await replanIfMoved(run, lockedState);
   if (replanned.failure) return replanned.failure;
   const initial = replanned.state;
   const { plan } = run;
   const { latest } = run.prepared;
-  if (lost.aborted) return lostBeforeWriting(initial, lost);
-  if (run.deps.signal.aborted) return terminated(initial);
+  const before = stoppedBeforeWriting(run, initial, lost);
+  if (before) return before;
   await repairPrevious(run, latest);
-  if (run.deps.signal.aborted) return terminated(initial);
+  const after = stoppedBeforeWriting(run, initial, lost);
+  if (after) return after;
   if (plan.operation.type === "test") return runTest(run, initial, latest, lost);
   const record2 = newRecord(run, (latest?.revision ?? 0) + 1);
-  const notCreated = await createRecord(run, record2, initial, lost);
+  const notCreated = await createRecord(run, record2, initial);
   if (notCreated) return notCreated;
   const state = await runAttempts(run, initial, lost);
   return closeRun(run, record2, state, plan.operation.type);
@@ -60552,12 +60543,11 @@ ${report.message}` },
 
 // src/plan/namespace-metadata.ts
 var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 function keyProblem(key) {
   const slash = key.lastIndexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : void 0;
   const name = key.slice(slash + 1);
-  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN2.test(prefix)))
+  if (prefix !== void 0 && (prefix.length > 253 || !SUBDOMAIN.test(prefix)))
     return `its prefix '${prefix}' is not a DNS subdomain`;
   if (name.length > 63 || !NAME.test(name))
     return "its name must be 63 characters or less, alphanumeric, with -, _ or . inside";
